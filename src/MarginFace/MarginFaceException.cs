@@ -1,0 +1,12 @@
+namespace MarginFace;
+
+/// <summary>
+/// A problem the user can fix (bad file, missing data, unavailable device). Its message is one line
+/// that names the file or setting and the problem; the command-line tool prints it without a stack trace.
+/// </summary>
+public class MarginFaceException : Exception
+{
+    public MarginFaceException(string message) : base(message) { }
+
+    public MarginFaceException(string message, Exception inner) : base(message, inner) { }
+}
