@@ -1,12 +1,27 @@
+using System.CommandLine;
 using MarginFace;
-using MarginFace.Runtime;
-using TorchSharp;
+using MarginFace.Cli;
+using MarginFace.Cli.Commands;
+
+if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;
+
+var root = new RootCommand("MarginFace: train face-recognition and metric-learning models (ArcFace, CosFace, SphereFace, ...) on TorchSharp")
+{
+    MnistCommand.Create(),
+    InfoCommand.Create(),
+};
+
 try
 {
-    var device = ComputeDevice.Open(args.Length > 0 ? args[0] : "cpu", null, null);
-    Console.WriteLine($"{device} {TorchRuntime.Current} threads={torch.get_num_threads()}");
-    var x = torch.randn(3, 3);
-    Console.WriteLine(x.matmul(x).sum().item<float>());
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (MarginFaceException e) { Console.Error.WriteLine("error: " + e.Message); return 1; }
-return 0;
+catch (MarginFaceException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
+    return 1;
+}

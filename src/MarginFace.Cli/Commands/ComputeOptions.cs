@@ -1,0 +1,42 @@
+using System.CommandLine;
+using MarginFace.Runtime;
+using TorchSharp;
+
+namespace MarginFace.Cli.Commands;
+
+/// <summary>The <c>--device</c>, <c>--libtorch</c> and <c>--threads</c> options shared by every command that computes.</summary>
+internal sealed class ComputeOptions
+{
+    public Option<string> Device { get; } = new("--device")
+    {
+        Description = "cpu, cuda, cuda:N or auto (cuda needs --libtorch or MARGINFACE_LIBTORCH)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    public Option<string?> LibTorch { get; } = new("--libtorch")
+    {
+        Description = $"directory of an existing libtorch to load, e.g. a PyTorch install's torch/lib (default: ${TorchRuntime.LibTorchVariable}, else the bundled CPU libtorch)",
+    };
+
+    public Option<int?> Threads { get; } = new("--threads")
+    {
+        Description = "CPU threads for libtorch (default: all cores)",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Device);
+        command.Add(LibTorch);
+        command.Add(Threads);
+    }
+
+    /// <summary>Loads libtorch, selects the device, sets threads, and prints them.</summary>
+    public torch.Device Open(ParseResult parse)
+    {
+        var device = ComputeDevice.Open(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), parse.GetValue(Threads));
+        var info = TorchRuntime.Current!;
+        var libstdcxx = info.LibStdCxx == LibStdCxxAction.LoadWeakenedCopy ? " (libstdc++ compatibility copy)" : "";
+        System.Console.WriteLine($"device: {device.type.ToString().ToLowerInvariant()}{(device.index >= 0 ? ":" + device.index : "")}, threads: {torch.get_num_threads()}, libtorch: {info.LibTorchDirectory}{libstdcxx}");
+        return device;
+    }
+}

@@ -1,0 +1,35 @@
+namespace MarginFace.Tests.Cli;
+
+public class CliErrorTests
+{
+    [Fact]
+    public void MissingDataDirectoryGivesOneLineErrorAndNonZeroExit()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "mf-no-such-dir-" + Guid.NewGuid().ToString("N"));
+        var (exitCode, _, stderr) = CliProcess.Run(["mnist", "--data", missing, "--out", Path.Combine(missing, "out")]);
+        Assert.NotEqual(0, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(missing, line);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void CudaWithoutLibTorchGivesOneLineError()
+    {
+        var (exitCode, _, stderr) = CliProcess.Run(["info", "--device", "cuda"], new Dictionary<string, string> { ["MARGINFACE_LIBTORCH"] = "" });
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--libtorch", line);
+    }
+
+    [Fact]
+    public void HelpListsTheCommands()
+    {
+        var (exitCode, stdout, _) = CliProcess.Run(["--help"]);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("mnist", stdout);
+        Assert.Contains("info", stdout);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace MarginFace.Tests.Cli;
+
+/// <summary>Runs the built <c>marginface</c> program (MarginFace.Cli.dll beside the tests) as a separate process.</summary>
+internal static class CliProcess
+{
+    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 300)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MarginFace.Cli.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        if (environment is not null)
+            foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeoutSeconds * 1000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"marginface {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
