@@ -59,7 +59,7 @@ public static partial class HugePageRelaunch
         start.Environment[GuardVariable] = "1";
 
         // The child shares the terminal's process group and receives Ctrl-C itself; the parent only waits.
-        Console.CancelKeyPress += (_, e) => e.Cancel = true;
+        System.Console.CancelKeyPress += (_, e) => e.Cancel = true;
         try
         {
             using var child = Process.Start(start);

@@ -23,7 +23,7 @@ public static class MnistExperiment
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         var wall = Stopwatch.StartNew();
-        var directory = DatasetCache.EnsureAvailable(options.Dataset, options.DataDirectory, log);
+        var directory = new DatasetCache().EnsureAvailable(options.Dataset, options.DataDirectory, log);
         var train = MnistDataset.Load(directory, options.Dataset, DatasetSplit.Train);
         var test = MnistDataset.Load(directory, options.Dataset, DatasetSplit.Test);
         if (options.TrainLimit is int trainLimit && trainLimit < train.Count) train = train.Take(trainLimit);
@@ -66,7 +66,7 @@ public static class MnistExperiment
         {
             var labels = testLabels.to(int32).data<int>().ToArray();
             FeatureScatterPlot.Save(plotPath, features.data<float>().ToArray(), labels, train.ClassNames,
-                $"{options.Dataset} test features, softmax, accuracy {accuracy:P2}");
+                $"{(options.Dataset == DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST")} test features, softmax, accuracy {accuracy:P2}");
         }
 
         var metricsPath = Path.Combine(options.OutputDirectory, "metrics.json");
