@@ -38,9 +38,9 @@ public sealed class AdaCosHead : ScaledMarginHead
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var c = cos.detach();
+        var c = cos.detach().to(ScalarType.Float64);
         var index = labels.unsqueeze(1);
-        var scaled = (c * S).scatter(1, index, full_like(index, double.NegativeInfinity, dtype: c.dtype));
+        var scaled = (c * S).scatter(1, index, full_like(index, double.NegativeInfinity, dtype: ScalarType.Float64));
         var perSample = scaled.logsumexp(1);
         var logBAvg = perSample.logsumexp(0).item<double>() - Math.Log(labels.shape[0]);
         var thetaMedian = AngularMath.Angle(c.gather(1, index)).median().item<double>();

@@ -44,14 +44,14 @@ public sealed class AdaFaceHead : ScaledMarginHead
     /// <summary>Running mean μ of feature norms (buffer "batch_mean").</summary>
     public double BatchMean
     {
-        get => batch_mean.item<double>();
+        get { using var v = batch_mean.to(ScalarType.Float64); return v.item<double>(); }
         set { using var g = no_grad(); batch_mean.fill_(Check(value, nameof(BatchMean))); }
     }
 
     /// <summary>Running std σ of feature norms (buffer "batch_std").</summary>
     public double BatchStd
     {
-        get => batch_std.item<double>();
+        get { using var v = batch_std.to(ScalarType.Float64); return v.item<double>(); }
         set { using var g = no_grad(); batch_std.fill_(Check(value, nameof(BatchStd), 0.0)); }
     }
 

@@ -38,7 +38,7 @@ public sealed class CurricularFaceHead : ScaledMarginHead
     /// <summary>The running t (buffer "t").</summary>
     public double T
     {
-        get => t.item<double>();
+        get { using var v = t.to(ScalarType.Float64); return v.item<double>(); }
         set
         {
             using var noGrad = no_grad();
