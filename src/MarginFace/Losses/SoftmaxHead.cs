@@ -1,20 +1,11 @@
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MarginFace.Losses;
 
-/// <summary>Plain softmax classifier without bias: logits = x Wᵀ. (Temporary; replaced by the loss library.)</summary>
-public sealed class SoftmaxHead : nn.Module<Tensor, Tensor, Tensor>
+/// <summary>Plain softmax classifier without bias: logits = x Wᵀ.</summary>
+public sealed class SoftmaxHead : MarginHead
 {
-    public SoftmaxHead(int features, int classes) : base(nameof(SoftmaxHead))
-    {
-        Weight = new Parameter(torch.empty(classes, features));
-        nn.init.xavier_uniform_(Weight);
-        RegisterComponents();
-    }
+    public SoftmaxHead(int features, int classes) : base(nameof(SoftmaxHead), features, classes, classes) { }
 
-    public Parameter Weight { get; }
-
-    public override Tensor forward(Tensor embeddings, Tensor labels) => embeddings.matmul(Weight.t());
+    protected override Tensor Logits(Tensor embeddings, Tensor labels) => embeddings.matmul(Weight.t());
 }

@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MarginFace.Losses;
+
+/// <summary>
+/// Numerically safe building blocks for the heads: L2 norms that survive huge, tiny and zero vectors, and
+/// sin θ / θ from cos θ with finite gradients at cos θ = ±1.
+/// </summary>
+internal static class AngularMath
+{
+    /// <summary>Below this norm a vector is treated as zero when normalising.</summary>
+    public const double NormEpsilon = 1e-12;
+
+    /// <summary>
+    /// ‖x‖ along <paramref name="dim"/> (kept), computed as c·‖x/c‖ with c = max|x| detached, so squares neither
+    /// overflow nor underflow. The gradient is exactly x/‖x‖ (c is a constant factor) and 0 for a zero vector.
+    /// </summary>
+    public static Tensor Norm(Tensor x, long dim)
+    {
+        using var scope = NewDisposeScope();
+        using var c = x.detach().abs().amax(new[] { dim }, keepdim: true).clamp_min(1e-30);
+        using var scaled = x / c;
+        using var n = linalg.vector_norm(scaled, 2, new[] { dim }, keepdim: true);
+        return (n * c).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>x / max(‖x‖, ε) along <paramref name="dim"/>: unit rows, zero rows stay zero.</summary>
+    public static Tensor Normalize(Tensor x, long dim)
+    {
+        using var scope = NewDisposeScope();
+        var n = Norm(x, dim).clamp_min(NormEpsilon);
+        return (x / n).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Cosine of the angle between each row of <paramref name="x"/> and each row of <paramref name="w"/>, clamped to [-1, 1].</summary>
+    public static Tensor Cosine(Tensor x, Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        var xn = Normalize(x, 1);
+        var wn = Normalize(w, 1);
+        return xn.matmul(wn.t()).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// sin θ = √((1 − c)(1 + c)) for c = cos θ ∈ [-1, 1]. Where the radicand is 0 (c = ±1) the value is 0 and the
+    /// gradient 0 instead of ∞·0 = NaN; elsewhere the gradient is exactly −c / sin θ.
+    /// </summary>
+    public static Tensor Sin(Tensor cos)
+    {
+        using var scope = NewDisposeScope();
+        var radicand = (1.0 - cos) * (1.0 + cos);
+        var inside = radicand > 0.0;
+        var one = ones_like(radicand);
+        var safeRadicand = where(inside, radicand, one);
+        var zero = zeros_like(radicand);
+        return where(inside, safeRadicand.sqrt(), zero).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>θ = atan2(sin θ, cos θ) ∈ [0, π] with gradient −1/sin θ, and 0 (not NaN) at cos θ = ±1.</summary>
+    public static Tensor Angle(Tensor cos)
+    {
+        using var scope = NewDisposeScope();
+        var sin = Sin(cos);
+        return sin.atan2(cos).MoveToOuterDisposeScope();
+    }
+}

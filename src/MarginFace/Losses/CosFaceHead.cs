@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace MarginFace.Losses;
+
+/// <summary>CosFace / AM-Softmax (Wang et al. 2018): logits_j = s · (cos θ_j − m·[j = y]).</summary>
+public sealed class CosFaceHead : ScaledMarginHead
+{
+    private double m;
+
+    public CosFaceHead(int features, int classes, double s = 30, double m = 0.4)
+        : base(nameof(CosFaceHead), features, classes, classes, s)
+    {
+        M = m;
+    }
+
+    /// <summary>Additive cosine margin m (finite).</summary>
+    public double M
+    {
+        get => m;
+        set => m = Check(value, nameof(m));
+    }
+
+    protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings) => cosTarget - m;
+}

@@ -1,0 +1,15 @@
+using static TorchSharp.torch;
+
+namespace MarginFace.Losses;
+
+/// <summary>
+/// Modified softmax (Liu et al. 2017, SphereFace §3.1): weights normalised, features not, no bias:
+/// logits_j = x · W_j/|W_j| = |x| cos θ_j.
+/// </summary>
+public sealed class ModifiedSoftmaxHead : MarginHead
+{
+    public ModifiedSoftmaxHead(int features, int classes) : base(nameof(ModifiedSoftmaxHead), features, classes, classes) { }
+
+    protected override Tensor Logits(Tensor embeddings, Tensor labels)
+        => embeddings.matmul(AngularMath.Normalize(Weight, 1).t());
+}
