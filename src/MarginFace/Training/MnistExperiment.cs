@@ -2,26 +2,29 @@ using System.Diagnostics;
 using System.Text.Json;
 using MarginFace.Data;
 using MarginFace.Evaluation;
-using MarginFace.Losses;
 using MarginFace.Models;
 using MarginFace.Runtime;
 using MarginFace.Visualization;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MarginFace.Training;
 
 /// <summary>
-/// The classic 2-D feature experiment: train <see cref="ClsNet"/> with a classification head on MNIST (or Fashion-MNIST),
-/// report test accuracy, and draw the test features coloured by class.
+/// The classic feature experiment: train a small CNN with a low-dimensional feature layer on MNIST (or Fashion-MNIST)
+/// with one loss, report test accuracy, and draw the test features coloured by class.
+/// Writes <c>config.json</c>, <c>model.bin</c> (checkpoint after every epoch), <c>metrics.json</c> and the plots.
 /// </summary>
 public static class MnistExperiment
 {
-    /// <summary>Runs the experiment. <paramref name="onStep"/> sees every training step; <paramref name="log"/> gets coarse messages.</summary>
-    public static MnistExperimentResult Run(MnistExperimentOptions options, Device device,
-        Action<TrainingProgress>? onStep = null, IProgress<string>? log = null, CancellationToken cancellation = default)
+    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    /// <summary>Runs the experiment. With <paramref name="resume"/>, continues from the checkpoint in the output directory.</summary>
+    public static MnistExperimentResult Run(MnistExperimentOptions options, Device device, ITrainingCallback? callback = null,
+        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
+        if (options.Epochs < 1) throw new MarginFaceException($"--epochs: expected a positive number, got {options.Epochs}");
         var wall = Stopwatch.StartNew();
         var directory = new DatasetCache().EnsureAvailable(options.Dataset, options.DataDirectory, log);
         var train = MnistDataset.Load(directory, options.Dataset, DatasetSplit.Train);
@@ -31,7 +34,6 @@ public static class MnistExperiment
         log?.Report($"data: {train.Count} training and {test.Count} test images from {directory}");
 
         torch.manual_seed(options.Seed);
-        using var generator = new Generator((ulong)options.Seed);
         var (trainImages, trainLabels) = train.ToTensors();
         var (testImages, testLabels) = test.ToTensors();
         using var disposeTrainImages = trainImages;
@@ -40,49 +42,97 @@ public static class MnistExperiment
         using var disposeTestLabels = testLabels;
 
         using var backbone = new ClsNet(options.FeatureDim);
-        using var head = new SoftmaxHead(options.FeatureDim, MnistDataset.Classes);
+        using var objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossParameters);
         backbone.to(device);
-        head.to(device);
-        var parameters = backbone.parameters().Concat(head.parameters());
-        using var optimizer = optim.Adam(parameters, lr: options.LearningRate);
-        var trainer = new ClassificationTrainer(backbone, head, optimizer, device);
-
-        var epochs = new List<EpochResult>();
-        for (int epoch = 1; epoch <= options.Epochs && !cancellation.IsCancellationRequested; epoch++)
-        {
-            var result = trainer.TrainEpoch(trainImages, trainLabels, options.BatchSize, epoch, options.Epochs, generator, onStep, cancellation);
-            epochs.Add(result);
-            log?.Report($"epoch {epoch}/{options.Epochs}: loss {result.MeanLoss:0.0000}, train accuracy {result.TrainAccuracy:P2}, {result.SamplesPerSecond:0} images/s");
-        }
-
-        using var features = Embedder.Embed(backbone, testImages, device);
-        using var logits = head.forward(features.to(device), testLabels.to(device));
-        using var predicted = logits.argmax(1).cpu();
-        var accuracy = predicted.eq(testLabels).to(float64).mean().item<double>();
+        foreach (var module in objective.Modules) module.to(device);
+        using var optimizer = CreateOptimizer(options, backbone, objective);
 
         Directory.CreateDirectory(options.OutputDirectory);
+        var configJson = JsonSerializer.Serialize(options with { OutputDirectory = "", DataDirectory = null }, JsonOptions);
+        var checkpointPath = Path.Combine(options.OutputDirectory, "model.bin");
+        var trainer = new Trainer(backbone, objective, optimizer, device, new TrainerOptions
+        {
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            Schedule = options.Schedule,
+            Seed = options.Seed,
+            CheckpointPath = checkpointPath,
+            Fingerprint = configJson,
+        });
+        if (resume)
+        {
+            trainer.Resume(checkpointPath);
+            log?.Report($"resuming from {checkpointPath} after {trainer.History.Count} finished epoch(s)");
+        }
+        AtomicFile.WriteAllText(Path.Combine(options.OutputDirectory, "config.json"), configJson);
+
+        var epochs = trainer.Fit(trainImages, trainLabels, new LoggingCallback(callback, log), cancellation);
+
+        using var features = Embedder.Embed(backbone, testImages, device);
+        objective.Train(false);
+        double accuracy;
+        using (torch.no_grad())
+        {
+            using var scores = objective.Scores(features.to(device));
+            using var predicted = scores!.argmax(1).cpu();
+            accuracy = predicted.eq(testLabels).to(float64).mean().item<double>();
+        }
+
         var plotPath = Path.Combine(options.OutputDirectory, "features.png");
         if (options.FeatureDim == 2)
         {
             var labels = testLabels.to(int32).data<int>().ToArray();
+            var datasetName = options.Dataset == DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST";
             FeatureScatterPlot.Save(plotPath, features.data<float>().ToArray(), labels, train.ClassNames,
-                $"{(options.Dataset == DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST")} test features, softmax, accuracy {accuracy:P2}");
+                $"{datasetName} test features, {options.Loss}, accuracy {accuracy:P2}");
         }
 
         var metricsPath = Path.Combine(options.OutputDirectory, "metrics.json");
         var metrics = new
         {
             dataset = options.Dataset.ToString(),
-            loss = "softmax",
+            loss = options.Loss,
             testAccuracy = accuracy,
             epochs = epochs.Select(e => new { e.Epoch, e.MeanLoss, e.TrainAccuracy, imagesPerSecond = e.SamplesPerSecond, seconds = e.Elapsed.TotalSeconds }),
+            interrupted = trainer.Interrupted,
             trainImages = train.Count,
             testImages = test.Count,
             device = device.ToString(),
             threads = torch.get_num_threads(),
             wallSeconds = wall.Elapsed.TotalSeconds,
         };
-        AtomicFile.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, JsonOptions));
         return new MnistExperimentResult(accuracy, epochs, plotPath, metricsPath, train.Count, test.Count);
+    }
+
+    private static OptimizerHelper CreateOptimizer(MnistExperimentOptions options, nn.Module backbone, TrainingObjective objective)
+    {
+        var headLr = options.HeadLearningRate ?? options.LearningRate;
+        switch (options.Optimizer.ToLowerInvariant())
+        {
+            case "adam":
+                return optim.Adam([
+                    new Adam.ParamGroup(backbone.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
+                    new Adam.ParamGroup(objective.Parameters, lr: headLr, weight_decay: options.WeightDecay)]);
+            case "sgd":
+                return optim.SGD([
+                    new SGD.ParamGroup(backbone.parameters(), lr: options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay),
+                    new SGD.ParamGroup(objective.Parameters, lr: headLr, momentum: 0.9, weight_decay: options.WeightDecay)], options.LearningRate);
+            default:
+                throw new MarginFaceException($"--optimizer: expected adam or sgd, got '{options.Optimizer}'");
+        }
+    }
+
+    private sealed class LoggingCallback(ITrainingCallback? inner, IProgress<string>? log) : ITrainingCallback
+    {
+        public void OnStep(TrainingProgress progress) => inner?.OnStep(progress);
+
+        public void OnEpochEnd(EpochResult result)
+        {
+            log?.Report($"epoch {result.Epoch}: loss {result.MeanLoss:0.0000}, train accuracy {result.TrainAccuracy:P2}, {result.SamplesPerSecond:0} images/s");
+            inner?.OnEpochEnd(result);
+        }
+
+        public void OnCheckpoint(string path) => inner?.OnCheckpoint(path);
     }
 }

@@ -1,10 +1,21 @@
+using System.Text.Json.Serialization;
 using MarginFace.Data;
 
 namespace MarginFace.Training;
 
-/// <summary>Settings of one MNIST / Fashion-MNIST feature experiment.</summary>
+/// <summary>Settings of one MNIST / Fashion-MNIST feature experiment; serialised as the run's <c>config.json</c>.</summary>
 public sealed record MnistExperimentOptions
 {
+    /// <summary>Loss name: a margin head (softmax, arcface, ...), or focal, center, contrastive, triplet.</summary>
+    public string Loss { get; init; } = "softmax";
+
+    /// <summary>Feature network: clsnet (conv-BN-PReLU) or lenetpp (LeNet++).</summary>
+    public string Network { get; init; } = "clsnet";
+
+    /// <summary>Feature size; plots are drawn for 2 and 3.</summary>
+    public int FeatureDim { get; init; } = 2;
+
+    [JsonConverter(typeof(JsonStringEnumConverter))]
     public DatasetKind Dataset { get; init; } = DatasetKind.Mnist;
 
     /// <summary>Directory with the four IDX files; null means the cache, filled on first use.</summary>
@@ -16,15 +27,33 @@ public sealed record MnistExperimentOptions
 
     public int BatchSize { get; init; } = 128;
 
+    /// <summary>adam or sgd (momentum 0.9).</summary>
+    public string Optimizer { get; init; } = "adam";
+
     public double LearningRate { get; init; } = 1e-3;
 
-    public int FeatureDim { get; init; } = 2;
+    /// <summary>Learning rate of the head's class weights; null means <see cref="LearningRate"/>.</summary>
+    public double? HeadLearningRate { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter))]
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    public double WeightDecay { get; init; }
 
     public int Seed { get; init; }
+
+    /// <summary>Loss parameters by name (s, m, lambda, gamma, ...); unknown names are an error.</summary>
+    public Dictionary<string, double> LossParameters { get; init; } = new();
+
+    /// <summary>Epochs over which an additive margin grows linearly from 0 to its value (0: no warm-up).</summary>
+    public int MarginWarmupEpochs { get; init; }
 
     /// <summary>Use only the first N training images (null: all).</summary>
     public int? TrainLimit { get; init; }
 
     /// <summary>Use only the first N test images (null: all).</summary>
     public int? TestLimit { get; init; }
+
+    /// <summary>Write an animated GIF of the feature plot after every epoch.</summary>
+    public bool Animate { get; init; }
 }

@@ -1,0 +1,60 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MarginFace.Training;
+
+/// <summary>
+/// What a training step minimises on top of the backbone's embeddings: a margin head with cross-entropy, a pair or a
+/// triplet loss. The trainer owns the backbone and its optimiser; the objective owns everything after the embedding.
+/// </summary>
+public abstract class TrainingObjective : IDisposable
+{
+    /// <summary>Modules the objective owns (heads, centres): moved to the device, checkpointed, switched train/eval.</summary>
+    public abstract IReadOnlyList<nn.Module> Modules { get; }
+
+    /// <summary>Parameters optimised together with the backbone (at the head learning rate).</summary>
+    public virtual IEnumerable<Parameter> Parameters => Modules.SelectMany(m => m.parameters());
+
+    /// <summary>Optimisers of the objective's own (e.g. centre loss's centre learning rate); checkpointed with the rest.</summary>
+    public virtual IReadOnlyList<OptimizerHelper> OwnOptimizers => [];
+
+    /// <summary>The scalar loss of a batch, and logits where the objective has them (for training accuracy).</summary>
+    public abstract (Tensor Loss, Tensor? Logits) Compute(Tensor embeddings, Tensor labels);
+
+    /// <summary>Class scores used for prediction by argmax, or null when prediction is by nearest class centre.</summary>
+    public abstract Tensor? Scores(Tensor embeddings);
+
+    /// <summary>Called before the backward pass.</summary>
+    public virtual void BeforeBackward()
+    {
+        foreach (var optimizer in OwnOptimizers) optimizer.zero_grad();
+    }
+
+    /// <summary>Called after the main optimiser's step.</summary>
+    public virtual void AfterStep()
+    {
+        foreach (var optimizer in OwnOptimizers) optimizer.step();
+    }
+
+    /// <summary>Called at the start of every epoch (1-based), e.g. for margin warm-up.</summary>
+    public virtual void BeginEpoch(int epoch, int epochs) { }
+
+    public void Train(bool training)
+    {
+        foreach (var module in Modules) module.train(training);
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        foreach (var optimizer in OwnOptimizers) optimizer.Dispose();
+        foreach (var module in Modules) module.Dispose();
+    }
+}
