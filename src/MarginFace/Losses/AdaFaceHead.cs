@@ -9,7 +9,7 @@ namespace MarginFace.Losses;
 /// (initially 20 and 100) updated before use by each training forward: μ ← α·mean(a) + (1 − α)·μ, likewise σ with
 /// the batch's unbiased std (skipped for a batch of one).
 /// </summary>
-public sealed class AdaFaceHead : ScaledMarginHead
+public sealed class AdaFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     /// <summary>ε of the authors' code (cosine and angle clamps, σ guard).</summary>
     public const double Epsilon = 1e-3;

@@ -7,7 +7,7 @@ namespace MarginFace.Losses;
 /// else s·(cos θ_y − m·sin(π − m)); with easyMargin, s·cos(θ_y + m) when cos θ_y > 0, else s·cos θ_y.
 /// Other logits s·cos θ_j.
 /// </summary>
-public sealed class ArcFaceHead : ScaledMarginHead
+public sealed class ArcFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     private double m;
 

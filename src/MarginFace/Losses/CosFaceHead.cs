@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace MarginFace.Losses;
 
 /// <summary>CosFace / AM-Softmax (Wang et al. 2018): logits_j = s · (cos θ_j − m·[j = y]).</summary>
-public sealed class CosFaceHead : ScaledMarginHead
+public sealed class CosFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     private double m;
 

@@ -7,7 +7,7 @@ namespace MarginFace.Losses;
 /// π − m; a non-target j with cos θ_j > cos(θ_y + m) (a hard example) gets s·cos θ_j·(t + cos θ_j), others s·cos θ_j.
 /// t is a buffer updated by each training forward, before use: t ← 0.01·mean(cos θ_y) + 0.99·t (not differentiated).
 /// </summary>
-public sealed class CurricularFaceHead : ScaledMarginHead
+public sealed class CurricularFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     /// <summary>Momentum of the running t.</summary>
     public const double Momentum = 0.01;

@@ -7,7 +7,7 @@ namespace MarginFace.Losses;
 /// class c, as in InsightFace); cos θ_j = max over the class's centres, then the ArcFace margin on the target:
 /// s·cos(θ_y + m) where cos θ_y > cos(π − m), else s·(cos θ_y − m·sin(π − m)); other logits s·cos θ_j.
 /// </summary>
-public sealed class SubCenterArcFaceHead : ScaledMarginHead
+public sealed class SubCenterArcFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     private double m;
 

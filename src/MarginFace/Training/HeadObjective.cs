@@ -12,11 +12,25 @@ namespace MarginFace.Training;
 public class HeadObjective : TrainingObjective
 {
     private readonly Func<Tensor, Tensor, Tensor> criterion;
+    private readonly int marginWarmupEpochs;
+    private readonly double targetMargin;
 
-    public HeadObjective(MarginHead head, Func<Tensor, Tensor, Tensor>? criterion = null)
+    /// <param name="head">The margin head.</param>
+    /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
+    /// <param name="marginWarmupEpochs">For heads with an <see cref="IAdditiveMargin"/>: epoch e uses m·min(1, (e−1)/warm-up).</param>
+    public HeadObjective(MarginHead head, Func<Tensor, Tensor, Tensor>? criterion = null, int marginWarmupEpochs = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(marginWarmupEpochs);
         Head = head;
         this.criterion = criterion ?? ((logits, labels) => nn.functional.cross_entropy(logits, labels));
+        this.marginWarmupEpochs = marginWarmupEpochs;
+        targetMargin = head is IAdditiveMargin margin ? margin.M : 0;
+    }
+
+    public override void BeginEpoch(int epoch, int epochs)
+    {
+        if (marginWarmupEpochs > 0 && Head is IAdditiveMargin margin)
+            margin.M = targetMargin * Math.Min(1.0, (epoch - 1) / (double)marginWarmupEpochs);
     }
 
     public MarginHead Head { get; }

@@ -42,7 +42,7 @@ public static class MnistExperiment
         using var disposeTestLabels = testLabels;
 
         using var backbone = new ClsNet(options.FeatureDim);
-        using var objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossParameters);
+        using var objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossParameters, options.MarginWarmupEpochs);
         backbone.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var optimizer = CreateOptimizer(options, backbone, objective);

@@ -9,13 +9,13 @@ public static class MnistObjectives
     public static IReadOnlyList<string> Names => MarginHeadFactory.Names;
 
     /// <summary>Creates the objective; unknown names or parameters throw <see cref="MarginFaceException"/>.</summary>
-    public static TrainingObjective Create(string loss, int featureDim, int classes, IReadOnlyDictionary<string, double> parameters)
+    public static TrainingObjective Create(string loss, int featureDim, int classes, IReadOnlyDictionary<string, double> parameters, int marginWarmupEpochs = 0)
     {
         var name = loss.Trim().ToLowerInvariant();
         try
         {
             if (MarginHeadFactory.Names.Contains(name))
-                return new HeadObjective(MarginHeadFactory.Create(name, featureDim, classes, parameters));
+                return new HeadObjective(MarginHeadFactory.Create(name, featureDim, classes, parameters), marginWarmupEpochs: marginWarmupEpochs);
         }
         catch (ArgumentException e)
         {

@@ -1,0 +1,149 @@
+using MarginFace.Losses;
+using MarginFace.Tests.Data;
+using MarginFace.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MarginFace.Tests.Training;
+
+public class TrainerTests : TorchTest
+{
+    private const int Features = 6;
+    private const int Classes = 3;
+
+    private sealed class Setup : IDisposable
+    {
+        public Setup(Dictionary<string, Tensor>? initial = null, double lr = 0.05, string? checkpoint = null, int epochs = 2, string fingerprint = "test", bool softmax = false)
+        {
+            Backbone = nn.Linear(Features, 2);
+            Objective = new HeadObjective(softmax ? new SoftmaxHead(2, Classes) : new ArcFaceHead(2, Classes, s: 8, m: 0.2));
+            if (initial is not null)
+            {
+                Backbone.load_state_dict(Slice(initial, "backbone."));
+                Objective.Head.load_state_dict(Slice(initial, "head."));
+            }
+            Optimizer = optim.Adam(Backbone.parameters().Concat(Objective.Parameters), lr: lr);
+            Trainer = new Trainer(Backbone, Objective, Optimizer, CPU,
+                new TrainerOptions { Epochs = epochs, BatchSize = 16, Seed = 3, CheckpointPath = checkpoint, Fingerprint = fingerprint });
+        }
+
+        public Linear Backbone { get; }
+        public HeadObjective Objective { get; }
+        public Adam Optimizer { get; }
+        public Trainer Trainer { get; }
+
+        public Dictionary<string, Tensor> State() =>
+            Backbone.state_dict().Select(p => ("backbone." + p.Key, p.Value))
+                .Concat(Objective.Head.state_dict().Select(p => ("head." + p.Key, p.Value)))
+                .ToDictionary(p => p.Item1, p => p.Item2.detach().clone());
+
+        private static Dictionary<string, Tensor> Slice(Dictionary<string, Tensor> all, string prefix) =>
+            all.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[prefix.Length..], p => p.Value);
+
+        public void Dispose()
+        {
+            Optimizer.Dispose();
+            Objective.Dispose();
+            Backbone.Dispose();
+        }
+    }
+
+    private static (Tensor X, Tensor Y) Data()
+    {
+        using var generator = new Generator(11);
+        var y = torch.arange(100, dtype: int64) % Classes;
+        var centres = torch.randn(Classes, Features, generator: generator) * 3;
+        var x = centres.index_select(0, y) + torch.randn(100, Features, generator: generator);
+        return (x, y);
+    }
+
+    private sealed class CancelAt(int epoch, int step, CancellationTokenSource source) : ITrainingCallback
+    {
+        public void OnStep(TrainingProgress progress)
+        {
+            if (progress.Epoch == epoch && progress.Step == step) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void ResumedRunEndsWithTheSameNumbersAsAnUninterruptedRun()
+    {
+        using var directory = new TempDirectory();
+        var (x, y) = Data();
+        Dictionary<string, Tensor> initial;
+        using (var seedModel = new Setup()) initial = seedModel.State();
+
+        using var uninterrupted = new Setup(initial);
+        var expected = uninterrupted.Trainer.Fit(x, y);
+
+        var checkpoint = directory.Combine("model.bin");
+        using (var interrupted = new Setup(initial, checkpoint: checkpoint))
+        {
+            using var cancel = new CancellationTokenSource();
+            interrupted.Trainer.Fit(x, y, new CancelAt(1, 3, cancel), cancel.Token);
+            Assert.True(interrupted.Trainer.Interrupted);
+            Assert.Empty(interrupted.Trainer.History);
+        }
+        using var resumed = new Setup(checkpoint: checkpoint);
+        resumed.Trainer.Resume(checkpoint);
+        var actual = resumed.Trainer.Fit(x, y);
+
+        Assert.Equal(expected.Select(e => e.MeanLoss), actual.Select(e => e.MeanLoss));
+        Assert.Equal(expected.Select(e => e.TrainAccuracy), actual.Select(e => e.TrainAccuracy));
+        var a = uninterrupted.State();
+        var b = resumed.State();
+        foreach (var (name, tensor) in a) Assert.True(tensor.eq(b[name]).all().item<bool>(), $"{name} differs after resume");
+    }
+
+    [Fact]
+    public void ResumeRefusesACheckpointOfADifferentConfiguration()
+    {
+        using var directory = new TempDirectory();
+        var (x, y) = Data();
+        var checkpoint = directory.Combine("model.bin");
+        using (var first = new Setup(checkpoint: checkpoint, epochs: 1, fingerprint: "a")) first.Trainer.Fit(x, y);
+        using var second = new Setup(checkpoint: checkpoint, fingerprint: "b");
+        var error = Assert.Throws<MarginFaceException>(() => second.Trainer.Resume(checkpoint));
+        Assert.Contains(checkpoint, error.Message);
+    }
+
+    [Fact]
+    public void HugeLearningRateStopsWithTheStepAndKeepsTheLastGoodCheckpoint()
+    {
+        using var directory = new TempDirectory();
+        var (x, y) = Data();
+        var checkpoint = directory.Combine("model.bin");
+        using (var good = new Setup(checkpoint: checkpoint, epochs: 1, softmax: true)) good.Trainer.Fit(x, y);
+        var goodBytes = File.ReadAllBytes(checkpoint);
+
+        using var diverging = new Setup(lr: 1e30, checkpoint: checkpoint, epochs: 3, softmax: true);
+        var error = Assert.Throws<TrainingDivergedException>(() => diverging.Trainer.Fit(x, y));
+
+        Assert.Contains("learning rate", error.Message);
+        Assert.Contains($"step {error.Step}", error.Message);
+        Assert.Equal(goodBytes, File.ReadAllBytes(checkpoint));
+    }
+
+    [Fact]
+    public void ACorruptCheckpointGivesAOneLineErrorNamingTheFile()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Combine("model.bin");
+        File.WriteAllText(path, "definitely not a checkpoint");
+        using var setup = new Setup(checkpoint: path);
+        var error = Assert.Throws<MarginFaceException>(() => setup.Trainer.Resume(path));
+        Assert.StartsWith(path, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData(LearningRateSchedule.Constant, 1, 10, 1.0)]
+    [InlineData(LearningRateSchedule.Cosine, 1, 10, 1.0)]
+    [InlineData(LearningRateSchedule.Cosine, 6, 10, 0.5)]
+    [InlineData(LearningRateSchedule.Step, 6, 10, 1.0)]
+    [InlineData(LearningRateSchedule.Step, 7, 10, 0.1)]
+    [InlineData(LearningRateSchedule.Step, 10, 10, 0.01)]
+    public void ScheduleFactorsFollowTheirFormulas(LearningRateSchedule schedule, int epoch, int epochs, double expected) =>
+        Assert.Equal(expected, LearningRateSchedules.Factor(schedule, epoch, epochs), 12);
+}
