@@ -25,6 +25,7 @@ public static class MnistExperiment
         IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
     {
         if (options.Epochs < 1) throw new MarginFaceException($"--epochs: expected a positive number, got {options.Epochs}");
+        options = MnistRecipes.Resolve(options);
         var wall = Stopwatch.StartNew();
         var directory = new DatasetCache().EnsureAvailable(options.Dataset, options.DataDirectory, log);
         var train = MnistDataset.Load(directory, options.Dataset, DatasetSplit.Train);
@@ -42,7 +43,7 @@ public static class MnistExperiment
         using var disposeTestLabels = testLabels;
 
         using var backbone = new ClsNet(options.FeatureDim);
-        using var objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossParameters, options.MarginWarmupEpochs);
+        using var objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossParameters, options.MarginWarmupEpochs, options.Seed);
         backbone.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var optimizer = CreateOptimizer(options, backbone, objective);
@@ -58,7 +59,7 @@ public static class MnistExperiment
             Seed = options.Seed,
             CheckpointPath = checkpointPath,
             Fingerprint = configJson,
-        });
+        }, objective is TripletObjective ? PKBatches(train, options) : null);
         if (resume)
         {
             trainer.Resume(checkpointPath);
@@ -74,7 +75,7 @@ public static class MnistExperiment
         using (torch.no_grad())
         {
             using var scores = objective.Scores(features.to(device));
-            using var predicted = scores!.argmax(1).cpu();
+            using var predicted = scores is not null ? scores.argmax(1).cpu() : NearestCentre(backbone, trainImages, trainLabels, features, device);
             accuracy = predicted.eq(testLabels).to(float64).mean().item<double>();
         }
 
@@ -103,6 +104,31 @@ public static class MnistExperiment
         };
         AtomicFile.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, JsonOptions));
         return new MnistExperimentResult(accuracy, epochs, plotPath, metricsPath, train.Count, test.Count);
+    }
+
+    /// <summary>P×K batches for triplet mining: all 10 classes per batch, batch/10 images each, as many batches as a shuffled epoch has.</summary>
+    private static Func<int, IEnumerable<long[]>> PKBatches(MnistDataset train, MnistExperimentOptions options)
+    {
+        var k = Math.Max(2, options.BatchSize / MnistDataset.Classes);
+        var sampler = new Mining.PKSampler(train.Labels.Select(l => (int)l).ToArray(), MnistDataset.Classes, k, options.Seed);
+        var batchesPerEpoch = Math.Max(1, train.Count / sampler.BatchSize);
+        return epoch => Enumerable.Range(0, batchesPerEpoch)
+            .Select(b => sampler.Epoch((epoch - 1) * batchesPerEpoch + b).First().Select(i => (long)i).ToArray());
+    }
+
+    /// <summary>Predicts the class whose mean training embedding (of up to 10,000 training images) is nearest in Euclidean distance.</summary>
+    private static Tensor NearestCentre(nn.Module<Tensor, Tensor> backbone, Tensor trainImages, Tensor trainLabels, Tensor testFeatures, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var count = Math.Min(10_000, trainImages.shape[0]);
+        var trainFeatures = Embedder.Embed(backbone, trainImages.narrow(0, 0, count), device);
+        var labels = trainLabels.narrow(0, 0, count);
+        var centres = torch.stack(Enumerable.Range(0, MnistDataset.Classes).Select(c =>
+        {
+            var mask = labels.eq(c);
+            return mask.any().item<bool>() ? trainFeatures[mask].mean([0]) : torch.full(trainFeatures.shape[1], float.PositiveInfinity);
+        }));
+        return torch.cdist(testFeatures, centres).argmin(1).MoveToOuterDisposeScope();
     }
 
     private static OptimizerHelper CreateOptimizer(MnistExperimentOptions options, nn.Module backbone, TrainingObjective objective)

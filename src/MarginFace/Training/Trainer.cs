@@ -110,6 +110,7 @@ public sealed class Trainer
             using var index = torch.tensor(batches[step]);
             var x = images.index_select(0, index).to(device);
             var y = labels.index_select(0, index).to(device);
+            objective.BeginStep(epoch, step + 1);
             var (loss, logits) = objective.Compute(backbone.forward(x), y);
             var lossValue = loss.to(float64).item<double>();
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, step + 1, lossValue);

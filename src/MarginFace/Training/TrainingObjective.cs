@@ -40,6 +40,9 @@ public abstract class TrainingObjective : IDisposable
     /// <summary>Called at the start of every epoch (1-based), e.g. for margin warm-up.</summary>
     public virtual void BeginEpoch(int epoch, int epochs) { }
 
+    /// <summary>Called before every step (both 1-based within the run's epochs), so per-step randomness can be replayed on resume.</summary>
+    public virtual void BeginStep(int epoch, int step) { }
+
     public void Train(bool training)
     {
         foreach (var module in Modules) module.train(training);
