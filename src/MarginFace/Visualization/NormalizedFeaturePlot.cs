@@ -63,7 +63,7 @@ public static class NormalizedFeaturePlot
         {
             var color = ClassPalette.Get(c);
             plot.Add.Markers(xs[c].ToArray(), ys[c].ToArray(), MarkerShape.FilledCircle, 4, color.WithAlpha(0.45));
-            legend.Add(new LegendItem { Label = classNames[c], MarkerShape = MarkerShape.FilledCircle, MarkerSize = 10, MarkerFillColor = color, MarkerLineColor = color });
+            legend.Add(new LegendItem { LabelText = classNames[c], MarkerShape = MarkerShape.FilledCircle, MarkerSize = 10, MarkerFillColor = color, MarkerLineColor = color });
         }
 
         if (classWeights2d is not null)
@@ -83,7 +83,7 @@ public static class NormalizedFeaturePlot
                 label.LabelBold = true;
                 label.LabelAlignment = Alignment.MiddleCenter;
             }
-            legend.Add(new LegendItem { Label = "class weight W_c", LineColor = Colors.Black, LineWidth = 3 });
+            legend.Add(new LegendItem { LabelText = "class weight W_c", LineColor = Colors.Black, LineWidth = 3 });
         }
 
         plot.Legend.ManualItems.AddRange(legend);
