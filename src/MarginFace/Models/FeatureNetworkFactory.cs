@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace MarginFace.Models;
+
+/// <summary>Creates a feature network (backbone) by name, for command-line selection.</summary>
+public static class FeatureNetworkFactory
+{
+    /// <summary>The names <see cref="Create"/> accepts: <c>clsnet</c> (<see cref="ClsNet"/>) and <c>lenetpp</c> (<see cref="LeNetPlusPlus"/>).</summary>
+    public static IReadOnlyList<string> KnownNames { get; } = ["clsnet", "lenetpp"];
+
+    /// <summary>
+    /// A new network named <paramref name="name"/> (case-insensitive) with a <paramref name="featureDim"/>-dimensional output
+    /// for <c>[B,1,28,28]</c> input. Unknown names throw <see cref="ArgumentException"/> listing <see cref="KnownNames"/>.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> Create(string name, int featureDim)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "clsnet" => new ClsNet(featureDim),
+            "lenetpp" => new LeNetPlusPlus(featureDim),
+            _ => throw new ArgumentException(
+                $"unknown network '{name}'; known networks: {string.Join(", ", KnownNames)}", nameof(name)),
+        };
+    }
+}
