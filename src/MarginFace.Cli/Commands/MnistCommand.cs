@@ -41,13 +41,14 @@ internal static class MnistCommand
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
         var resume = new Option<bool>("--resume") { Description = "continue from model.bin in --out (same settings)" };
         var animate = new Option<bool>("--animate") { Description = "write features.gif, the feature plot after every epoch" };
+        var compare = new Option<string?>("--compare") { Description = "train each of these losses (comma-separated, or all) and write report.html and report.md" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test images" };
 
         var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
             loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, seed, output,
-            s, m, parameters, warmup, config, resume, animate, trainLimit, testLimit,
+            s, m, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -67,8 +68,9 @@ internal static class MnistCommand
             if (Given(schedule)) options = options with { Schedule = Enum.Parse<LearningRateSchedule>(parse.GetValue(schedule)!, ignoreCase: true) };
             if (Given(weightDecay)) options = options with { WeightDecay = parse.GetValue(weightDecay) };
             if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };
+            var comparedLosses = parse.GetValue(compare) is string compareSpec ? MnistComparison.ParseLosses(compareSpec) : null;
             if (Given(output) || options.OutputDirectory == new MnistExperimentOptions().OutputDirectory)
-                options = options with { OutputDirectory = Given(output) ? parse.GetValue(output)! : Path.Combine("runs", "mnist-" + options.Loss) };
+                options = options with { OutputDirectory = Given(output) ? parse.GetValue(output)! : Path.Combine("runs", comparedLosses is null ? "mnist-" + options.Loss : "mnist-compare") };
             if (Given(warmup)) options = options with { MarginWarmupEpochs = parse.GetValue(warmup)!.Value };
             if (Given(animate)) options = options with { Animate = parse.GetValue(animate) };
             if (Given(trainLimit)) options = options with { TrainLimit = Positive(parse.GetValue(trainLimit)!.Value, "--train-limit") };
@@ -93,6 +95,22 @@ internal static class MnistCommand
                 cancel.Cancel();
                 System.Console.Error.WriteLine("stopping after the current step; the checkpoint will be saved...");
             };
+            if (comparedLosses is not null)
+            {
+                if (parse.GetValue(resume)) throw new MarginFaceException("--resume cannot be combined with --compare");
+                var logLine = new SynchronousProgress(ProgressDisplay.Log);
+                var entries = new List<MarginFace.Visualization.ReportEntry>();
+                foreach (var compared in comparedLosses)
+                {
+                    if (cancel.IsCancellationRequested) break;
+                    entries.Add(ProgressDisplay.Run(compared, options.Epochs, report =>
+                        MnistComparison.RunOne(options, compared, device, new ProgressCallback(report), logLine, cancel.Token)));
+                    MnistComparison.WriteReport(options, entries);
+                }
+                foreach (var entry in entries) System.Console.WriteLine($"{entry.Loss,-15} test accuracy {entry.TestAccuracy,8:P2}  {entry.WallSeconds,6:0} s");
+                System.Console.WriteLine($"report: {Path.Combine(options.OutputDirectory, "report.html")}");
+                return cancel.IsCancellationRequested ? 130 : 0;
+            }
             System.Console.WriteLine($"loss: {options.Loss}, network: {options.Network}, dim: {options.FeatureDim}, epochs: {options.Epochs}, out: {options.OutputDirectory}");
             var result = ProgressDisplay.Run($"{options.Loss}", options.Epochs, report =>
                 MnistExperiment.Run(options, device, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),

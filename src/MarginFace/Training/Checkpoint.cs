@@ -13,6 +13,7 @@ public static class Checkpoint
 {
     private const string Magic = "MarginFace.Checkpoint";
     private const int FormatVersion = 1;
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string path, TrainingCheckpointState state, IEnumerable<torch.nn.Module> modules, IEnumerable<TorchSharp.Modules.OptimizerHelper> optimizers)
     {
@@ -22,7 +23,7 @@ public static class Checkpoint
             using var writer = new BinaryWriter(stream, Encoding.UTF8);
             writer.Write(Magic);
             writer.Write(FormatVersion);
-            writer.Write(JsonSerializer.Serialize(state));
+            writer.Write(JsonSerializer.Serialize(state, StateJson));
             foreach (var module in modules) module.save(writer);
             foreach (var optimizer in optimizers) optimizer.save_state_dict(writer);
         });
@@ -67,7 +68,7 @@ public static class Checkpoint
             if (reader.ReadString() != Magic) throw new InvalidDataException("not a MarginFace checkpoint");
             var version = reader.ReadInt32();
             if (version != FormatVersion) throw new InvalidDataException($"checkpoint format {version}, expected {FormatVersion}");
-            return JsonSerializer.Deserialize<TrainingCheckpointState>(reader.ReadString())
+            return JsonSerializer.Deserialize<TrainingCheckpointState>(reader.ReadString(), StateJson)
                 ?? throw new InvalidDataException("empty checkpoint state");
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or FormatException)

@@ -3,7 +3,7 @@ namespace MarginFace.Training;
 /// <summary>Summary of one training epoch.</summary>
 /// <param name="Epoch">1-based epoch.</param>
 /// <param name="MeanLoss">Mean training loss over the epoch's steps.</param>
-/// <param name="TrainAccuracy">Fraction of training samples whose logits' argmax was the label during the epoch.</param>
+/// <param name="TrainAccuracy">Fraction of training samples whose logits' argmax was the label during the epoch; NaN for objectives without logits.</param>
 /// <param name="Samples">Samples seen.</param>
 /// <param name="Elapsed">Wall time of the epoch.</param>
 public sealed record EpochResult(int Epoch, double MeanLoss, double TrainAccuracy, long Samples, TimeSpan Elapsed)

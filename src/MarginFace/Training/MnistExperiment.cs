@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MarginFace.Data;
 using MarginFace.Evaluation;
+using MarginFace.Losses;
 using MarginFace.Models;
 using MarginFace.Runtime;
 using MarginFace.Visualization;
@@ -13,8 +14,10 @@ namespace MarginFace.Training;
 
 /// <summary>
 /// The classic feature experiment: train a small CNN with a low-dimensional feature layer on MNIST (or Fashion-MNIST)
-/// with one loss, report test accuracy, and draw the test features coloured by class.
-/// Writes <c>config.json</c>, <c>model.bin</c> (checkpoint after every epoch), <c>metrics.json</c> and the plots.
+/// with one loss, report test accuracy and feature geometry, and draw the test features coloured by class.
+/// Writes <c>config.json</c>, <c>model.bin</c> (checkpoint after every epoch), <c>metrics.json</c>, <c>curves.png</c>,
+/// <c>features.png</c> (2-D), <c>features-normalized.png</c> (2-D, angular losses), <c>sphere.png</c> (3-D) and,
+/// with animation, <c>features.gif</c>.
 /// </summary>
 public static class MnistExperiment
 {
@@ -41,9 +44,21 @@ public static class MnistExperiment
         using var disposeTrainLabels = trainLabels;
         using var disposeTestImages = testImages;
         using var disposeTestLabels = testLabels;
+        var testLabelArray = test.Labels.Select(l => (int)l).ToArray();
 
-        using var backbone = new ClsNet(options.FeatureDim);
-        using var objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossParameters, options.MarginWarmupEpochs, options.Seed);
+        nn.Module<Tensor, Tensor> backbone;
+        TrainingObjective objective;
+        try
+        {
+            backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--network: {e.Message.Split(" (Parameter")[0]}");
+        }
+        using var disposeBackbone = backbone;
+        using var disposeObjective = objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes,
+            options.LossParameters, options.MarginWarmupEpochs ?? 0, options.Seed);
         backbone.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var optimizer = CreateOptimizer(options, backbone, objective);
@@ -67,34 +82,82 @@ public static class MnistExperiment
         }
         AtomicFile.WriteAllText(Path.Combine(options.OutputDirectory, "config.json"), configJson);
 
-        var epochs = trainer.Fit(trainImages, trainLabels, new LoggingCallback(callback, log), cancellation);
-
-        using var features = Embedder.Embed(backbone, testImages, device);
-        objective.Train(false);
-        double accuracy;
-        using (torch.no_grad())
+        var evaluator = new Evaluator(options, backbone, objective, device, trainImages, trainLabels, testImages, testLabelArray);
+        var testAccuracy = new Dictionary<int, double>();
+        var frames = new List<string>();
+        var frameDirectory = Path.Combine(options.OutputDirectory, "frames");
+        var epochCallback = new EpochCallback(callback, log, result =>
         {
-            using var scores = objective.Scores(features.to(device));
-            using var predicted = scores is not null ? scores.argmax(1).cpu() : NearestCentre(backbone, trainImages, trainLabels, features, device);
-            accuracy = predicted.eq(testLabels).to(float64).mean().item<double>();
-        }
+            var evaluation = evaluator.Evaluate();
+            testAccuracy[result.Epoch] = evaluation.Accuracy;
+            log?.Report($"epoch {result.Epoch}: loss {result.MeanLoss:0.0000}, train accuracy {(double.IsNaN(result.TrainAccuracy) ? "-" : result.TrainAccuracy.ToString("P2"))}, test accuracy {evaluation.Accuracy:P2}, {result.SamplesPerSecond:0} images/s");
+            if (options.Animate && options.FeatureDim == 2)
+            {
+                var frame = Path.Combine(frameDirectory, $"epoch-{result.Epoch:000}.png");
+                FeatureScatterPlot.Save(frame, evaluation.Features, testLabelArray, train.ClassNames,
+                    $"{options.Loss}, epoch {result.Epoch}, accuracy {evaluation.Accuracy:P2}");
+                frames.Add(frame);
+            }
+        });
+        var epochs = trainer.Fit(trainImages, trainLabels, epochCallback, cancellation);
 
-        var plotPath = Path.Combine(options.OutputDirectory, "features.png");
+        var final = evaluator.Evaluate();
+        var datasetName = options.Dataset == DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST";
+        var title = $"{datasetName}, {options.Loss}: test accuracy {final.Accuracy:P2}";
+        var featurePlot = "";
+        string? normalizedPlot = null;
         if (options.FeatureDim == 2)
         {
-            var labels = testLabels.to(int32).data<int>().ToArray();
-            var datasetName = options.Dataset == DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST";
-            FeatureScatterPlot.Save(plotPath, features.data<float>().ToArray(), labels, train.ClassNames,
-                $"{datasetName} test features, {options.Loss}, accuracy {accuracy:P2}");
+            featurePlot = Path.Combine(options.OutputDirectory, "features.png");
+            FeatureScatterPlot.Save(featurePlot, final.Features, testLabelArray, train.ClassNames, title);
+            if (objective is HeadObjective { Head: not SoftmaxHead } angular)
+            {
+                normalizedPlot = Path.Combine(options.OutputDirectory, "features-normalized.png");
+                var weights = angular.Head.Weight.shape[0] == MnistDataset.Classes ? angular.Head.Weight.detach().cpu().to(float32).data<float>().ToArray() : null;
+                NormalizedFeaturePlot.Save(normalizedPlot, final.Features, testLabelArray, train.ClassNames, weights, title + " (normalised)");
+            }
+        }
+        else if (options.FeatureDim == 3)
+        {
+            featurePlot = Path.Combine(options.OutputDirectory, "sphere.png");
+            SphereFeaturePlot.Save(featurePlot, final.Features, testLabelArray, train.ClassNames, title);
+        }
+        if (epochs.Count > 0)
+            TrainingCurvesPlot.Save(Path.Combine(options.OutputDirectory, "curves.png"), epochs.Select(e => e.MeanLoss).ToList(),
+                epochs.Select(e => e.TrainAccuracy).ToList(), epochs.Select(e => testAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(),
+                $"{datasetName}, {options.Loss}");
+        if (frames.Count > 0)
+        {
+            GifAnimation.Save(Path.Combine(options.OutputDirectory, "features.gif"), frames, delayMilliseconds: 700, lastFrameDelayMilliseconds: 2500);
+            Directory.Delete(frameDirectory, recursive: true);
         }
 
+        var perClass = FeatureGeometry.PerClassAccuracy(final.Predicted, testLabelArray, MnistDataset.Classes);
+        var intra = FeatureGeometry.MeanIntraClassAngle(final.Features, testLabelArray, MnistDataset.Classes);
+        var inter = FeatureGeometry.MinInterClassAngle(final.Features, testLabelArray, MnistDataset.Classes);
         var metricsPath = Path.Combine(options.OutputDirectory, "metrics.json");
+        var last = epochs.Count > 0 ? epochs[^1] : null;
         var metrics = new
         {
-            dataset = options.Dataset.ToString(),
+            dataset = datasetName,
             loss = options.Loss,
-            testAccuracy = accuracy,
-            epochs = epochs.Select(e => new { e.Epoch, e.MeanLoss, e.TrainAccuracy, imagesPerSecond = e.SamplesPerSecond, seconds = e.Elapsed.TotalSeconds }),
+            network = options.Network,
+            featureDim = options.FeatureDim,
+            testAccuracy = final.Accuracy,
+            perClassAccuracy = perClass,
+            meanIntraClassAngleDegrees = intra,
+            minInterClassAngleDegrees = inter,
+            epochsCompleted = epochs.Count,
+            epochs = epochs.Select(e => new
+            {
+                epoch = e.Epoch,
+                loss = e.MeanLoss,
+                trainAccuracy = double.IsNaN(e.TrainAccuracy) ? (double?)null : e.TrainAccuracy,
+                testAccuracy = testAccuracy.TryGetValue(e.Epoch, out var a) ? a : (double?)null,
+                imagesPerSecond = e.SamplesPerSecond,
+                seconds = e.Elapsed.TotalSeconds,
+            }),
+            imagesPerSecond = last?.SamplesPerSecond,
             interrupted = trainer.Interrupted,
             trainImages = train.Count,
             testImages = test.Count,
@@ -102,8 +165,9 @@ public static class MnistExperiment
             threads = torch.get_num_threads(),
             wallSeconds = wall.Elapsed.TotalSeconds,
         };
-        AtomicFile.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, JsonOptions));
-        return new MnistExperimentResult(accuracy, epochs, plotPath, metricsPath, train.Count, test.Count);
+        AtomicFile.WriteAllText(metricsPath, JsonSerializer.Serialize(metrics, new JsonSerializerOptions(JsonOptions) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        return new MnistExperimentResult(final.Accuracy, perClass, intra, inter, epochs, wall.Elapsed.TotalSeconds, featurePlot, normalizedPlot,
+            metricsPath, train.Count, test.Count, trainer.Interrupted);
     }
 
     /// <summary>P×K batches for triplet mining: all 10 classes per batch, batch/10 images each, as many batches as a shuffled epoch has.</summary>
@@ -116,46 +180,61 @@ public static class MnistExperiment
             .Select(b => sampler.Epoch((epoch - 1) * batchesPerEpoch + b).First().Select(i => (long)i).ToArray());
     }
 
-    /// <summary>Predicts the class whose mean training embedding (of up to 10,000 training images) is nearest in Euclidean distance.</summary>
-    private static Tensor NearestCentre(nn.Module<Tensor, Tensor> backbone, Tensor trainImages, Tensor trainLabels, Tensor testFeatures, Device device)
-    {
-        using var scope = torch.NewDisposeScope();
-        var count = Math.Min(10_000, trainImages.shape[0]);
-        var trainFeatures = Embedder.Embed(backbone, trainImages.narrow(0, 0, count), device);
-        var labels = trainLabels.narrow(0, 0, count);
-        var centres = torch.stack(Enumerable.Range(0, MnistDataset.Classes).Select(c =>
-        {
-            var mask = labels.eq(c);
-            return mask.any().item<bool>() ? trainFeatures[mask].mean([0]) : torch.full(trainFeatures.shape[1], float.PositiveInfinity);
-        }));
-        return torch.cdist(testFeatures, centres).argmin(1).MoveToOuterDisposeScope();
-    }
-
     private static OptimizerHelper CreateOptimizer(MnistExperimentOptions options, nn.Module backbone, TrainingObjective objective)
     {
         var headLr = options.HeadLearningRate ?? options.LearningRate;
+        var headParameters = objective.Parameters.ToList();
         switch (options.Optimizer.ToLowerInvariant())
         {
             case "adam":
                 return optim.Adam([
                     new Adam.ParamGroup(backbone.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
-                    new Adam.ParamGroup(objective.Parameters, lr: headLr, weight_decay: options.WeightDecay)]);
+                    .. headParameters.Count > 0 ? [new Adam.ParamGroup(headParameters, lr: headLr, weight_decay: options.WeightDecay)] : Array.Empty<Adam.ParamGroup>()]);
             case "sgd":
                 return optim.SGD([
                     new SGD.ParamGroup(backbone.parameters(), lr: options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay),
-                    new SGD.ParamGroup(objective.Parameters, lr: headLr, momentum: 0.9, weight_decay: options.WeightDecay)], options.LearningRate);
+                    .. headParameters.Count > 0 ? [new SGD.ParamGroup(headParameters, lr: headLr, momentum: 0.9, weight_decay: options.WeightDecay)] : Array.Empty<SGD.ParamGroup>()],
+                    options.LearningRate);
             default:
                 throw new MarginFaceException($"--optimizer: expected adam or sgd, got '{options.Optimizer}'");
         }
     }
 
-    private sealed class LoggingCallback(ITrainingCallback? inner, IProgress<string>? log) : ITrainingCallback
+    /// <summary>Test-set features and predictions: argmax of the objective's scores, else the nearest class centre of training features.</summary>
+    private sealed class Evaluator(MnistExperimentOptions options, nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, Device device,
+        Tensor trainImages, Tensor trainLabels, Tensor testImages, int[] testLabels)
+    {
+        public (float[] Features, int[] Predicted, double Accuracy) Evaluate()
+        {
+            objective.Train(false);
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var features = Embedder.Embed(backbone, testImages, device);
+            var featureArray = features.to(float32).data<float>().ToArray();
+            int[] predicted;
+            var scores = objective.Scores(features.to(device));
+            if (scores is not null)
+            {
+                predicted = scores.argmax(1).to(int32).cpu().data<int>().ToArray();
+            }
+            else
+            {
+                var count = (int)Math.Min(10_000, trainImages.shape[0]);
+                var trainFeatures = Embedder.Embed(backbone, trainImages.narrow(0, 0, count), device).to(float32).data<float>().ToArray();
+                var labels = trainLabels.narrow(0, 0, count).to(int32).data<int>().ToArray();
+                predicted = FeatureGeometry.NearestCentre(trainFeatures, labels, featureArray, MnistDataset.Classes, CentreMetric.Euclidean);
+            }
+            return (featureArray, predicted, FeatureGeometry.Accuracy(predicted, testLabels));
+        }
+    }
+
+    private sealed class EpochCallback(ITrainingCallback? inner, IProgress<string>? log, Action<EpochResult> onEpoch) : ITrainingCallback
     {
         public void OnStep(TrainingProgress progress) => inner?.OnStep(progress);
 
         public void OnEpochEnd(EpochResult result)
         {
-            log?.Report($"epoch {result.Epoch}: loss {result.MeanLoss:0.0000}, train accuracy {result.TrainAccuracy:P2}, {result.SamplesPerSecond:0} images/s");
+            onEpoch(result);
             inner?.OnEpochEnd(result);
         }
 

@@ -45,8 +45,8 @@ public sealed record MnistExperimentOptions
     /// <summary>Loss parameters by name (s, m, lambda, gamma, ...); unknown names are an error.</summary>
     public Dictionary<string, double> LossParameters { get; init; } = new();
 
-    /// <summary>Epochs over which an additive margin grows linearly from 0 to its value (0: no warm-up).</summary>
-    public int MarginWarmupEpochs { get; init; }
+    /// <summary>Epochs over which an additive margin grows linearly from 0 to its value (0: none; null: the recipe's).</summary>
+    public int? MarginWarmupEpochs { get; init; }
 
     /// <summary>Use only the first N training images (null: all).</summary>
     public int? TrainLimit { get; init; }

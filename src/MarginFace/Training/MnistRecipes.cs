@@ -19,10 +19,13 @@ public static class MnistRecipes
         ["subcenter"] = new() { ["s"] = 16, ["m"] = 0.2 },
     };
 
-    /// <summary>Fills in the recipe's parameters that <paramref name="options"/> does not set (for feature sizes up to 3).</summary>
+    /// <summary>Fills in the recipe's parameters and margin warm-up that <paramref name="options"/> does not set (for feature sizes up to 3).</summary>
     public static MnistExperimentOptions Resolve(MnistExperimentOptions options)
     {
-        if (options.FeatureDim > 3 || !LowDimensional.TryGetValue(options.Loss, out var recipe)) return options;
+        if (options.FeatureDim > 3 || !LowDimensional.TryGetValue(options.Loss, out var recipe))
+            return options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? 0 };
+        // One epoch at m = 0 first: the features spread out around the circle before the margin pushes classes apart.
+        options = options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? (options.Epochs > 1 ? 1 : 0) };
         var parameters = new Dictionary<string, double>(recipe, StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in options.LossParameters) parameters[key] = value;
         return options with { LossParameters = parameters };

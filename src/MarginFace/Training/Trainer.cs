@@ -97,6 +97,7 @@ public sealed class Trainer
         int step = carried?.Step ?? 0;
         double lossSum = carried?.LossSum ?? 0;
         long correct = carried?.Correct ?? 0, seen = carried?.Seen ?? 0;
+        var classifies = true;
         var previous = TimeSpan.FromSeconds(carried?.ElapsedSeconds ?? 0);
         var clock = Stopwatch.StartNew();
         for (; step < batches.Count; step++)
@@ -121,10 +122,11 @@ public sealed class Trainer
             objective.AfterStep();
             lossSum += lossValue;
             if (logits is not null) correct += logits.argmax(1).eq(y).sum().item<long>();
+            else classifies = false;
             seen += batches[step].Length;
             callback?.OnStep(new TrainingProgress(epoch, options.Epochs, step + 1, batches.Count, seen, lossValue, previous + clock.Elapsed));
         }
-        return new EpochResult(epoch, step == 0 ? double.NaN : lossSum / step, seen == 0 ? 0 : (double)correct / seen, seen, previous + clock.Elapsed);
+        return new EpochResult(epoch, step == 0 ? double.NaN : lossSum / step, seen == 0 || !classifies ? double.NaN : (double)correct / seen, seen, previous + clock.Elapsed);
     }
 
     private Func<int, IEnumerable<long[]>> DefaultOrder(long count) => epoch =>

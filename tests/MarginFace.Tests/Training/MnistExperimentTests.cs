@@ -5,6 +5,7 @@ using TorchSharp;
 
 namespace MarginFace.Tests.Training;
 
+[Collection(SequentialTorchCollection.Name)]
 public class MnistExperimentTests : TorchTest
 {
     [Fact]

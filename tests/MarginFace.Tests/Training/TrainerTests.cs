@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;
 
+[Collection(SequentialTorchCollection.Name)]
 public class TrainerTests : TorchTest
 {
     private const int Features = 6;
