@@ -52,11 +52,45 @@ public static class MnistComparison
             result.WallSeconds, result.ImagesPerSecond, result.FeaturePlot, result.NormalizedPlot);
     }
 
-    /// <summary>Writes report.html and report.md for the entries so far.</summary>
+    /// <summary>Writes report.html, report.md and grid.png (the feature plots tiled) for the entries so far.</summary>
     public static void WriteReport(MnistExperimentOptions baseOptions, IReadOnlyList<ReportEntry> entries)
     {
         var dataset = baseOptions.Dataset == Data.DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST";
         ComparisonReport.Write(baseOptions.OutputDirectory, entries,
             $"{dataset}, {baseOptions.FeatureDim}-D features, {baseOptions.Network}, {baseOptions.Epochs} epoch(s) per loss");
+        var plots = entries.Select(e => e.FeaturePlotPath).Where(p => p.Length > 0 && File.Exists(p)).ToList();
+        if (plots.Count > 0) ImageGrid.Save(Path.Combine(baseOptions.OutputDirectory, "grid.png"), plots);
+    }
+
+    /// <summary>Rebuilds the report of a comparison directory from the metrics.json and plots of its sub-directories.</summary>
+    public static IReadOnlyList<ReportEntry> Rebuild(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new MarginFaceException($"{directory}: directory not found");
+        var entries = new List<ReportEntry>();
+        MnistExperimentOptions? first = null;
+        foreach (var loss in MnistObjectives.Names)
+        {
+            var metricsPath = Path.Combine(directory, loss, "metrics.json");
+            var configPath = Path.Combine(directory, loss, "config.json");
+            if (!File.Exists(metricsPath) || !File.Exists(configPath)) continue;
+            try
+            {
+                using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metricsPath));
+                var root = metrics.RootElement;
+                first ??= System.Text.Json.JsonSerializer.Deserialize<MnistExperimentOptions>(File.ReadAllText(configPath));
+                double Number(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : double.NaN;
+                var plot = Path.Combine(directory, loss, File.Exists(Path.Combine(directory, loss, "sphere.png")) ? "sphere.png" : "features.png");
+                var normalized = Path.Combine(directory, loss, "features-normalized.png");
+                entries.Add(new ReportEntry(loss, Number("testAccuracy"), Number("meanIntraClassAngleDegrees"), Number("minInterClassAngleDegrees"),
+                    (int)Number("epochsCompleted"), Number("wallSeconds"), Number("imagesPerSecond"), plot, File.Exists(normalized) ? normalized : null));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new MarginFaceException($"{metricsPath}: invalid JSON: {e.Message.ReplaceLineEndings(" ")}");
+            }
+        }
+        if (entries.Count == 0) throw new MarginFaceException($"{directory}: no <loss>/metrics.json found; run mnist --compare first");
+        WriteReport(first! with { OutputDirectory = directory }, entries);
+        return entries;
     }
 }
