@@ -66,11 +66,16 @@ public static class TorchRuntime
             libTorchDirectory = Path.GetFullPath(userLibTorch);
             if (!File.Exists(Path.Combine(libTorchDirectory, "libtorch_cpu.so")))
                 throw new MarginFaceException($"--libtorch {libTorchDirectory}: no libtorch_cpu.so there (expected a libtorch 'lib' directory, e.g. a PyTorch install's torch/lib)");
+            // TorchSharp looks libtorch_cpu up by name when its types initialise; a bundled copy next to the program would be
+            // mapped beside the user's and abort the process, so that combination is refused.
+            var bundled = FindDirectoryContaining("libtorch_cpu.so");
+            if (bundled is not null && !SamePath(bundled, libTorchDirectory))
+                throw new MarginFaceException($"--libtorch {libTorchDirectory}: this build bundles its own CPU libtorch ({bundled}); use a build published with -p:BundleLibTorch=false (see README, GPU)");
         }
         else
         {
             libTorchDirectory = FindDirectoryContaining("libtorch_cpu.so")
-                ?? throw new MarginFaceException("libtorch could not be loaded: libtorch_cpu.so (package libtorch-cpu-linux-x64) was not found next to the program");
+                ?? throw new MarginFaceException($"libtorch could not be loaded: this build has no bundled libtorch_cpu.so; pass --libtorch DIR or set {LibTorchVariable}=DIR");
         }
 
         var gluePath = Path.Combine(glueDirectory, GlueLibrary);
@@ -101,6 +106,10 @@ public static class TorchRuntime
         }
 
         NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
+        // TorchSharp's own loader looks libraries up by name (NativeLibrary.TryLoad, which bypasses the resolver above) and
+        // would map the bundled libtorch_cpu a second time next to a libtorch of the user's; tell it the backend is loaded.
+        MarkBackendLoaded("nativeBackendLoaded");
+        if (cuda) MarkBackendLoaded("nativeBackendCudaLoaded");
         InitializeTorchSharp();
         return new TorchRuntimeInfo(libTorchDirectory, cuda, plan.Action, patchedCopy);
     }
@@ -152,6 +161,9 @@ public static class TorchRuntime
         }
         return target;
     }
+
+    private static void MarkBackendLoaded(string field) =>
+        typeof(torch).GetField(field, BindingFlags.NonPublic | BindingFlags.Static)?.SetValue(null, true);
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>
         Resolved.TryGetValue(libraryName, out var handle) ? handle : IntPtr.Zero;

@@ -32,4 +32,23 @@ public class CliErrorTests
         Assert.Contains("mnist", stdout);
         Assert.Contains("info", stdout);
     }
+
+    [Fact]
+    public void ALibTorchOfTheUsersBesideTheBundledOneIsRefusedInOneLine()
+    {
+        var directory = Directory.CreateTempSubdirectory("mf-byo-libtorch").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "libtorch_cpu.so"), []);
+            var (exitCode, _, stderr) = CliProcess.Run(["info", "--libtorch", directory]);
+            Assert.Equal(1, exitCode);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(directory, line);
+            Assert.Contains("BundleLibTorch=false", line);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
