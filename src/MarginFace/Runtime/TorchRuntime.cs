@@ -106,11 +106,7 @@ public static class TorchRuntime
         }
 
         NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
-        // TorchSharp's own loader looks libraries up by name (NativeLibrary.TryLoad, which bypasses the resolver above) and
-        // would map the bundled libtorch_cpu a second time next to a libtorch of the user's; tell it the backend is loaded.
-        MarkBackendLoaded("nativeBackendLoaded");
-        if (cuda) MarkBackendLoaded("nativeBackendCudaLoaded");
-        InitializeTorchSharp();
+        InitializeTorchSharp(cuda);
         return new TorchRuntimeInfo(libTorchDirectory, cuda, plan.Action, patchedCopy);
     }
 
@@ -180,13 +176,17 @@ public static class TorchRuntime
         }
     }
 
-    private static void InitializeTorchSharp()
+    private static void InitializeTorchSharp(bool cuda = false)
     {
         try
         {
+            // TorchSharp's own loader looks libraries up by name (NativeLibrary.TryLoad, which bypasses the resolver); once
+            // its types are initialised, tell it the backends are loaded so InitializeDeviceType(CUDA) does not search again.
+            MarkBackendLoaded("nativeBackendLoaded");
+            if (cuda) MarkBackendLoaded("nativeBackendCudaLoaded");
             torch.InitializeDeviceType(DeviceType.CPU);
         }
-        catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or System.Reflection.TargetInvocationException)
         {
             var inner = e;
             while (inner.InnerException is not null) inner = inner.InnerException;
