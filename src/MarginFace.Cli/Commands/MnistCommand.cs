@@ -103,8 +103,16 @@ internal static class MnistCommand
                 foreach (var compared in comparedLosses)
                 {
                     if (cancel.IsCancellationRequested) break;
-                    entries.Add(ProgressDisplay.Run(compared, options.Epochs, report =>
-                        MnistComparison.RunOne(options, compared, device, new ProgressCallback(report), logLine, cancel.Token)));
+                    try
+                    {
+                        entries.Add(ProgressDisplay.Run(compared, options.Epochs, report =>
+                            MnistComparison.RunOne(options, compared, device, new ProgressCallback(report), logLine, cancel.Token)));
+                    }
+                    catch (TrainingDivergedException e)
+                    {
+                        System.Console.Error.WriteLine($"{compared}: {e.Message}; continuing with the next loss");
+                        continue;
+                    }
                     MnistComparison.WriteReport(options, entries);
                 }
                 foreach (var entry in entries) System.Console.WriteLine($"{entry.Loss,-15} test accuracy {entry.TestAccuracy,8:P2}  {entry.WallSeconds,6:0} s");
