@@ -82,11 +82,11 @@ public static class MnistExperiment
         }
         AtomicFile.WriteAllText(Path.Combine(options.OutputDirectory, "config.json"), configJson);
 
-        var evaluator = new Evaluator(options, backbone, objective, device, trainImages, trainLabels, testImages, testLabelArray);
+        var evaluator = new Evaluator(backbone, objective, device, trainImages, trainLabels, testImages, testLabelArray);
         var testAccuracy = new Dictionary<int, double>();
         var frames = new List<string>();
         var frameDirectory = Path.Combine(options.OutputDirectory, "frames");
-        var epochCallback = new EpochCallback(callback, log, result =>
+        var epochCallback = new EpochCallback(callback, result =>
         {
             var evaluation = evaluator.Evaluate();
             testAccuracy[result.Epoch] = evaluation.Accuracy;
@@ -201,7 +201,7 @@ public static class MnistExperiment
     }
 
     /// <summary>Test-set features and predictions: argmax of the objective's scores, else the nearest class centre of training features.</summary>
-    private sealed class Evaluator(MnistExperimentOptions options, nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, Device device,
+    private sealed class Evaluator(nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, Device device,
         Tensor trainImages, Tensor trainLabels, Tensor testImages, int[] testLabels)
     {
         public (float[] Features, int[] Predicted, double Accuracy) Evaluate()
@@ -228,7 +228,7 @@ public static class MnistExperiment
         }
     }
 
-    private sealed class EpochCallback(ITrainingCallback? inner, IProgress<string>? log, Action<EpochResult> onEpoch) : ITrainingCallback
+    private sealed class EpochCallback(ITrainingCallback? inner, Action<EpochResult> onEpoch) : ITrainingCallback
     {
         public void OnStep(TrainingProgress progress) => inner?.OnStep(progress);
 
