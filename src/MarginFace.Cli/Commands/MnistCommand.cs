@@ -98,23 +98,9 @@ internal static class MnistCommand
             if (comparedLosses is not null)
             {
                 if (parse.GetValue(resume)) throw new MarginFaceException("--resume cannot be combined with --compare");
-                var logLine = new SynchronousProgress(ProgressDisplay.Log);
-                var entries = new List<MarginFace.Visualization.ReportEntry>();
-                foreach (var compared in comparedLosses)
-                {
-                    if (cancel.IsCancellationRequested) break;
-                    try
-                    {
-                        entries.Add(ProgressDisplay.Run(compared, options.Epochs, report =>
-                            MnistComparison.RunOne(options, compared, device, new ProgressCallback(report), logLine, cancel.Token)));
-                    }
-                    catch (TrainingDivergedException e)
-                    {
-                        System.Console.Error.WriteLine($"{compared}: {e.Message}; continuing with the next loss");
-                        continue;
-                    }
-                    MnistComparison.WriteReport(options, entries);
-                }
+                var entries = MnistComparison.Run(options, comparedLosses, device,
+                    (loss, run) => ProgressDisplay.Run(loss, options.Epochs, report => run(new ProgressCallback(report))),
+                    new SynchronousProgress(ProgressDisplay.Log), cancel.Token);
                 foreach (var entry in entries) System.Console.WriteLine($"{entry.Loss,-15} test accuracy {entry.TestAccuracy,8:P2}  {entry.WallSeconds,6:0} s");
                 System.Console.WriteLine($"report: {Path.Combine(options.OutputDirectory, "report.html")}");
                 return cancel.IsCancellationRequested ? 130 : 0;

@@ -57,6 +57,9 @@ public sealed class MnistDataset
     /// <summary>Names of classes 0–9: the digits for MNIST, Zalando's clothing names for Fashion-MNIST.</summary>
     public IReadOnlyList<string> ClassNames => ClassNamesFor(Kind);
 
+    /// <summary>The dataset's name for titles and reports: MNIST or Fashion-MNIST.</summary>
+    public static string DisplayName(DatasetKind kind) => kind == DatasetKind.FashionMnist ? "Fashion-MNIST" : "MNIST";
+
     public static IReadOnlyList<string> ClassNamesFor(DatasetKind kind) => kind == DatasetKind.FashionMnist ? FashionNames : DigitNames;
 
     /// <summary>The training-set mean and standard deviation used by <see cref="ToTensors"/>.</summary>

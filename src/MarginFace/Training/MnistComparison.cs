@@ -22,15 +22,29 @@ public static class MnistComparison
         return losses;
     }
 
-    /// <summary>Runs every loss and writes the report into <see cref="MnistExperimentOptions.OutputDirectory"/>; returns the report entries.</summary>
+    /// <summary>
+    /// Runs every loss and rewrites the report into <see cref="MnistExperimentOptions.OutputDirectory"/> after each; a loss whose
+    /// training diverges is reported through <paramref name="log"/> and left out. <paramref name="runner"/> wraps each run
+    /// (e.g. in a progress display) and passes it the callback to train with; returns the report entries.
+    /// </summary>
     public static IReadOnlyList<ReportEntry> Run(MnistExperimentOptions baseOptions, IReadOnlyList<string> losses, torch.Device device,
-        Func<string, ITrainingCallback?>? callbackFor = null, IProgress<string>? log = null, CancellationToken cancellation = default)
+        Func<string, Func<ITrainingCallback?, ReportEntry>, ReportEntry>? runner = null, IProgress<string>? log = null,
+        CancellationToken cancellation = default)
     {
+        runner ??= (_, run) => run(null);
         var entries = new List<ReportEntry>();
         foreach (var loss in losses)
         {
             if (cancellation.IsCancellationRequested) break;
-            entries.Add(RunOne(baseOptions, loss, device, callbackFor?.Invoke(loss), log, cancellation));
+            try
+            {
+                entries.Add(runner(loss, callback => RunOne(baseOptions, loss, device, callback, log, cancellation)));
+            }
+            catch (TrainingDivergedException e)
+            {
+                log?.Report($"{loss}: {e.Message}; continuing with the next loss");
+                continue;
+            }
             WriteReport(baseOptions, entries);
         }
         return entries;
@@ -55,7 +69,7 @@ public static class MnistComparison
     /// <summary>Writes report.html, report.md and grid.png (the feature plots tiled) for the entries so far.</summary>
     public static void WriteReport(MnistExperimentOptions baseOptions, IReadOnlyList<ReportEntry> entries)
     {
-        var dataset = baseOptions.Dataset == Data.DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST";
+        var dataset = Data.MnistDataset.DisplayName(baseOptions.Dataset);
         ComparisonReport.Write(baseOptions.OutputDirectory, entries,
             $"{dataset}, {baseOptions.FeatureDim}-D features, {baseOptions.Network}, {baseOptions.Epochs} epoch(s) per loss");
         var plots = entries.Select(e => e.FeaturePlotPath).Where(p => p.Length > 0 && File.Exists(p)).ToList();

@@ -102,7 +102,7 @@ public static class MnistExperiment
         var epochs = trainer.Fit(trainImages, trainLabels, epochCallback, cancellation);
 
         var final = evaluator.Evaluate();
-        var datasetName = options.Dataset == DatasetKind.Mnist ? "MNIST" : "Fashion-MNIST";
+        var datasetName = MnistDataset.DisplayName(options.Dataset);
         var title = $"{datasetName}, {options.Loss}: test accuracy {final.Accuracy:P2}";
         var featurePlot = "";
         string? normalizedPlot = null;
