@@ -39,15 +39,11 @@ public static class ComputeDevice
             ? Environment.GetEnvironmentVariable(TorchRuntime.LibTorchVariable)
             : libTorchDirectory;
         if (string.IsNullOrWhiteSpace(explicitDirectory)) explicitDirectory = null;
-        // Validate the spelling before loading anything heavy.
-        var normalized = (spec ?? "").Trim().ToLowerInvariant();
-        if (normalized is not ("cpu" or "auto" or "cuda") && !normalized.StartsWith("cuda:", StringComparison.Ordinal))
-            throw new MarginFaceException($"--device: expected cpu, cuda, cuda:N or auto, got '{spec}'");
-        if (normalized.StartsWith("cuda", StringComparison.Ordinal) && explicitDirectory is null)
-            Choose(normalized, null, () => false);
+        // Spelling and "cuda needs a libtorch" are checked before anything heavy is loaded; availability after.
+        Choose(spec, explicitDirectory, () => true);
 
         var info = TorchRuntime.Initialize(explicitDirectory);
-        var chosen = Choose(normalized, explicitDirectory, () => info.HasCudaLibraries && CudaAvailable());
+        var chosen = Choose(spec, explicitDirectory, () => info.HasCudaLibraries && CudaAvailable());
         torch.set_num_threads(threads ?? Environment.ProcessorCount);
         return new torch.Device(chosen);
     }
