@@ -32,6 +32,7 @@ internal static class MnistCommand
         var schedule = new Option<string>("--schedule") { Description = "constant, step (x0.1 at 60% and 85%) or cosine", DefaultValueFactory = _ => "constant" };
         schedule.AcceptOnlyFromAmong("constant", "step", "cosine");
         var weightDecay = new Option<double>("--weight-decay") { Description = "weight decay", DefaultValueFactory = _ => 0 };
+        var shift = new Option<int>("--shift") { Description = "augment: move each training image by up to N pixels per axis", DefaultValueFactory = _ => new MnistExperimentOptions().Shift };
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same device: same numbers)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
         var s = new Option<double?>("--s") { Description = "scale s of normalised heads" };
@@ -47,7 +48,7 @@ internal static class MnistCommand
 
         var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
-            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, seed, output,
+            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, shift, seed, output,
             s, m, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
         };
         compute.AddTo(command);
@@ -67,6 +68,7 @@ internal static class MnistCommand
             if (Given(headLr)) options = options with { HeadLearningRate = PositiveReal(parse.GetValue(headLr)!.Value, "--head-lr") };
             if (Given(schedule)) options = options with { Schedule = Enum.Parse<LearningRateSchedule>(parse.GetValue(schedule)!, ignoreCase: true) };
             if (Given(weightDecay)) options = options with { WeightDecay = parse.GetValue(weightDecay) };
+            if (Given(shift)) options = options with { Shift = NonNegative(parse.GetValue(shift), "--shift") };
             if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };
             var comparedLosses = parse.GetValue(compare) is string compareSpec ? MnistComparison.ParseLosses(compareSpec) : null;
             if (Given(output) || options.OutputDirectory == new MnistExperimentOptions().OutputDirectory)
@@ -134,6 +136,9 @@ internal static class MnistCommand
 
     private static int Positive(int value, string name) =>
         value > 0 ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");
+
+    private static int NonNegative(int value, string name) =>
+        value >= 0 ? value : throw new MarginFaceException($"{name}: expected 0 or a positive number, got {value}");
 
     private static double PositiveReal(double value, string name) =>
         value > 0 && double.IsFinite(value) ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");

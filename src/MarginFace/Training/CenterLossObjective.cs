@@ -33,11 +33,11 @@ public sealed class CenterLossObjective : HeadObjective
 
     public override IReadOnlyList<OptimizerHelper> OwnOptimizers => [centerOptimizer];
 
-    public override (Tensor Loss, Tensor? Logits) Compute(Tensor embeddings, Tensor labels)
+    public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
-        var (softmax, logits) = base.Compute(embeddings, labels);
+        var softmax = base.Compute(embeddings, labels);
         lastLabels = labels;
-        return (softmax + centerLoss.forward(embeddings, labels) * Lambda, logits);
+        return softmax + centerLoss.forward(embeddings, labels) * Lambda;
     }
 
     public override void AfterStep()

@@ -17,7 +17,10 @@ public class HeadObjective : TrainingObjective
 
     /// <param name="head">The margin head.</param>
     /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
-    /// <param name="marginWarmupEpochs">For heads with an <see cref="IAdditiveMargin"/>: epoch e uses m·min(1, (e−1)/warm-up).</param>
+    /// <param name="marginWarmupEpochs">
+    /// For heads with an <see cref="IAdditiveMargin"/>: epoch e uses m·min(1, (e−1)/warm-up); CurricularFace's hard-example
+    /// modulation starts after the warm-up.
+    /// </param>
     public HeadObjective(MarginHead head, Func<Tensor, Tensor, Tensor>? criterion = null, int marginWarmupEpochs = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(marginWarmupEpochs);
@@ -29,20 +32,22 @@ public class HeadObjective : TrainingObjective
 
     public override void BeginEpoch(int epoch, int epochs)
     {
-        if (marginWarmupEpochs > 0 && Head is IAdditiveMargin margin)
+        if (marginWarmupEpochs <= 0) return;
+        if (Head is IAdditiveMargin margin)
             margin.M = targetMargin * Math.Min(1.0, (epoch - 1) / (double)marginWarmupEpochs);
+        if (Head is CurricularFaceHead curricular)
+            curricular.HardExampleModulation = epoch > marginWarmupEpochs;
     }
 
     public MarginHead Head { get; }
 
     public override IReadOnlyList<nn.Module> Modules => [Head];
 
-    public override (Tensor Loss, Tensor? Logits) Compute(Tensor embeddings, Tensor labels)
+    public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         var logits = Head.forward(embeddings, labels);
         var loss = criterion(logits, labels);
-        if (Head.AuxiliaryLoss is { } auxiliary) loss = loss + auxiliary;
-        return (loss, logits);
+        return Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;
     }
 
     public override Tensor? Scores(Tensor embeddings) =>

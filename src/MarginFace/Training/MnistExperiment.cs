@@ -72,6 +72,7 @@ public static class MnistExperiment
             BatchSize = options.BatchSize,
             Schedule = options.Schedule,
             Seed = options.Seed,
+            Augmentation = options.Shift > 0 ? new RandomShift(options.Shift, Background(options.Dataset)) : null,
             CheckpointPath = checkpointPath,
             Fingerprint = configJson,
         }, objective is TripletObjective ? PKBatches(train, options) : null);
@@ -171,6 +172,13 @@ public static class MnistExperiment
     }
 
     /// <summary>P×K batches for triplet mining: all 10 classes per batch, batch/10 images each, as many batches as a shuffled epoch has.</summary>
+    /// <summary>An empty (zero) pixel after <see cref="MnistDataset.ToTensors"/>'s normalisation.</summary>
+    private static double Background(DatasetKind kind)
+    {
+        var (mean, std) = MnistDataset.NormalizationFor(kind);
+        return -mean / (double)std;
+    }
+
     private static Func<int, IEnumerable<long[]>> PKBatches(MnistDataset train, MnistExperimentOptions options)
     {
         var k = Math.Max(2, options.BatchSize / MnistDataset.Classes);

@@ -42,6 +42,9 @@ public sealed record MnistExperimentOptions
 
     public int Seed { get; init; }
 
+    /// <summary>Training images are moved by a random whole-pixel offset of up to this many pixels per axis (0: none).</summary>
+    public int Shift { get; init; }
+
     /// <summary>Loss parameters by name (s, m, lambda, gamma, ...); unknown names are an error.</summary>
     public Dictionary<string, double> LossParameters { get; init; } = new();
 

@@ -27,7 +27,7 @@ public sealed class PairObjective : TrainingObjective
 
     public override IReadOnlyList<nn.Module> Modules => [loss];
 
-    public override (Tensor Loss, Tensor? Logits) Compute(Tensor embeddings, Tensor labels)
+    public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         var y = labels.cpu().data<long>().ToArray();
         var first = new List<long>();
@@ -40,11 +40,11 @@ public sealed class PairObjective : TrainingObjective
             if (same.Length > 0) { first.Add(i); second.Add(same[random.Next(same.Length)]); dissimilar.Add(0); }
             if (other.Length > 0) { first.Add(i); second.Add(other[random.Next(other.Length)]); dissimilar.Add(1); }
         }
-        if (first.Count == 0) return (embeddings.sum() * 0, null);
+        if (first.Count == 0) return embeddings.sum() * 0;
         using var a = torch.tensor(first.ToArray(), device: embeddings.device);
         using var b = torch.tensor(second.ToArray(), device: embeddings.device);
         using var t = torch.tensor(dissimilar.ToArray(), device: embeddings.device);
-        return (loss.forward(embeddings.index_select(0, a), embeddings.index_select(0, b), t), null);
+        return loss.forward(embeddings.index_select(0, a), embeddings.index_select(0, b), t);
     }
 
     public override Tensor? Scores(Tensor embeddings) => null;

@@ -110,9 +110,21 @@ public sealed class Trainer
             using var scope = torch.NewDisposeScope();
             using var index = torch.tensor(batches[step]);
             var x = images.index_select(0, index).to(device);
+            if (options.Augmentation is { } augmentation)
+            {
+                using var generator = new Generator(StepSeed(options.Seed, epoch, step + 1));
+                x = augmentation.Apply(x, generator);
+            }
             var y = labels.index_select(0, index).to(device);
             objective.BeginStep(epoch, step + 1);
-            var (loss, logits) = objective.Compute(backbone.forward(x), y);
+            var embeddings = backbone.forward(x);
+            var loss = objective.Compute(embeddings, y);
+            using (torch.no_grad())
+            {
+                var scores = objective.Scores(embeddings.detach());
+                if (scores is not null) correct += scores.argmax(1).eq(y).sum().item<long>();
+                else classifies = false;
+            }
             var lossValue = loss.to(float64).item<double>();
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, step + 1, lossValue);
             optimizer.zero_grad();
@@ -121,8 +133,6 @@ public sealed class Trainer
             optimizer.step();
             objective.AfterStep();
             lossSum += lossValue;
-            if (logits is not null) correct += logits.argmax(1).eq(y).sum().item<long>();
-            else classifies = false;
             seen += batches[step].Length;
             callback?.OnStep(new TrainingProgress(epoch, options.Epochs, step + 1, batches.Count, seen, lossValue, previous + clock.Elapsed));
         }
@@ -136,6 +146,9 @@ public sealed class Trainer
         var order = permutation.data<long>().ToArray();
         return order.Chunk(options.BatchSize);
     };
+
+    private static ulong StepSeed(int seed, int epoch, int step) =>
+        unchecked((ulong)(seed * 1_000_003L + epoch * 100_003L + step) ^ 0x9E3779B97F4A7C15UL);
 
     private void SaveCheckpoint(TrainingCheckpointState state, ITrainingCallback? callback)
     {

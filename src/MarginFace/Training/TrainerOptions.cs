@@ -1,3 +1,5 @@
+using MarginFace.Data;
+
 namespace MarginFace.Training;
 
 /// <summary>Settings of a <see cref="Trainer"/> run.</summary>
@@ -11,6 +13,9 @@ public sealed record TrainerOptions
 
     /// <summary>Seeds the per-epoch batch order: epoch e uses a generator seeded with (Seed, e), so a resumed run sees the same batches.</summary>
     public int Seed { get; init; }
+
+    /// <summary>Random transform of every training batch; step s of epoch e draws from a generator seeded with (Seed, e, s), so resume replays it.</summary>
+    public IBatchAugmentation? Augmentation { get; init; }
 
     /// <summary>Where to write the checkpoint after every epoch and on interruption; null writes none.</summary>
     public string? CheckpointPath { get; init; }

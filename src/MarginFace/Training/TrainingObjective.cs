@@ -19,10 +19,13 @@ public abstract class TrainingObjective : IDisposable
     /// <summary>Optimisers of the objective's own (e.g. centre loss's centre learning rate); checkpointed with the rest.</summary>
     public virtual IReadOnlyList<OptimizerHelper> OwnOptimizers => [];
 
-    /// <summary>The scalar loss of a batch, and logits where the objective has them (for training accuracy).</summary>
-    public abstract (Tensor Loss, Tensor? Logits) Compute(Tensor embeddings, Tensor labels);
+    /// <summary>The scalar loss of a batch.</summary>
+    public abstract Tensor Compute(Tensor embeddings, Tensor labels);
 
-    /// <summary>Class scores used for prediction by argmax, or null when prediction is by nearest class centre.</summary>
+    /// <summary>
+    /// Class scores used for prediction by argmax (test accuracy, and training accuracy on the step's embeddings), or null
+    /// when prediction is by nearest class centre.
+    /// </summary>
     public abstract Tensor? Scores(Tensor embeddings);
 
     /// <summary>Called before the backward pass.</summary>

@@ -15,7 +15,7 @@ public sealed class TripletObjective(double margin = 0.2, TripletMining mining =
 
     public override IReadOnlyList<nn.Module> Modules => [loss];
 
-    public override (Tensor Loss, Tensor? Logits) Compute(Tensor embeddings, Tensor labels) => (loss.forward(embeddings, labels), null);
+    public override Tensor Compute(Tensor embeddings, Tensor labels) => loss.forward(embeddings, labels);
 
     public override Tensor? Scores(Tensor embeddings) => null;
 }

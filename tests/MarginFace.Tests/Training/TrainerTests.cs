@@ -1,3 +1,4 @@
+using MarginFace.Data;
 using MarginFace.Losses;
 using MarginFace.Tests.Data;
 using MarginFace.Training;
@@ -15,7 +16,8 @@ public class TrainerTests : TorchTest
 
     private sealed class Setup : IDisposable
     {
-        public Setup(Dictionary<string, Tensor>? initial = null, double lr = 0.05, string? checkpoint = null, int epochs = 2, string fingerprint = "test", bool softmax = false)
+        public Setup(Dictionary<string, Tensor>? initial = null, double lr = 0.05, string? checkpoint = null, int epochs = 2, string fingerprint = "test", bool softmax = false,
+            IBatchAugmentation? augmentation = null)
         {
             Backbone = nn.Linear(Features, 2);
             Objective = new HeadObjective(softmax ? new SoftmaxHead(2, Classes) : new ArcFaceHead(2, Classes, s: 8, m: 0.2));
@@ -26,7 +28,7 @@ public class TrainerTests : TorchTest
             }
             Optimizer = optim.Adam(Backbone.parameters().Concat(Objective.Parameters), lr: lr);
             Trainer = new Trainer(Backbone, Objective, Optimizer, CPU,
-                new TrainerOptions { Epochs = epochs, BatchSize = 16, Seed = 3, CheckpointPath = checkpoint, Fingerprint = fingerprint });
+                new TrainerOptions { Epochs = epochs, BatchSize = 16, Seed = 3, CheckpointPath = checkpoint, Fingerprint = fingerprint, Augmentation = augmentation });
         }
 
         public Linear Backbone { get; }
@@ -67,26 +69,35 @@ public class TrainerTests : TorchTest
         }
     }
 
-    [Fact]
-    public void ResumedRunEndsWithTheSameNumbersAsAnUninterruptedRun()
+    /// <summary>Adds generator noise: any shape, and every draw changes the numbers.</summary>
+    private sealed class NoiseAugmentation : IBatchAugmentation
     {
+        public Tensor Apply(Tensor images, Generator generator) => images + torch.randn(images.shape, generator: generator) * 0.3;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ResumedRunEndsWithTheSameNumbersAsAnUninterruptedRun(bool augmented)
+    {
+        IBatchAugmentation? augmentation = augmented ? new NoiseAugmentation() : null;
         using var directory = new TempDirectory();
         var (x, y) = Data();
         Dictionary<string, Tensor> initial;
         using (var seedModel = new Setup()) initial = seedModel.State();
 
-        using var uninterrupted = new Setup(initial);
+        using var uninterrupted = new Setup(initial, augmentation: augmentation);
         var expected = uninterrupted.Trainer.Fit(x, y);
 
         var checkpoint = directory.Combine("model.bin");
-        using (var interrupted = new Setup(initial, checkpoint: checkpoint))
+        using (var interrupted = new Setup(initial, checkpoint: checkpoint, augmentation: augmentation))
         {
             using var cancel = new CancellationTokenSource();
             interrupted.Trainer.Fit(x, y, new CancelAt(1, 3, cancel), cancel.Token);
             Assert.True(interrupted.Trainer.Interrupted);
             Assert.Empty(interrupted.Trainer.History);
         }
-        using var resumed = new Setup(checkpoint: checkpoint);
+        using var resumed = new Setup(checkpoint: checkpoint, augmentation: augmentation);
         resumed.Trainer.Resume(checkpoint);
         var actual = resumed.Trainer.Fit(x, y);
 
@@ -95,6 +106,36 @@ public class TrainerTests : TorchTest
         var a = uninterrupted.State();
         var b = resumed.State();
         foreach (var (name, tensor) in a) Assert.True(tensor.eq(b[name]).all().item<bool>(), $"{name} differs after resume");
+    }
+
+    [Fact]
+    public void AugmentationChangesWhatTheModelSees()
+    {
+        var (x, y) = Data();
+        Dictionary<string, Tensor> initial;
+        using (var seedModel = new Setup()) initial = seedModel.State();
+        using var plain = new Setup(initial);
+        using var augmented = new Setup(initial, augmentation: new NoiseAugmentation());
+        Assert.NotEqual(plain.Trainer.Fit(x, y)[0].MeanLoss, augmented.Trainer.Fit(x, y)[0].MeanLoss);
+    }
+
+    [Fact]
+    public void TrainingAccuracyIsTheArgmaxOfCosineNotOfTheMarginLogits()
+    {
+        // Three unit features on their own class directions: cos θ_y = 1 > cos θ_j = −0.5, so every prediction is right,
+        // while ArcFace with m = 2.5 puts the target logit at cos(2.5) ≈ −0.8, below the others.
+        var angles = new[] { 0.0, 2 * Math.PI / 3, 4 * Math.PI / 3 };
+        var directions = torch.tensor(angles.SelectMany(a => new[] { (float)Math.Cos(a), (float)Math.Sin(a) }).ToArray(), [3, 2]);
+        var y = torch.arange(48, dtype: int64) % Classes;
+        var x = directions.index_select(0, y);
+        using var backbone = nn.Identity();
+        using var objective = new HeadObjective(new ArcFaceHead(2, Classes, s: 8, m: 2.5));
+        using (torch.no_grad()) objective.Head.Weight.copy_(directions);
+        using var optimizer = optim.SGD(objective.Parameters, learningRate: 1e-12);
+        var trainer = new Trainer(backbone, objective, optimizer, CPU, new TrainerOptions { BatchSize = 16 });
+        using (torch.no_grad())
+            Assert.Equal(0, objective.Head.forward(x, y).argmax(1).eq(y).sum().item<long>());
+        Assert.Equal(1.0, trainer.Fit(x, y)[0].TrainAccuracy);
     }
 
     [Fact]
