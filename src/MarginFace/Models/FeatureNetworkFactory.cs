@@ -10,17 +10,19 @@ public static class FeatureNetworkFactory
 
     /// <summary>
     /// A new network named <paramref name="name"/> (case-insensitive) with a <paramref name="featureDim"/>-dimensional output
-    /// for <c>[B,1,28,28]</c> input. Unknown names throw <see cref="ArgumentException"/> listing <see cref="KnownNames"/>.
+    /// for <c>[B,1,28,28]</c> input, with a <see cref="FeatureBatchNorm"/> on top when <paramref name="featureBatchNorm"/>.
+    /// Unknown names throw <see cref="ArgumentException"/> listing <see cref="KnownNames"/>.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> Create(string name, int featureDim)
+    public static nn.Module<Tensor, Tensor> Create(string name, int featureDim, bool featureBatchNorm = false)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name.Trim().ToLowerInvariant() switch
+        nn.Module<Tensor, Tensor> network = name.Trim().ToLowerInvariant() switch
         {
             "clsnet" => new ClsNet(featureDim),
             "lenetpp" => new LeNetPlusPlus(featureDim),
             _ => throw new ArgumentException(
                 $"unknown network '{name}'; known networks: {string.Join(", ", KnownNames)}", nameof(name)),
         };
+        return featureBatchNorm ? new FeatureBatchNorm(network, featureDim) : network;
     }
 }

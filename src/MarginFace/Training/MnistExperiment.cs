@@ -50,7 +50,7 @@ public static class MnistExperiment
         TrainingObjective objective;
         try
         {
-            backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim);
+            backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim, options.FeatureBatchNorm ?? false);
         }
         catch (ArgumentException e)
         {
@@ -70,9 +70,10 @@ public static class MnistExperiment
         {
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
-            Schedule = options.Schedule,
+            Schedule = options.Schedule ?? LearningRateSchedule.Constant,
             Seed = options.Seed,
-            Augmentation = options.Shift > 0 ? new RandomShift(options.Shift, Background(options.Dataset)) : null,
+            GradientClipNorm = options.GradientClipNorm,
+            Augmentation = options.Shift is > 0 and int shift ? new RandomShift(shift, Background(options.Dataset)) : null,
             CheckpointPath = checkpointPath,
             Fingerprint = configJson,
         }, objective is TripletObjective ? PKBatches(train, options) : null);
@@ -190,19 +191,21 @@ public static class MnistExperiment
 
     private static OptimizerHelper CreateOptimizer(MnistExperimentOptions options, nn.Module backbone, TrainingObjective objective)
     {
-        var headLr = options.HeadLearningRate ?? options.LearningRate;
+        var lr = options.LearningRate ?? 1e-3;
+        var weightDecay = options.WeightDecay ?? 0;
+        var headLr = options.HeadLearningRate ?? lr;
         var headParameters = objective.Parameters.ToList();
-        switch (options.Optimizer.ToLowerInvariant())
+        switch ((options.Optimizer ?? "adam").ToLowerInvariant())
         {
             case "adam":
                 return optim.Adam([
-                    new Adam.ParamGroup(backbone.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
-                    .. headParameters.Count > 0 ? [new Adam.ParamGroup(headParameters, lr: headLr, weight_decay: options.WeightDecay)] : Array.Empty<Adam.ParamGroup>()]);
+                    new Adam.ParamGroup(backbone.parameters(), lr: lr, weight_decay: weightDecay),
+                    .. headParameters.Count > 0 ? [new Adam.ParamGroup(headParameters, lr: headLr, weight_decay: weightDecay)] : Array.Empty<Adam.ParamGroup>()]);
             case "sgd":
                 return optim.SGD([
-                    new SGD.ParamGroup(backbone.parameters(), lr: options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay),
-                    .. headParameters.Count > 0 ? [new SGD.ParamGroup(headParameters, lr: headLr, momentum: 0.9, weight_decay: options.WeightDecay)] : Array.Empty<SGD.ParamGroup>()],
-                    options.LearningRate);
+                    new SGD.ParamGroup(backbone.parameters(), lr: lr, momentum: 0.9, weight_decay: weightDecay),
+                    .. headParameters.Count > 0 ? [new SGD.ParamGroup(headParameters, lr: headLr, momentum: 0.9, weight_decay: weightDecay)] : Array.Empty<SGD.ParamGroup>()],
+                    lr);
             default:
                 throw new MarginFaceException($"--optimizer: expected adam or sgd, got '{options.Optimizer}'");
         }

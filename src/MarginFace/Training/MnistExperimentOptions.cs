@@ -12,6 +12,9 @@ public sealed record MnistExperimentOptions
     /// <summary>Feature network: clsnet (conv-BN-PReLU) or lenetpp (LeNet++).</summary>
     public string Network { get; init; } = "clsnet";
 
+    /// <summary>BatchNorm1d over the feature (<see cref="Models.FeatureBatchNorm"/>); null: the loss's recipe.</summary>
+    public bool? FeatureBatchNorm { get; init; }
+
     /// <summary>Feature size; plots are drawn for 2 and 3.</summary>
     public int FeatureDim { get; init; } = 2;
 
@@ -23,27 +26,33 @@ public sealed record MnistExperimentOptions
 
     public string OutputDirectory { get; init; } = Path.Combine("runs", "mnist");
 
-    public int Epochs { get; init; } = 1;
+    public int Epochs { get; init; } = 10;
 
     public int BatchSize { get; init; } = 128;
 
-    /// <summary>adam or sgd (momentum 0.9).</summary>
-    public string Optimizer { get; init; } = "adam";
+    /// <summary>adam or sgd (momentum 0.9); null: the loss's recipe (<see cref="MnistRecipes"/>).</summary>
+    public string? Optimizer { get; init; }
 
-    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Learning rate; null: the loss's recipe.</summary>
+    public double? LearningRate { get; init; }
 
     /// <summary>Learning rate of the head's class weights; null means <see cref="LearningRate"/>.</summary>
     public double? HeadLearningRate { get; init; }
 
+    /// <summary>Learning-rate schedule; null: the loss's recipe.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter))]
-    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+    public LearningRateSchedule? Schedule { get; init; }
 
-    public double WeightDecay { get; init; }
+    /// <summary>L2 weight decay; null: the loss's recipe.</summary>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>Largest total gradient norm per step (null: no clipping).</summary>
+    public double? GradientClipNorm { get; init; }
 
     public int Seed { get; init; }
 
-    /// <summary>Training images are moved by a random whole-pixel offset of up to this many pixels per axis (0: none).</summary>
-    public int Shift { get; init; }
+    /// <summary>Training images are moved by a random whole-pixel offset of up to this many pixels per axis (0: none; null: the recipe's).</summary>
+    public int? Shift { get; init; }
 
     /// <summary>Loss parameters by name (s, m, lambda, gamma, ...); unknown names are an error.</summary>
     public Dictionary<string, double> LossParameters { get; init; } = new();

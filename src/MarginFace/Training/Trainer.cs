@@ -130,6 +130,8 @@ public sealed class Trainer
             optimizer.zero_grad();
             objective.BeforeBackward();
             loss.backward();
+            if (options.GradientClipNorm is double maxNorm)
+                nn.utils.clip_grad_norm_(backbone.parameters().Concat(objective.Parameters), maxNorm);
             optimizer.step();
             objective.AfterStep();
             lossSum += lossValue;

@@ -17,6 +17,9 @@ public sealed record TrainerOptions
     /// <summary>Random transform of every training batch; step s of epoch e draws from a generator seeded with (Seed, e, s), so resume replays it.</summary>
     public IBatchAugmentation? Augmentation { get; init; }
 
+    /// <summary>When set, the gradients of the backbone and the objective are rescaled to this total L2 norm at most before each step.</summary>
+    public double? GradientClipNorm { get; init; }
+
     /// <summary>Where to write the checkpoint after every epoch and on interruption; null writes none.</summary>
     public string? CheckpointPath { get; init; }
 

@@ -23,7 +23,6 @@ public class MnistLossTrainingTests : TorchTest
             TestLimit = 500,
             Epochs = 3,
             BatchSize = 32,
-            LearningRate = 3e-3,
             Seed = 1,
         };
 

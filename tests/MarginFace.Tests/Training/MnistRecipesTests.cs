@@ -1,0 +1,52 @@
+using MarginFace.Training;
+
+namespace MarginFace.Tests.Training;
+
+public class MnistRecipesTests
+{
+    [Theory]
+    [InlineData("softmax", "sgd")]
+    [InlineData("center", "sgd")]
+    [InlineData("sphereface", "sgd")]
+    [InlineData("arcface", "adam")]
+    [InlineData("normface", "adam")]
+    [InlineData("triplet", "adam")]
+    public void LossesOnTheNormalisedFeatureTrainWithAdamAndTheOthersWithSgd(string loss, string optimizer)
+    {
+        var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = loss });
+        Assert.Equal(optimizer, resolved.Optimizer);
+        Assert.NotNull(resolved.LearningRate);
+        Assert.NotNull(resolved.WeightDecay);
+        Assert.Equal(LearningRateSchedule.Cosine, resolved.Schedule);
+        Assert.NotNull(resolved.FeatureBatchNorm);
+        Assert.NotNull(resolved.Shift);
+        Assert.NotNull(resolved.MarginWarmupEpochs);
+    }
+
+    [Fact]
+    public void WhatTheUserSetsWinsOverTheRecipe()
+    {
+        var resolved = MnistRecipes.Resolve(new MnistExperimentOptions
+        {
+            Loss = "arcface", Optimizer = "sgd", LearningRate = 0.2, WeightDecay = 0, Schedule = LearningRateSchedule.Step,
+            FeatureBatchNorm = true, Shift = 3, MarginWarmupEpochs = 0, LossParameters = new() { ["m"] = 0.1 },
+        });
+        Assert.Equal("sgd", resolved.Optimizer);
+        Assert.Equal(0.2, resolved.LearningRate);
+        Assert.Equal(0, resolved.WeightDecay);
+        Assert.Equal(LearningRateSchedule.Step, resolved.Schedule);
+        Assert.True(resolved.FeatureBatchNorm);
+        Assert.Equal(3, resolved.Shift);
+        Assert.Equal(0, resolved.MarginWarmupEpochs);
+        Assert.Equal(0.1, resolved.LossParameters["m"]);
+        Assert.Equal(16, resolved.LossParameters["s"]);
+    }
+
+    [Fact]
+    public void HighDimensionalFeaturesKeepThePaperParameters()
+    {
+        var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "arcface", FeatureDim = 64 });
+        Assert.Empty(resolved.LossParameters);
+        Assert.Equal(0, resolved.MarginWarmupEpochs);
+    }
+}
