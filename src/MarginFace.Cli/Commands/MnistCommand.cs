@@ -33,6 +33,7 @@ internal static class MnistCommand
         schedule.AcceptOnlyFromAmong("constant", "step", "cosine");
         var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay (default: the loss's recipe)" };
         var featureBn = new Option<bool?>("--feature-bn") { Description = "true or false: BatchNorm1d over the feature (default: the loss's recipe)" };
+        var softmaxWarmup = new Option<bool?>("--softmax-warmup") { Description = "true or false: train as modified softmax (|x| cos θ) during the margin warm-up (default: the loss's recipe)" };
         var clip = new Option<double?>("--clip-grad") { Description = "rescale each step's gradients to at most this total norm" };
         var shift = new Option<int?>("--shift") { Description = "augment: move each training image by up to N pixels per axis (default: the loss's recipe)" };
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same device: same numbers)", DefaultValueFactory = _ => 0 };
@@ -50,7 +51,7 @@ internal static class MnistCommand
 
         var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
-            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, featureBn, clip, shift, seed, output,
+            loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, featureBn, softmaxWarmup, clip, shift, seed, output,
             s, m, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
         };
         compute.AddTo(command);
@@ -71,6 +72,7 @@ internal static class MnistCommand
             if (Given(schedule)) options = options with { Schedule = Enum.Parse<LearningRateSchedule>(parse.GetValue(schedule)!, ignoreCase: true) };
             if (Given(weightDecay)) options = options with { WeightDecay = NonNegativeReal(parse.GetValue(weightDecay)!.Value, "--weight-decay") };
             if (Given(featureBn)) options = options with { FeatureBatchNorm = parse.GetValue(featureBn) ?? true };
+            if (Given(softmaxWarmup)) options = options with { SoftmaxWarmup = parse.GetValue(softmaxWarmup) ?? true };
             if (Given(clip)) options = options with { GradientClipNorm = PositiveReal(parse.GetValue(clip)!.Value, "--clip-grad") };
             if (Given(shift)) options = options with { Shift = NonNegative(parse.GetValue(shift)!.Value, "--shift") };
             if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };

@@ -14,6 +14,8 @@ public class HeadObjective : TrainingObjective
     private readonly Func<Tensor, Tensor, Tensor> criterion;
     private readonly int marginWarmupEpochs;
     private readonly double targetMargin;
+    private readonly bool softmaxWarmup;
+    private bool warmingUp;
 
     /// <param name="head">The margin head.</param>
     /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
@@ -21,17 +23,23 @@ public class HeadObjective : TrainingObjective
     /// For heads with an <see cref="IAdditiveMargin"/>: epoch e uses m·min(1, (e−1)/warm-up); CurricularFace's hard-example
     /// modulation starts after the warm-up.
     /// </param>
-    public HeadObjective(MarginHead head, Func<Tensor, Tensor, Tensor>? criterion = null, int marginWarmupEpochs = 0)
+    /// <param name="softmaxWarmup">
+    /// During the margin warm-up, train on the modified-softmax logits |x|·cos θ_j of the head's own weights instead of the
+    /// head's logits (the start of SphereFace's λ annealing); the head's loss takes over when the warm-up ends.
+    /// </param>
+    public HeadObjective(MarginHead head, Func<Tensor, Tensor, Tensor>? criterion = null, int marginWarmupEpochs = 0, bool softmaxWarmup = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(marginWarmupEpochs);
         Head = head;
         this.criterion = criterion ?? ((logits, labels) => nn.functional.cross_entropy(logits, labels));
         this.marginWarmupEpochs = marginWarmupEpochs;
         targetMargin = head is IAdditiveMargin margin ? margin.M : 0;
+        this.softmaxWarmup = softmaxWarmup;
     }
 
     public override void BeginEpoch(int epoch, int epochs)
     {
+        warmingUp = softmaxWarmup && epoch <= marginWarmupEpochs;
         if (marginWarmupEpochs <= 0) return;
         if (Head is IAdditiveMargin margin)
             margin.M = targetMargin * Math.Min(1.0, (epoch - 1) / (double)marginWarmupEpochs);
@@ -45,9 +53,11 @@ public class HeadObjective : TrainingObjective
 
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
-        var logits = Head.forward(embeddings, labels);
+        var logits = warmingUp
+            ? Head.Cosine(embeddings) * embeddings.norm(1, keepdim: true)
+            : Head.forward(embeddings, labels);
         var loss = criterion(logits, labels);
-        return Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;
+        return !warmingUp && Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;
     }
 
     public override Tensor? Scores(Tensor embeddings) =>

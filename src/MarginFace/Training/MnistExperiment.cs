@@ -58,7 +58,7 @@ public static class MnistExperiment
         }
         using var disposeBackbone = backbone;
         using var disposeObjective = objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes,
-            options.LossParameters, options.MarginWarmupEpochs ?? 0, options.Seed);
+            options.LossParameters, options.MarginWarmupEpochs ?? 0, options.Seed, options.SoftmaxWarmup ?? false);
         backbone.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var optimizer = CreateOptimizer(options, backbone, objective);

@@ -60,6 +60,9 @@ public sealed record MnistExperimentOptions
     /// <summary>Epochs over which an additive margin grows linearly from 0 to its value (0: none; null: the recipe's).</summary>
     public int? MarginWarmupEpochs { get; init; }
 
+    /// <summary>During the margin warm-up, train with modified-softmax logits |x|·cos θ_j on the head's weights (null: the recipe's).</summary>
+    public bool? SoftmaxWarmup { get; init; }
+
     /// <summary>Use only the first N training images (null: all).</summary>
     public int? TrainLimit { get; init; }
 

@@ -9,13 +9,14 @@ public static class MnistObjectives
     public static IReadOnlyList<string> Names { get; } = [.. MarginHeadFactory.Names, "focal", "center", "contrastive", "triplet"];
 
     /// <summary>Creates the objective; unknown names or parameters throw <see cref="MarginFaceException"/>.</summary>
-    public static TrainingObjective Create(string loss, int featureDim, int classes, IReadOnlyDictionary<string, double> parameters, int marginWarmupEpochs = 0, int seed = 0)
+    public static TrainingObjective Create(string loss, int featureDim, int classes, IReadOnlyDictionary<string, double> parameters, int marginWarmupEpochs = 0, int seed = 0,
+        bool softmaxWarmup = false)
     {
         var name = loss.Trim().ToLowerInvariant();
         try
         {
             if (MarginHeadFactory.Names.Contains(name))
-                return new HeadObjective(MarginHeadFactory.Create(name, featureDim, classes, parameters), marginWarmupEpochs: marginWarmupEpochs);
+                return new HeadObjective(MarginHeadFactory.Create(name, featureDim, classes, parameters), marginWarmupEpochs: marginWarmupEpochs, softmaxWarmup: softmaxWarmup);
             var p = new LossParameters(name, parameters);
             switch (name)
             {

@@ -4,23 +4,33 @@ namespace MarginFace.Training;
 /// Training settings and loss parameters that converge on MNIST's low-dimensional features; whatever the user sets wins.
 /// <para>
 /// Optimiser. Losses on the raw feature (softmax, modified, sphereface, focal, center) train best with SGD (momentum 0.9,
-/// lr 0.05, weight decay 5e-4, cosine schedule). Heads on the normalised feature do not train with SGD at all here: their
-/// gradient in x is s/|x| times a unit-scale term, the first steps (|x| ≈ 0.1 at initialisation) blow |x| up to 10⁸ and
-/// every feature collapses onto one direction (measured: chance accuracy after an epoch at lr 0.05 and at 0.005, with or
-/// without gradient clipping). Adam's per-parameter step size is blind to that scale, so those heads, and the pair and
-/// triplet losses, use Adam with a cosine schedule.
+/// lr 0.05, weight decay 5e-4, cosine schedule) on images shifted by up to 2 pixels: without the shift softmax fitted
+/// the training set (99.8%) and stopped at 98.93% on the test set, with it 99.16% after 10 epochs. Heads on the normalised feature do not train with SGD from scratch here:
+/// their gradient in x is s/|x| times a unit-scale term, the first steps (|x| ≈ 0.1 at initialisation) blow |x| up to 10⁸
+/// and every feature collapses onto one direction (measured: chance accuracy after an epoch at lr 0.05 and at 0.005, with
+/// or without gradient clipping). Adam's per-parameter step size is blind to that scale, so those heads, and the pair and
+/// triplet losses, use Adam at 1e-3 with a cosine schedule (3e-3 was unstable: 21% after an epoch).
+/// </para>
+/// <para>
+/// Softmax warm-up. A 2-D normalised feature can only move along the circle, and from a random start NormFace needs
+/// about an epoch to spread ten classes around it (77% test accuracy after epoch 1). During the margin warm-up the heads
+/// therefore train on the modified-softmax logits |x|·cos θ_j of their own weights, where the feature norm is free
+/// (SphereFace's λ annealing starts from the same logits): 95.5% after epoch 1, and ArcFace at 98.0% instead of 96.8%
+/// after epoch 3 of 5.
 /// </para>
 /// <para>
 /// Loss parameters (features of size ≤ 3). The paper defaults (s = 30–64, m = 0.4–0.5) are chosen for 512-D face
 /// embeddings and thousands of classes; with 2-D features the ten classes share one circle, each gets at most
 /// 2π/10 ≈ 0.63 rad, and a target cos θ_y + margin that large is unreachable early in training, so the loss sits on a
-/// plateau. A scale of 16 and margins of 0.1–0.3, switched on after one epoch at m = 0, keep the gradient alive.
+/// plateau. A scale of 16 and margins of 0.1–0.3, switched on after one warm-up epoch, keep the gradient alive
+/// (s = 32 learnt more slowly: 52% instead of 77% after the first epoch).
 /// </para>
 /// </summary>
 public static class MnistRecipes
 {
     private static readonly Dictionary<string, Dictionary<string, double>> LowDimensional = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["normface"] = new() { ["s"] = 16 },
         ["cosface"] = new() { ["s"] = 16, ["m"] = 0.1 },
         // AdaCos's dynamic scale s ← log(B_avg)/cos(min(π/4, θ_med)) grows without bound when the negatives' cosines stay
         // close to the target's, as they must with ten classes on a circle (measured: loss 1e24, then Inf, in epoch 3).
@@ -42,14 +52,14 @@ public static class MnistRecipes
     public static MnistExperimentOptions RawFeature { get; } = new()
     {
         Optimizer = "sgd", LearningRate = 0.05, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine,
-        FeatureBatchNorm = false, Shift = 0,
+        FeatureBatchNorm = false, Shift = 2, SoftmaxWarmup = false,
     };
 
-    /// <summary>Settings for heads on the normalised feature and for the pair and triplet losses.</summary>
+    /// <summary>Settings for heads on the normalised feature and for the pair and triplet losses (softmax warm-up: heads only).</summary>
     public static MnistExperimentOptions Adam { get; } = new()
     {
         Optimizer = "adam", LearningRate = 1e-3, WeightDecay = 0, Schedule = LearningRateSchedule.Cosine,
-        FeatureBatchNorm = false, Shift = 0,
+        FeatureBatchNorm = false, Shift = 0, SoftmaxWarmup = true,
     };
 
     /// <summary>The training settings of <paramref name="loss"/>'s recipe: <see cref="RawFeature"/> or <see cref="Adam"/>.</summary>
@@ -67,6 +77,7 @@ public static class MnistRecipes
             Schedule = options.Schedule ?? training.Schedule,
             FeatureBatchNorm = options.FeatureBatchNorm ?? training.FeatureBatchNorm,
             Shift = options.Shift ?? training.Shift,
+            SoftmaxWarmup = options.SoftmaxWarmup ?? training.SoftmaxWarmup,
         };
         if (options.FeatureDim > 3 || !LowDimensional.TryGetValue(options.Loss, out var recipe))
             return options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? 0 };

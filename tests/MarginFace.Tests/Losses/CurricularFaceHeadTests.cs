@@ -1,5 +1,4 @@
 using MarginFace.Losses;
-using MarginFace.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,20 +46,5 @@ public class CurricularFaceHeadTests : TorchTest
         head.HardExampleModulation = false;
         using var plain = head.forward(x.detach(), y);
         Assert.Equal(-0.8, plain[0, 1].item<double>(), 9);
-    }
-
-    [Fact]
-    public void HeadObjectiveStartsTheCurriculumAfterTheMarginWarmup()
-    {
-        using var head = new CurricularFaceHead(2, 10, s: 16, m: 0.2);
-        using var objective = new HeadObjective(head, marginWarmupEpochs: 2);
-        objective.BeginEpoch(1, 5);
-        Assert.False(head.HardExampleModulation);
-        Assert.Equal(0, head.M);
-        objective.BeginEpoch(2, 5);
-        Assert.False(head.HardExampleModulation);
-        objective.BeginEpoch(3, 5);
-        Assert.True(head.HardExampleModulation);
-        Assert.Equal(0.2, head.M, 12);
     }
 }
