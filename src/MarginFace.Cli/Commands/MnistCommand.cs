@@ -34,7 +34,7 @@ internal static class MnistCommand
         var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay (default: the loss's recipe)" };
         var featureBn = new Option<bool?>("--feature-bn") { Description = "true or false: BatchNorm1d over the feature (default: the loss's recipe)" };
         var softmaxWarmup = new Option<bool?>("--softmax-warmup") { Description = "true or false: train as modified softmax (|x| cos θ) during the margin warm-up (default: the loss's recipe)" };
-        var clip = new Option<double?>("--clip-grad") { Description = "rescale each step's gradients to at most this total norm" };
+        var clip = new Option<double?>("--clip-grad") { Description = "rescale each step's gradients to at most this total norm (default: the loss's recipe)" };
         var shift = new Option<int?>("--shift") { Description = "augment: move each training image by up to N pixels per axis (default: the loss's recipe)" };
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same device: same numbers)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
