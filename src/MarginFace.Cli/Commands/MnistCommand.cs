@@ -40,6 +40,7 @@ internal static class MnistCommand
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
         var s = new Option<double?>("--s") { Description = "scale s of normalised heads" };
         var m = new Option<double?>("--m") { Description = "margin m" };
+        var lambda = new Option<double?>("--lambda") { Description = "weight λ of the centre loss" };
         var parameters = new Option<string[]>("--param") { Description = "other loss parameters as NAME=VALUE (repeatable), e.g. --param m2=0.3", AllowMultipleArgumentsPerToken = false };
         var warmup = new Option<int?>("--margin-warmup") { Description = "epochs over which the margin grows from 0 to m" };
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
@@ -52,7 +53,7 @@ internal static class MnistCommand
         var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
             loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, featureBn, softmaxWarmup, clip, shift, seed, output,
-            s, m, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
+            s, m, lambda, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -86,6 +87,7 @@ internal static class MnistCommand
             var lossParameters = new Dictionary<string, double>(options.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
             if (parse.GetValue(m) is double margin) lossParameters["m"] = margin;
+            if (parse.GetValue(lambda) is double weight) lossParameters["lambda"] = weight;
             foreach (var pair in parse.GetValue(parameters) ?? [])
             {
                 var parts = pair.Split('=', 2);

@@ -59,5 +59,16 @@ public class CliMnistTests
         Assert.Contains("arcface", stderr);
     }
 
+    [Fact]
+    public void ALossParameterTheLossDoesNotHaveIsRejectedByName()
+    {
+        using var work = new TempDirectory();
+        var (exitCode, _, stderr) = CliProcess.Run(["mnist", "--loss", "arcface", "--lambda", "0.1", "--data", RealMnist.DataDirectory,
+            "--train-limit", "64", "--test-limit", "64", "--epochs", "1", "--out", work.Combine("out")]);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("lambda", stderr);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 }
