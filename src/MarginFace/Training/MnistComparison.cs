@@ -63,7 +63,7 @@ public static class MnistComparison
         };
         var result = MnistExperiment.Run(options, device, callback, log, cancellation: cancellation);
         return new ReportEntry(loss, result.TestAccuracy, result.MeanIntraClassAngle, result.MinInterClassAngle, result.Epochs.Count,
-            result.WallSeconds, result.ImagesPerSecond, result.FeaturePlot, result.NormalizedPlot);
+            result.WallSeconds, result.ImagesPerSecond, result.FeaturePlot, result.NormalizedPlot, MnistRecipes.Describe(MnistRecipes.Resolve(options)));
     }
 
     /// <summary>Writes report.html, report.md and grid.png (the feature plots tiled) for the entries so far.</summary>
@@ -91,12 +91,14 @@ public static class MnistComparison
             {
                 using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metricsPath));
                 var root = metrics.RootElement;
-                first ??= System.Text.Json.JsonSerializer.Deserialize<MnistExperimentOptions>(File.ReadAllText(configPath));
+                var config = System.Text.Json.JsonSerializer.Deserialize<MnistExperimentOptions>(File.ReadAllText(configPath));
+                first ??= config;
                 double Number(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number ? v.GetDouble() : double.NaN;
                 var plot = Path.Combine(directory, loss, File.Exists(Path.Combine(directory, loss, "sphere.png")) ? "sphere.png" : "features.png");
                 var normalized = Path.Combine(directory, loss, "features-normalized.png");
                 entries.Add(new ReportEntry(loss, Number("testAccuracy"), Number("meanIntraClassAngleDegrees"), Number("minInterClassAngleDegrees"),
-                    (int)Number("epochsCompleted"), Number("wallSeconds"), Number("imagesPerSecond"), plot, File.Exists(normalized) ? normalized : null));
+                    (int)Number("epochsCompleted"), Number("wallSeconds"), Number("imagesPerSecond"), plot, File.Exists(normalized) ? normalized : null,
+                    config is null ? null : MnistRecipes.Describe(MnistRecipes.Resolve(config))));
             }
             catch (System.Text.Json.JsonException e)
             {

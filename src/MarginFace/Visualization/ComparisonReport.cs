@@ -16,7 +16,7 @@ public static class ComparisonReport
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     private static readonly string[] Columns =
-        ["Loss", "Test accuracy", "Mean intra-class angle", "Min inter-class angle", "Epochs", "Wall time", "Images/s"];
+        ["Loss", "Test accuracy", "Mean intra-class angle", "Min inter-class angle", "Epochs", "Wall time", "Images/s", "Training"];
 
     /// <summary>
     /// Writes <see cref="HtmlFileName"/> and <see cref="MarkdownFileName"/> into <paramref name="directory"/> (created if needed).
@@ -41,7 +41,11 @@ public static class ComparisonReport
         entry.Epochs.ToString(Invariant),
         double.IsFinite(entry.WallSeconds) ? entry.WallSeconds.ToString("0.0", Invariant) + " s" : "–",
         double.IsFinite(entry.ImagesPerSecond) ? entry.ImagesPerSecond.ToString("N0", Invariant) : "–",
+        string.IsNullOrWhiteSpace(entry.Training) ? "–" : entry.Training.ReplaceLineEndings(" "),
     ];
+
+    /// <summary>The loss name and the training description are text; the other columns are numbers (right-aligned).</summary>
+    private static bool IsText(int column) => column == 0 || column == Columns.Length - 1;
 
     private static string Degrees(double value) => double.IsFinite(value) ? value.ToString("0.0", Invariant) + "°" : "–";
 
@@ -88,7 +92,7 @@ public static class ComparisonReport
         foreach (var entry in entries)
         {
             var cells = Cells(entry);
-            html.AppendLine("<tr>" + string.Concat(cells.Select((c, i) => i == 0 ? $"<td>{E(c)}</td>" : $"<td class=\"number\">{E(c)}</td>")) + "</tr>");
+            html.AppendLine("<tr>" + string.Concat(cells.Select((c, i) => IsText(i) ? $"<td>{E(c)}</td>" : $"<td class=\"number\">{E(c)}</td>")) + "</tr>");
         }
         html.AppendLine("</tbody>");
         html.AppendLine("</table>");
@@ -118,7 +122,7 @@ public static class ComparisonReport
         md.AppendLine($"# {title.ReplaceLineEndings(" ")}");
         md.AppendLine();
         md.AppendLine("| " + string.Join(" | ", Columns) + " |");
-        md.AppendLine("|" + string.Concat(Columns.Select((_, i) => i == 0 ? " --- |" : " ---: |")));
+        md.AppendLine("|" + string.Concat(Columns.Select((_, i) => IsText(i) ? " --- |" : " ---: |")));
         foreach (var entry in entries)
             md.AppendLine("| " + string.Join(" | ", Cells(entry).Select(Cell)) + " |");
         md.AppendLine();

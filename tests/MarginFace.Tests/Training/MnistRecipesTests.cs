@@ -42,6 +42,13 @@ public class MnistRecipesTests
         Assert.Equal(16, resolved.LossParameters["s"]);
     }
 
+    [Theory]
+    [InlineData("softmax", "sgd 0.05, wd 0.0005, clip 5, shift 2")]
+    [InlineData("arcface", "adam 0.001, softmax warm-up")]
+    [InlineData("triplet", "adam 0.001")]
+    public void DescribeNamesTheResolvedTrainingSettings(string loss, string expected) =>
+        Assert.Equal(expected, MnistRecipes.Describe(MnistRecipes.Resolve(new MnistExperimentOptions { Loss = loss })));
+
     [Fact]
     public void HighDimensionalFeaturesKeepThePaperParameters()
     {

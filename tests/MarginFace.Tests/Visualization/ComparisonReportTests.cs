@@ -16,7 +16,7 @@ public class ComparisonReportTests
 
     private static ReportEntry[] ThreeEntries(TempDirectory temp) =>
     [
-        new("softmax", 0.9812, 21.34, 18.5, 10, 95.2, 6315.8, WritePlot(temp, "plots/softmax features.png", 20)),
+        new("softmax", 0.9812, 21.34, 18.5, 10, 95.2, 6315.8, WritePlot(temp, "plots/softmax features.png", 20), Training: "sgd 0.05, shift 2"),
         new("CosFace (s=16, m=0.35)", 0.9901, 7.25, 30.1, 10, 97.0, 6185.6, WritePlot(temp, "plots/cosface.png", 8)),
         new("triplet", 0.9733, double.NaN, double.NaN, 12, 120.5, 5975.1, WritePlot(temp, "plots/triplet.png", 12)),
     ];
@@ -38,7 +38,7 @@ public class ComparisonReportTests
         var body = html[html.IndexOf("<tbody>", StringComparison.Ordinal)..html.IndexOf("</tbody>", StringComparison.Ordinal)];
         Assert.Equal(entries.Length, Regex.Matches(body, "<tr>").Count);
         Assert.Contains("<td>softmax</td><td class=\"number\">98.12 %</td><td class=\"number\">21.3°</td><td class=\"number\">18.5°</td>" +
-            "<td class=\"number\">10</td><td class=\"number\">95.2 s</td><td class=\"number\">6,316</td>", body);
+            "<td class=\"number\">10</td><td class=\"number\">95.2 s</td><td class=\"number\">6,316</td><td>sgd 0.05, shift 2</td>", body);
         Assert.Contains("<td>triplet</td><td class=\"number\">97.33 %</td><td class=\"number\">–</td>", body);
         Assert.DoesNotContain("src=\"plots", html); // self-contained: no file references
         PngAssert.Keep(Path.Combine(output, ComparisonReport.HtmlFileName));
@@ -67,8 +67,9 @@ public class ComparisonReportTests
         var md = File.ReadAllText(Path.Combine(output, ComparisonReport.MarkdownFileName));
         var rows = md.Split('\n').Where(line => line.StartsWith("| ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2 + entries.Length, rows.Count); // header, alignment row, one per entry
-        Assert.Equal("| --- | ---: | ---: | ---: | ---: | ---: | ---: |", rows[1]);
-        Assert.Contains("| softmax | 98.12 % | 21.3° | 18.5° | 10 | 95.2 s | 6,316 |", rows);
+        Assert.Equal("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |", rows[1]);
+        Assert.Contains("| softmax | 98.12 % | 21.3° | 18.5° | 10 | 95.2 s | 6,316 | sgd 0.05, shift 2 |", rows);
+        Assert.Contains("| triplet | 97.33 % | – | – | 12 | 120.5 s | 5,975 | – |", rows);
         Assert.Contains("](../plots/softmax%20features.png)", md);
         Assert.Contains("](../plots/cosface.png)", md);
         Assert.Equal(entries.Length, Regex.Matches(md, @"!\[").Count);
