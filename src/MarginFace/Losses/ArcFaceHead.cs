@@ -22,12 +22,7 @@ public sealed class ArcFaceHead : ScaledMarginHead, IAdditiveMargin
     public double M
     {
         get => m;
-        set
-        {
-            Check(value, nameof(m), 0.0, Math.PI);
-            if (value >= Math.PI) throw new ArgumentOutOfRangeException(nameof(m), value, "m must be below π.");
-            m = value;
-        }
+        set => m = CheckAngle(value, nameof(m));
     }
 
     /// <summary>Apply the margin only where cos θ_y > 0 instead of using the InsightFace fallback.</summary>

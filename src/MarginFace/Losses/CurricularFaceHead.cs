@@ -28,12 +28,7 @@ public sealed class CurricularFaceHead : ScaledMarginHead, IAdditiveMargin
     public double M
     {
         get => m;
-        set
-        {
-            Check(value, nameof(m), 0.0, Math.PI);
-            if (value >= Math.PI) throw new ArgumentOutOfRangeException(nameof(m), value, "m must be below π.");
-            m = value;
-        }
+        set => m = CheckAngle(value, nameof(m));
     }
 
     /// <summary>

@@ -52,8 +52,7 @@ public sealed class MagFaceHead : ScaledMarginHead
         Check(ua, nameof(ua));
         if (ua <= la) throw new ArgumentOutOfRangeException(nameof(ua), ua, "ua must be > la.");
         Check(lm, nameof(lm), 0.0, Math.PI);
-        Check(um, nameof(um), lm, Math.PI);
-        if (um >= Math.PI) throw new ArgumentOutOfRangeException(nameof(um), um, "um must be below π.");
+        CheckAngle(um, nameof(um), lm);
         (this.la, this.ua, this.lm, this.um) = (la, ua, lm, um);
     }
 

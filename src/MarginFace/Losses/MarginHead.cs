@@ -132,6 +132,14 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
         return value;
     }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/> unless the angle is finite and within [min, π).</summary>
+    protected static double CheckAngle(double value, string name, double min = 0.0)
+    {
+        Check(value, name, min, Math.PI);
+        if (value >= Math.PI) throw new ArgumentOutOfRangeException(name, value, $"{name} must be below π.");
+        return value;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
