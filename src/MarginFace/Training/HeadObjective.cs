@@ -54,7 +54,7 @@ public class HeadObjective : TrainingObjective
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         var logits = warmingUp
-            ? Head.Cosine(embeddings) * embeddings.norm(1, keepdim: true)
+            ? Head.Cosine(embeddings) * AngularMath.Norm(embeddings, 1)
             : Head.forward(embeddings, labels);
         var loss = criterion(logits, labels);
         return !warmingUp && Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;

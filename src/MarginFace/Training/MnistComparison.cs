@@ -63,7 +63,7 @@ public static class MnistComparison
         };
         var result = MnistExperiment.Run(options, device, callback, log, cancellation: cancellation);
         return new ReportEntry(loss, result.TestAccuracy, result.MeanIntraClassAngle, result.MinInterClassAngle, result.Epochs.Count,
-            result.WallSeconds, result.ImagesPerSecond, result.FeaturePlot, result.NormalizedPlot, MnistRecipes.Describe(MnistRecipes.Resolve(options)));
+            result.WallSeconds, result.ImagesPerSecond, result.FeaturePlot, result.NormalizedPlot, MnistRecipes.Describe(options));
     }
 
     /// <summary>Writes report.html, report.md and grid.png (the feature plots tiled) for the entries so far.</summary>
@@ -98,7 +98,7 @@ public static class MnistComparison
                 var normalized = Path.Combine(directory, loss, "features-normalized.png");
                 entries.Add(new ReportEntry(loss, Number("testAccuracy"), Number("meanIntraClassAngleDegrees"), Number("minInterClassAngleDegrees"),
                     (int)Number("epochsCompleted"), Number("wallSeconds"), Number("imagesPerSecond"), plot, File.Exists(normalized) ? normalized : null,
-                    config is null ? null : MnistRecipes.Describe(MnistRecipes.Resolve(config))));
+                    config is null ? null : MnistRecipes.Describe(config)));
             }
             catch (System.Text.Json.JsonException e)
             {

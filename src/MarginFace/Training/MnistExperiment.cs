@@ -50,7 +50,7 @@ public static class MnistExperiment
         TrainingObjective objective;
         try
         {
-            backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim, options.FeatureBatchNorm ?? false);
+            backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim, options.FeatureBatchNorm!.Value);
         }
         catch (ArgumentException e)
         {
@@ -58,7 +58,7 @@ public static class MnistExperiment
         }
         using var disposeBackbone = backbone;
         using var disposeObjective = objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes,
-            options.LossParameters, options.MarginWarmupEpochs ?? 0, options.Seed, options.SoftmaxWarmup ?? false);
+            options.LossParameters, options.MarginWarmupEpochs!.Value, options.Seed, options.SoftmaxWarmup!.Value);
         backbone.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var optimizer = CreateOptimizer(options, backbone, objective);
@@ -70,7 +70,7 @@ public static class MnistExperiment
         {
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
-            Schedule = options.Schedule ?? LearningRateSchedule.Constant,
+            Schedule = options.Schedule!.Value,
             Seed = options.Seed,
             GradientClipNorm = options.GradientClipNorm,
             Augmentation = options.Shift is > 0 and int shift ? new RandomShift(shift, Background(options.Dataset)) : null,
@@ -191,11 +191,11 @@ public static class MnistExperiment
 
     private static OptimizerHelper CreateOptimizer(MnistExperimentOptions options, nn.Module backbone, TrainingObjective objective)
     {
-        var lr = options.LearningRate ?? 1e-3;
-        var weightDecay = options.WeightDecay ?? 0;
+        var lr = options.LearningRate!.Value;
+        var weightDecay = options.WeightDecay!.Value;
         var headLr = options.HeadLearningRate ?? lr;
         var headParameters = objective.Parameters.ToList();
-        switch ((options.Optimizer ?? "adam").ToLowerInvariant())
+        switch (options.Optimizer!.ToLowerInvariant())
         {
             case "adam":
                 return optim.Adam([

@@ -68,22 +68,22 @@ public static class MnistRecipes
     public static MnistExperimentOptions TrainingFor(string loss) => RawFeatureLosses.Contains(loss) ? RawFeature : Adam;
 
     /// <summary>
-    /// A short description of the training settings of resolved options, e.g. "sgd 0.05, wd 5e-4, clip 5, shift 2" or
-    /// "adam 0.001, softmax warm-up".
+    /// A short description of the training settings <paramref name="options"/> resolve to, e.g.
+    /// "sgd 0.05, wd 0.0005, clip 5, shift 2" or "adam 0.001, softmax warm-up".
     /// </summary>
     public static string Describe(MnistExperimentOptions options)
     {
+        options = Resolve(options);
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        var parts = new List<string> { $"{options.Optimizer ?? "adam"} {(options.LearningRate ?? 1e-3).ToString("G4", invariant)}" };
+        var parts = new List<string> { $"{options.Optimizer} {options.LearningRate!.Value.ToString("G4", invariant)}" };
         if (options.WeightDecay is > 0 and double wd) parts.Add("wd " + wd.ToString("G4", invariant));
         if (options.GradientClipNorm is double clip) parts.Add("clip " + clip.ToString("G4", invariant));
         if (options.Shift is > 0 and int shift) parts.Add($"shift {shift}");
         if (options.FeatureBatchNorm == true) parts.Add("feature BN");
-        if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && MarginHeadNames.Contains(options.Loss)) parts.Add("softmax warm-up");
+        if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && Losses.MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase))
+            parts.Add("softmax warm-up");
         return string.Join(", ", parts);
     }
-
-    private static readonly HashSet<string> MarginHeadNames = new(Losses.MarginHeadFactory.Names, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Fills in every setting <paramref name="options"/> leaves null, and for feature sizes up to 3 the loss parameters and margin warm-up.</summary>
     public static MnistExperimentOptions Resolve(MnistExperimentOptions options)

@@ -47,7 +47,7 @@ public class MnistRecipesTests
     [InlineData("arcface", "adam 0.001, softmax warm-up")]
     [InlineData("triplet", "adam 0.001")]
     public void DescribeNamesTheResolvedTrainingSettings(string loss, string expected) =>
-        Assert.Equal(expected, MnistRecipes.Describe(MnistRecipes.Resolve(new MnistExperimentOptions { Loss = loss })));
+        Assert.Equal(expected, MnistRecipes.Describe(new MnistExperimentOptions { Loss = loss }));
 
     [Fact]
     public void HighDimensionalFeaturesKeepThePaperParameters()
