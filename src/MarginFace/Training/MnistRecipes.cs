@@ -1,3 +1,5 @@
+using MarginFace.Losses;
+
 namespace MarginFace.Training;
 
 /// <summary>
@@ -10,7 +12,10 @@ namespace MarginFace.Training;
 /// reached a NaN loss within the first epoch. Heads on the normalised feature do not train with SGD from scratch here:
 /// their gradient in x is s/|x| times a unit-scale term, the first steps (|x| ≈ 0.1 at initialisation) blow |x| up to 10⁸
 /// and every feature collapses onto one direction (measured: chance accuracy after an epoch at lr 0.05 and at 0.005, with
-/// or without gradient clipping). Adam's per-parameter step size is blind to that scale, so those heads, and the pair and
+/// or without gradient clipping). After the softmax warm-up below, |x| is large and SGD trains them well: ArcFace reached
+/// 99.02% after 10 epochs, against 98.81% with Adam at 1e-3, 98.76% with Adam plus weight decay 5e-4 and the shift, and
+/// 98.95% with SGD and the shift (the margin already regularises: training accuracy 98.87% with the shift, 99.55% without).
+/// Heads that get no warm-up (features larger than 3, a single epoch, or <c>--softmax-warmup false</c>), and the pair and
 /// triplet losses, use Adam at 1e-3 with a cosine schedule (3e-3 was unstable: 21% after an epoch).
 /// </para>
 /// <para>
@@ -42,7 +47,9 @@ public static class MnistRecipes
         ["curricularface"] = new() { ["s"] = 16, ["m"] = 0.2 },
         ["adaface"] = new() { ["s"] = 16, ["m"] = 0.2 },
         ["magface"] = new() { ["s"] = 16, ["lm"] = 0.1, ["um"] = 0.3 },
-        ["subcenter"] = new() { ["s"] = 16, ["m"] = 0.2 },
+        // Three sub-centres per digit put 30 directions on one circle: training lurched when the margin switched on (68.85% after
+        // epoch 2) and ended at 97.65%; with two, 98.78%.
+        ["subcenter"] = new() { ["k"] = 2, ["s"] = 16, ["m"] = 0.2 },
     };
 
     private static readonly HashSet<string> RawFeatureLosses = new(StringComparer.OrdinalIgnoreCase)
@@ -57,15 +64,22 @@ public static class MnistRecipes
         FeatureBatchNorm = false, Shift = 2, SoftmaxWarmup = false, GradientClipNorm = 5,
     };
 
-    /// <summary>Settings for heads on the normalised feature and for the pair and triplet losses (softmax warm-up: heads only).</summary>
+    /// <summary>
+    /// Settings for heads on the normalised feature when the softmax warm-up runs first (features of size ≤ 3, more than
+    /// one epoch): SGD as for the raw feature, without the shift.
+    /// </summary>
+    public static MnistExperimentOptions WarmedUpHead { get; } = new()
+    {
+        Optimizer = "sgd", LearningRate = 0.05, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine,
+        FeatureBatchNorm = false, Shift = 0, SoftmaxWarmup = true, GradientClipNorm = 5,
+    };
+
+    /// <summary>Settings for the pair and triplet losses, and for heads on the normalised feature without a softmax warm-up.</summary>
     public static MnistExperimentOptions Adam { get; } = new()
     {
         Optimizer = "adam", LearningRate = 1e-3, WeightDecay = 0, Schedule = LearningRateSchedule.Cosine,
         FeatureBatchNorm = false, Shift = 0, SoftmaxWarmup = true,
     };
-
-    /// <summary>The training settings of <paramref name="loss"/>'s recipe: <see cref="RawFeature"/> or <see cref="Adam"/>.</summary>
-    public static MnistExperimentOptions TrainingFor(string loss) => RawFeatureLosses.Contains(loss) ? RawFeature : Adam;
 
     /// <summary>
     /// A short description of the training settings <paramref name="options"/> resolve to, e.g.
@@ -80,7 +94,7 @@ public static class MnistRecipes
         if (options.GradientClipNorm is double clip) parts.Add("clip " + clip.ToString("G4", invariant));
         if (options.Shift is > 0 and int shift) parts.Add($"shift {shift}");
         if (options.FeatureBatchNorm == true) parts.Add("feature BN");
-        if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && Losses.MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase))
+        if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase))
             parts.Add("softmax warm-up");
         return string.Join(", ", parts);
     }
@@ -88,7 +102,13 @@ public static class MnistRecipes
     /// <summary>Fills in every setting <paramref name="options"/> leaves null, and for feature sizes up to 3 the loss parameters and margin warm-up.</summary>
     public static MnistExperimentOptions Resolve(MnistExperimentOptions options)
     {
-        var training = TrainingFor(options.Loss);
+        var lowDimensional = options.FeatureDim <= 3 && LowDimensional.TryGetValue(options.Loss, out _);
+        // One epoch at m = 0 first: the features spread out around the circle before the margin pushes classes apart.
+        options = options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? (lowDimensional && options.Epochs > 1 ? 1 : 0) };
+        var training = RawFeatureLosses.Contains(options.Loss) ? RawFeature
+            : MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase)
+              && options.MarginWarmupEpochs > 0 && options.SoftmaxWarmup != false ? WarmedUpHead
+            : Adam;
         options = options with
         {
             Optimizer = options.Optimizer ?? training.Optimizer,
@@ -100,11 +120,8 @@ public static class MnistRecipes
             SoftmaxWarmup = options.SoftmaxWarmup ?? training.SoftmaxWarmup,
             GradientClipNorm = options.GradientClipNorm ?? training.GradientClipNorm,
         };
-        if (options.FeatureDim > 3 || !LowDimensional.TryGetValue(options.Loss, out var recipe))
-            return options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? 0 };
-        // One epoch at m = 0 first: the features spread out around the circle before the margin pushes classes apart.
-        options = options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? (options.Epochs > 1 ? 1 : 0) };
-        var parameters = new Dictionary<string, double>(recipe, StringComparer.OrdinalIgnoreCase);
+        if (!lowDimensional) return options;
+        var parameters = new Dictionary<string, double>(LowDimensional[options.Loss], StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in options.LossParameters) parameters[key] = value;
         return options with { LossParameters = parameters };
     }

@@ -8,10 +8,11 @@ public class MnistRecipesTests
     [InlineData("softmax", "sgd")]
     [InlineData("center", "sgd")]
     [InlineData("sphereface", "sgd")]
-    [InlineData("arcface", "adam")]
-    [InlineData("normface", "adam")]
+    [InlineData("arcface", "sgd")]
+    [InlineData("normface", "sgd")]
     [InlineData("triplet", "adam")]
-    public void LossesOnTheNormalisedFeatureTrainWithAdamAndTheOthersWithSgd(string loss, string optimizer)
+    [InlineData("contrastive", "adam")]
+    public void PairAndTripletLossesTrainWithAdamAndTheOthersWithSgd(string loss, string optimizer)
     {
         var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = loss });
         Assert.Equal(optimizer, resolved.Optimizer);
@@ -43,11 +44,41 @@ public class MnistRecipesTests
     }
 
     [Theory]
+    [InlineData(64, 10, null)]
+    [InlineData(2, 1, null)]
+    [InlineData(2, 10, false)]
+    public void NormalisedHeadsWithoutASoftmaxWarmupTrainWithAdam(int dim, int epochs, bool? softmaxWarmup)
+    {
+        var resolved = MnistRecipes.Resolve(new MnistExperimentOptions
+        {
+            Loss = "cosface", FeatureDim = dim, Epochs = epochs, SoftmaxWarmup = softmaxWarmup,
+        });
+        Assert.Equal("adam", resolved.Optimizer);
+        Assert.Equal(1e-3, resolved.LearningRate);
+    }
+
+    [Fact]
+    public void NormalisedHeadsTrainWithoutTheShift()
+    {
+        var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "arcface" });
+        Assert.Equal(0, resolved.Shift);
+        Assert.Equal(1, resolved.MarginWarmupEpochs);
+        Assert.True(resolved.SoftmaxWarmup);
+    }
+
+    [Theory]
     [InlineData("softmax", "sgd 0.05, wd 0.0005, clip 5, shift 2")]
-    [InlineData("arcface", "adam 0.001, softmax warm-up")]
+    [InlineData("arcface", "sgd 0.05, wd 0.0005, clip 5, softmax warm-up")]
     [InlineData("triplet", "adam 0.001")]
     public void DescribeNamesTheResolvedTrainingSettings(string loss, string expected) =>
         Assert.Equal(expected, MnistRecipes.Describe(new MnistExperimentOptions { Loss = loss }));
+
+    [Fact]
+    public void SubCentreArcFaceUsesTwoSubCentresPerClassInTwoDimensions()
+    {
+        Assert.Equal(2, MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "subcenter" }).LossParameters["k"]);
+        Assert.Equal(3, MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "subcenter", LossParameters = new() { ["k"] = 3 } }).LossParameters["k"]);
+    }
 
     [Fact]
     public void HighDimensionalFeaturesKeepThePaperParameters()
