@@ -50,6 +50,9 @@ public static class MnistRecipes
         // Three sub-centres per digit put 30 directions on one circle: training lurched when the margin switched on (68.85% after
         // epoch 2) and ended at 97.65%; with two, 98.78%.
         ["subcenter"] = new() { ["k"] = 2, ["s"] = 16, ["m"] = 0.2 },
+        // The centre-loss paper's Fig. 3: the larger λ, the tighter each digit. At 0.01 the features were softmax's radial
+        // smears (99.12%); at 0.1 they are compact blobs (99.16%).
+        ["center"] = new() { ["lambda"] = 0.1 },
     };
 
     private static readonly HashSet<string> RawFeatureLosses = new(StringComparer.OrdinalIgnoreCase)
@@ -102,12 +105,15 @@ public static class MnistRecipes
     /// <summary>Fills in every setting <paramref name="options"/> leaves null, and for feature sizes up to 3 the loss parameters and margin warm-up.</summary>
     public static MnistExperimentOptions Resolve(MnistExperimentOptions options)
     {
-        var lowDimensional = options.FeatureDim <= 3 && LowDimensional.TryGetValue(options.Loss, out _);
+        var lowDimensional = options.FeatureDim <= 3 && LowDimensional.ContainsKey(options.Loss);
+        var isMarginHead = MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase);
         // One epoch at m = 0 first: the features spread out around the circle before the margin pushes classes apart.
-        options = options with { MarginWarmupEpochs = options.MarginWarmupEpochs ?? (lowDimensional && options.Epochs > 1 ? 1 : 0) };
+        options = options with
+        {
+            MarginWarmupEpochs = options.MarginWarmupEpochs ?? (lowDimensional && isMarginHead && options.Epochs > 1 ? 1 : 0),
+        };
         var training = RawFeatureLosses.Contains(options.Loss) ? RawFeature
-            : MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase)
-              && options.MarginWarmupEpochs > 0 && options.SoftmaxWarmup != false ? WarmedUpHead
+            : isMarginHead && options.MarginWarmupEpochs > 0 && options.SoftmaxWarmup != false ? WarmedUpHead
             : Adam;
         options = options with
         {

@@ -81,6 +81,15 @@ public class MnistRecipesTests
     }
 
     [Fact]
+    public void CentreLossUsesLambdaPointOneInTwoDimensionsWithoutAMarginWarmup()
+    {
+        var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "center" });
+        Assert.Equal(0.1, resolved.LossParameters["lambda"]);
+        Assert.Equal(0, resolved.MarginWarmupEpochs);
+        Assert.Equal("sgd", resolved.Optimizer);
+    }
+
+    [Fact]
     public void HighDimensionalFeaturesKeepThePaperParameters()
     {
         var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "arcface", FeatureDim = 64 });
