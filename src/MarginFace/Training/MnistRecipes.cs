@@ -86,7 +86,7 @@ public static class MnistRecipes
 
     /// <summary>
     /// A short description of the training settings <paramref name="options"/> resolve to, e.g.
-    /// "sgd 0.05, wd 0.0005, clip 5, shift 2" or "adam 0.001, softmax warm-up".
+    /// "sgd 0.05, wd 0.0005, clip 5, shift 2" or "adam 0.001".
     /// </summary>
     public static string Describe(MnistExperimentOptions options)
     {
