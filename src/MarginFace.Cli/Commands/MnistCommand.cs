@@ -34,7 +34,7 @@ internal static class MnistCommand
         var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay (default: the loss's recipe)" };
         var featureBn = new Option<bool?>("--feature-bn") { Description = "true or false: BatchNorm1d over the feature (default: the loss's recipe)" };
         var softmaxWarmup = new Option<bool?>("--softmax-warmup") { Description = "true or false: train as modified softmax (|x| cos θ) during the margin warm-up (default: the loss's recipe)" };
-        var clip = new Option<double?>("--clip-grad") { Description = "rescale each step's gradients to at most this total norm (default: the loss's recipe)" };
+        var clip = new Option<double?>("--clip-grad") { Description = "rescale each step's gradients to at most this total norm; 0: no clipping (default: the loss's recipe)" };
         var shift = new Option<int?>("--shift") { Description = "augment: move each training image by up to N pixels per axis (default: the loss's recipe)" };
         var seed = new Option<int>("--seed") { Description = "random seed (same seed, same device: same numbers)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "mnist") };
@@ -74,7 +74,7 @@ internal static class MnistCommand
             if (Given(weightDecay)) options = options with { WeightDecay = NonNegativeReal(parse.GetValue(weightDecay)!.Value, "--weight-decay") };
             if (Given(featureBn)) options = options with { FeatureBatchNorm = parse.GetValue(featureBn) ?? true };
             if (Given(softmaxWarmup)) options = options with { SoftmaxWarmup = parse.GetValue(softmaxWarmup) ?? true };
-            if (Given(clip)) options = options with { GradientClipNorm = PositiveReal(parse.GetValue(clip)!.Value, "--clip-grad") };
+            if (Given(clip)) options = options with { GradientClipNorm = NonNegativeReal(parse.GetValue(clip)!.Value, "--clip-grad") };
             if (Given(shift)) options = options with { Shift = NonNegative(parse.GetValue(shift)!.Value, "--shift") };
             if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };
             var comparedLosses = parse.GetValue(compare) is string compareSpec ? MnistComparison.ParseLosses(compareSpec) : null;

@@ -28,6 +28,8 @@ public static class MnistExperiment
         IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
     {
         if (options.Epochs < 1) throw new MarginFaceException($"--epochs: expected a positive number, got {options.Epochs}");
+        if (options.GradientClipNorm is double clipNorm && !(clipNorm >= 0 && double.IsFinite(clipNorm)))
+            throw new MarginFaceException($"--clip-grad: expected a finite number ≥ 0 (0: no clipping), got {clipNorm.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         options = MnistRecipes.Resolve(options);
         var wall = Stopwatch.StartNew();
         var directory = new DatasetCache().EnsureAvailable(options.Dataset, options.DataDirectory, log);
@@ -72,7 +74,7 @@ public static class MnistExperiment
             BatchSize = options.BatchSize,
             Schedule = options.Schedule!.Value,
             Seed = options.Seed,
-            GradientClipNorm = options.GradientClipNorm,
+            GradientClipNorm = options.GradientClipNorm is > 0 and double clip ? clip : null,
             Augmentation = options.Shift is > 0 and int shift ? new RandomShift(shift, Background(options.Dataset)) : null,
             CheckpointPath = checkpointPath,
             Fingerprint = configJson,

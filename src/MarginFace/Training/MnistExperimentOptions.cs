@@ -46,7 +46,7 @@ public sealed record MnistExperimentOptions
     /// <summary>L2 weight decay; null: the loss's recipe.</summary>
     public double? WeightDecay { get; init; }
 
-    /// <summary>Largest total gradient norm per step (null: the loss's recipe, which clips only the raw-feature losses).</summary>
+    /// <summary>Largest total gradient norm per step (0: no clipping; null: the loss's recipe).</summary>
     public double? GradientClipNorm { get; init; }
 
     public int Seed { get; init; }

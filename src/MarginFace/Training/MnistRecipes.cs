@@ -94,7 +94,7 @@ public static class MnistRecipes
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
         var parts = new List<string> { $"{options.Optimizer} {options.LearningRate!.Value.ToString("G4", invariant)}" };
         if (options.WeightDecay is > 0 and double wd) parts.Add("wd " + wd.ToString("G4", invariant));
-        if (options.GradientClipNorm is double clip) parts.Add("clip " + clip.ToString("G4", invariant));
+        if (options.GradientClipNorm is > 0 and double clip) parts.Add("clip " + clip.ToString("G4", invariant));
         if (options.Shift is > 0 and int shift) parts.Add($"shift {shift}");
         if (options.FeatureBatchNorm == true) parts.Add("feature BN");
         if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase))

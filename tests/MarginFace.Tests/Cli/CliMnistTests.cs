@@ -70,5 +70,19 @@ public class CliMnistTests
         Assert.Single(stderr.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void NegativeClipNormInTheConfigFileGivesAOneLineError()
+    {
+        using var work = new TempDirectory();
+        var config = work.Combine("config.json");
+        File.WriteAllText(config, """{ "loss": "softmax", "gradientClipNorm": -1 }""");
+        var (exitCode, _, stderr) = CliProcess.Run(["mnist", "--config", config, "--data", RealMnist.DataDirectory,
+            "--train-limit", "64", "--test-limit", "64", "--epochs", "1", "--out", work.Combine("out")]);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--clip-grad", line);
+        Assert.False(Directory.Exists(work.Combine("out")));
+    }
+
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 }

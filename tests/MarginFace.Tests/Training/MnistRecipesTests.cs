@@ -90,6 +90,14 @@ public class MnistRecipesTests
     }
 
     [Fact]
+    public void ClipZeroFromTheUserTurnsTheRecipesClippingOff()
+    {
+        var options = new MnistExperimentOptions { Loss = "softmax", GradientClipNorm = 0 };
+        Assert.Equal(0, MnistRecipes.Resolve(options).GradientClipNorm);
+        Assert.Equal("sgd 0.05, wd 0.0005, shift 2", MnistRecipes.Describe(options));
+    }
+
+    [Fact]
     public void HighDimensionalFeaturesKeepThePaperParameters()
     {
         var resolved = MnistRecipes.Resolve(new MnistExperimentOptions { Loss = "arcface", FeatureDim = 64 });
