@@ -71,11 +71,7 @@ public static class MnistRecipes
     /// Settings for heads on the normalised feature when the softmax warm-up runs first (features of size ≤ 3, more than
     /// one epoch): SGD as for the raw feature, without the shift.
     /// </summary>
-    public static MnistExperimentOptions WarmedUpHead { get; } = new()
-    {
-        Optimizer = "sgd", LearningRate = 0.05, WeightDecay = 5e-4, Schedule = LearningRateSchedule.Cosine,
-        FeatureBatchNorm = false, Shift = 0, SoftmaxWarmup = true, GradientClipNorm = 5,
-    };
+    public static MnistExperimentOptions WarmedUpHead { get; } = RawFeature with { Shift = 0, SoftmaxWarmup = true };
 
     /// <summary>Settings for the pair and triplet losses, and for heads on the normalised feature without a softmax warm-up.</summary>
     public static MnistExperimentOptions Adam { get; } = new()
@@ -97,7 +93,7 @@ public static class MnistRecipes
         if (options.GradientClipNorm is > 0 and double clip) parts.Add("clip " + clip.ToString("G4", invariant));
         if (options.Shift is > 0 and int shift) parts.Add($"shift {shift}");
         if (options.FeatureBatchNorm == true) parts.Add("feature BN");
-        if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase))
+        if (options.SoftmaxWarmup == true && options.MarginWarmupEpochs is > 0 && IsMarginHead(options.Loss))
             parts.Add("softmax warm-up");
         return string.Join(", ", parts);
     }
@@ -106,7 +102,7 @@ public static class MnistRecipes
     public static MnistExperimentOptions Resolve(MnistExperimentOptions options)
     {
         var lowDimensional = options.FeatureDim <= 3 && LowDimensional.ContainsKey(options.Loss);
-        var isMarginHead = MarginHeadFactory.Names.Contains(options.Loss, StringComparer.OrdinalIgnoreCase);
+        var isMarginHead = IsMarginHead(options.Loss);
         // One epoch at m = 0 first: the features spread out around the circle before the margin pushes classes apart.
         options = options with
         {
@@ -131,4 +127,6 @@ public static class MnistRecipes
         foreach (var (key, value) in options.LossParameters) parameters[key] = value;
         return options with { LossParameters = parameters };
     }
+
+    private static bool IsMarginHead(string loss) => MarginHeadFactory.Names.Contains(loss, StringComparer.OrdinalIgnoreCase);
 }
