@@ -1,3 +1,5 @@
+using MarginFace.Tests.Mnist;
+using MarginFace.Mnist;
 using MarginFace.Data;
 using MarginFace.Tests.Data;
 
