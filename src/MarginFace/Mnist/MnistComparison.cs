@@ -17,10 +17,10 @@ public static class MnistComparison
     /// <summary>Parses "all" or a comma-separated list of loss names.</summary>
     public static IReadOnlyList<string> ParseLosses(string spec)
     {
-        if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return MnistObjectives.Names;
+        if (spec.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return LossRegistry.Names;
         var losses = spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.ToLowerInvariant()).ToList();
-        var unknown = losses.FirstOrDefault(l => !MnistObjectives.Names.Contains(l));
-        if (unknown is not null) throw new MarginFaceException($"--compare: unknown loss '{unknown}'; known: {string.Join(", ", MnistObjectives.Names)}, or all");
+        var unknown = losses.FirstOrDefault(l => !LossRegistry.Names.Contains(l));
+        if (unknown is not null) throw new MarginFaceException($"--compare: unknown loss '{unknown}'; known: {string.Join(", ", LossRegistry.Names)}, or all");
         if (losses.Count == 0) throw new MarginFaceException("--compare: give a comma-separated list of losses, or all");
         return losses;
     }
@@ -35,6 +35,7 @@ public static class MnistComparison
         CancellationToken cancellation = default)
     {
         runner ??= (_, run) => run(null);
+        foreach (var loss in losses) MnistRecipes.Resolve(OptionsFor(baseOptions, loss)).Validate();
         var entries = new List<ReportEntry>();
         foreach (var loss in losses)
         {
@@ -58,16 +59,18 @@ public static class MnistComparison
         IProgress<string>? log = null, CancellationToken cancellation = default)
     {
         log?.Report($"--- {loss} ---");
-        var options = baseOptions with
-        {
-            Loss = loss,
-            OutputDirectory = Path.Combine(baseOptions.OutputDirectory, loss),
-            LossParameters = new Dictionary<string, double>(),
-        };
+        var options = OptionsFor(baseOptions, loss);
         var result = MnistExperiment.Run(options, device, callback, log, cancellation: cancellation);
         return new ReportEntry(loss, result.TestAccuracy, result.MeanIntraClassAngle, result.MinInterClassAngle, result.Epochs.Count,
             result.WallSeconds, result.ImagesPerSecond, result.FeaturePlot, result.NormalizedPlot, MnistRecipes.Describe(options));
     }
+
+    private static MnistExperimentOptions OptionsFor(MnistExperimentOptions baseOptions, string loss) => baseOptions with
+    {
+        Loss = loss,
+        OutputDirectory = Path.Combine(baseOptions.OutputDirectory, loss),
+        LossParameters = new Dictionary<string, double>(),
+    };
 
     /// <summary>Writes report.html, report.md and grid.png (the feature plots tiled) for the entries so far.</summary>
     public static void WriteReport(MnistExperimentOptions baseOptions, IReadOnlyList<ReportEntry> entries)
@@ -85,7 +88,7 @@ public static class MnistComparison
         if (!Directory.Exists(directory)) throw new MarginFaceException($"{directory}: directory not found");
         var entries = new List<ReportEntry>();
         MnistExperimentOptions? first = null;
-        foreach (var loss in MnistObjectives.Names)
+        foreach (var loss in LossRegistry.Names)
         {
             var metricsPath = Path.Combine(directory, loss, "metrics.json");
             var configPath = Path.Combine(directory, loss, "config.json");

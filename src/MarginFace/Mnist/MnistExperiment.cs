@@ -28,10 +28,9 @@ public static class MnistExperiment
     public static MnistExperimentResult Run(MnistExperimentOptions options, Device device, ITrainingCallback? callback = null,
         IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
     {
-        if (options.Epochs < 1) throw new MarginFaceException($"--epochs: expected a positive number, got {options.Epochs}");
-        if (options.GradientClipNorm is double clipNorm && !(clipNorm >= 0 && double.IsFinite(clipNorm)))
-            throw new MarginFaceException($"--clip-grad: expected a finite number ≥ 0 (0: no clipping), got {clipNorm.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        options.Validate();
         options = MnistRecipes.Resolve(options);
+        options.Validate();
         var wall = Stopwatch.StartNew();
         var directory = new DatasetCache().EnsureAvailable(options.Dataset, options.DataDirectory, log);
         var train = MnistDataset.Load(directory, options.Dataset, DatasetSplit.Train);
@@ -49,19 +48,8 @@ public static class MnistExperiment
         using var disposeTestLabels = testLabels;
         var testLabelArray = test.Labels.Select(l => (int)l).ToArray();
 
-        nn.Module<Tensor, Tensor> backbone;
-        TrainingObjective objective;
-        try
-        {
-            backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim, options.FeatureBatchNorm!.Value);
-        }
-        catch (ArgumentException e)
-        {
-            throw new MarginFaceException($"--network: {e.Message.Split(" (Parameter")[0]}");
-        }
-        using var disposeBackbone = backbone;
-        using var disposeObjective = objective = MnistObjectives.Create(options.Loss, options.FeatureDim, MnistDataset.Classes,
-            options.LossParameters, options.MarginWarmupEpochs!.Value, options.Seed, options.SoftmaxWarmup!.Value);
+        using var backbone = FeatureNetworkFactory.Create(options.Network, options.FeatureDim, options.FeatureBatchNorm!.Value);
+        using var objective = LossRegistry.Create(options.Loss, options.FeatureDim, MnistDataset.Classes, options.LossSettings);
         backbone.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var optimizer = CreateOptimizer(options, backbone, objective);

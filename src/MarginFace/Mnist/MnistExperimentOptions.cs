@@ -73,4 +73,60 @@ public sealed record MnistExperimentOptions
 
     /// <summary>Write an animated GIF of the feature plot after every epoch.</summary>
     public bool Animate { get; init; }
+
+    /// <summary>
+    /// Checks every setting, whether it came from the command line or a configuration file, before any data is touched:
+    /// numbers in range, a known network and optimiser, and a loss whose name and parameters <see cref="LossRegistry"/>
+    /// accepts. Messages name the command-line option.
+    /// </summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string option, string expected, object? value)
+        {
+            if (!ok) throw new MarginFaceException($"{option}: expected {expected}, got {Format(value)}");
+        }
+        Require(FeatureDim >= 1, "--dim", "a positive number", FeatureDim);
+        Require(Epochs >= 1, "--epochs", "a positive number", Epochs);
+        Require(BatchSize >= 1, "--batch", "a positive number", BatchSize);
+        Require(LearningRate is null or > 0 && double.IsFinite(LearningRate ?? 1), "--lr", "a positive number", LearningRate);
+        Require(HeadLearningRate is null or > 0 && double.IsFinite(HeadLearningRate ?? 1), "--head-lr", "a positive number", HeadLearningRate);
+        Require(WeightDecay is null or >= 0 && double.IsFinite(WeightDecay ?? 0), "--weight-decay", "0 or a positive number", WeightDecay);
+        Require(GradientClipNorm is null or >= 0 && double.IsFinite(GradientClipNorm ?? 0), "--clip-grad", "a finite number ≥ 0 (0: no clipping)", GradientClipNorm);
+        Require(Shift is null or >= 0, "--shift", "0 or a positive number", Shift);
+        Require(MarginWarmupEpochs is null or >= 0, "--margin-warmup", "0 or a positive number", MarginWarmupEpochs);
+        Require(TrainLimit is null or >= 1, "--train-limit", "a positive number", TrainLimit);
+        Require(TestLimit is null or >= 1, "--test-limit", "a positive number", TestLimit);
+        Require(Optimizer is null || Optimizer.Equals("adam", StringComparison.OrdinalIgnoreCase) || Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase),
+            "--optimizer", "adam or sgd", Optimizer);
+        Require(Enum.IsDefined(Dataset), "--dataset", "mnist or fashion", Dataset);
+        Require(Schedule is null || Enum.IsDefined(Schedule.Value), "--schedule", "constant, step, cosine or polynomial", Schedule);
+        if (!FeatureNetworkFactory.KnownNames.Contains(Network.Trim().ToLowerInvariant()))
+            throw new MarginFaceException($"--network: unknown network '{Network}'; known: {string.Join(", ", FeatureNetworkFactory.KnownNames)}");
+        try
+        {
+            LossRegistry.Validate(Loss, LossSettings);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--loss {Loss}: {e.Message.Split(" (Parameter")[0]}");
+        }
+    }
+
+    /// <summary>The loss settings of these options, as <see cref="LossRegistry.Create"/> takes them.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public LossSettings LossSettings => new()
+    {
+        Parameters = LossParameters,
+        MarginWarmupEpochs = MarginWarmupEpochs ?? 0,
+        SoftmaxWarmup = SoftmaxWarmup ?? false,
+        Seed = Seed,
+    };
+
+    private static string Format(object? value) => value switch
+    {
+        null => "nothing",
+        double d => d.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        string text => $"'{text}'",
+        _ => value.ToString() ?? "",
+    };
 }

@@ -131,5 +131,5 @@ public static class MnistRecipes
         return options with { LossParameters = parameters };
     }
 
-    private static bool IsMarginHead(string loss) => MarginHeadFactory.Names.Contains(loss, StringComparer.OrdinalIgnoreCase);
+    private static bool IsMarginHead(string loss) => LossRegistry.IsMarginHead(loss);
 }

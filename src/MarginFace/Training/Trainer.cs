@@ -41,14 +41,14 @@ public sealed class Trainer
     /// <summary>Finished epochs, including those restored from a checkpoint.</summary>
     public IReadOnlyList<EpochResult> History => history;
 
-    /// <summary>True when the last <see cref="Fit"/> stopped early because of cancellation.</summary>
+    /// <summary>True when the last <see cref="Fit(IBatchSource, ITrainingCallback?, CancellationToken)"/> stopped early because of cancellation.</summary>
     public bool Interrupted { get; private set; }
 
     private IEnumerable<nn.Module> CheckpointModules => objective.Modules.Prepend(backbone);
 
     private IEnumerable<OptimizerHelper> CheckpointOptimizers => objective.OwnOptimizers.Prepend(optimizer);
 
-    /// <summary>Restores weights, optimiser state and progress from <paramref name="path"/>; <see cref="Fit"/> then continues from there.</summary>
+    /// <summary>Restores weights, optimiser state and progress from <paramref name="path"/>; <see cref="Fit(IBatchSource, ITrainingCallback?, CancellationToken)"/> then continues from there.</summary>
     public void Resume(string path)
     {
         var state = Checkpoint.ReadState(path);

@@ -10,7 +10,7 @@ namespace MarginFace.Tests.Mnist;
 [Collection(SequentialTorchCollection.Name)]
 public class MnistLossTrainingTests : TorchTest
 {
-    public static TheoryData<string> Losses => new(MnistObjectives.Names);
+    public static TheoryData<string> Losses => new(LossRegistry.Names);
 
     [Theory]
     [MemberData(nameof(Losses))]

