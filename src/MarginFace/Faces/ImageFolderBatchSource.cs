@@ -134,6 +134,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
         {
             for (int step = startStep; step < steps; step++)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var task = results[step - startStep].Task;
                 try
                 {
