@@ -10,8 +10,11 @@ public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int W
 {
     public bool DropLast { get; init; } = true;
 
-    /// <summary>Batches decoded ahead of the consumer, across all workers (at least one per worker is useful).</summary>
-    public int Prefetch { get; init; } = 4;
+    /// <summary>Batches decoded ahead of the consumer, across all workers; by default two per worker.</summary>
+    public int? Prefetch { get; init; }
+
+    /// <summary><see cref="Prefetch"/>, or two batches per worker when it is not set.</summary>
+    public int PrefetchBatches => Prefetch ?? 2 * Math.Max(1, Workers);
 
     public double MaxBadFraction { get; init; } = 0.01;
 

@@ -10,7 +10,7 @@ namespace MarginFace.Faces;
 /// Streams an <see cref="IdentityFolderDataset"/> as training batches. Epoch e's order is a Fisher–Yates shuffle drawn from
 /// <see cref="SplitMix64"/> keyed by (seed, e); step s holds positions s·B … s·B + B − 1 of it, and image i of step s is
 /// augmented with the draw keyed by (seed, e, s, i). Worker threads decode whole batches ahead of the consumer (at most
-/// <see cref="ImageFolderBatchOptions.Prefetch"/> in flight) and the batches come out in step order, so the tensors do not
+/// <see cref="ImageFolderBatchOptions.PrefetchBatches"/> in flight) and the batches come out in step order, so the tensors do not
 /// depend on the number of workers or on timing. An unreadable file is reported once and replaced by the next readable
 /// file of the epoch's order (wrapping round), with that file's label: the replacement depends only on which files are
 /// unreadable, so a resumed run sees the same batches.
@@ -35,7 +35,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Workers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Prefetch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PrefetchBatches, 1);
         augmentation?.Validate(preprocessing);
         if (options.DropLast && dataset.Samples.Count < options.BatchSize)
             throw new MarginFaceException($"{dataset.Root}: {dataset.Samples.Count} images, fewer than one batch of {options.BatchSize}");
@@ -90,7 +90,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
         var results = new TaskCompletionSource<(float[] Images, long[] Labels)>[steps - startStep];
         for (int i = 0; i < results.Length; i++) results[i] = new(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        using var slots = new SemaphoreSlim(_options.Prefetch);
+        using var slots = new SemaphoreSlim(_options.PrefetchBatches);
         var next = startStep - 1;
         Exception? failure = null;
         var workers = new Thread[Math.Min(_options.Workers, steps - startStep)];
