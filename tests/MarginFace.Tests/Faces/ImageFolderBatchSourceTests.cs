@@ -133,25 +133,38 @@ public class ImageFolderBatchSourceTests : TorchTest, IDisposable
     public void UnreadableFilesAreReportedOnceAndReplacedByTheNextReadableImageOfTheOrder()
     {
         using var dir = new TempDirectory();
-        var root = FaceFolder.Write(dir, identities: 4, images: 30, size: 32);
-        var bad = Path.Combine(root, FaceFolder.Identity(1), "0003.png");
-        File.WriteAllBytes(bad, File.ReadAllBytes(bad)[..60]); // header intact, pixels cut off
+        var root = FaceFolder.Write(dir, identities: 3, images: 100, size: 16);
+        var truncated = Path.Combine(root, FaceFolder.Identity(1), "0003.png");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(truncated)[..60]); // header intact, pixels cut off
+        var empty = Path.Combine(root, FaceFolder.Identity(0), "0050.png");
+        File.WriteAllBytes(empty, []);
+        var huge = Path.Combine(root, FaceFolder.Identity(2), "0099.pgm"); // 20000×20000 declared, never allocated
+        File.WriteAllText(huge, "P5 20000 20000 255\n");
         var warnings = new List<string>();
-        ImageFolderBatchSource Make(int workers) => new(IdentityFolderDataset.Scan(root), Input, null,
+        var input = new FacePreprocessing(FaceCrop.None, 16, 16, true, PixelNormalization.Div128);
+        ImageFolderBatchSource Make(int workers) => new(IdentityFolderDataset.Scan(root), input, FaceAugmentation.Seeds with { ResizeTo = 18 },
             new ImageFolderBatchOptions(8, Seed: 1, Workers: workers) { Warning = (path, problem) => { lock (warnings) warnings.Add($"{path}: {problem}"); } });
         var source = Make(2);
+        Assert.Equal(301, source.Dataset.Samples.Count);
         var batches = ReadAll(source, 1);
         ReadAll(source, 2);
-        Assert.Single(warnings);
-        Assert.StartsWith(bad + ": ", warnings[0]);
-        Assert.Equal(15, batches.Count);
+        Assert.Equal(3, warnings.Count);
+        Assert.Contains(warnings, w => w.StartsWith(truncated + ": "));
+        Assert.Contains($"{empty}: empty file", warnings);
+        Assert.Contains(warnings, w => w.StartsWith(huge + ": image is 20000×20000 pixels"));
+        Assert.Equal(37, batches.Count);
         Assert.All(batches, b => Assert.Equal(8, b.Labels.Length));
 
         var order = source.Order(1);
-        var badIndex = source.Dataset.Samples.Select(s => s.Path).ToList().IndexOf(bad);
-        var position = Array.IndexOf(order, badIndex);
-        var replacement = source.Dataset.Samples[order[(position + 1) % order.Length]];
-        Assert.Equal(replacement.Label, batches[position / 8].Labels[position % 8]);
+        var paths = source.Dataset.Samples.Select(s => s.Path).ToList();
+        foreach (var bad in new[] { truncated, empty, huge })
+        {
+            var position = Array.IndexOf(order, paths.IndexOf(bad));
+            if (position >= 37 * 8) continue; // in the dropped tail of this epoch
+            var next = position + 1;
+            while (source.Unreadable.ContainsKey(paths[order[next % order.Length]])) next++;
+            Assert.Equal(source.Dataset.Samples[order[next % order.Length]].Label, batches[position / 8].Labels[position % 8]);
+        }
         AssertSame(batches, ReadAll(Make(1), 1));
     }
 
