@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using MarginFace.Imaging;
 using static TorchSharp.torch;
 
@@ -63,7 +64,8 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     private void Normalise(byte[] hwc, Span<float> chw, AugmentationDraw d)
     {
         int channels = Channels, plane = Width * Height;
-        float mean = Normalization.Mean, inverseStd = 1f / Normalization.Std;
+        var (mean, scale) = Normalization.Constants();
+        float inverseStd = 1f / scale;
         if (d.Brightness == 1f && d.Contrast == 1f)
         {
             for (int i = 0; i < plane; i++)

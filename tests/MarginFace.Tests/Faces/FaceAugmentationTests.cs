@@ -1,10 +1,11 @@
+using MarginFace.Models;
 using MarginFace.Faces;
 
 namespace MarginFace.Tests.Faces;
 
 public class FaceAugmentationTests
 {
-    private static readonly FacePreprocessing Input128 = new(FaceCrop.Center(150), 128, 128, true, PixelNormalization.Div128);
+    private static readonly FacePreprocessing Input128 = new(FaceCrop.Center(150), 128, 128, true, PixelNormalization.Centered128);
 
     [Fact]
     public void DrawIsAPureFunctionOfSeedEpochStepAndIndex()

@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using MarginFace.Faces;
 using MarginFace.Imaging;
 
@@ -9,7 +10,7 @@ public class FacePreprocessingTests
         new(width, height, 3, Enumerable.Range(0, width * height * 3).Select(i => (byte)(i * 7 % 256)).ToArray());
 
     private static FacePreprocessing Plain(int width, int height, bool grey = false, FaceCrop? crop = null) =>
-        new(crop ?? FaceCrop.None, width, height, grey, PixelNormalization.Div128);
+        new(crop ?? FaceCrop.None, width, height, grey, PixelNormalization.Centered128);
 
     [Fact]
     public void OutputIsChwNormalisedAsMinus127Point5OverScale()
@@ -21,7 +22,7 @@ public class FacePreprocessingTests
             for (int y = 0; y < 2; y++)
                 for (int x = 0; x < 3; x++)
                     Assert.Equal((image[x, y, c] - 127.5f) / 128f, chw[(c * 2 + y) * 3 + x]);
-        var arcface = new FacePreprocessing(FaceCrop.None, 2, 1, false, PixelNormalization.Div127_5)
+        var arcface = new FacePreprocessing(FaceCrop.None, 2, 1, false, PixelNormalization.Symmetric)
             .ToChw(new RgbImage(2, 1, 3, [0, 255, 0, 255, 0, 255]));
         Assert.Equal(new float[] { -1, 1, 1, -1, -1, 1 }, arcface);
     }
@@ -92,18 +93,25 @@ public class FacePreprocessingTests
     public void BrightnessScalesAndContrastStretchesAroundTheMeanClampedTo255()
     {
         var image = new RgbImage(2, 1, 1, [100, 200]);
-        var p = Plain(2, 1, grey: true) with { Normalization = new PixelNormalization(0, 1) };
+        var p = Plain(2, 1, grey: true) with { Normalization = PixelNormalization.Symmetric };
         var values = new float[2];
-        p.Write(image, values, AugmentationDraw.None(2, 1) with { Brightness = 1.1f });
+        WriteRaw(p, image, values, AugmentationDraw.None(2, 1) with { Brightness = 1.1f });
         Assert.Equal(110f, values[0], 3);
         Assert.Equal(220f, values[1], 3);
-        p.Write(image, values, AugmentationDraw.None(2, 1) with { Contrast = 0.5f });
+        WriteRaw(p, image, values, AugmentationDraw.None(2, 1) with { Contrast = 0.5f });
         Assert.Equal(125f, values[0], 3); // mean 150: 150 + 0.5·(100 − 150)
         Assert.Equal(175f, values[1], 3);
-        p.Write(image, values, AugmentationDraw.None(2, 1) with { Brightness = 1.2f, Contrast = 1.5f });
+        WriteRaw(p, image, values, AugmentationDraw.None(2, 1) with { Brightness = 1.2f, Contrast = 1.5f });
         Assert.Equal(90f, values[0], 3); // mean 180: 180 + 1.5·(120 − 180)
         Assert.Equal(255f, values[1]); // 180 + 1.5·(240 − 180) = 270, clamped
     }
+    /// <summary>Writes with (x − 127.5)/127.5 and maps the values back to 0..255 samples.</summary>
+    private static void WriteRaw(FacePreprocessing p, RgbImage image, float[] values, AugmentationDraw draw)
+    {
+        p.Write(image, values, draw);
+        for (int i = 0; i < values.Length; i++) values[i] = values[i] * 127.5f + 127.5f;
+    }
+
 
     [Theory]
     [InlineData("none", "none")]

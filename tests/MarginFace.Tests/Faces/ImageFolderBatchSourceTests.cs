@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using System.Diagnostics;
 using MarginFace.Faces;
 using MarginFace.Tests.Data;
@@ -17,7 +18,7 @@ public class ImageFolderBatchSourceTests : TorchTest, IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static readonly FacePreprocessing Input = new(FaceCrop.Center(24), 16, 16, false, PixelNormalization.Div127_5);
+    private static readonly FacePreprocessing Input = new(FaceCrop.Center(24), 16, 16, false, PixelNormalization.Symmetric);
 
     private ImageFolderBatchSource Source(int workers = 2, int batch = 5, bool dropLast = true, FaceAugmentation? augmentation = null,
         Action<string, string>? warning = null, int prefetch = 3) =>
@@ -141,7 +142,7 @@ public class ImageFolderBatchSourceTests : TorchTest, IDisposable
         var huge = Path.Combine(root, FaceFolder.Identity(2), "0099.pgm"); // 20000×20000 declared, never allocated
         File.WriteAllText(huge, "P5 20000 20000 255\n");
         var warnings = new List<string>();
-        var input = new FacePreprocessing(FaceCrop.None, 16, 16, true, PixelNormalization.Div128);
+        var input = new FacePreprocessing(FaceCrop.None, 16, 16, true, PixelNormalization.Centered128);
         ImageFolderBatchSource Make(int workers) => new(IdentityFolderDataset.Scan(root), input, FaceAugmentation.Seeds with { ResizeTo = 18 },
             new ImageFolderBatchOptions(8, Seed: 1, Workers: workers) { Warning = (path, problem) => { lock (warnings) warnings.Add($"{path}: {problem}"); } });
         var source = Make(2);

@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using MarginFace.Faces;
 
 namespace MarginFace.Tests.Faces;
@@ -14,7 +15,7 @@ public class LfwLoaderTests : TorchTest
         Assert.Equal(1680, dataset.ClassCount);
         Assert.Equal(9164, dataset.Samples.Count); // 13,233 images of 5,749 people, less the 4,069 people with one image
         Assert.Equal("Aaron_Peirsol", dataset.Identities[0]);
-        var preprocessing = new FacePreprocessing(FaceCrop.Parse("center:150"), 128, 128, true, PixelNormalization.Div128);
+        var preprocessing = new FacePreprocessing(FaceCrop.Parse("center:150"), 128, 128, true, PixelNormalization.Centered128);
         var source = new ImageFolderBatchSource(dataset, preprocessing, FaceAugmentation.Seeds, new ImageFolderBatchOptions(8, Seed: 3, Workers: 2));
         using var batch = source.Read(1, 0).First();
         Assert.Equal(new long[] { 8, 1, 128, 128 }, batch.Images.shape);
