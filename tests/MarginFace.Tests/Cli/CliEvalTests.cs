@@ -91,4 +91,39 @@ public class CliEvalTests
         // Two uniform scores shifted by 0.45 overlap on 0.55 of their range: about 1 − 0.55/2 = 72.5 % at the best threshold.
         Assert.InRange(json.RootElement.GetProperty("meanAccuracy").GetDouble(), 0.70, 0.75);
     }
+
+    [Fact]
+    public void IdentifyWithSplitPrintsRanksAndWritesReportAndCmc()
+    {
+        using var temp = new TempDirectory();
+        // Four people at 0°, 90°, 180°, 270°, three images each at +0°, +10°, +40°: gallery 1.jpg (split 1, natural order), probes 2.jpg and
+        // 10.jpg; 10.jpg is 40° from its own gallery image and 50° from the next person's: rank 1 as well.
+        var records = new List<ImageEmbedding>();
+        for (int p = 0; p < 4; p++)
+            foreach (var (n, offset) in new[] { (1, 0), (2, 10), (10, 40) })
+            {
+                double angle = (90 * p + offset) * Math.PI / 180;
+                records.Add(new($"faces/p{p}/{n}.jpg", [(float)Math.Cos(angle), (float)Math.Sin(angle)]));
+            }
+        EmbeddingsFile.Write(temp.Combine("embeddings.jsonl"), records);
+        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "identify", "--embeddings", temp.Combine("embeddings.jsonl"), "--split", "1", "--threshold", "0.5", "--out", temp.Combine("out")]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("gallery        4 identities, 4 images (template: mean)", stdout);
+        Assert.Contains("probes         8 known, 0 unknown", stdout);
+        Assert.Contains("rank-1         100.00 %", stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("out", "report.json")));
+        Assert.Equal(1.0, json.RootElement.GetProperty("rank1").GetDouble());
+        Assert.Equal(4, json.RootElement.GetProperty("cmc").GetArrayLength());
+        Assert.True(File.Exists(temp.Combine("out", "cmc.png")));
+    }
+
+    [Fact]
+    public void IdentifyWithoutProbesIsAOneLineError()
+    {
+        using var temp = new TempDirectory();
+        EmbeddingsFile.Write(temp.Combine("e.jsonl"), [new("a/1.jpg", [1f, 0f]), new("b/1.jpg", [0f, 1f])]);
+        var (exitCode, _, stderr) = CliProcess.Run(["eval", "identify", "--embeddings", temp.Combine("e.jsonl"), "--split", "1"]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: {temp.Combine("e.jsonl")}: no probes, every identity has at most 1 images (--split 1)", stderr.Trim());
+    }
 }
