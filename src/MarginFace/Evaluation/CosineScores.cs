@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace MarginFace.Evaluation;
 
 /// <summary>Verification scores from embeddings: the cosine similarity cos θ = (a/‖a‖)·(b/‖b‖) of the two images' embeddings, in float64.</summary>
@@ -34,8 +36,16 @@ public static class CosineScores
     /// <summary>Σ aᵢbᵢ.</summary>
     public static double Dot(double[] a, double[] b)
     {
+        int i = 0;
         double sum = 0;
-        for (int i = 0; i < a.Length; i++) sum += a[i] * b[i];
+        if (Vector.IsHardwareAccelerated && a.Length >= 2 * Vector<double>.Count)
+        {
+            var partial = Vector<double>.Zero;
+            for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
+                partial += new Vector<double>(a, i) * new Vector<double>(b, i);
+            sum = Vector.Sum(partial);
+        }
+        for (; i < a.Length; i++) sum += a[i] * b[i];
         return sum;
     }
 }

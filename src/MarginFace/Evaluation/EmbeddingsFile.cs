@@ -7,12 +7,15 @@ namespace MarginFace.Evaluation;
 /// <summary>
 /// Embeddings as JSON Lines, one image per line: <c>{"image": "lfw/Name/Name_0001.jpg", "embedding": [0.0123, -0.0456, …]}</c>.
 /// Every embedding has the same length (at most <see cref="MaxDimension"/>), every value is a finite float, every image appears once;
-/// other properties are ignored and blank lines skipped. A violation is a one-line <see cref="MarginFaceException"/> "path:line: problem".
+/// other properties are ignored and blank lines skipped; a line longer than <see cref="MaxLineLength"/> is refused before it is held in memory. A violation is a one-line <see cref="MarginFaceException"/> "path:line: problem".
 /// </summary>
 public static class EmbeddingsFile
 {
     /// <summary>Longer embeddings are refused.</summary>
     public const int MaxDimension = 65536;
+
+    /// <summary>A line may hold the image path and <see cref="MaxDimension"/> values written at length; longer lines are refused unread.</summary>
+    public const int MaxLineLength = 4096 + MaxDimension * 32;
 
     /// <summary>Reads and checks an embeddings file.</summary>
     public static IReadOnlyList<ImageEmbedding> Read(string path)
@@ -25,11 +28,12 @@ public static class EmbeddingsFile
     /// <summary>Parses an embeddings file from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
     public static IReadOnlyList<ImageEmbedding> Parse(TextReader reader, string source)
     {
+        var lines = new BoundedLineReader(reader, MaxLineLength, source);
         var records = new List<ImageEmbedding>();
         var lineOfImage = new Dictionary<string, int>(StringComparer.Ordinal);
         int lineNumber = 0, dimension = -1;
         string? line;
-        while ((line = reader.ReadLine()) is not null)
+        while ((line = lines.ReadLine()) is not null)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;

@@ -23,4 +23,16 @@ public class CosineScoresTests
         Assert.Equal("embedding of Alice/Alice_0001.jpg has norm 0, cannot normalise it",
             Assert.Throws<MarginFaceException>(() => CosineScores.ForPairs(Pairs, lookup)).Message);
     }
+
+    [Fact]
+    public void CosineDotMatchesTheScalarSumForEveryLength()
+    {
+        var random = new Random(4);
+        for (int n = 1; n < 40; n++)
+        {
+            var a = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var b = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            Assert.Equal(a.Zip(b, (x, y) => x * y).Sum(), CosineScores.Dot(a, b), 12);
+        }
+    }
 }

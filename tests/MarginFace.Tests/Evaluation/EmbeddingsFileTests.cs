@@ -79,4 +79,22 @@ public class EmbeddingsFileTests
         Assert.Equal("emb.jsonl: image Alice/Alice_0001.jpg is ambiguous: a/Alice/Alice_0001.jpg and b/Alice/Alice_0001.jpg both end in Alice/Alice_0001.jpg",
             Assert.Throws<MarginFaceException>(() => lookup.Embed(["Alice/Alice_0001.jpg"])).Message);
     }
+
+    [Fact]
+    public void AnOverlongLineIsRefusedWithItsNumber()
+    {
+        var text = "{\"image\":\"a/1.jpg\",\"embedding\":[1,2]}\r\n" + new string(' ', EmbeddingsFile.MaxLineLength + 1) + "\n";
+        Assert.Equal($"emb.jsonl:2: line longer than {EmbeddingsFile.MaxLineLength} characters", ErrorOf(text));
+    }
+
+    [Fact]
+    public void LinesSplitAcrossReadBuffersAndWithoutAFinalNewlineParse()
+    {
+        var values = string.Join(",", Enumerable.Range(0, 20000).Select(i => (i % 7).ToString()));
+        var records = Parse($"{{\"image\":\"a/1.jpg\",\"embedding\":[{values}]}}\r\n{{\"image\":\"a/2.jpg\",\"embedding\":[{values}]}}");
+        Assert.Equal(2, records.Count);
+        Assert.Equal(20000, records[1].Embedding.Length);
+        Assert.Equal(6f, records[1].Embedding[13]);
+        Assert.Equal(0f, records[1].Embedding[19999]);
+    }
 }
