@@ -12,6 +12,8 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     ReportCommand.Create(),
     BackbonesCommand.Create(),
     EvalCommand.Create(),
+    TrainCommand.Create(),
+    ExportCommand.Create(),
 };
 
 try

@@ -90,13 +90,7 @@ internal static class MnistCommand
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
             if (parse.GetValue(m) is double margin) lossParameters["m"] = margin;
             if (parse.GetValue(lambda) is double weight) lossParameters["lambda"] = weight;
-            foreach (var pair in parse.GetValue(parameters) ?? [])
-            {
-                var parts = pair.Split('=', 2);
-                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new MarginFaceException($"--param: expected NAME=NUMBER, got '{pair}'");
-                lossParameters[parts[0].Trim()] = value;
-            }
+            foreach (var (key, value) in ParameterList.Parse(parse.GetValue(parameters))) lossParameters[key] = value;
             options = options with { LossParameters = lossParameters };
 
             var device = compute.Open(parse);
@@ -121,11 +115,5 @@ internal static class MnistCommand
             return stop.ExitCode();
         });
         return command;
-    }
-
-    private sealed class ProgressCallback(Action<double, string> report) : ITrainingCallback
-    {
-        public void OnStep(TrainingProgress p) =>
-            report(p.Epoch - 1 + (double)p.Step / p.StepsPerEpoch, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.SamplesPerSecond:0} img/s");
     }
 }

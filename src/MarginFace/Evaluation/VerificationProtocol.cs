@@ -51,6 +51,22 @@ public static class VerificationProtocol
     /// The lowest of the candidate thresholds that classify the most pairs outside fold <paramref name="testFold"/> correctly;
     /// <paramref name="sorted"/> holds all scores ascending, <paramref name="order"/> their pair indices.
     /// </summary>
+    /// <summary>
+    /// The accuracy of the best single threshold over all pairs (no held-out fold: an optimistic figure, for monitoring
+    /// training), with that threshold; a pair is called "same" when its score is above the threshold.
+    /// </summary>
+    public static FoldResult BestThresholdAccuracy(IReadOnlyList<double> scores, IReadOnlyList<bool> same)
+    {
+        var folds = new int[scores.Count];
+        int n = Check(scores, same, folds);
+        var order = Enumerable.Range(0, n).ToArray();
+        var sorted = scores.ToArray();
+        Array.Sort(sorted, order);
+        var threshold = BestThreshold(sorted, order, same, folds, testFold: -1);
+        var correct = Enumerable.Range(0, n).Count(i => scores[i] > threshold == same[i]);
+        return new FoldResult((double)correct / n, threshold, n);
+    }
+
     internal static double BestThreshold(double[] sorted, int[] order, IReadOnlyList<bool> same, IReadOnlyList<int> folds, int testFold)
     {
         int first = -1, sameCount = 0;

@@ -29,11 +29,18 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IDisposab
     }
 
     /// <summary>Embeddings [N, D] (float32, unit length) of <paramref name="images"/>, computed in batches of <paramref name="batchSize"/>.</summary>
-    public float[][] Embed(IReadOnlyList<RgbImage> images, bool flip = false, int batchSize = 64)
+    public float[][] Embed(IReadOnlyList<RgbImage> images, bool flip = false, int batchSize = 64) =>
+        Embed(backbone.Module, Preprocessing, device, images, flip, batchSize);
+
+    /// <summary>
+    /// Embeddings of <paramref name="images"/> by <paramref name="module"/> (which must be in evaluation mode) on
+    /// <paramref name="device"/>: preprocess, forward in batches, with <paramref name="flip"/> add the mirror's embedding, normalise.
+    /// </summary>
+    public static float[][] Embed(nn.Module<Tensor, Tensor> module, FacePreprocessing p, Device device, IReadOnlyList<RgbImage> images,
+        bool flip = false, int batchSize = 64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var result = new float[images.Count][];
-        var p = Preprocessing;
         for (int start = 0; start < images.Count; start += batchSize)
         {
             var count = Math.Min(batchSize, images.Count - start);
@@ -42,8 +49,8 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IDisposab
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var x = tensor(values, [count, p.Channels, p.Height, p.Width]).to(device);
-            var e = backbone.Module.forward(x);
-            if (flip) e = e + backbone.Module.forward(x.flip(3));
+            var e = module.forward(x);
+            if (flip) e = e + module.forward(x.flip(3));
             var normalised = Losses.AngularMath.Normalize(e, 1).to(float32).cpu();
             var flat = normalised.data<float>().ToArray();
             var d = (int)normalised.shape[1];

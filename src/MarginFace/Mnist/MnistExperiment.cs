@@ -80,7 +80,7 @@ public static class MnistExperiment
         var testAccuracy = new Dictionary<int, double>();
         var frames = new List<string>();
         var frameDirectory = Path.Combine(options.OutputDirectory, "frames");
-        var epochCallback = new EpochCallback(callback, result =>
+        var epochCallback = new EpochEndCallback(callback, result =>
         {
             var evaluation = evaluator.Evaluate();
             testAccuracy[result.Epoch] = evaluation.Accuracy;
@@ -229,18 +229,5 @@ public static class MnistExperiment
             }
             return (featureArray, predicted, FeatureGeometry.Accuracy(predicted, testLabels));
         }
-    }
-
-    private sealed class EpochCallback(ITrainingCallback? inner, Action<EpochResult> onEpoch) : ITrainingCallback
-    {
-        public void OnStep(TrainingProgress progress) => inner?.OnStep(progress);
-
-        public void OnEpochEnd(EpochResult result)
-        {
-            onEpoch(result);
-            inner?.OnEpochEnd(result);
-        }
-
-        public void OnCheckpoint(string path) => inner?.OnCheckpoint(path);
     }
 }

@@ -55,6 +55,23 @@ public static class Checkpoint
         return state;
     }
 
+    /// <summary>Restores only the modules (the first ones saved, in order), e.g. to export a model; the optimiser state is not read.</summary>
+    public static TrainingCheckpointState LoadModules(string path, IEnumerable<torch.nn.Module> modules)
+    {
+        using var stream = Open(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        var state = ReadHeader(path, reader);
+        try
+        {
+            foreach (var module in modules) module.load(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        {
+            throw new MarginFaceException($"{path}: checkpoint does not match this model ({e.Message.ReplaceLineEndings(" ")})");
+        }
+        return state;
+    }
+
     private static FileStream Open(string path)
     {
         if (!File.Exists(path)) throw new MarginFaceException($"{path}: checkpoint not found");
