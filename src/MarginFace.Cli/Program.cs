@@ -10,6 +10,8 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     MnistCommand.Create(),
     InfoCommand.Create(),
     ReportCommand.Create(),
+    DetectCommand.Create(),
+    AlignCommand.Create(),
 };
 
 try
