@@ -12,6 +12,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     ReportCommand.Create(),
     DetectCommand.Create(),
     AlignCommand.Create(),
+    GalleryCommand.Create(),
 };
 
 try
