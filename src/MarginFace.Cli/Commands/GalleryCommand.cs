@@ -85,7 +85,8 @@ internal static class GalleryCommand
         var json = JsonOption();
         var modelId = new Option<string>("--model-id") { Description = "id of the model that computed the embeddings", Required = true };
         var file = new Argument<string>("file") { Description = "JSON lines: {\"name\": N, \"embedding\": [...], \"sha256\": HEX or \"image\": PATH}" };
-        var command = new Command("import", "Enrol precomputed embeddings (one transaction per run of lines with the same name)") { file, gallery, modelId, json };
+        var progress = new Option<bool>("--progress") { Description = "print 'enrolling NAME (N embeddings)' on stderr before each enrolment" };
+        var command = new Command("import", "Enrol precomputed embeddings (one transaction per run of lines with the same name)") { file, gallery, modelId, json, progress };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
@@ -93,6 +94,11 @@ internal static class GalleryCommand
             using var store = FaceGallery.Open(parse.GetValue(gallery)!, create: true);
             foreach (var (name, entries) in enrolments)
             {
+                if (parse.GetValue(progress))
+                {
+                    System.Console.Error.WriteLine($"enrolling {name} ({entries.Count} embeddings)");
+                    System.Console.Error.Flush();
+                }
                 var result = store.Enrol(name, entries, parse.GetValue(modelId)!);
                 System.Console.WriteLine(parse.GetValue(json)
                     ? JsonSerializer.Serialize(new { name = result.Name, added = result.Added, duplicates = result.Duplicates })
