@@ -261,6 +261,8 @@ public sealed class FaceGallery : IDisposable
             return;
         }
         if (tables.Count > 0) throw new MarginFaceException($"{Path}: a SQLite database but not a MarginFace gallery (no schema_version table)");
+        // 16 KiB pages hold seven 512-d embeddings (2 KiB each) where 4 KiB pages hold one; set before the first write.
+        Execute("PRAGMA page_size = 16384", null);
         Execute("PRAGMA journal_mode = WAL", null);
         Execute("PRAGMA synchronous = FULL", null);
         using var transaction = connection.BeginTransaction(deferred: false);
