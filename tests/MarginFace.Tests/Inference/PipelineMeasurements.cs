@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MarginFace.Imaging;
 using MarginFace.Inference;
 using MarginFace.Tests.Data;
-using MarginFace.Visualization;
 using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Inference;
@@ -104,22 +103,21 @@ public class PipelineMeasurements(ITestOutputHelper output)
         var chosen = new Random(2026).GetItems(folders, 16);
         using var detector = new FaceDetector(TestImages.YuNetPath, new FaceDetectorOptions { Threads = 1 });
         var aligner = new FaceAligner();
-        using var dir = new TempDirectory();
-        var crops = new List<string>();
-        foreach (var folder in chosen)
+        // Tiled at native size into one opaque RGB image (an RGB PNG is smaller than ImageGrid's scaled RGBA one).
+        var grid = new byte[448 * 448 * 3];
+        for (int i = 0; i < chosen.Length; i++)
         {
-            var file = Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).First();
-            var image = ImageFile.Read(file);
-            var face = detector.Detect(image).MaxBy(f => f.Area)!;
-            var crop = dir.Combine(Path.GetFileNameWithoutExtension(file) + ".png");
-            FaceImageFile.SavePng(aligner.Align(image, face), crop);
-            crops.Add(crop);
+            var file = Directory.GetFiles(chosen[i], "*.jpg").Order(StringComparer.Ordinal).First();
+            var image = ImageFile.Read(file).ToRgb();
+            var crop = aligner.Align(image, detector.Detect(image).MaxBy(f => f.Area)!);
+            for (int y = 0; y < 112; y++)
+                Array.Copy(crop.Pixels, y * 112 * 3, grid, ((i / 4 * 112 + y) * 448 + i % 4 * 112) * 3, 112 * 3);
             output.WriteLine(Path.GetFileName(file));
         }
         var repository = new DirectoryInfo(AppContext.BaseDirectory);
         while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "MarginFace.slnx"))) repository = repository.Parent;
         var target = Path.Combine(repository!.FullName, "docs", "images", "aligned-lfw-grid.png");
-        ImageGrid.Save(target, crops, columns: 4, cellWidth: 112, cellHeight: 112);
+        FaceImageFile.SavePng(new RgbImage(448, 448, 3, grid), target);
         output.WriteLine($"{target}: {new FileInfo(target).Length / 1024} KiB");
     }
 }
