@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MarginFace.Evaluation;
+using MarginFace.Runtime;
+using MarginFace.Faces;
 using MarginFace.Visualization;
 
 namespace MarginFace.Cli.Commands;
@@ -23,18 +25,24 @@ internal static class EvalCommand
         var pairs = new Option<string>("--pairs") { Description = "pairs file in LFW's pairs.txt format (header 'N M', N folds of M same + M different pairs)", Required = true };
         var scores = new Option<string?>("--scores") { Description = "TSV of pair scores with header 'name1 n1 name2 n2 score' (higher = more similar)" };
         var embeddings = new Option<string?>("--embeddings") { Description = "JSON Lines embeddings file ({\"image\": PATH, \"embedding\": [...]} per line); scores are cosines" };
+        var model = new Option<string?>("--model") { Description = "face model file (marginface train/export): embeds the pairs' images with its own input size, crop and normalisation" };
+        var images = new Option<string?>("--images") { Description = "with --model: the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg)" };
+        var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising (as arcface_torch evaluates)" };
         var output = new Option<string?>("--out") { Description = "directory for report.json and roc.png" };
         var command = new Command("lfw", "LFW 10-fold verification: per-fold accuracy and threshold, mean ± standard error, AUC, EER, TAR@FAR")
         {
-            pairs, scores, embeddings, output,
+            pairs, scores, embeddings, model, images, flip, output,
         };
         command.SetAction(parse =>
         {
             var pairsPath = parse.GetValue(pairs)!;
             var scoresPath = parse.GetValue(scores);
             var embeddingsPath = parse.GetValue(embeddings);
-            if ((scoresPath is null) == (embeddingsPath is null))
-                throw new MarginFaceException("give the pairs' scores with exactly one of --scores FILE or --embeddings FILE");
+            var modelPath = parse.GetValue(model);
+            if ((scoresPath is null ? 0 : 1) + (embeddingsPath is null ? 0 : 1) + (modelPath is null ? 0 : 1) != 1)
+                throw new MarginFaceException("give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --model FILE --images DIR");
+            if ((modelPath is null) != (parse.GetValue(images) is null))
+                throw new MarginFaceException("--model and --images go together");
             var watch = Stopwatch.StartNew();
             var pairSet = LfwPairs.Read(pairsPath);
             if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
@@ -45,10 +53,20 @@ internal static class EvalCommand
                 pairScores = ScoresFile.Read(scoresPath, pairSet);
                 label = Path.GetFileName(scoresPath);
             }
+            else if (embeddingsPath is not null)
+            {
+                pairScores = CosineScores.ForPairs(pairSet, EmbeddingSource(embeddingsPath));
+                label = Path.GetFileName(embeddingsPath);
+            }
             else
             {
-                pairScores = CosineScores.ForPairs(pairSet, EmbeddingSource(embeddingsPath!));
-                label = Path.GetFileName(embeddingsPath!);
+                var imagesDirectory = parse.GetValue(images)!;
+                pairSet.CheckImages(imagesDirectory);
+                TorchRuntime.Initialize();
+                using var faceModel = FaceModelFile.Load(modelPath!);
+                faceModel.Module.eval();
+                pairScores = CosineScores.ForPairs(pairSet, new ImageFolderEmbeddings(imagesDirectory, faceModel.Module, faceModel.Preprocessing, TorchSharp.torch.CPU, parse.GetValue(flip)));
+                label = $"{Path.GetFileName(modelPath)} ({faceModel.Info.Backbone}, model {faceModel.Info.ModelId}{(parse.GetValue(flip) ? ", flip" : "")})";
             }
             var read = watch.Elapsed;
             watch.Restart();
