@@ -75,15 +75,15 @@ public class CliEvalTests
         Assert.Equal("error: give the pairs' scores with exactly one of --scores FILE or --embeddings FILE", stderr.Trim());
     }
 
-    [LfwDataFact]
+    [SharedDataFact("lfw", "pairs.txt")]
     public void TheOfficialSixThousandPairsEvaluateFromAScoresFile()
     {
         using var temp = new TempDirectory();
-        var pairs = LfwPairs.Read(LfwData.PairsFile);
+        var pairs = LfwPairs.Read(SharedData.LfwPairsFile);
         var random = new Random(11);
         var scores = pairs.Pairs.Select(p => (p.Same ? 0.45 : 0) + random.NextDouble()).ToArray();
         ScoresFile.Write(temp.Combine("scores.tsv"), pairs, scores);
-        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "lfw", "--pairs", LfwData.PairsFile, "--scores", temp.Combine("scores.tsv"), "--out", temp.Combine("out")]);
+        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "lfw", "--pairs", SharedData.LfwPairsFile, "--scores", temp.Combine("scores.tsv"), "--out", temp.Combine("out")]);
         Assert.True(exitCode == 0, stderr);
         Assert.Contains("(standard error, 10 folds, 6000 pairs)", stdout);
         using var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("out", "report.json")));

@@ -92,4 +92,22 @@ public class IdentificationProtocolTests
         Assert.Equal(1.0, result.Rank1);
         Assert.Equal(100, result.Cmc.Count);
     }
+
+    [SharedDataFact("orl_faces")]
+    public void OrlSplitFiveGivesTheFirstFiveImagesOfEachOfFortyPeopleAsGallery()
+    {
+        // The ORL protocol: s1..s40, images 1..10.pgm; --split 5 puts 1..5 in the gallery and 6..10 among the probes.
+        // Only the folders s1..s40: the shared copy keeps s2's 8.pgm apart in a folder s2_test, which would be a 41st identity.
+        var images = Enumerable.Range(1, 40).SelectMany(s => Directory.GetFiles(Path.Combine(SharedData.OrlDirectory, $"s{s}"), "*.pgm")).ToArray();
+        var random = new Random(9);
+        var records = images.Select(path => new ImageEmbedding(path, [(float)random.NextDouble() + 0.1f, (float)random.NextDouble()])).ToList();
+        var (gallery, probes) = IdentificationProtocol.Split(records, 5);
+        Assert.Equal(200, gallery.Count);
+        Assert.Equal(images.Length - 200, probes.Count);
+        Assert.All(gallery, g => Assert.InRange(int.Parse(Path.GetFileNameWithoutExtension(g.Image)), 1, 5));
+        Assert.All(probes, p => Assert.InRange(int.Parse(Path.GetFileNameWithoutExtension(p.Image)), 6, 10));
+        Assert.Equal(40, gallery.Select(g => IdentificationProtocol.IdentityOf(g.Image)).Distinct().Count());
+        var result = IdentificationProtocol.Evaluate(gallery, probes);
+        Assert.Equal((40, images.Length - 200, 0), (result.GalleryIdentities, result.KnownProbes, result.UnknownProbes));
+    }
 }

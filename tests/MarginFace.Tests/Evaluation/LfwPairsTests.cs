@@ -82,10 +82,10 @@ public class LfwPairsTests
         Assert.Equal($"{Path.Combine(temp.Path, "Carol/Carol_0004.jpg")}: image not found (named at pairs.txt:4)", message);
     }
 
-    [LfwDataFact]
+    [SharedDataFact("lfw", "pairs.txt")]
     public void TheOfficialPairsFileHasTenFoldsOf300SameAnd300DifferentPairs()
     {
-        var pairs = LfwPairs.Read(LfwData.PairsFile);
+        var pairs = LfwPairs.Read(SharedData.LfwPairsFile);
         Assert.Equal(10, pairs.Folds);
         Assert.Equal(300, pairs.PairsPerClass);
         Assert.Equal(6000, pairs.Pairs.Count);
@@ -95,6 +95,6 @@ public class LfwPairsTests
             Assert.Equal(600, pairs.Pairs.Count(p => p.Fold == k));
         var foldsOfPerson = pairs.Pairs.SelectMany(p => new[] { (p.Name1, p.Fold), (p.Name2, p.Fold) }).Distinct().GroupBy(x => x.Item1);
         Assert.All(foldsOfPerson, g => Assert.Single(g));
-        if (Directory.Exists(LfwData.ImagesDirectory)) pairs.CheckImages(LfwData.ImagesDirectory);
+        if (Directory.Exists(SharedData.LfwImagesDirectory)) pairs.CheckImages(SharedData.LfwImagesDirectory);
     }
 }
