@@ -36,8 +36,12 @@ public static class OnnxExporter
     public static void Export(nn.Module<Tensor, Tensor> module, BackboneSpec spec, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = ToBytes(module, spec);
-        AtomicFile.WriteAllBytes(path, bytes);
+        var model = Build(module, spec);
+        AtomicFile.Write(path, temp =>
+        {
+            using var stream = File.Create(temp);
+            model.WriteTo(stream);
+        });
     }
 
     /// <summary>The serialised ONNX model of <paramref name="module"/>.</summary>

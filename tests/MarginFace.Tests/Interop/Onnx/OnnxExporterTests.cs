@@ -66,6 +66,24 @@ public class OnnxExporterTests(ITestOutputHelper output) : TorchTest
     }
 
     [Fact]
+    public void MnistNetworkWithFeatureBatchNormExports()
+    {
+        using var temp = new TempDirectory();
+        torch.random.manual_seed(3);
+        var module = FeatureNetworkFactory.Create("lenetpp", 3, featureBatchNorm: true);
+        using (var calibration = torch.randn(4, 1, 28, 28))
+            BatchNormCalibration.Calibrate(module, calibration);
+        var spec = new BackboneSpec("lenetpp", 28, 28, 1, PixelNormalization.Mnist, 3, 0);
+        using var backbone = new Backbone(module, spec);
+        var path = Path.Combine(temp.Path, "l.onnx");
+        OnnxExporter.Export(module, spec, path);
+        using var session = OpenSession(path);
+        var (input, expected) = TorchEmbeddings(backbone, 2, seed: 5);
+        var actual = Run(session, input, [2, 1, 28, 28]);
+        Assert.True(MaxAbsDifference(expected, actual) <= Allowed(expected));
+    }
+
+    [Fact]
     public void MetadataRecordsThePreprocessing()
     {
         using var temp = new TempDirectory();
