@@ -11,6 +11,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     InfoCommand.Create(),
     ReportCommand.Create(),
     BackbonesCommand.Create(),
+    EvalCommand.Create(),
 };
 
 try

@@ -1,3 +1,4 @@
+using MarginFace.Mnist;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -12,7 +12,7 @@ namespace MarginFace.Training;
 public static class Checkpoint
 {
     private const string Magic = "MarginFace.Checkpoint";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string path, TrainingCheckpointState state, IEnumerable<torch.nn.Module> modules, IEnumerable<TorchSharp.Modules.OptimizerHelper> optimizers)
