@@ -1,4 +1,5 @@
 using MarginFace.Interop.Onnx;
+using MarginFace.Mnist;
 using MarginFace.Models;
 using MarginFace.Tests.Data;
 using MarginFace.Tests.Models;
