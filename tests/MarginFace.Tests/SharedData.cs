@@ -17,6 +17,15 @@ public static class SharedData
     /// <summary>A path under <c>shared/models</c> (null when the shared folder is absent).</summary>
     public static string? Models(params string[] parts) => SharedRoot is { } root ? Path.Combine([root, "models", .. parts]) : null;
 
+    /// <summary>LFW's official pairs.txt (for tests marked with <see cref="SharedDataFactAttribute"/>).</summary>
+    public static string LfwPairsFile => Data("lfw", "pairs.txt")!;
+
+    /// <summary>LFW deep-funneled images, <c>Name/Name_NNNN.jpg</c>.</summary>
+    public static string LfwImagesDirectory => Data("lfw", "lfw-deepfunneled")!;
+
+    /// <summary>The ORL faces, <c>sN/M.pgm</c>.</summary>
+    public static string OrlDirectory => Data("orl_faces")!;
+
     /// <summary>True when <paramref name="relative"/> (under <c>shared/</c>) exists as a file or folder.</summary>
     public static bool Has(string relative) =>
         SharedRoot is { } root && (File.Exists(Path.Combine(root, relative)) || Directory.Exists(Path.Combine(root, relative)));

@@ -13,7 +13,7 @@ namespace MarginFace.Mnist;
 /// then fully connected 256 → 128 → <c>featureDim</c> (PReLU between). Input <c>[B,1,28,28]</c>, output the feature <c>[B,featureDim]</c>;
 /// the classifier (a margin head) sits on top of it.
 /// </summary>
-public sealed class ClsNet : Module<Tensor, Tensor>
+public sealed class ClsNet : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Sequential body;
 
@@ -42,6 +42,8 @@ public sealed class ClsNet : Module<Tensor, Tensor>
 
     /// <summary>Size of the feature layer.</summary>
     public int FeatureDim { get; }
+
+    IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [body];
 
     public override Tensor forward(Tensor input) => body.forward(input);
 }

@@ -75,7 +75,7 @@ public class CliEvalTests
         Assert.Equal("error: give the pairs' scores with exactly one of --scores FILE or --embeddings FILE", stderr.Trim());
     }
 
-    [SharedDataFact("lfw", "pairs.txt")]
+    [SharedDataFact("data/lfw/pairs.txt")]
     public void TheOfficialSixThousandPairsEvaluateFromAScoresFile()
     {
         using var temp = new TempDirectory();

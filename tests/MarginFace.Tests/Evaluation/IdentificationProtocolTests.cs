@@ -93,7 +93,7 @@ public class IdentificationProtocolTests
         Assert.Equal(100, result.Cmc.Count);
     }
 
-    [SharedDataFact("orl_faces")]
+    [SharedDataFact("data/orl_faces")]
     public void OrlSplitFiveGivesTheFirstFiveImagesOfEachOfFortyPeopleAsGallery()
     {
         // The ORL protocol: s1..s40, images 1..10.pgm; --split 5 puts 1..5 in the gallery and 6..10 among the probes.

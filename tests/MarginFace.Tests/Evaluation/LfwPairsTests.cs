@@ -82,7 +82,7 @@ public class LfwPairsTests
         Assert.Equal($"{Path.Combine(temp.Path, "Carol/Carol_0004.jpg")}: image not found (named at pairs.txt:4)", message);
     }
 
-    [SharedDataFact("lfw", "pairs.txt")]
+    [SharedDataFact("data/lfw/pairs.txt")]
     public void TheOfficialPairsFileHasTenFoldsOf300SameAnd300DifferentPairs()
     {
         var pairs = LfwPairs.Read(SharedData.LfwPairsFile);
