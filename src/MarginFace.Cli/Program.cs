@@ -15,6 +15,8 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     EvalCommand.Create(),
     TrainCommand.Create(),
     ExportCommand.Create(),
+    EmbedCommand.Create(),
+    VerifyCommand.Create(),
     DetectCommand.Create(),
     AlignCommand.Create(),
     GalleryCommand.Create(),
