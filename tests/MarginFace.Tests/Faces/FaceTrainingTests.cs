@@ -131,6 +131,10 @@ public class FaceTrainingTests : TorchTest
         Assert.Contains("mobilefacenet, 112x112x3, 128-D", export.Stdout);
 
         var model = work.Combine("deploy.model");
+        var onnx = CliProcess.Run(["export", "--model", model, "--onnx", "--out", work.Combine("face.onnx")]);
+        Assert.True(onnx.ExitCode == 0, onnx.Stderr);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(work.Combine("face.onnx")))
+            Assert.Equal("mobilefacenet", session.ModelMetadata.CustomMetadataMap["backbone"]);
         var embeddings = work.Combine("embeddings.jsonl");
         var embed = CliProcess.Run(["embed", data, "--model", model, "--out", embeddings, "--flip"]);
         Assert.True(embed.ExitCode == 0, embed.Stderr);
