@@ -1,0 +1,66 @@
+using TorchSharp;
+
+namespace MarginFace.Interop.PyTorch;
+
+/// <summary>
+/// Copies a PyTorch state dict into a TorchSharp module whose parameter and buffer names equal PyTorch's (MarginFace's
+/// backbones follow InsightFace's arcface_torch key for key). All names and shapes are checked before anything is copied,
+/// so a mismatch leaves the module unchanged.
+/// </summary>
+public static class PyTorchImporter
+{
+    private const string DataParallelPrefix = "module.";
+    private const string BatchCounter = "num_batches_tracked";
+
+    /// <summary>Reads <paramref name="checkpointPath"/> (see <see cref="PyTorchCheckpoint"/>) and loads it into <paramref name="module"/>.</summary>
+    /// <param name="modelName">Names the module in errors, e.g. <c>iresnet50</c>.</param>
+    public static void Load(string checkpointPath, torch.nn.Module module, string modelName) =>
+        Load(PyTorchCheckpoint.ReadStateDict(checkpointPath), module, modelName);
+
+    /// <summary>
+    /// Copies every tensor of <paramref name="state"/> into the parameter or buffer of <paramref name="module"/> with the
+    /// same name, converted to its type and device. Keys wrapped by <c>nn.DataParallel</c> (all starting <c>module.</c>)
+    /// are unwrapped. A key the module lacks, one the checkpoint lacks, or a shape that differs is a
+    /// <see cref="MarginFaceException"/> naming the key; only BatchNorm's <c>num_batches_tracked</c> counter may be
+    /// absent on either side, as it does not change what the network computes.
+    /// </summary>
+    public static void Load(PyTorchStateDict state, torch.nn.Module module, string modelName)
+    {
+        var source = Unwrapped(state);
+        var targets = module.state_dict();
+        foreach (var (name, stored) in source)
+        {
+            if (!targets.TryGetValue(name, out var target))
+            {
+                if (IsBatchCounter(name)) continue;
+                throw new MarginFaceException($"{state.Source}: '{name}' is in the checkpoint but not in {modelName}; is it a checkpoint of another architecture?");
+            }
+            if (!stored.Shape.SequenceEqual(target.shape))
+                throw new MarginFaceException($"{state.Source}: '{name}' has shape {Shape(stored.Shape)} in the checkpoint but {Shape(target.shape)} in {modelName}");
+        }
+        foreach (var name in targets.Keys)
+            if (!source.ContainsKey(name) && !IsBatchCounter(name))
+                throw new MarginFaceException($"{state.Source}: '{name}' of {modelName} is missing from the checkpoint");
+
+        using var noGrad = torch.no_grad();
+        foreach (var (name, target) in targets)
+        {
+            if (!source.TryGetValue(name, out var stored)) continue;
+            using var values = stored.ToTensor();
+            target.copy_(values);
+        }
+    }
+
+    private static Dictionary<string, StoredTensor> Unwrapped(PyTorchStateDict state)
+    {
+        var wrapped = state.Count > 0 && state.Names.All(name => name.StartsWith(DataParallelPrefix, StringComparison.Ordinal));
+        return state.Entries.ToDictionary(
+            entry => wrapped ? entry.Key[DataParallelPrefix.Length..] : entry.Key,
+            entry => entry.Value,
+            StringComparer.Ordinal);
+    }
+
+    private static bool IsBatchCounter(string name) => name == BatchCounter || name.EndsWith("." + BatchCounter, StringComparison.Ordinal);
+
+    private static string Shape(long[] shape) => $"[{string.Join(", ", shape)}]";
+}
