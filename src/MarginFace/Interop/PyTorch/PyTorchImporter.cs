@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using TorchSharp;
 
 namespace MarginFace.Interop.PyTorch;
@@ -11,6 +12,28 @@ public static class PyTorchImporter
 {
     private const string DataParallelPrefix = "module.";
     private const string BatchCounter = "num_batches_tracked";
+
+    /// <summary>
+    /// A new backbone <paramref name="backboneName"/> of <see cref="BackboneFactory"/> (e.g. <c>iresnet50</c>, <c>mbf</c>)
+    /// holding the weights of the arcface_torch state dict <paramref name="checkpointPath"/>
+    /// (<c>torch.save(backbone.state_dict(), path)</c>), in training mode as the factory creates it.
+    /// </summary>
+    /// <param name="embeddingSize">The checkpoint's embedding size (arcface_torch's <c>num_features</c>); the backbone's default when null.</param>
+    public static Backbone ImportBackbone(string checkpointPath, string backboneName, int? embeddingSize = null)
+    {
+        var state = PyTorchCheckpoint.ReadStateDict(checkpointPath);
+        var backbone = BackboneFactory.Create(backboneName, embeddingSize);
+        try
+        {
+            Load(state, backbone.Module, backbone.Spec.Name);
+            return backbone;
+        }
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Reads <paramref name="checkpointPath"/> (see <see cref="PyTorchCheckpoint"/>) and loads it into <paramref name="module"/>.</summary>
     /// <param name="modelName">Names the module in errors, e.g. <c>iresnet50</c>.</param>

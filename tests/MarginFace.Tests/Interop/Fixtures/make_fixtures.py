@@ -18,6 +18,10 @@ It writes, next to itself:
   hostile_past_storage.pt       a tensor whose shape reaches past the end of its storage
   hostile_huge_storage.pt       a storage whose pickle declares 2^40 float32 elements (the zip holds 40 bytes)
 
+With "iresnet18 DIR" it writes instead DIR/iresnet18.pt (about 96 MB, too big to commit; the tests make it in a temp
+directory when PyTorch is installed) and DIR/iresnet18.json (a fixed input and the network's output): a random-weight
+network laid out as InsightFace's arcface_torch iresnet18.
+
 Values in the JSON files are Python floats (float16/bfloat16/float32 widened exactly to float64) and ints.
 """
 import collections
@@ -187,9 +191,91 @@ def hostile():
     write_archive("hostile_huge_storage.pt", crafted(state), {"0": ten})
 
 
+class Block(torch.nn.Module):
+    """arcface_torch's IBasicBlock: bn1, conv1 (3x3), bn2, prelu, conv2 (3x3, stride), bn3, plus the shortcut."""
+
+    def __init__(self, inplanes, planes, stride):
+        super().__init__()
+        self.bn1 = torch.nn.BatchNorm2d(inplanes, eps=1e-05)
+        self.conv1 = torch.nn.Conv2d(inplanes, planes, 3, 1, 1, bias=False)
+        self.bn2 = torch.nn.BatchNorm2d(planes, eps=1e-05)
+        self.prelu = torch.nn.PReLU(planes)
+        self.conv2 = torch.nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn3 = torch.nn.BatchNorm2d(planes, eps=1e-05)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = torch.nn.Sequential(
+                torch.nn.Conv2d(inplanes, planes, 1, stride, bias=False), torch.nn.BatchNorm2d(planes, eps=1e-05))
+
+    def forward(self, x):
+        out = self.bn3(self.conv2(self.prelu(self.bn2(self.conv1(self.bn1(x))))))
+        return out + (x if self.downsample is None else self.downsample(x))
+
+
+class IResNet(torch.nn.Module):
+    """The layout (module names and order) of arcface_torch's IResNet, written from its description."""
+
+    def __init__(self, blocks, embedding=512):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(64, eps=1e-05)
+        self.prelu = torch.nn.PReLU(64)
+        widths = [64, 128, 256, 512]
+        inplanes = 64
+        for i, (count, planes) in enumerate(zip(blocks, widths)):
+            stage = [Block(inplanes if j == 0 else planes, planes, 2 if j == 0 else 1) for j in range(count)]
+            setattr(self, f"layer{i + 1}", torch.nn.Sequential(*stage))
+            inplanes = planes
+        self.bn2 = torch.nn.BatchNorm2d(512, eps=1e-05)
+        self.dropout = torch.nn.Dropout(p=0)
+        self.fc = torch.nn.Linear(512 * 7 * 7, embedding)
+        self.features = torch.nn.BatchNorm1d(embedding, eps=1e-05)
+
+    def forward(self, x):
+        x = self.prelu(self.bn1(self.conv1(x)))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        x = self.dropout(torch.flatten(self.bn2(x), 1))
+        return self.features(self.fc(x))
+
+
+def iresnet18(directory):
+    """Random-weight iresnet18 -> DIR/iresnet18.pt, DIR/iresnet18.json.
+
+    Convolutions N(0, 0.1^2) as arcface_torch initialises them; random BatchNorm scales, shifts and PReLU slopes; the
+    BatchNorm statistics are then measured on random images (train-mode passes with cumulative averages), so that in
+    eval mode every layer sees normalised activations and the embedding is of order 1, as in a trained network.
+    """
+    torch.manual_seed(2)
+    net = IResNet([2, 2, 2, 2])
+    with torch.no_grad():
+        for module in net.modules():
+            if isinstance(module, torch.nn.Conv2d):
+                torch.nn.init.normal_(module.weight, 0, 0.1)
+            if isinstance(module, (torch.nn.BatchNorm2d, torch.nn.BatchNorm1d)):
+                module.weight.uniform_(0.8, 1.2)
+                module.bias.uniform_(-0.1, 0.1)
+                module.momentum = None
+            if isinstance(module, torch.nn.PReLU):
+                module.weight.uniform_(0.1, 0.3)
+        net.train()
+        for _ in range(2):
+            net(torch.rand(8, 3, 112, 112) * 2 - 1)
+    net.eval()
+    x = torch.rand(2, 3, 112, 112) * 2 - 1
+    with torch.no_grad():
+        y = net(x)
+    torch.save(net.state_dict(), os.path.join(directory, "iresnet18.pt"))
+    with open(os.path.join(directory, "iresnet18.json"), "w") as f:
+        json.dump({"input": {"shape": list(x.shape), "values": values(x)},
+                   "output": {"shape": list(y.shape), "values": values(y)}}, f)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "iresnet18":
+        iresnet18(sys.argv[2])
+        return
     if len(sys.argv) > 1:
-        sys.exit("usage: make_fixtures.py")
+        sys.exit("usage: make_fixtures.py [iresnet18 DIR]")
     tiny_net()
     views()
     legacy()

@@ -1,0 +1,60 @@
+using MarginFace.Interop.PyTorch;
+using MarginFace.Tests.Data;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace MarginFace.Tests.Interop;
+
+/// <summary>
+/// A random-weight iresnet18 laid out as arcface_torch's, made and run by PyTorch (make_fixtures.py iresnet18) in a temp
+/// directory, imported into MarginFace's iresnet18: the same input gives the same embedding.
+/// </summary>
+public class ArcfaceTorchImportTests(ArcfaceTorchImportTests.Checkpoint checkpoint, ITestOutputHelper output) : TorchTest, IClassFixture<ArcfaceTorchImportTests.Checkpoint>
+{
+    /// <summary>The checkpoint and expected output, made once for the class on first use (about 96 MB in a temp directory).</summary>
+    public sealed class Checkpoint : IDisposable
+    {
+        private readonly TempDirectory _temp = new();
+        private readonly Lazy<string> _made;
+
+        public Checkpoint()
+        {
+            _made = new(() =>
+            {
+                PythonTorch.Run(TimeSpan.FromMinutes(5), PyTorchFixtures.PathOf("make_fixtures.py"), "iresnet18", _temp.Path);
+                return _temp.Path;
+            });
+        }
+
+        public string StateDict => Path.Combine(_made.Value, "iresnet18.pt");
+
+        public string Expected => Path.Combine(_made.Value, "iresnet18.json");
+
+        public void Dispose() => _temp.Dispose();
+    }
+
+    [PyTorchFact]
+    public void IResNet18FromPyTorchGivesPyTorchsEmbeddingsTo1e4()
+    {
+        using var backbone = PyTorchImporter.ImportBackbone(checkpoint.StateDict, "iresnet18");
+        backbone.Module.eval();
+        var json = PyTorchFixtures.Json(checkpoint.Expected);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = PyTorchFixtures.Tensor(json.GetProperty("input"));
+        var expected = PyTorchFixtures.Tensor(json.GetProperty("output"));
+        var embeddings = backbone.Module.forward(input);
+        Assert.Equal(new long[] { 2, 512 }, embeddings.shape);
+        var difference = (embeddings - expected).abs().max().item<float>();
+        output.WriteLine($"largest difference {difference:E2}, largest |embedding| {expected.abs().max().item<float>():F3}");
+        Assert.True(difference < 1e-4f, $"largest difference {difference}");
+    }
+
+    [PyTorchFact]
+    public void IResNet18CheckpointIntoIResNet34NamesTheFirstMissingKey()
+    {
+        var path = checkpoint.StateDict;
+        var error = Assert.Throws<MarginFaceException>(() => PyTorchImporter.ImportBackbone(path, "iresnet34"));
+        Assert.Equal($"{path}: 'layer1.2.bn1.weight' of iresnet34 is missing from the checkpoint", error.Message);
+    }
+}
