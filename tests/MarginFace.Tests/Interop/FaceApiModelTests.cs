@@ -1,0 +1,42 @@
+using MarginFace.Interop.FaceApi;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace MarginFace.Tests.Interop;
+
+public class FaceApiModelTests(ITestOutputHelper output) : TorchTest
+{
+    private const int Pairs = 25;
+
+    private static Tensor Embed(FaceApiResNet network, IEnumerable<string> paths)
+    {
+        using var scope = NewDisposeScope();
+        var pixels = stack(paths.Select(path => LfwFaces.CentreCrop(path, 150, FaceApiResNet.InputSize)).ToArray());
+        using var noGrad = no_grad();
+        return network.forward(FaceApiResNet.Normalize(pixels)).MoveToOuterDisposeScope();
+    }
+
+    private static float[] Distances(FaceApiResNet network, List<(string A, string B)> pairs)
+    {
+        using var a = Embed(network, pairs.Select(p => p.A));
+        using var b = Embed(network, pairs.Select(p => p.B));
+        using var distance = (a - b).norm(1);
+        return distance.data<float>().ToArray();
+    }
+
+    [FaceApiFact]
+    public void PretrainedDescriptorPutsOnePersonCloserThanTwoPeople()
+    {
+        using var network = FaceApiModel.Load(FaceApiTestModel.Cache.EnsureAvailable());
+        var root = LfwFaces.Root!;
+        var (same, different) = LfwFaces.Fold1Pairs(root, Pairs);
+        var sameDistances = Distances(network, same);
+        var differentDistances = Distances(network, different);
+        var ordered = sameDistances.Sum(s => differentDistances.Count(d => s < d)) / (double)(Pairs * Pairs);
+        var correct = sameDistances.Count(d => d < 0.6f) + differentDistances.Count(d => d >= 0.6f);
+        output.WriteLine($"mean distance same {sameDistances.Average():F3}, different {differentDistances.Average():F3}; " +
+                         $"P(same < different) {ordered:F3}; accuracy at face-api's 0.6 {correct}/{2 * Pairs}");
+        Assert.True(sameDistances.Average() < differentDistances.Average());
+        Assert.True(ordered > 0.9, $"P(same < different) = {ordered:F3}");
+    }
+}
