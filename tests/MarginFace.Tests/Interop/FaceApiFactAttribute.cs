@@ -1,11 +1,11 @@
 namespace MarginFace.Tests.Interop;
 
-/// <summary>A fact that needs LFW in <c>../shared/data</c> and npm (face-api's model is fetched once into a test cache).</summary>
+/// <summary>A fact that needs npm (face-api's model is fetched once into a test cache) and, when asked, LFW in <c>../shared/data</c>.</summary>
 public sealed class FaceApiFactAttribute : FactAttribute
 {
-    public FaceApiFactAttribute()
+    public FaceApiFactAttribute(bool needsLfw = false)
     {
-        if (LfwFaces.Root is null)
+        if (needsLfw && LfwFaces.Root is null)
             Skip = "needs ../shared/data/lfw (LFW deep-funneled and pairs.txt)";
         else if (!File.Exists(FaceApiTestModel.Cache.ManifestPath) && !OnPath("npm"))
             Skip = "needs npm to fetch @vladmandic/face-api (or its model files in the test cache)";

@@ -25,6 +25,25 @@ public class FaceApiModelTests(ITestOutputHelper output) : TorchTest
     }
 
     [FaceApiFact]
+    public void PortGivesFaceApisOwnDescriptorTo1e4()
+    {
+        using var network = FaceApiModel.Load(FaceApiTestModel.Cache.EnsureAvailable());
+        var json = PyTorchFixtures.Json("faceapi_descriptor.json");
+        var expected = json.GetProperty("descriptor").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        using var scope = NewDisposeScope();
+        var y = arange(150, ScalarType.Int64).view(1, 1, 150, 1);
+        var x = arange(150, ScalarType.Int64).view(1, 1, 1, 150);
+        var c = arange(3, ScalarType.Int64).view(1, 3, 1, 1);
+        var pixels = (y * 7 + x * 13 + c * 50).remainder(256);
+        using var noGrad = no_grad();
+        var descriptor = network.forward(FaceApiResNet.Normalize(pixels)).data<float>().ToArray();
+        var difference = descriptor.Zip(expected, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"largest difference to face-api {difference:E2} (descriptor norm {Math.Sqrt(expected.Sum(v => v * v)):F3})");
+        Assert.Equal(FaceApiResNet.EmbeddingSize, descriptor.Length);
+        Assert.True(difference < 1e-4f, $"largest difference {difference}");
+    }
+
+    [FaceApiFact(needsLfw: true)]
     public void PretrainedDescriptorPutsOnePersonCloserThanTwoPeople()
     {
         using var network = FaceApiModel.Load(FaceApiTestModel.Cache.EnsureAvailable());
