@@ -37,10 +37,10 @@ public static class TfjsWeightManifest
             {
                 needed += weight.ByteCount(manifestPath);
                 if (needed > available)
-                    throw new MarginFaceException($"{manifestPath}: weight '{weight.Name}' ends at byte {needed}, but {string.Join(" + ", group.Paths)} hold only {available}");
+                    throw new MarginFaceException($"{manifestPath}: weight '{weight.Name}' ends at byte {needed}, but its weights files ({string.Join(", ", group.Paths)}) hold only {available} bytes");
             }
             if (needed != available)
-                throw new MarginFaceException($"{manifestPath}: the weights take {needed} bytes, but {string.Join(" + ", group.Paths)} hold {available}");
+                throw new MarginFaceException($"{manifestPath}: the weights take {needed} bytes, but their files ({string.Join(", ", group.Paths)}) hold {available}");
             using var stream = new ConcatenatedFiles(files);
             foreach (var weight in group.Weights) weights.Add(weight.Read(stream));
         }
