@@ -8,10 +8,13 @@ public class FaceApiModelTests(ITestOutputHelper output) : TorchTest
 {
     private const int Pairs = 25;
 
+    /// <summary>The deep-funneled face fills about the centre 110×110 of LFW's 250×250 (fold 1, 600 pairs, at 0.6: 96.8 % with 110, 95.2 % with 130, 88.2 % with 150).</summary>
+    private const int Crop = 110;
+
     private static Tensor Embed(FaceApiResNet network, IEnumerable<string> paths)
     {
         using var scope = NewDisposeScope();
-        var pixels = stack(paths.Select(path => LfwFaces.CentreCrop(path, 150, FaceApiResNet.InputSize)).ToArray());
+        var pixels = stack(paths.Select(path => LfwFaces.CentreCrop(path, Crop, FaceApiResNet.InputSize)).ToArray());
         using var noGrad = no_grad();
         return network.forward(FaceApiResNet.Normalize(pixels)).MoveToOuterDisposeScope();
     }
