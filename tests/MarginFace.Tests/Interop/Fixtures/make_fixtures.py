@@ -18,9 +18,9 @@ It writes, next to itself:
   hostile_past_storage.pt       a tensor whose shape reaches past the end of its storage
   hostile_huge_storage.pt       a storage whose pickle declares 2^40 float32 elements (the zip holds 40 bytes)
 
-With "iresnet18 DIR" it writes instead DIR/iresnet18.pt (about 96 MB, too big to commit; the tests make it in a temp
-directory when PyTorch is installed) and DIR/iresnet18.json (a fixed input and the network's output): a random-weight
-network laid out as InsightFace's arcface_torch iresnet18.
+With "iresnet18 DIR" or "mbf DIR" it writes instead DIR/NAME.pt (iresnet18: about 96 MB, too big to commit; the tests
+make them in a temp directory when PyTorch is installed) and DIR/NAME.json (a fixed input and the network's output): a
+random-weight network laid out as InsightFace's arcface_torch iresnet18 or mbf (MobileFaceNet).
 
 Values in the JSON files are Python floats (float16/bfloat16/float32 widened exactly to float64) and ints.
 """
@@ -238,15 +238,91 @@ class IResNet(torch.nn.Module):
         return self.features(self.fc(x))
 
 
-def iresnet18(directory):
-    """Random-weight iresnet18 -> DIR/iresnet18.pt, DIR/iresnet18.json.
+class ConvBlock(torch.nn.Module):
+    """arcface_torch's mobilefacenet ConvBlock (conv, bn, prelu) or, without PReLU, LinearBlock (conv, bn)."""
 
-    Convolutions N(0, 0.1^2) as arcface_torch initialises them; random BatchNorm scales, shifts and PReLU slopes; the
+    def __init__(self, in_c, out_c, kernel=1, stride=1, padding=0, groups=1, prelu=True):
+        super().__init__()
+        layers = [torch.nn.Conv2d(in_c, out_c, kernel, stride, padding, groups=groups, bias=False), torch.nn.BatchNorm2d(out_c)]
+        if prelu:
+            layers.append(torch.nn.PReLU(out_c))
+        self.layers = torch.nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class DepthWise(torch.nn.Module):
+    """1x1 expansion to `groups` channels, depthwise 3x3 (stride), linear 1x1 projection; optionally residual."""
+
+    def __init__(self, in_c, out_c, residual=False, stride=2, groups=1):
+        super().__init__()
+        self.residual = residual
+        self.layers = torch.nn.Sequential(
+            ConvBlock(in_c, groups),
+            ConvBlock(groups, groups, 3, stride, 1, groups=groups),
+            ConvBlock(groups, out_c, prelu=False))
+
+    def forward(self, x):
+        return x + self.layers(x) if self.residual else self.layers(x)
+
+
+class Residual(torch.nn.Module):
+    def __init__(self, c, blocks, groups):
+        super().__init__()
+        self.layers = torch.nn.Sequential(*[DepthWise(c, c, True, 1, groups) for _ in range(blocks)])
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class GDC(torch.nn.Module):
+    def __init__(self, embedding):
+        super().__init__()
+        self.layers = torch.nn.Sequential(
+            ConvBlock(512, 512, 7, 1, 0, groups=512, prelu=False),
+            torch.nn.Flatten(),
+            torch.nn.Linear(512, embedding, bias=False),
+            torch.nn.BatchNorm1d(embedding))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class MobileFaceNet(torch.nn.Module):
+    """The layout of arcface_torch's mbf (MobileFaceNet, blocks (1, 4, 6, 2), scale 2), written from its description."""
+
+    def __init__(self, embedding=512, scale=2):
+        super().__init__()
+        c64, c128 = 64 * scale, 128 * scale
+        self.layers = torch.nn.ModuleList([
+            ConvBlock(3, c64, 3, 2, 1),
+            ConvBlock(c64, c64, 3, 1, 1, groups=64),
+            DepthWise(c64, c64, stride=2, groups=128),
+            Residual(c64, 4, 128),
+            DepthWise(c64, c128, stride=2, groups=256),
+            Residual(c128, 6, 256),
+            DepthWise(c128, c128, stride=2, groups=512),
+            Residual(c128, 2, 256),
+        ])
+        self.conv_sep = ConvBlock(c128, 512)
+        self.features = GDC(embedding)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return self.features(self.conv_sep(x))
+
+
+def arcface(name, directory):
+    """Random-weight arcface_torch network NAME (iresnet18 or mbf) -> DIR/NAME.pt, DIR/NAME.json.
+
+    Convolutions N(0, 0.1^2) (arcface_torch initialises iresnet so); random BatchNorm scales, shifts and PReLU slopes; the
     BatchNorm statistics are then measured on random images (train-mode passes with cumulative averages), so that in
     eval mode every layer sees normalised activations and the embedding is of order 1, as in a trained network.
     """
     torch.manual_seed(2)
-    net = IResNet([2, 2, 2, 2])
+    net = IResNet([2, 2, 2, 2]) if name == "iresnet18" else MobileFaceNet()
     with torch.no_grad():
         for module in net.modules():
             if isinstance(module, torch.nn.Conv2d):
@@ -264,18 +340,18 @@ def iresnet18(directory):
     x = torch.rand(2, 3, 112, 112) * 2 - 1
     with torch.no_grad():
         y = net(x)
-    torch.save(net.state_dict(), os.path.join(directory, "iresnet18.pt"))
-    with open(os.path.join(directory, "iresnet18.json"), "w") as f:
+    torch.save(net.state_dict(), os.path.join(directory, name + ".pt"))
+    with open(os.path.join(directory, name + ".json"), "w") as f:
         json.dump({"input": {"shape": list(x.shape), "values": values(x)},
                    "output": {"shape": list(y.shape), "values": values(y)}}, f)
 
 
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "iresnet18":
-        iresnet18(sys.argv[2])
+    if len(sys.argv) == 3 and sys.argv[1] in ("iresnet18", "mbf"):
+        arcface(sys.argv[1], sys.argv[2])
         return
     if len(sys.argv) > 1:
-        sys.exit("usage: make_fixtures.py [iresnet18 DIR]")
+        sys.exit("usage: make_fixtures.py [iresnet18|mbf DIR]")
     tiny_net()
     views()
     legacy()
