@@ -113,6 +113,14 @@ public class PyTorchCheckpointTests : TorchTest, IDisposable
     }
 
     [Fact]
+    public void BigEndianStoragesAreReadAsTheirValues()
+    {
+        var state = PyTorchCheckpoint.ReadStateDict(PyTorchFixtures.PathOf("big_endian.pt"));
+        using var tensor = state["w"].ToTensor();
+        Assert.Equal([1.5f, -2f, 3.25f], tensor.data<float>().ToArray());
+    }
+
+    [Fact]
     public void PickleAskingForOsSystemIsRefusedWithoutRunningIt()
     {
         var path = PyTorchFixtures.PathOf("hostile_os_system.pt");

@@ -12,6 +12,7 @@ It writes, next to itself:
   views.pt / views.json         non-contiguous, offset, shared, stride-0, 0-d and empty tensors; float16, bfloat16,
                                 float64, int64, int32, uint8 and bool entries
   legacy.pt                     the same kind of dict in PyTorch's pre-1.6 (non-zip) format
+  big_endian.pt                 a float32 tensor [1.5, -2, 3.25] stored big-endian, with byteorder "big"
   hostile_os_system.pt          a torch.save zip whose data.pkl asks for os.system
   hostile_truncated.pt          tiny_net.pt cut in half
   hostile_short_storage.pt      a storage holding fewer bytes than its pickle declares
@@ -152,12 +153,12 @@ class _Pickler(pickle.Pickler):
         return obj.pid if isinstance(obj, _Storage) else None
 
 
-def write_archive(name, pickle_bytes, storages):
+def write_archive(name, pickle_bytes, storages, byteorder="little"):
     """Writes a zip laid out as torch.save lays it out, with the given data.pkl and storage bytes."""
     with zipfile.ZipFile(os.path.join(HERE, name), "w", zipfile.ZIP_STORED) as z:
         prefix = os.path.splitext(name)[0] + "/"
         z.writestr(prefix + "data.pkl", pickle_bytes)
-        z.writestr(prefix + "byteorder", "little")
+        z.writestr(prefix + "byteorder", byteorder)
         for key, data in storages.items():
             z.writestr(prefix + "data/" + key, data)
         z.writestr(prefix + "version", "3\n")
@@ -167,6 +168,12 @@ def crafted(state):
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=2).dump(state)
     return buffer.getvalue()
+
+
+def big_endian():
+    # As PyTorch 2 on a big-endian machine writes it: byteorder "big", storage bytes big-endian.
+    state = collections.OrderedDict([("w", _Tensor("0", 3, [3], [1]))])
+    write_archive("big_endian.pt", crafted(state), {"0": struct.pack(">3f", 1.5, -2.0, 3.25)}, byteorder="big")
 
 
 def hostile():
@@ -355,6 +362,7 @@ def main():
     tiny_net()
     views()
     legacy()
+    big_endian()
     hostile()
 
 
