@@ -1,3 +1,4 @@
+using MarginFace.Mnist;
 using static TorchSharp.torch;
 
 namespace MarginFace.Models;
