@@ -6,18 +6,8 @@ namespace MarginFace.Tests.Interop;
 /// <summary>LFW (deep-funneled) read in place from <c>../shared/data/lfw</c>, and its View 2 pairs.</summary>
 public static class LfwFaces
 {
-    public static string? Root
-    {
-        get
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                var candidate = Path.Combine(directory.FullName, "..", "shared", "data", "lfw");
-                if (File.Exists(Path.Combine(candidate, "pairs.txt"))) return Path.GetFullPath(candidate);
-            }
-            return null;
-        }
-    }
+    /// <summary>The <c>lfw</c> folder of <see cref="SharedData"/>, or null when it or its pairs.txt is absent.</summary>
+    public static string? Root => SharedData.Data("lfw") is { } lfw && File.Exists(Path.Combine(lfw, "pairs.txt")) ? lfw : null;
 
     public static string ImagePath(string root, string name, int number) =>
         Path.Combine(root, "lfw-deepfunneled", name, $"{name}_{number:0000}.jpg");
