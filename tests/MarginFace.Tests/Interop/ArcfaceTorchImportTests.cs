@@ -1,4 +1,6 @@
+using MarginFace.Faces;
 using MarginFace.Interop.PyTorch;
+using MarginFace.Models;
 using MarginFace.Tests.Data;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -53,6 +55,30 @@ public class ArcfaceTorchImportTests(ArcfaceTorchImportTests.Checkpoint checkpoi
         var difference = (embeddings - expected).abs().max().item<float>();
         output.WriteLine($"{name}: largest difference {difference:E2}, largest |embedding| {expected.abs().max().item<float>():F3}");
         Assert.True(difference < 1e-4f, $"largest difference {difference}");
+    }
+
+    [PyTorchFact]
+    public void ImportedModelFileLoadsAndGivesPyTorchsEmbeddings()
+    {
+        var modelPath = Path.Combine(Path.GetDirectoryName(checkpoint.StateDict("mbf"))!, "mbf.model");
+        var info = PyTorchImporter.ImportToModelFile(checkpoint.StateDict("mbf"), "mbf", modelPath);
+        Assert.Equal(("mbf", 512, 112, 3, PixelNormalization.Symmetric), (info.Backbone, info.EmbeddingSize, info.InputWidth, info.Channels, info.Normalization));
+        using var model = FaceModelFile.Load(modelPath);
+        Assert.Equal(info.ModelId, model.Info.ModelId);
+        var json = PyTorchFixtures.Json(checkpoint.Expected("mbf"));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var difference = (model.Module.forward(PyTorchFixtures.Tensor(json.GetProperty("input"))) - PyTorchFixtures.Tensor(json.GetProperty("output")))
+            .abs().max().item<float>();
+        Assert.True(difference < 1e-4f, $"largest difference {difference}");
+    }
+
+    [PyTorchFact]
+    public void FailedImportWritesNothing()
+    {
+        var modelPath = Path.Combine(Path.GetDirectoryName(checkpoint.StateDict("mbf"))!, "wrong.model");
+        Assert.Throws<MarginFaceException>(() => PyTorchImporter.ImportToModelFile(checkpoint.StateDict("mbf"), "iresnet18", modelPath));
+        Assert.False(File.Exists(modelPath));
     }
 
     [PyTorchFact]

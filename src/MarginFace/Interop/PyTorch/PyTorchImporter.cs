@@ -1,3 +1,5 @@
+using System.Text.Json;
+using MarginFace.Faces;
 using MarginFace.Models;
 using TorchSharp;
 
@@ -33,6 +35,29 @@ public static class PyTorchImporter
             backbone.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Imports the arcface_torch state dict <paramref name="checkpointPath"/> into backbone <paramref name="backboneName"/>
+    /// and writes it as a MarginFace face model file (<see cref="FaceModelFile"/>) with the backbone's input and
+    /// normalisation (112×112 RGB, no crop, (x − 127.5)/127.5 for arcface_torch's networks), ready for evaluation,
+    /// the pipeline, fine-tuning and ONNX export. Nothing is written when the import fails.
+    /// </summary>
+    public static FaceModelInfo ImportToModelFile(string checkpointPath, string backboneName, string outputPath, int? embeddingSize = null)
+    {
+        using var backbone = ImportBackbone(checkpointPath, backboneName, embeddingSize);
+        var spec = backbone.Spec;
+        return FaceModelFile.Save(outputPath, backbone.Module, new FaceModelInfo
+        {
+            Backbone = spec.Name,
+            EmbeddingSize = spec.EmbeddingSize,
+            InputWidth = spec.InputWidth,
+            InputHeight = spec.InputHeight,
+            Channels = spec.Channels,
+            Normalization = spec.Normalization,
+            Crop = "none",
+            TrainingConfig = JsonSerializer.Serialize(new { importedFrom = "pytorch", checkpoint = Path.GetFileName(checkpointPath) }),
+        });
     }
 
     /// <summary>Reads <paramref name="checkpointPath"/> (see <see cref="PyTorchCheckpoint"/>) and loads it into <paramref name="module"/>.</summary>
