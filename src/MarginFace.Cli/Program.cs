@@ -17,6 +17,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     ExportCommand.Create(),
     EmbedCommand.Create(),
     VerifyCommand.Create(),
+    ImportCommand.Create(),
     DetectCommand.Create(),
     AlignCommand.Create(),
     GalleryCommand.Create(),
