@@ -10,6 +10,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     MnistCommand.Create(),
     InfoCommand.Create(),
     ReportCommand.Create(),
+    BenchCommand.Create(),
 };
 
 try
