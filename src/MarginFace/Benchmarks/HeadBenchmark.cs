@@ -8,7 +8,8 @@ namespace MarginFace.Benchmarks;
 /// <summary>
 /// The heads suite: forward + backward (cross-entropy included) of each margin head on random x [B,D] (requiring a
 /// gradient, as a backbone's output does), labels [B] and W [C,D]; beside it the limit, the three matrix products
-/// x·Wᵀ [B,C], G·W [B,D] and Gᵀ·x [C,D] alone, and the seed formulation (<see cref="SeedArcFace"/>).
+/// x·Wᵀ [B,C], G·W [B,D] and Gᵀ·x [C,D] alone, the seed formulation (<see cref="SeedArcFace"/>), and optionally
+/// Partial FC with ArcFace's margin at given sample rates (the sampling included in the time).
 /// </summary>
 public static class HeadBenchmark
 {
@@ -16,6 +17,9 @@ public static class HeadBenchmark
 
     /// <summary>Case name of the three matrix products.</summary>
     public const string GemmCase = "gemm";
+
+    /// <summary>Case name of Partial FC with ArcFace's margin (<see cref="PartialFcClassifier"/>).</summary>
+    public const string PartialFcCase = "partialfc-arcface";
 
     /// <summary>Case name of the seed formulation.</summary>
     public const string SeedCase = "seed-arcface";
@@ -44,7 +48,7 @@ public static class HeadBenchmark
             foreach (var name in options.Heads)
                 Add(Measure(options, name, classes, null, (x, y, c) => HeadStep(name, x, y, c)));
             foreach (var rate in options.SampleRates)
-                Add(Measure(options, "partialfc-arcface", classes, rate, (x, y, c) => PartialFcStep(rate, options.Seed, x, y, c)));
+                Add(Measure(options, PartialFcCase, classes, rate, (x, y, c) => PartialFcStep(rate, options.Seed, x, y, c)));
         }
         return results;
     }
@@ -137,7 +141,17 @@ public static class HeadBenchmark
         }, head);
     }
 
-    private static (Action, IDisposable) PartialFcStep(double rate, int seed, Tensor x, Tensor labels, int classes) =>
-        throw new NotSupportedException("Partial FC is not implemented yet.");
-
+    private static (Action, IDisposable) PartialFcStep(double rate, int seed, Tensor x, Tensor labels, int classes)
+    {
+        var classifier = new PartialFcClassifier((int)x.shape[1], classes, new ArcFaceHead(1, 1), rate, seed);
+        classifier.to(x.device);
+        classifier.train();
+        return (() =>
+        {
+            using var scope = NewDisposeScope();
+            classifier.zero_grad();
+            x.grad?.zero_();
+            classifier.forward(x, labels).backward();
+        }, classifier);
+    }
 }
