@@ -27,11 +27,12 @@ internal static class BenchCommand
         var sampleRates = new Option<string?>("--partial-fc") { Description = "comma-separated Partial FC sample rates r to time with ArcFace's margin, e.g. 0.1" };
         var warmup = new Option<int>("--warmup") { Description = "untimed runs before timing each case", DefaultValueFactory = _ => 1 };
         var repeats = new Option<int>("--repeats") { Description = "timed runs per case", DefaultValueFactory = _ => 5 };
+        var interleave = new Option<bool>("--interleave") { Description = "time the cases of each class count round-robin, so load changes fall on all alike (memory is then the group's)" };
         var seed = new Option<int>("--seed") { Description = "seed of the random inputs", DefaultValueFactory = _ => 0 };
         var quick = new Option<bool>("--quick") { Description = "tiny shapes (B 8, D 16, C 64 and 1000), one timed run: checks that the suite runs" };
         var command = new Command("bench", "Time a suite (heads: each margin head's forward + backward beside its matrix products and the seed formulation); print a table, optionally write JSON")
         {
-            suite, json, classes, batch, dim, heads, baselines, sampleRates, warmup, repeats, seed, quick,
+            suite, json, classes, batch, dim, heads, baselines, sampleRates, warmup, repeats, interleave, seed, quick,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -54,6 +55,7 @@ internal static class BenchCommand
                 Warmup = parse.GetValue(warmup) >= 0 ? parse.GetValue(warmup) : throw new MarginFaceException($"--warmup: expected 0 or a positive number, got {parse.GetValue(warmup)}"),
                 Repeats = Positive(parse.GetValue(repeats), "--repeats"),
                 Seed = parse.GetValue(seed),
+                Interleave = parse.GetValue(interleave),
             };
             if (parse.GetValue(quick))
                 options = options with { Classes = [64, 1000], Batch = 8, Dim = 16, Repeats = 1 };

@@ -58,6 +58,9 @@ public sealed record BenchmarkResult
     /// <summary>Whether <see cref="PeakRssMb"/> covers only this case.</summary>
     public bool PeakIsPerCase { get; init; }
 
+    /// <summary>True when the case was timed round-robin with the others of its group (its memory is the group's).</summary>
+    public bool? Interleaved { get; init; }
+
     /// <summary>Images per second, for suites where it applies.</summary>
     [JsonPropertyName("imagesPerSecond")]
     public double? ImagesPerSecond { get; init; }

@@ -40,17 +40,57 @@ public static class HeadBenchmark
         }
         foreach (var classes in options.Classes)
         {
+            var cases = new List<(string Name, double? Rate, StepFactory Factory)>();
             if (options.Baselines)
             {
-                Add(Measure(options, GemmCase, classes, null, GemmStep));
-                Add(Measure(options, SeedCase, classes, null, SeedStep));
+                cases.Add((GemmCase, null, GemmStep));
+                cases.Add((SeedCase, null, SeedStep));
             }
             foreach (var name in options.Heads)
-                Add(Measure(options, name, classes, null, (x, y, c) => HeadStep(name, x, y, c)));
+                cases.Add((name, null, (x, y, c) => HeadStep(name, x, y, c)));
             foreach (var rate in options.SampleRates)
-                Add(Measure(options, PartialFcCase, classes, rate, (x, y, c) => PartialFcStep(rate, options.Seed, x, y, c)));
+                cases.Add((PartialFcCase, rate, (x, y, c) => PartialFcStep(rate, options.Seed, x, y, c)));
+            if (options.Interleave)
+                foreach (var r in MeasureInterleaved(options, classes, cases)) Add(r);
+            else
+                foreach (var (name, rate, factory) in cases) Add(Measure(options, name, classes, rate, factory));
         }
         return results;
+    }
+
+    /// <summary>
+    /// All cases of one class count set up together, each warmed up, then timed round-robin (case 1, case 2, …, case 1,
+    /// …), so that a change in the machine's load falls on every case alike; memory is that of the whole group.
+    /// </summary>
+    private static IEnumerable<BenchmarkResult> MeasureInterleaved(HeadBenchmarkOptions o, int classes,
+        List<(string Name, double? Rate, StepFactory Factory)> cases)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = ProcessMemory.ResidentMb();
+        ProcessMemory.ResetPeak();
+        var device = o.Device ?? CPU;
+        var times = cases.Select(_ => new double[o.Repeats]).ToArray();
+        using (var scope = NewDisposeScope())
+        {
+            manual_seed(o.Seed);
+            var x = randn(o.Batch, o.Dim, device: device).requires_grad_(true);
+            var labels = randint(0, classes, [o.Batch], dtype: ScalarType.Int64, device: device);
+            var steps = cases.Select(c => c.Factory(x, labels, classes)).ToList();
+            try
+            {
+                foreach (var (step, _) in steps) CaseTimer.Time(step, o.Warmup, 1, device);
+                for (var r = 0; r < o.Repeats; r++)
+                    for (var i = 0; i < steps.Count; i++)
+                        times[i][r] = CaseTimer.Time(steps[i].Step, 0, 1, device)[0];
+            }
+            finally
+            {
+                foreach (var (_, owner) in steps) owner.Dispose();
+            }
+        }
+        var peak = ProcessMemory.PeakResidentMb();
+        return cases.Select((c, i) => Result(o, c.Name, classes, c.Rate, device, times[i], before, peak, perCase: false) with { Interleaved = true }).ToList();
     }
 
     /// <summary>Makes a step from the case's inputs; the returned action is timed and the disposable freed afterwards.</summary>
@@ -74,29 +114,32 @@ public static class HeadBenchmark
                 times = CaseTimer.Time(step, o.Warmup, o.Repeats, device);
         }
         var peak = ProcessMemory.PeakResidentMb();
-        return new BenchmarkResult
-        {
-            Suite = Suite,
-            Head = name,
-            Batch = o.Batch,
-            Classes = classes,
-            Dim = o.Dim,
-            SampleRate = rate,
-            Device = device.ToString(),
-            Threads = get_num_threads(),
-            Warmup = o.Warmup,
-            Repeats = o.Repeats,
-            MedianMs = CaseTimer.Quantile(times, 0.5),
-            MinMs = times.Min(),
-            MaxMs = times.Max(),
-            Q1Ms = CaseTimer.Quantile(times, 0.25),
-            Q3Ms = CaseTimer.Quantile(times, 0.75),
-            RssBeforeMb = before,
-            PeakRssMb = peak,
-            RssDeltaMb = peak - before,
-            PeakIsPerCase = perCase,
-        };
+        return Result(o, name, classes, rate, device, times, before, peak, perCase);
     }
+
+    private static BenchmarkResult Result(HeadBenchmarkOptions o, string name, int classes, double? rate, Device device,
+        double[] times, double? before, double? peak, bool perCase) => new()
+    {
+        Suite = Suite,
+        Head = name,
+        Batch = o.Batch,
+        Classes = classes,
+        Dim = o.Dim,
+        SampleRate = rate,
+        Device = device.ToString(),
+        Threads = get_num_threads(),
+        Warmup = o.Warmup,
+        Repeats = o.Repeats,
+        MedianMs = CaseTimer.Quantile(times, 0.5),
+        MinMs = times.Min(),
+        MaxMs = times.Max(),
+        Q1Ms = CaseTimer.Quantile(times, 0.25),
+        Q3Ms = CaseTimer.Quantile(times, 0.75),
+        RssBeforeMb = before,
+        PeakRssMb = peak,
+        RssDeltaMb = peak - before,
+        PeakIsPerCase = perCase,
+    };
 
     private static (Action, IDisposable) GemmStep(Tensor x, Tensor labels, int classes)
     {
