@@ -58,12 +58,18 @@ public static partial class HugePageRelaunch
         start.Environment["GLIBC_TUNABLES"] = WithTunable(tunables);
         start.Environment[GuardVariable] = "1";
 
-        // The child shares the terminal's process group and receives Ctrl-C itself; the parent only waits.
+        // The child shares the terminal's process group and receives Ctrl-C itself; the parent only waits, and passes on
+        // a SIGTERM sent to it alone (docker stop, systemd, a scheduler) so that the child saves its checkpoint.
         System.Console.CancelKeyPress += (_, e) => e.Cancel = true;
         try
         {
             using var child = Process.Start(start);
             if (child is null) return null;
+            using var forward = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                _ = kill(child.Id, 15);
+            });
             child.WaitForExit();
             return child.ExitCode;
         }
@@ -85,6 +91,9 @@ public static partial class HugePageRelaunch
             return null;
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "gnu_get_libc_version")]
     private static partial IntPtr gnu_get_libc_version();

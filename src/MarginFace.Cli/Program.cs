@@ -2,6 +2,7 @@ using System.CommandLine;
 using MarginFace;
 using MarginFace.Cli;
 using MarginFace.Cli.Commands;
+using MarginFace.Inference;
 
 if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;
 
@@ -10,6 +11,18 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     MnistCommand.Create(),
     InfoCommand.Create(),
     ReportCommand.Create(),
+    BackbonesCommand.Create(),
+    EvalCommand.Create(),
+    TrainCommand.Create(),
+    ExportCommand.Create(),
+    EmbedCommand.Create(),
+    VerifyCommand.Create(),
+    ImportCommand.Create(),
+    DetectCommand.Create(),
+    AlignCommand.Create(),
+    GalleryCommand.Create(),
+    EnrollCommand.Create(path => FaceModelEmbedder.Open(path)),
+    IdentifyCommand.Create(path => FaceModelEmbedder.Open(path)),
     BenchCommand.Create(),
 };
 

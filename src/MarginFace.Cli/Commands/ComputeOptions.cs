@@ -31,9 +31,12 @@ internal sealed class ComputeOptions
     }
 
     /// <summary>Loads libtorch, selects the device, sets threads, and prints them.</summary>
-    public torch.Device Open(ParseResult parse)
+    public torch.Device Open(ParseResult parse) => Open(parse, parse.GetValue(Threads));
+
+    /// <summary>As <see cref="Open(ParseResult)"/>, with the thread count the command chose.</summary>
+    public torch.Device Open(ParseResult parse, int? threads)
     {
-        var device = ComputeDevice.Open(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), parse.GetValue(Threads));
+        var device = ComputeDevice.Open(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), threads);
         var info = TorchRuntime.Current!;
         var libstdcxx = info.LibStdCxx == LibStdCxxAction.LoadWeakenedCopy ? " (libstdc++ compatibility copy)" : "";
         System.Console.WriteLine($"device: {device.type.ToString().ToLowerInvariant()}{(device.index >= 0 ? ":" + device.index : "")}, threads: {torch.get_num_threads()}, libtorch: {info.LibTorchDirectory}{libstdcxx}");

@@ -1,8 +1,10 @@
+using MarginFace.Mnist;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MarginFace.Cli.Console;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Training;
 
 namespace MarginFace.Cli.Commands;
@@ -17,7 +19,7 @@ internal static class MnistCommand
     public static Command Create()
     {
         var compute = new ComputeOptions();
-        var loss = new Option<string>("--loss") { Description = $"loss: {string.Join(", ", MnistObjectives.Names)}", DefaultValueFactory = _ => "softmax" };
+        var loss = new Option<string>("--loss") { Description = $"loss: {string.Join(", ", LossRegistry.Names)}", DefaultValueFactory = _ => "softmax" };
         var network = new Option<string>("--network") { Description = "feature network: clsnet or lenetpp", DefaultValueFactory = _ => "clsnet" };
         var dim = new Option<int>("--dim") { Description = "feature size (plots for 2 and 3)", DefaultValueFactory = _ => 2 };
         var dataset = new Option<string>("--dataset") { Description = "mnist or fashion", DefaultValueFactory = _ => "mnist" };
@@ -59,104 +61,59 @@ internal static class MnistCommand
         command.SetAction(parse =>
         {
             bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
-            var options = parse.GetValue(config) is string configPath ? ReadConfig(configPath) : new MnistExperimentOptions();
+            var options = parse.GetValue(config) is string configPath ? JsonConfig.Read<MnistExperimentOptions>(configPath) : new MnistExperimentOptions();
             if (Given(loss) || parse.GetValue(config) is null) options = options with { Loss = parse.GetValue(loss)! };
             if (Given(network)) options = options with { Network = parse.GetValue(network)! };
-            if (Given(dim)) options = options with { FeatureDim = Positive(parse.GetValue(dim), "--dim") };
+            if (Given(dim)) options = options with { FeatureDim = parse.GetValue(dim) };
             if (Given(dataset)) options = options with { Dataset = parse.GetValue(dataset) == "fashion" ? DatasetKind.FashionMnist : DatasetKind.Mnist };
             if (Given(data)) options = options with { DataDirectory = parse.GetValue(data) };
-            if (Given(epochs)) options = options with { Epochs = Positive(parse.GetValue(epochs), "--epochs") };
-            if (Given(batch)) options = options with { BatchSize = Positive(parse.GetValue(batch), "--batch") };
+            if (Given(epochs)) options = options with { Epochs = parse.GetValue(epochs) };
+            if (Given(batch)) options = options with { BatchSize = parse.GetValue(batch) };
             if (Given(optimizer)) options = options with { Optimizer = parse.GetValue(optimizer)! };
-            if (Given(lr)) options = options with { LearningRate = PositiveReal(parse.GetValue(lr)!.Value, "--lr") };
-            if (Given(headLr)) options = options with { HeadLearningRate = PositiveReal(parse.GetValue(headLr)!.Value, "--head-lr") };
+            if (Given(lr)) options = options with { LearningRate = parse.GetValue(lr)!.Value };
+            if (Given(headLr)) options = options with { HeadLearningRate = parse.GetValue(headLr)!.Value };
             if (Given(schedule)) options = options with { Schedule = Enum.Parse<LearningRateSchedule>(parse.GetValue(schedule)!, ignoreCase: true) };
-            if (Given(weightDecay)) options = options with { WeightDecay = NonNegativeReal(parse.GetValue(weightDecay)!.Value, "--weight-decay") };
+            if (Given(weightDecay)) options = options with { WeightDecay = parse.GetValue(weightDecay)!.Value };
             if (Given(featureBn)) options = options with { FeatureBatchNorm = parse.GetValue(featureBn) ?? true };
             if (Given(softmaxWarmup)) options = options with { SoftmaxWarmup = parse.GetValue(softmaxWarmup) ?? true };
-            if (Given(clip)) options = options with { GradientClipNorm = NonNegativeReal(parse.GetValue(clip)!.Value, "--clip-grad") };
-            if (Given(shift)) options = options with { Shift = NonNegative(parse.GetValue(shift)!.Value, "--shift") };
+            if (Given(clip)) options = options with { GradientClipNorm = parse.GetValue(clip)!.Value };
+            if (Given(shift)) options = options with { Shift = parse.GetValue(shift)!.Value };
             if (Given(seed)) options = options with { Seed = parse.GetValue(seed) };
             var comparedLosses = parse.GetValue(compare) is string compareSpec ? MnistComparison.ParseLosses(compareSpec) : null;
             if (Given(output) || options.OutputDirectory == new MnistExperimentOptions().OutputDirectory)
                 options = options with { OutputDirectory = Given(output) ? parse.GetValue(output)! : Path.Combine("runs", comparedLosses is null ? "mnist-" + options.Loss : "mnist-compare") };
             if (Given(warmup)) options = options with { MarginWarmupEpochs = parse.GetValue(warmup)!.Value };
             if (Given(animate)) options = options with { Animate = parse.GetValue(animate) };
-            if (Given(trainLimit)) options = options with { TrainLimit = Positive(parse.GetValue(trainLimit)!.Value, "--train-limit") };
-            if (Given(testLimit)) options = options with { TestLimit = Positive(parse.GetValue(testLimit)!.Value, "--test-limit") };
+            if (Given(trainLimit)) options = options with { TrainLimit = parse.GetValue(trainLimit)!.Value };
+            if (Given(testLimit)) options = options with { TestLimit = parse.GetValue(testLimit)!.Value };
             var lossParameters = new Dictionary<string, double>(options.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
             if (parse.GetValue(m) is double margin) lossParameters["m"] = margin;
             if (parse.GetValue(lambda) is double weight) lossParameters["lambda"] = weight;
-            foreach (var pair in parse.GetValue(parameters) ?? [])
-            {
-                var parts = pair.Split('=', 2);
-                if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new MarginFaceException($"--param: expected NAME=NUMBER, got '{pair}'");
-                lossParameters[parts[0].Trim()] = value;
-            }
+            foreach (var (key, value) in ParameterList.Parse(parse.GetValue(parameters))) lossParameters[key] = value;
             options = options with { LossParameters = lossParameters };
 
             var device = compute.Open(parse);
-            using var cancel = new CancellationTokenSource();
-            System.Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                cancel.Cancel();
-                System.Console.Error.WriteLine("stopping after the current step; the checkpoint will be saved...");
-            };
+            using var stop = new StopSignals();
             if (comparedLosses is not null)
             {
                 if (parse.GetValue(resume)) throw new MarginFaceException("--resume cannot be combined with --compare");
                 var entries = MnistComparison.Run(options, comparedLosses, device,
                     (loss, run) => ProgressDisplay.Run(loss, options.Epochs, report => run(new ProgressCallback(report))),
-                    new SynchronousProgress(ProgressDisplay.Log), cancel.Token);
+                    new SynchronousProgress(ProgressDisplay.Log), stop.Token);
                 foreach (var entry in entries) System.Console.WriteLine($"{entry.Loss,-15} test accuracy {entry.TestAccuracy,8:P2}  {entry.WallSeconds,6:0} s");
                 System.Console.WriteLine($"report: {Path.Combine(options.OutputDirectory, "report.html")}");
-                return cancel.IsCancellationRequested ? 130 : 0;
+                return stop.ExitCode();
             }
             System.Console.WriteLine($"loss: {options.Loss}, network: {options.Network}, dim: {options.FeatureDim}, epochs: {options.Epochs}, out: {options.OutputDirectory}");
             var result = ProgressDisplay.Run($"{options.Loss}", options.Epochs, report =>
                 MnistExperiment.Run(options, device, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),
-                    parse.GetValue(resume), cancel.Token));
+                    parse.GetValue(resume), stop.Token));
             System.Console.WriteLine($"test accuracy: {result.TestAccuracy:P2} ({result.TestImages} images)");
             System.Console.WriteLine($"feature plot: {result.FeaturePlot}");
             System.Console.WriteLine($"metrics: {result.Metrics}");
-            return cancel.IsCancellationRequested ? 130 : 0;
+            return stop.ExitCode();
         });
         return command;
-    }
-
-    private static MnistExperimentOptions ReadConfig(string path)
-    {
-        if (!File.Exists(path)) throw new MarginFaceException($"--config {path}: file not found");
-        try
-        {
-            var options = JsonSerializer.Deserialize<MnistExperimentOptions>(File.ReadAllText(path),
-                new JsonSerializerOptions { PropertyNameCaseInsensitive = true, AllowTrailingCommas = true, ReadCommentHandling = JsonCommentHandling.Skip });
-            return options ?? throw new MarginFaceException($"--config {path}: empty configuration");
-        }
-        catch (JsonException e)
-        {
-            throw new MarginFaceException($"--config {path}: invalid JSON: {e.Message.ReplaceLineEndings(" ")}");
-        }
-    }
-
-    private static int Positive(int value, string name) =>
-        value > 0 ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");
-
-    private static int NonNegative(int value, string name) =>
-        value >= 0 ? value : throw new MarginFaceException($"{name}: expected 0 or a positive number, got {value}");
-
-    private static double NonNegativeReal(double value, string name) =>
-        value >= 0 && double.IsFinite(value) ? value : throw new MarginFaceException($"{name}: expected 0 or a positive number, got {value}");
-
-    private static double PositiveReal(double value, string name) =>
-        value > 0 && double.IsFinite(value) ? value : throw new MarginFaceException($"{name}: expected a positive number, got {value}");
-
-    private sealed class ProgressCallback(Action<double, string> report) : ITrainingCallback
-    {
-        public void OnStep(TrainingProgress p) =>
-            report(p.Epoch - 1 + (double)p.Step / p.StepsPerEpoch, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:0.000} {p.SamplesPerSecond:0} img/s");
     }
 }

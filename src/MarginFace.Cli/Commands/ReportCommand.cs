@@ -1,3 +1,4 @@
+using MarginFace.Mnist;
 using System.CommandLine;
 using MarginFace.Training;
 

@@ -29,9 +29,19 @@ public sealed class AdaCosHead : ScaledMarginHead
     protected override Tensor Logits(Tensor embeddings, Tensor labels)
     {
         var cos = Cosine(embeddings);
+        RememberCosine(cos);
         if (training && Dynamic && labels.shape[0] > 0)
             UpdateScale(cos, labels);
         return Scale(cos, embeddings);
+    }
+
+    /// <summary>The current scale s under the key "s".</summary>
+    public override IReadOnlyDictionary<string, double> GetExtraState() => new Dictionary<string, double> { ["s"] = S };
+
+    public override void SetExtraState(IReadOnlyDictionary<string, double> state)
+    {
+        foreach (var (key, value) in state)
+            S = key == "s" ? value : throw new ArgumentException($"{nameof(AdaCosHead)} has no state '{key}'.");
     }
 
     private void UpdateScale(Tensor cos, Tensor labels)

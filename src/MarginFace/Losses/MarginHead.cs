@@ -15,6 +15,7 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
 {
     private Parameter weight;
     private Tensor? auxiliaryLoss;
+    private Tensor? lastCosine;
 
     /// <param name="name">Module name.</param>
     /// <param name="features">Embedding size D.</param>
@@ -58,6 +59,29 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
         }
     }
 
+    /// <summary>The (detached) cosine [B,C] computed by the last forward, for accuracy without a second product; null before any.</summary>
+    public Tensor? LastCosine => lastCosine is { IsInvalid: false } ? lastCosine : null;
+
+    /// <summary>Keeps a detached alias of the forward's cosine as <see cref="LastCosine"/> (no copy).</summary>
+    protected void RememberCosine(Tensor cos)
+    {
+        lastCosine?.Dispose();
+        lastCosine = cos.detach();
+        lastCosine.DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// Numbers of the head's training state that are not tensors (as PyTorch's <c>get_extra_state</c>), e.g. an iteration
+    /// counter or an adaptive scale; checkpoints store them. Empty by default.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, double> GetExtraState() => new Dictionary<string, double>();
+
+    /// <summary>Restores <see cref="GetExtraState"/>; a key the head does not have is an <see cref="ArgumentException"/>.</summary>
+    public virtual void SetExtraState(IReadOnlyDictionary<string, double> state)
+    {
+        if (state.Count > 0) throw new ArgumentException($"{GetType().Name} has no state '{state.Keys.First()}'.");
+    }
+
     /// <summary>Clamped cosine [B,C] between embeddings and class weights; its argmax is the predicted class.</summary>
     public virtual Tensor Cosine(Tensor embeddings)
     {
@@ -78,7 +102,12 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>The whole forward after validation; by default the cosine pipeline described on the class.</summary>
-    protected virtual Tensor Logits(Tensor embeddings, Tensor labels) => LogitsFromCosine(Cosine(embeddings), labels, embeddings);
+    protected virtual Tensor Logits(Tensor embeddings, Tensor labels)
+    {
+        var cos = Cosine(embeddings);
+        RememberCosine(cos);
+        return LogitsFromCosine(cos, labels, embeddings);
+    }
 
     /// <summary>
     /// The margin step alone, from a cosine matrix cos [B,C'] to logits [B,C'] for labels [B] indexing its columns
@@ -156,7 +185,10 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             AuxiliaryLoss = null;
+            lastCosine?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -59,6 +59,15 @@ public sealed class SphereFaceHead : MarginHead
         set => iteration = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Iteration), value, "Iteration must be ≥ 0.");
     }
 
+    /// <summary>The iteration t under the key "iteration".</summary>
+    public override IReadOnlyDictionary<string, double> GetExtraState() => new Dictionary<string, double> { ["iteration"] = iteration };
+
+    public override void SetExtraState(IReadOnlyDictionary<string, double> state)
+    {
+        foreach (var (key, value) in state)
+            Iteration = key == "iteration" && value == Math.Floor(value) ? (long)value : throw new ArgumentException($"{nameof(SphereFaceHead)} has no state '{key}' = {value}.");
+    }
+
     /// <summary>λ for the current <see cref="Iteration"/>: max(λ_min, λ_base·(1 + γ·t)^(−power)).</summary>
     public double CurrentLambda => Math.Max(lambdaMin, lambdaBase * Math.Pow(1.0 + lambdaGamma * iteration, -lambdaPower));
 

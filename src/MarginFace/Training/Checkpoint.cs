@@ -12,7 +12,7 @@ namespace MarginFace.Training;
 public static class Checkpoint
 {
     private const string Magic = "MarginFace.Checkpoint";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
     private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string path, TrainingCheckpointState state, IEnumerable<torch.nn.Module> modules, IEnumerable<TorchSharp.Modules.OptimizerHelper> optimizers)
@@ -47,6 +47,23 @@ public static class Checkpoint
         {
             foreach (var module in modules) module.load(reader);
             foreach (var optimizer in optimizers) optimizer.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        {
+            throw new MarginFaceException($"{path}: checkpoint does not match this model ({e.Message.ReplaceLineEndings(" ")})");
+        }
+        return state;
+    }
+
+    /// <summary>Restores only the modules (the first ones saved, in order), e.g. to export a model; the optimiser state is not read.</summary>
+    public static TrainingCheckpointState LoadModules(string path, IEnumerable<torch.nn.Module> modules)
+    {
+        using var stream = Open(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        var state = ReadHeader(path, reader);
+        try
+        {
+            foreach (var module in modules) module.load(reader);
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
         {

@@ -16,6 +16,7 @@ public class HeadObjective : TrainingObjective
     private readonly double targetMargin;
     private readonly bool softmaxWarmup;
     private bool warmingUp;
+    private Tensor? lastScores;
 
     /// <param name="head">The margin head.</param>
     /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
@@ -53,11 +54,41 @@ public class HeadObjective : TrainingObjective
 
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
-        var logits = warmingUp
-            ? Head.Cosine(embeddings) * AngularMath.Norm(embeddings, 1)
-            : Head.forward(embeddings, labels);
+        Tensor logits, scores;
+        if (warmingUp)
+        {
+            scores = Head.Cosine(embeddings);
+            logits = scores * AngularMath.Norm(embeddings, 1);
+        }
+        else
+        {
+            logits = Head.forward(embeddings, labels);
+            scores = Head is SoftmaxHead ? logits : Head.LastCosine ?? Head.Cosine(embeddings);
+        }
+        Remember(scores);
         var loss = criterion(logits, labels);
         return !warmingUp && Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;
+    }
+
+    /// <summary>Counts from the scores of the last <see cref="Compute"/> (cos θ, or the softmax logits), computed once per step.</summary>
+    public override long? CountCorrect(Tensor embeddings, Tensor labels) =>
+        lastScores is { IsInvalid: false } scores && scores.shape[0] == labels.shape[0] ? CountArgmax(scores, labels) : base.CountCorrect(embeddings, labels);
+
+    public override IReadOnlyDictionary<string, double> ExtraState() => Head.GetExtraState();
+
+    public override void LoadExtraState(IReadOnlyDictionary<string, double> state) => Head.SetExtraState(state);
+
+    private void Remember(Tensor scores)
+    {
+        lastScores?.Dispose();
+        lastScores = scores.detach();
+        lastScores.DetachFromDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) lastScores?.Dispose();
+        base.Dispose(disposing);
     }
 
     public override Tensor? Scores(Tensor embeddings) =>

@@ -9,6 +9,7 @@ namespace MarginFace.Training;
 /// <param name="Seen">Training samples so far in the epoch.</param>
 /// <param name="ElapsedSeconds">Time spent in the epoch so far.</param>
 /// <param name="History">Results of finished epochs.</param>
+/// <param name="ObjectiveState">The objective's state outside its modules' tensors (<see cref="TrainingObjective.ExtraState"/>).</param>
 public sealed record TrainingCheckpointState(
     string Fingerprint,
     int Epoch,
@@ -17,4 +18,5 @@ public sealed record TrainingCheckpointState(
     long Correct,
     long Seen,
     double ElapsedSeconds,
-    IReadOnlyList<EpochResult> History);
+    IReadOnlyList<EpochResult> History,
+    IReadOnlyDictionary<string, double>? ObjectiveState = null);

@@ -28,6 +28,37 @@ public abstract class TrainingObjective : IDisposable
     /// </summary>
     public abstract Tensor? Scores(Tensor embeddings);
 
+    /// <summary>
+    /// Correct predictions among the step's samples, from the scores the step's <see cref="Compute"/> already produced where the
+    /// objective keeps them (no second [B, C] product), else from <see cref="Scores"/>; null when prediction is not by argmax.
+    /// </summary>
+    public virtual long? CountCorrect(Tensor embeddings, Tensor labels)
+    {
+        using var scores = Scores(embeddings);
+        return scores is null ? null : CountArgmax(scores, labels);
+    }
+
+    /// <summary>How many rows of <paramref name="scores"/> have their largest value in the label's column.</summary>
+    protected static long CountArgmax(Tensor scores, Tensor labels)
+    {
+        using var predicted = scores.argmax(1);
+        using var right = predicted.eq(labels);
+        using var count = right.sum();
+        return count.item<long>();
+    }
+
+    /// <summary>
+    /// Numbers that belong to the training state but to no module's tensors (as PyTorch's <c>get_extra_state</c>): e.g.
+    /// SphereFace's iteration, AdaCos's adaptive scale. Written into every checkpoint and restored on resume.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, double> ExtraState() => new Dictionary<string, double>();
+
+    /// <summary>Restores <see cref="ExtraState"/>; throws <see cref="ArgumentException"/> for a key this objective does not have.</summary>
+    public virtual void LoadExtraState(IReadOnlyDictionary<string, double> state)
+    {
+        if (state.Count > 0) throw new ArgumentException($"unexpected state '{state.Keys.First()}'.");
+    }
+
     /// <summary>Called before the backward pass.</summary>
     public virtual void BeforeBackward()
     {

@@ -1,3 +1,4 @@
+using MarginFace.Mnist;
 using MarginFace.Models;
 using TorchSharp;
 

@@ -28,13 +28,18 @@ public class TrainerTests : TorchTest
             }
             Optimizer = optim.Adam(Backbone.parameters().Concat(Objective.Parameters), lr: lr);
             Trainer = new Trainer(Backbone, Objective, Optimizer, CPU,
-                new TrainerOptions { Epochs = epochs, BatchSize = 16, Seed = 3, CheckpointPath = checkpoint, Fingerprint = fingerprint, Augmentation = augmentation });
+                new TrainerOptions { Epochs = epochs, Seed = 3, CheckpointPath = checkpoint, Fingerprint = fingerprint });
+            Augmentation = augmentation;
         }
 
         public Linear Backbone { get; }
         public HeadObjective Objective { get; }
         public Adam Optimizer { get; }
         public Trainer Trainer { get; }
+        public IBatchAugmentation? Augmentation { get; }
+
+        public IReadOnlyList<EpochResult> Fit(Tensor x, Tensor y, ITrainingCallback? callback = null, CancellationToken cancellation = default) =>
+            Trainer.Fit(new TensorBatchSource(x, y, 16, 3, Augmentation), callback, cancellation);
 
         public Dictionary<string, Tensor> State() =>
             Backbone.state_dict().Select(p => ("backbone." + p.Key, p.Value))
@@ -87,19 +92,19 @@ public class TrainerTests : TorchTest
         using (var seedModel = new Setup()) initial = seedModel.State();
 
         using var uninterrupted = new Setup(initial, augmentation: augmentation);
-        var expected = uninterrupted.Trainer.Fit(x, y);
+        var expected = uninterrupted.Fit(x, y);
 
         var checkpoint = directory.Combine("model.bin");
         using (var interrupted = new Setup(initial, checkpoint: checkpoint, augmentation: augmentation))
         {
             using var cancel = new CancellationTokenSource();
-            interrupted.Trainer.Fit(x, y, new CancelAt(1, 3, cancel), cancel.Token);
+            interrupted.Fit(x, y, new CancelAt(1, 3, cancel), cancel.Token);
             Assert.True(interrupted.Trainer.Interrupted);
             Assert.Empty(interrupted.Trainer.History);
         }
         using var resumed = new Setup(checkpoint: checkpoint, augmentation: augmentation);
         resumed.Trainer.Resume(checkpoint);
-        var actual = resumed.Trainer.Fit(x, y);
+        var actual = resumed.Fit(x, y);
 
         Assert.Equal(expected.Select(e => e.MeanLoss), actual.Select(e => e.MeanLoss));
         Assert.Equal(expected.Select(e => e.TrainAccuracy), actual.Select(e => e.TrainAccuracy));
@@ -116,7 +121,7 @@ public class TrainerTests : TorchTest
         using (var seedModel = new Setup()) initial = seedModel.State();
         using var plain = new Setup(initial);
         using var augmented = new Setup(initial, augmentation: new NoiseAugmentation());
-        Assert.NotEqual(plain.Trainer.Fit(x, y)[0].MeanLoss, augmented.Trainer.Fit(x, y)[0].MeanLoss);
+        Assert.NotEqual(plain.Fit(x, y)[0].MeanLoss, augmented.Fit(x, y)[0].MeanLoss);
     }
 
     [Fact]
@@ -132,10 +137,10 @@ public class TrainerTests : TorchTest
         using var objective = new HeadObjective(new ArcFaceHead(2, Classes, s: 8, m: 2.5));
         using (torch.no_grad()) objective.Head.Weight.copy_(directions);
         using var optimizer = optim.SGD(objective.Parameters, learningRate: 1e-12);
-        var trainer = new Trainer(backbone, objective, optimizer, CPU, new TrainerOptions { BatchSize = 16 });
+        var trainer = new Trainer(backbone, objective, optimizer, CPU, new TrainerOptions());
         using (torch.no_grad())
             Assert.Equal(0, objective.Head.forward(x, y).argmax(1).eq(y).sum().item<long>());
-        Assert.Equal(1.0, trainer.Fit(x, y)[0].TrainAccuracy);
+        Assert.Equal(1.0, trainer.Fit(x, y, 16)[0].TrainAccuracy);
     }
 
     [Fact]
@@ -144,7 +149,7 @@ public class TrainerTests : TorchTest
         using var directory = new TempDirectory();
         var (x, y) = Data();
         var checkpoint = directory.Combine("model.bin");
-        using (var first = new Setup(checkpoint: checkpoint, epochs: 1, fingerprint: "a")) first.Trainer.Fit(x, y);
+        using (var first = new Setup(checkpoint: checkpoint, epochs: 1, fingerprint: "a")) first.Fit(x, y);
         using var second = new Setup(checkpoint: checkpoint, fingerprint: "b");
         var error = Assert.Throws<MarginFaceException>(() => second.Trainer.Resume(checkpoint));
         Assert.Contains(checkpoint, error.Message);
@@ -156,11 +161,11 @@ public class TrainerTests : TorchTest
         using var directory = new TempDirectory();
         var (x, y) = Data();
         var checkpoint = directory.Combine("model.bin");
-        using (var good = new Setup(checkpoint: checkpoint, epochs: 1, softmax: true)) good.Trainer.Fit(x, y);
+        using (var good = new Setup(checkpoint: checkpoint, epochs: 1, softmax: true)) good.Fit(x, y);
         var goodBytes = File.ReadAllBytes(checkpoint);
 
         using var diverging = new Setup(lr: 1e30, checkpoint: checkpoint, epochs: 3, softmax: true);
-        var error = Assert.Throws<TrainingDivergedException>(() => diverging.Trainer.Fit(x, y));
+        var error = Assert.Throws<TrainingDivergedException>(() => diverging.Fit(x, y));
 
         Assert.Contains("learning rate", error.Message);
         Assert.Contains($"step {error.Step}", error.Message);
@@ -186,6 +191,35 @@ public class TrainerTests : TorchTest
     [InlineData(LearningRateSchedule.Step, 6, 10, 1.0)]
     [InlineData(LearningRateSchedule.Step, 7, 10, 0.1)]
     [InlineData(LearningRateSchedule.Step, 10, 10, 0.01)]
-    public void ScheduleFactorsFollowTheirFormulas(LearningRateSchedule schedule, int epoch, int epochs, double expected) =>
-        Assert.Equal(expected, LearningRateSchedules.Factor(schedule, epoch, epochs), 12);
+    [InlineData(LearningRateSchedule.Polynomial, 6, 10, 0.25)]
+    public void PerEpochScheduleFactorsFollowTheirFormulas(LearningRateSchedule schedule, int epoch, int epochs, double expected)
+    {
+        var plan = new LearningRatePlan { Schedule = schedule };
+        Assert.Equal(expected, plan.Factor(epoch, 0, 7, epochs), 12);
+        Assert.Equal(expected, plan.Factor(epoch, 6, 7, epochs), 12);
+    }
+
+    [Fact]
+    public void PerStepCosineWithWarmupRisesLinearlyThenFollowsTheCurve()
+    {
+        var plan = new LearningRatePlan { Schedule = LearningRateSchedule.Cosine, PerStep = true, WarmupSteps = 4 };
+        // 10 steps per epoch, 2 epochs: global step g (0-based) has progress g/20, and warm-up factor min(1, (g+1)/4).
+        Assert.Equal(0.25 * 0.5 * (1 + Math.Cos(0)), plan.Factor(1, 0, 10, 2), 12);
+        Assert.Equal(1.0 * 0.5 * (1 + Math.Cos(Math.PI * 5 / 20)), plan.Factor(1, 5, 10, 2), 12);
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI * 15 / 20)), plan.Factor(2, 5, 10, 2), 12);
+    }
+
+    [Fact]
+    public void StepScheduleUsesGivenMilestonesAndGamma()
+    {
+        var plan = new LearningRatePlan { Schedule = LearningRateSchedule.Step, Milestones = [3, 5], Gamma = 0.5 };
+        Assert.Equal([1.0, 1.0, 0.5, 0.5, 0.25], Enumerable.Range(1, 5).Select(e => plan.Factor(e, 0, 1, 5)));
+    }
+
+    [Fact]
+    public void PolynomialPerStepReachesZeroAtTheEnd()
+    {
+        var plan = new LearningRatePlan { Schedule = LearningRateSchedule.Polynomial, PerStep = true, Power = 2 };
+        Assert.Equal(Math.Pow(1 - 19 / 20.0, 2), plan.Factor(2, 9, 10, 2), 12);
+    }
 }

@@ -1,3 +1,4 @@
+using MarginFace.Mnist;
 using System.Text.RegularExpressions;
 using MarginFace.Tests.Data;
 using MarginFace.Visualization;

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Text.Json;
+using MarginFace.Imaging;
+using MarginFace.Inference;
+
+namespace MarginFace.Cli.Commands;
+
+/// <summary>
+/// <c>marginface detect IMG... [--draw OUT.png] [--json]</c>: faces, scores and landmarks of each image. Every image is processed;
+/// the exit code is 1 when any image could not be read, else 2 when any image had no face, else 0.
+/// </summary>
+internal static class DetectCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images") { Description = "image files", Arity = ArgumentArity.OneOrMore };
+        var draw = new Option<string?>("--draw") { Description = "write the image with boxes and landmarks drawn: a PNG file for one image, a directory (NAME.png each) for several" };
+        var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, width, height, faces: [{box: [x, y, w, h], score, landmarks: [[x, y] ×5]}]}" };
+        var detector = new DetectorOptions();
+        var command = new Command("detect", "Find faces (box, score, 5 landmarks) with the YuNet detector") { images, draw, json };
+        detector.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var paths = parse.GetValue(images)!;
+            var drawPath = parse.GetValue(draw);
+            using var faceDetector = detector.Open(parse);
+            var outcome = ExitCodes.Success;
+            foreach (var path in paths)
+            {
+                RgbImage image;
+                try
+                {
+                    image = ImageFile.Read(path);
+                }
+                catch (MarginFaceException e)
+                {
+                    System.Console.Error.WriteLine($"error: {e.Message}");
+                    outcome = ExitCodes.Worst(outcome, ExitCodes.BadInput);
+                    continue;
+                }
+                var faces = faceDetector.Detect(image);
+                if (faces.Count == 0) outcome = ExitCodes.Worst(outcome, ExitCodes.NoFace);
+                if (parse.GetValue(json)) System.Console.WriteLine(ToJson(path, image, faces));
+                else
+                {
+                    System.Console.WriteLine($"{path}: {faces.Count} face{(faces.Count == 1 ? "" : "s")} ({image.Width}×{image.Height})");
+                    foreach (var face in faces)
+                        System.Console.WriteLine($"  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}");
+                }
+                if (drawPath is not null)
+                {
+                    var target = paths.Length == 1 ? drawPath : Path.Combine(drawPath, Path.GetFileNameWithoutExtension(path) + ".png");
+                    FaceImageFile.SaveWithDetections(image, faces, target);
+                }
+            }
+            return outcome;
+        });
+        return command;
+    }
+
+    /// <summary>The JSON line of one image, with coordinates rounded to 0.01 pixel.</summary>
+    internal static string ToJson(string path, RgbImage image, IReadOnlyList<DetectedFace> faces)
+    {
+        static double R(float v) => Math.Round(v, 2);
+        var document = new
+        {
+            image = path,
+            width = image.Width,
+            height = image.Height,
+            faces = faces.Select(f => new
+            {
+                box = new[] { R(f.X), R(f.Y), R(f.Width), R(f.Height) },
+                score = Math.Round(f.Score, 4),
+                landmarks = f.Landmarks.Select(p => new[] { R(p.X), R(p.Y) }).ToArray(),
+            }).ToArray(),
+        };
+        return JsonSerializer.Serialize(document);
+    }
+}

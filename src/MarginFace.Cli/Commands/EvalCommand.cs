@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using MarginFace.Evaluation;
+using MarginFace.Runtime;
+using MarginFace.Faces;
+using MarginFace.Visualization;
+
+namespace MarginFace.Cli.Commands;
+
+/// <summary>
+/// <c>marginface eval</c>: evaluate face embeddings or scores. <c>eval lfw</c> runs the LFW 10-fold verification protocol on a pairs file
+/// (see docs/evaluation.md); <c>eval identify</c> ranks probe images against a gallery (rank-1, rank-5, CMC, open-set rejection).
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create() => new("eval", "Evaluate face recognition: verification on LFW-style pairs, identification")
+    {
+        CreateLfw(),
+        CreateIdentify(),
+    };
+
+    private static Command CreateLfw()
+    {
+        var pairs = new Option<string>("--pairs") { Description = "pairs file in LFW's pairs.txt format (header 'N M', N folds of M same + M different pairs)", Required = true };
+        var scores = new Option<string?>("--scores") { Description = "TSV of pair scores with header 'name1 n1 name2 n2 score' (higher = more similar)" };
+        var embeddings = new Option<string?>("--embeddings") { Description = "JSON Lines embeddings file ({\"image\": PATH, \"embedding\": [...]} per line); scores are cosines" };
+        var model = new Option<string?>("--model") { Description = "face model file (marginface train/export): embeds the pairs' images with its own input size, crop and normalisation" };
+        var images = new Option<string?>("--images") { Description = "with --model: the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg)" };
+        var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising (as arcface_torch evaluates)" };
+        var output = new Option<string?>("--out") { Description = "directory for report.json and roc.png" };
+        var command = new Command("lfw", "LFW 10-fold verification: per-fold accuracy and threshold, mean ± standard error, AUC, EER, TAR@FAR")
+        {
+            pairs, scores, embeddings, model, images, flip, output,
+        };
+        command.SetAction(parse =>
+        {
+            var pairsPath = parse.GetValue(pairs)!;
+            var scoresPath = parse.GetValue(scores);
+            var embeddingsPath = parse.GetValue(embeddings);
+            var modelPath = parse.GetValue(model);
+            if ((scoresPath is null ? 0 : 1) + (embeddingsPath is null ? 0 : 1) + (modelPath is null ? 0 : 1) != 1)
+                throw new MarginFaceException("give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --model FILE --images DIR");
+            if ((modelPath is null) != (parse.GetValue(images) is null))
+                throw new MarginFaceException("--model and --images go together");
+            var watch = Stopwatch.StartNew();
+            var pairSet = LfwPairs.Read(pairsPath);
+            if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
+            double[] pairScores;
+            string label;
+            if (scoresPath is not null)
+            {
+                pairScores = ScoresFile.Read(scoresPath, pairSet);
+                label = Path.GetFileName(scoresPath);
+            }
+            else if (embeddingsPath is not null)
+            {
+                pairScores = CosineScores.ForPairs(pairSet, EmbeddingSource(embeddingsPath));
+                label = Path.GetFileName(embeddingsPath);
+            }
+            else
+            {
+                var imagesDirectory = parse.GetValue(images)!;
+                pairSet.CheckImages(imagesDirectory);
+                TorchRuntime.Initialize();
+                using var faceModel = FaceModelFile.Load(modelPath!);
+                faceModel.Module.eval();
+                pairScores = CosineScores.ForPairs(pairSet, new ImageFolderEmbeddings(imagesDirectory, faceModel.Module, faceModel.Preprocessing, TorchSharp.torch.CPU, parse.GetValue(flip)));
+                label = $"{Path.GetFileName(modelPath)} ({faceModel.Info.Backbone}, model {faceModel.Info.ModelId}{(parse.GetValue(flip) ? ", flip" : "")})";
+            }
+            var read = watch.Elapsed;
+            watch.Restart();
+            var (report, roc) = VerificationReport.Compute(pairScores, pairSet.SameLabels(), pairSet.FoldIndices());
+            watch.Stop();
+            System.Console.WriteLine($"pairs: {pairsPath} ({pairSet.Folds} folds x {pairSet.PairsPerClass} same + {pairSet.PairsPerClass} different), scores: {label}");
+            System.Console.Write(report.ToTable());
+            System.Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "read in {0:F0} ms, evaluated in {1:F0} ms", read.TotalMilliseconds, watch.Elapsed.TotalMilliseconds));
+            if (parse.GetValue(output) is string outDir)
+            {
+                report.Save(Path.Combine(outDir, "report.json"));
+                RocPlot.Save(Path.Combine(outDir, "roc.png"), roc, $"ROC, {Path.GetFileName(pairsPath)} ({report.Pairs} pairs)", label);
+                System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")} and {Path.Combine(outDir, "roc.png")}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateIdentify()
+    {
+        var embeddings = new Option<string?>("--embeddings") { Description = "JSON Lines embeddings file; an image's identity is its parent folder's name" };
+        var split = new Option<int?>("--split") { Description = "with --embeddings: the first K images of each identity (natural file-name order) are the gallery, the rest probes" };
+        var gallery = new Option<string?>("--gallery") { Description = "embeddings file of the gallery (instead of --embeddings and --split)" };
+        var probe = new Option<string?>("--probe") { Description = "embeddings file of the probes; probes of identities not in the gallery are unknown people" };
+        var template = new Option<string>("--template") { Description = "mean (cosine to the mean of an identity's normalised gallery embeddings) or nearest (best gallery image)", DefaultValueFactory = _ => "mean" };
+        template.AcceptOnlyFromAmong("mean", "nearest");
+        var threshold = new Option<double?>("--threshold") { Description = "open set: a probe whose best cosine is below this is rejected as unknown" };
+        var output = new Option<string?>("--out") { Description = "directory for report.json and cmc.png" };
+        var command = new Command("identify", "Identification: rank probe images against a gallery; rank-1, rank-5, CMC, rejection of unknown people")
+        {
+            embeddings, split, gallery, probe, template, threshold, output,
+        };
+        command.SetAction(parse =>
+        {
+            var embeddingsPath = parse.GetValue(embeddings);
+            var galleryPath = parse.GetValue(gallery);
+            var probePath = parse.GetValue(probe);
+            IReadOnlyList<ImageEmbedding> galleryRecords, probeRecords;
+            string description;
+            if (embeddingsPath is not null && galleryPath is null && probePath is null)
+            {
+                if (parse.GetValue(split) is not int k) throw new MarginFaceException("--embeddings needs --split K (gallery images per identity)");
+                if (k <= 0) throw new MarginFaceException($"--split must be a positive number of gallery images per identity, got {k}");
+                (galleryRecords, probeRecords) = IdentificationProtocol.Split(EmbeddingsFile.Read(embeddingsPath), k);
+                if (probeRecords.Count == 0) throw new MarginFaceException($"{embeddingsPath}: no probes, every identity has at most {k} images (--split {k})");
+                description = $"{Path.GetFileName(embeddingsPath)}, split {k}";
+            }
+            else if (embeddingsPath is null && galleryPath is not null && probePath is not null)
+            {
+                if (parse.GetValue(split) is not null) throw new MarginFaceException("--split applies to --embeddings, not to --gallery and --probe");
+                galleryRecords = EmbeddingsFile.Read(galleryPath);
+                probeRecords = EmbeddingsFile.Read(probePath);
+                description = $"{Path.GetFileName(galleryPath)} against {Path.GetFileName(probePath)}";
+            }
+            else throw new MarginFaceException("give either --embeddings FILE --split K, or --gallery FILE and --probe FILE");
+            if (parse.GetValue(threshold) is double t && !double.IsFinite(t)) throw new MarginFaceException($"--threshold must be a finite number, got {t}");
+            var kind = parse.GetValue(template) == "nearest" ? GalleryTemplate.Nearest : GalleryTemplate.Mean;
+            var result = IdentificationProtocol.Evaluate(galleryRecords, probeRecords, kind, parse.GetValue(threshold));
+            System.Console.WriteLine($"identification: {description}");
+            System.Console.Write(result.ToTable());
+            if (parse.GetValue(output) is string outDir)
+            {
+                result.Save(Path.Combine(outDir, "report.json"));
+                CmcPlot.Save(Path.Combine(outDir, "cmc.png"), result, $"CMC, {description}");
+                System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")} and {Path.Combine(outDir, "cmc.png")}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The embeddings of the pairs' images. A model input (<c>--model FILE --images DIR</c>) is another <see cref="IEmbeddingSource"/>.</summary>
+    private static IEmbeddingSource EmbeddingSource(string embeddingsPath) => new EmbeddingLookup(EmbeddingsFile.Read(embeddingsPath), embeddingsPath);
+}

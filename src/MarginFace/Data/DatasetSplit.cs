@@ -1,8 +1,0 @@
-namespace MarginFace.Data;
-
-/// <summary>Which half of an MNIST-style data set: the <c>train-*</c> or the <c>t10k-*</c> files.</summary>
-public enum DatasetSplit
-{
-    Train,
-    Test,
-}

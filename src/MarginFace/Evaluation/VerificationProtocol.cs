@@ -1,0 +1,130 @@
+namespace MarginFace.Evaluation;
+
+/// <summary>
+/// The k-fold verification protocol of LFW (Huang et al., 2007, "Labeled Faces in the Wild", View 2): for each fold k, the threshold that
+/// maximises accuracy on the pairs of all other folds is applied to fold k. A pair is called "same" when its score (higher = more similar)
+/// is greater than the threshold. Candidate thresholds are every midpoint between consecutive distinct training scores, plus one below the
+/// lowest (everything "same") and one above the highest (everything "different"); among equally accurate candidates the lowest wins.
+/// The result is the mean of the fold accuracies μ̂ and its standard error S_E = σ̂/√F over F folds, with the sample standard deviation
+/// σ̂ = √(Σ(p_k − μ̂)²/(F − 1)), as LFW's README defines it. Cost: one sort of all scores, then one linear sweep per fold.
+/// </summary>
+public static class VerificationProtocol
+{
+    /// <summary>
+    /// Evaluates <paramref name="scores"/> of pairs labelled <paramref name="same"/>, each in fold <paramref name="folds"/>[i]
+    /// (0-based; at least two folds, none empty).
+    /// </summary>
+    public static VerificationAccuracy Evaluate(IReadOnlyList<double> scores, IReadOnlyList<bool> same, IReadOnlyList<int> folds)
+    {
+        int n = Check(scores, same, folds);
+        int foldCount = folds.Max() + 1;
+        if (foldCount < 2) throw new ArgumentException("the protocol needs at least two folds", nameof(folds));
+        var perFold = new int[foldCount];
+        foreach (var fold in folds) perFold[fold]++;
+        for (int k = 0; k < foldCount; k++)
+            if (perFold[k] == 0) throw new ArgumentException($"fold {k} has no pairs", nameof(folds));
+
+        var order = new int[n];
+        var sorted = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+            sorted[i] = scores[i];
+        }
+        Array.Sort(sorted, order);
+
+        var results = new FoldResult[foldCount];
+        for (int k = 0; k < foldCount; k++)
+        {
+            double threshold = BestThreshold(sorted, order, same, folds, k);
+            int correct = 0;
+            for (int i = 0; i < n; i++)
+                if (folds[i] == k && scores[i] > threshold == same[i]) correct++;
+            results[k] = new FoldResult((double)correct / perFold[k], threshold, perFold[k]);
+        }
+        double mean = results.Average(r => r.Accuracy);
+        double variance = results.Sum(r => (r.Accuracy - mean) * (r.Accuracy - mean)) / (foldCount - 1);
+        return new VerificationAccuracy(results, mean, Math.Sqrt(variance) / Math.Sqrt(foldCount));
+    }
+
+    /// <summary>
+    /// The lowest of the candidate thresholds that classify the most pairs outside fold <paramref name="testFold"/> correctly;
+    /// <paramref name="sorted"/> holds all scores ascending, <paramref name="order"/> their pair indices.
+    /// </summary>
+    /// <summary>
+    /// The accuracy of the best single threshold over all pairs (no held-out fold: an optimistic figure, for monitoring
+    /// training), with that threshold; a pair is called "same" when its score is above the threshold.
+    /// </summary>
+    public static FoldResult BestThresholdAccuracy(IReadOnlyList<double> scores, IReadOnlyList<bool> same)
+    {
+        var folds = new int[scores.Count];
+        int n = Check(scores, same, folds);
+        var order = Enumerable.Range(0, n).ToArray();
+        var sorted = scores.ToArray();
+        Array.Sort(sorted, order);
+        var threshold = BestThreshold(sorted, order, same, folds, testFold: -1);
+        var correct = Enumerable.Range(0, n).Count(i => scores[i] > threshold == same[i]);
+        return new FoldResult((double)correct / n, threshold, n);
+    }
+
+    internal static double BestThreshold(double[] sorted, int[] order, IReadOnlyList<bool> same, IReadOnlyList<int> folds, int testFold)
+    {
+        int first = -1, sameCount = 0;
+        for (int j = 0; j < sorted.Length; j++)
+        {
+            if (folds[order[j]] == testFold) continue;
+            if (first < 0) first = j;
+            if (same[order[j]]) sameCount++;
+        }
+        // Threshold below every training score: every pair is called "same".
+        int correct = sameCount, best = correct;
+        double bestThreshold = Below(sorted[first]);
+        int position = first;
+        while (position < sorted.Length)
+        {
+            double value = sorted[position];
+            // Move the threshold past every training pair with this score: they become "different".
+            for (; position < sorted.Length && sorted[position] == value; position++)
+            {
+                int pair = order[position];
+                if (folds[pair] == testFold) continue;
+                correct += same[pair] ? -1 : 1;
+            }
+            while (position < sorted.Length && folds[order[position]] == testFold) position++;
+            if (correct > best)
+            {
+                best = correct;
+                bestThreshold = position < sorted.Length ? Midpoint(value, sorted[position]) : Above(value);
+            }
+        }
+        return bestThreshold;
+    }
+
+    /// <summary>A number in [a, b) halfway between a &lt; b (a itself when no double lies strictly between them), so that "score &gt; t" splits a from b.</summary>
+    internal static double Midpoint(double a, double b)
+    {
+        double middle = a + (b - a) / 2;
+        if (!double.IsFinite(middle)) middle = a / 2 + b / 2;
+        return middle >= b || middle < a ? a : middle;
+    }
+
+    private static double Below(double lowest) => Math.Max(lowest - Math.Max(1, Math.Abs(lowest)), -double.MaxValue);
+
+    private static double Above(double highest) => Math.Min(highest + Math.Max(1, Math.Abs(highest)), double.MaxValue);
+
+    internal static int Check(IReadOnlyList<double> scores, IReadOnlyList<bool> same, IReadOnlyList<int>? folds = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(same);
+        int n = scores.Count;
+        if (n == 0) throw new ArgumentException("no pairs", nameof(scores));
+        if (same.Count != n) throw new ArgumentException($"{same.Count} labels for {n} scores", nameof(same));
+        if (folds is not null && folds.Count != n) throw new ArgumentException($"{folds.Count} fold indices for {n} scores", nameof(folds));
+        for (int i = 0; i < n; i++)
+        {
+            if (!double.IsFinite(scores[i])) throw new ArgumentException($"score {i} is {scores[i]}, not a finite number", nameof(scores));
+            if (folds is not null && folds[i] < 0) throw new ArgumentException($"fold index {i} is negative", nameof(folds));
+        }
+        return n;
+    }
+}

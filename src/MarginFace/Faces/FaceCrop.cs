@@ -1,0 +1,38 @@
+using System.Globalization;
+using MarginFace.Imaging;
+
+namespace MarginFace.Faces;
+
+/// <summary>
+/// The first preprocessing step: which part of a decoded photo is the face. <see cref="Parse"/> reads the option text
+/// (<c>none</c>, <c>center:SIZE</c>); other kinds (landmark alignment) subclass this and add their text to <see cref="Parse"/>.
+/// <see cref="ToString"/> gives the text back, so a model file can store it.
+/// </summary>
+public abstract class FaceCrop
+{
+    /// <summary>The whole image.</summary>
+    public static FaceCrop None { get; } = new NoFaceCrop();
+
+    /// <summary>The centred <paramref name="size"/>×<paramref name="size"/> square.</summary>
+    public static FaceCrop Center(int size) => new CenterFaceCrop(size);
+
+    /// <summary>The face region of <paramref name="image"/>; a <see cref="MarginFaceException"/> when this image cannot give one.</summary>
+    public abstract RgbImage Apply(RgbImage image);
+
+    public abstract override string ToString();
+
+    public static FaceCrop Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (trimmed.Equals("none", StringComparison.OrdinalIgnoreCase)) return None;
+        if (trimmed.StartsWith("center:", StringComparison.OrdinalIgnoreCase))
+        {
+            var size = trimmed["center:".Length..];
+            if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var pixels) || pixels < 1)
+                throw new MarginFaceException($"crop '{text}': the size after 'center:' must be a positive whole number of pixels");
+            return Center(pixels);
+        }
+        throw new MarginFaceException($"crop '{text}': expected 'none' or 'center:SIZE' (e.g. center:150)");
+    }
+}

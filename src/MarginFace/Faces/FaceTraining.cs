@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MarginFace.Evaluation;
+using MarginFace.Models;
+using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Visualization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MarginFace.Faces;
+
+/// <summary>
+/// Trains a face backbone on identity folders (<c>DIR/&lt;identity&gt;/&lt;image&gt;</c>) with a classification loss of
+/// <see cref="LossRegistry"/>, streaming the images from disk. Writes into the output directory: <c>config.json</c>,
+/// <c>classes.json</c>, <c>model.bin</c> (the checkpoint: backbone, head, optimiser, progress), <c>face.model</c> (the deployable
+/// backbone after each epoch), <c>best.model</c> (best validation accuracy), <c>metrics.json</c> and <c>curves.png</c>.
+/// </summary>
+public static class FaceTraining
+{
+    private static readonly JsonSerializerOptions ConfigJson = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, Device device, ITrainingCallback? callback = null,
+        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        var wall = Stopwatch.StartNew();
+        var classesPath = Path.Combine(outputDirectory, "classes.json");
+        var checkpointPath = Path.Combine(outputDirectory, "model.bin");
+        if (resume && !File.Exists(checkpointPath)) throw new MarginFaceException($"{checkpointPath}: checkpoint not found; nothing to resume");
+        var validation = options.ValidationPairs is string pairsPath ? LfwPairs.Read(pairsPath) : null;
+        validation?.CheckImages(options.ValidationImages!);
+
+        var dataset = IdentityFolderDataset.Scan(options.Data!, new IdentityFolderOptions(options.MinImages,
+            options.IncludeIdentities is string include ? IdentityFolderDataset.ReadIdentityList(include) : null,
+            options.ExcludeIdentities is string exclude ? IdentityFolderDataset.ReadIdentityList(exclude) : null)
+        { IncludeSource = options.IncludeIdentities ?? "include list" });
+        dataset = dataset.WithoutUnreadableHeaders((path, problem) => log?.Report($"skipping {path}: {problem}"));
+        if (resume && File.Exists(classesPath)) dataset.EnsureSameIdentities(IdentityFolderDataset.ReadClasses(classesPath), classesPath);
+        log?.Report($"data: {dataset.Samples.Count} images of {dataset.ClassCount} identities from {dataset.Root}");
+
+        torch.manual_seed(options.Seed);
+        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding);
+        var spec = backbone.Spec;
+        var preprocessing = Preprocessing(spec, options);
+        var augmentation = options.Flip || options.RandomCropFrom is not null || options.Brightness > 0 || options.Contrast > 0
+            ? new FaceAugmentation(options.Flip, options.RandomCropFrom, options.Brightness, options.Contrast)
+            : null;
+        try
+        {
+            augmentation?.Validate(preprocessing);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--random-crop: {e.Message.Split(" (Parameter")[0]}");
+        }
+        var source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.BatchSize, options.Seed, options.Workers)
+        {
+            Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
+        });
+        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettings);
+        backbone.Module.to(device);
+        foreach (var module in objective.Modules) module.to(device);
+        using var optimizer = CreateOptimizer(options, backbone.Module, objective);
+
+        Directory.CreateDirectory(outputDirectory);
+        var configJson = Fingerprint(options);
+        var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions
+        {
+            Epochs = options.Epochs,
+            LearningRate = new LearningRatePlan { Schedule = options.Schedule, PerStep = true, WarmupSteps = options.WarmupSteps, Milestones = options.Milestones },
+            Seed = options.Seed,
+            GradientClipNorm = options.GradientClipNorm > 0 ? options.GradientClipNorm : null,
+            CheckpointPath = checkpointPath,
+            SaveEverySteps = options.SaveEverySteps,
+            Fingerprint = configJson,
+        });
+        if (resume)
+        {
+            trainer.Resume(checkpointPath);
+            log?.Report($"resuming from {checkpointPath} after {trainer.History.Count} finished epoch(s)");
+        }
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "config.json"), JsonSerializer.Serialize(options, ConfigJson));
+        dataset.WriteClasses(classesPath);
+
+        var info = ModelInfo(spec, preprocessing, dataset.Identities, options, configJson);
+        var modelPath = Path.Combine(outputDirectory, "face.model");
+        var bestPath = Path.Combine(outputDirectory, "best.model");
+        var validationAccuracy = new Dictionary<int, double>();
+        var best = double.NegativeInfinity;
+        var epochCallback = new EpochEndCallback(callback, result =>
+        {
+            backbone.Module.eval();
+            double? threshold = null;
+            if (validation is not null)
+            {
+                var scores = CosineScores.ForPairs(validation, new ImageFolderEmbeddings(options.ValidationImages!, backbone.Module, preprocessing, device));
+                var accuracy = VerificationProtocol.BestThresholdAccuracy(scores, validation.SameLabels());
+                validationAccuracy[result.Epoch] = accuracy.Accuracy;
+                threshold = accuracy.Threshold;
+            }
+            var saved = FaceModelFile.Save(modelPath, backbone.Module, info with { VerificationThreshold = threshold });
+            if (validationAccuracy.TryGetValue(result.Epoch, out var current) && current > best)
+            {
+                best = current;
+                AtomicFile.Write(bestPath, temp => File.Copy(modelPath, temp, overwrite: true));
+            }
+            log?.Report($"epoch {result.Epoch}: loss {result.MeanLoss:0.0000}, train accuracy {(double.IsNaN(result.TrainAccuracy) ? "-" : result.TrainAccuracy.ToString("P2"))}" +
+                (validationAccuracy.TryGetValue(result.Epoch, out var v) ? $", validation accuracy {v:P2} (threshold {threshold:0.000})" : "") +
+                $", {result.SamplesPerSecond:0} images/s, model {saved.ModelId}");
+        });
+        var epochs = trainer.Fit(source, epochCallback, cancellation);
+
+        if (epochs.Count > 0)
+            TrainingCurvesPlot.Save(Path.Combine(outputDirectory, "curves.png"), epochs.Select(e => e.MeanLoss).ToList(), epochs.Select(e => e.TrainAccuracy).ToList(),
+                validation is null ? null : epochs.Select(e => validationAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(), $"{spec.Name}, {options.Loss}");
+        var metrics = new
+        {
+            backbone = spec.Name,
+            loss = options.Loss,
+            classes = dataset.ClassCount,
+            images = dataset.Samples.Count,
+            epochsCompleted = epochs.Count,
+            epochs = epochs.Select(e => new
+            {
+                epoch = e.Epoch,
+                loss = e.MeanLoss,
+                trainAccuracy = double.IsNaN(e.TrainAccuracy) ? (double?)null : e.TrainAccuracy,
+                validationAccuracy = validationAccuracy.TryGetValue(e.Epoch, out var a) ? a : (double?)null,
+                imagesPerSecond = e.SamplesPerSecond,
+                seconds = e.Elapsed.TotalSeconds,
+            }),
+            interrupted = trainer.Interrupted,
+            device = device.ToString(),
+            threads = torch.get_num_threads(),
+            workers = options.Workers,
+            wallSeconds = wall.Elapsed.TotalSeconds,
+        };
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "metrics.json"), JsonSerializer.Serialize(metrics, ConfigJson));
+        return new FaceTrainingResult(epochs, validationAccuracy, modelPath, validationAccuracy.Count > 0 ? bestPath : null,
+            dataset.ClassCount, dataset.Samples.Count, trainer.Interrupted);
+    }
+
+    /// <summary>The description written with the trained backbone.</summary>
+    internal static FaceModelInfo ModelInfo(BackboneSpec spec, FacePreprocessing preprocessing, IReadOnlyList<string> identities,
+        FaceTrainingOptions options, string configJson) => new()
+    {
+        Backbone = spec.Name,
+        EmbeddingSize = spec.EmbeddingSize,
+        InputWidth = spec.InputWidth,
+        InputHeight = spec.InputHeight,
+        Channels = spec.Channels,
+        Normalization = preprocessing.Normalization,
+        Crop = preprocessing.Crop.ToString(),
+        Identities = identities,
+        Loss = options.Loss,
+        LossParameters = options.LossParameters,
+        TrainingConfig = configJson,
+    };
+
+    /// <summary>The preprocessing of a run: the backbone's input size and channels, the run's crop and normalisation.</summary>
+    internal static FacePreprocessing Preprocessing(BackboneSpec spec, FaceTrainingOptions options) =>
+        new(FaceCrop.Parse(options.Crop), spec.InputWidth, spec.InputHeight, spec.Channels == 1, options.Normalization ?? spec.Normalization);
+
+    /// <summary>The configuration JSON that fingerprints a run (paths left out: moving the data does not change the numbers).</summary>
+    internal static string Fingerprint(FaceTrainingOptions options) =>
+        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null }, ConfigJson);
+
+    private static OptimizerHelper CreateOptimizer(FaceTrainingOptions options, nn.Module backbone, TrainingObjective objective)
+    {
+        var lr = options.LearningRate;
+        var headLr = options.HeadLearningRate ?? lr;
+        var head = objective.Parameters.ToList();
+        if (options.Optimizer == "adam")
+            return optim.Adam([
+                new Adam.ParamGroup(backbone.parameters(), lr: lr, weight_decay: options.WeightDecay),
+                .. head.Count > 0 ? [new Adam.ParamGroup(head, lr: headLr, weight_decay: options.WeightDecay)] : Array.Empty<Adam.ParamGroup>()]);
+        return optim.SGD([
+            new SGD.ParamGroup(backbone.parameters(), lr: lr, momentum: 0.9, weight_decay: options.WeightDecay),
+            .. head.Count > 0 ? [new SGD.ParamGroup(head, lr: headLr, momentum: 0.9, weight_decay: options.WeightDecay)] : Array.Empty<SGD.ParamGroup>()], lr);
+    }
+}

@@ -1,0 +1,22 @@
+namespace MarginFace.Faces;
+
+/// <summary>
+/// How an <see cref="ImageFolderBatchSource"/> batches and decodes: <see cref="BatchSize"/> images per step; the last partial
+/// batch of an epoch dropped (<see cref="DropLast"/>, the training default) or kept; <see cref="Workers"/> decoding threads
+/// that run ahead of the trainer by at most <see cref="Prefetch"/> batches; <see cref="Warning"/> told (path, problem) once
+/// per unreadable file; the run fails when more than <see cref="MaxBadFraction"/> of the images are unreadable.
+/// </summary>
+public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int Workers = 1)
+{
+    public bool DropLast { get; init; } = true;
+
+    /// <summary>Batches decoded ahead of the consumer, across all workers; by default two per worker.</summary>
+    public int? Prefetch { get; init; }
+
+    /// <summary><see cref="Prefetch"/>, or two batches per worker when it is not set.</summary>
+    public int PrefetchBatches => Prefetch ?? 2 * Math.Max(1, Workers);
+
+    public double MaxBadFraction { get; init; } = 0.01;
+
+    public Action<string, string>? Warning { get; init; }
+}

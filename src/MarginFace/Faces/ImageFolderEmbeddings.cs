@@ -1,0 +1,24 @@
+using MarginFace.Evaluation;
+using MarginFace.Imaging;
+using static TorchSharp.torch;
+
+namespace MarginFace.Faces;
+
+/// <summary>
+/// Embeds images named relative to <paramref name="root"/> (e.g. LFW's <c>Name/Name_0001.jpg</c>) with a backbone in
+/// evaluation mode, reading and embedding <paramref name="batchSize"/> images at a time so memory stays bounded.
+/// </summary>
+public sealed class ImageFolderEmbeddings(string root, nn.Module<Tensor, Tensor> module, FacePreprocessing preprocessing, Device device,
+    bool flip = false, int batchSize = 64) : IEmbeddingSource
+{
+    public IReadOnlyList<float[]> Embed(IReadOnlyList<string> images)
+    {
+        var result = new List<float[]>(images.Count);
+        foreach (var chunk in images.Chunk(batchSize))
+        {
+            var decoded = chunk.Select(image => ImageFile.Read(Path.Combine(root, image))).ToList();
+            result.AddRange(FaceModel.Embed(module, preprocessing, device, decoded, flip, batchSize));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,11 @@
+using MarginFace.Imaging;
+
+namespace MarginFace.Faces;
+
+/// <summary>Keeps the whole image (already aligned faces, e.g. 112×112 crops).</summary>
+public sealed class NoFaceCrop : FaceCrop
+{
+    public override RgbImage Apply(RgbImage image) => image;
+
+    public override string ToString() => "none";
+}

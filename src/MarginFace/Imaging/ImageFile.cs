@@ -1,0 +1,104 @@
+using SkiaSharp;
+
+namespace MarginFace.Imaging;
+
+/// <summary>
+/// Reads image files into <see cref="RgbImage"/>: JPEG, PNG, BMP, WebP and GIF through SkiaSharp, binary and ASCII PGM
+/// (P5/P2, e.g. the ORL faces) by <see cref="PgmReader"/>. The dimensions are read from the header and checked against
+/// <see cref="MaxPixels"/> before any pixel is decoded, so a hostile header cannot exhaust memory. Every problem is a
+/// <see cref="MarginFaceException"/> whose message names the file.
+/// </summary>
+public static class ImageFile
+{
+    /// <summary>The largest image decoded: 64 megapixels (an 8000×8000 photo).</summary>
+    public const long MaxPixels = 64L * 1024 * 1024;
+
+    /// <summary>Extensions of the files <see cref="Read"/> understands (lower case, with the dot).</summary>
+    public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".pgm" };
+
+    /// <summary>True when the file's extension is one of <see cref="Extensions"/>.</summary>
+    public static bool IsImagePath(string path) => Extensions.Contains(Path.GetExtension(path));
+
+    /// <summary>Width and height from the header alone.</summary>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        var bytes = ReadBytes(path);
+        if (PgmReader.LooksLikePgm(bytes))
+        {
+            var header = PgmReader.ReadHeader(bytes, path);
+            return (header.Width, header.Height);
+        }
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data) ?? throw new MarginFaceException($"{path}: not an image (unknown or corrupt format)");
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>Decodes <paramref name="path"/>; grey files (PGM, grey JPEG/PNG) come back with one channel, others with three.</summary>
+    public static RgbImage Read(string path, long maxPixels = MaxPixels)
+    {
+        var bytes = ReadBytes(path);
+        return Decode(bytes, path, maxPixels);
+    }
+
+    /// <summary>Decodes an image held in memory; <paramref name="name"/> is used in error messages.</summary>
+    public static RgbImage Decode(byte[] bytes, string name, long maxPixels = MaxPixels)
+    {
+        if (bytes.Length == 0) throw new MarginFaceException($"{name}: empty file");
+        if (PgmReader.LooksLikePgm(bytes)) return PgmReader.Read(bytes, name, maxPixels);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data) ?? throw new MarginFaceException($"{name}: not an image (unknown or corrupt format)");
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        CheckSize(width, height, name, maxPixels);
+        var grey = codec.Info.ColorType == SKColorType.Gray8;
+        var info = new SKImageInfo(width, height, grey ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var raw = new byte[info.BytesSize64];
+        SKCodecResult result;
+        unsafe
+        {
+            fixed (byte* p = raw) result = codec.GetPixels(info, (IntPtr)p);
+        }
+        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+            throw new MarginFaceException($"{name}: cannot decode image ({result})");
+        if (result == SKCodecResult.IncompleteInput)
+            throw new MarginFaceException($"{name}: truncated image (the file ends before its last row)");
+        if (grey) return new RgbImage(width, height, 1, Compact(raw, width, height, info.RowBytes, 1, 1));
+        return new RgbImage(width, height, 3, Compact(raw, width, height, info.RowBytes, 4, 3));
+    }
+
+    /// <summary>Throws unless width × height is positive and at most <paramref name="maxPixels"/>.</summary>
+    internal static void CheckSize(long width, long height, string name, long maxPixels)
+    {
+        if (width < 1 || height < 1) throw new MarginFaceException($"{name}: image has no pixels ({width}×{height})");
+        if (width * height > maxPixels)
+            throw new MarginFaceException($"{name}: image is {width}×{height} pixels, more than the {maxPixels / (1024 * 1024)} megapixels allowed");
+    }
+
+    private static byte[] ReadBytes(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new MarginFaceException($"{path}: file not found");
+            if (info.Length == 0) throw new MarginFaceException($"{path}: empty file");
+            if (info.Length > int.MaxValue) throw new MarginFaceException($"{path}: file is larger than 2 GB");
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MarginFaceException($"{path}: cannot read ({e.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+
+    private static byte[] Compact(byte[] raw, int width, int height, int rowBytes, int from, int to)
+    {
+        var pixels = new byte[(long)width * height * to];
+        for (int y = 0; y < height; y++)
+        {
+            long source = (long)y * rowBytes, target = (long)y * width * to;
+            for (int x = 0; x < width; x++, source += from, target += to)
+                for (int c = 0; c < to; c++) pixels[target + c] = raw[source + c];
+        }
+        return pixels;
+    }
+}

@@ -1,0 +1,15 @@
+using MarginFace.Data;
+using MarginFace.Models;
+using MarginFace.Training;
+
+namespace MarginFace.Mnist;
+
+/// <summary>The 28×28 grey-scale ten-class data sets MarginFace can fetch and read.</summary>
+public enum DatasetKind
+{
+    /// <summary>LeCun, Cortes and Burges' handwritten digits (http://yann.lecun.com/exdb/mnist/).</summary>
+    Mnist,
+
+    /// <summary>Zalando's Fashion-MNIST clothing images (https://github.com/zalandoresearch/fashion-mnist).</summary>
+    FashionMnist,
+}

@@ -1,0 +1,12 @@
+using MarginFace.Data;
+using MarginFace.Models;
+using MarginFace.Training;
+
+namespace MarginFace.Mnist;
+
+/// <summary>Which half of an MNIST-style data set: the <c>train-*</c> or the <c>t10k-*</c> files.</summary>
+public enum DatasetSplit
+{
+    Train,
+    Test,
+}

@@ -1,0 +1,8 @@
+using MarginFace.Data;
+using MarginFace.Models;
+using MarginFace.Training;
+
+namespace MarginFace.Mnist;
+
+/// <summary>Unsigned-byte images read from an IDX file: <see cref="Pixels"/> holds <see cref="Count"/> row-major images one after another.</summary>
+public sealed record IdxImages(byte[] Pixels, int Count, int Rows, int Columns);

@@ -1,0 +1,66 @@
+using MarginFace.Mnist;
+using static TorchSharp.torch;
+
+namespace MarginFace.Models;
+
+/// <summary>
+/// The one registry of networks: every backbone (face and MNIST) is created here by name, with its <see cref="BackboneSpec"/>.
+/// </summary>
+public static class BackboneFactory
+{
+    private sealed record Entry(
+        string Name, int InputSize, int Channels, PixelNormalization Normalization, int DefaultEmbedding,
+        Func<int, nn.Module<Tensor, Tensor>> Create);
+
+    private static readonly Entry[] Entries =
+    [
+        new("facemobilenet", FaceMobileNet.InputSize, 1, PixelNormalization.Symmetric, 512, d => new FaceMobileNet(d)),
+        new("mobilefacenet", 112, 3, PixelNormalization.Centered128, 128, d => new MobileFaceNet(d)),
+        new("mbf", 112, 3, PixelNormalization.Symmetric, 512, d => new MobileFaceNet(d, widthScale: 2)),
+        new("iresnet18", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([2, 2, 2, 2], d)),
+        new("iresnet34", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 4, 6, 3], d)),
+        new("iresnet50", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 4, 14, 3], d)),
+        new("iresnet100", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 13, 30, 3], d)),
+        new("clsnet", 28, 1, PixelNormalization.Mnist, 2, d => FeatureNetworkFactory.Create("clsnet", d)),
+        new("lenetpp", 28, 1, PixelNormalization.Mnist, 2, d => FeatureNetworkFactory.Create("lenetpp", d)),
+    ];
+
+    /// <summary>
+    /// Every name <see cref="Create"/> accepts: <c>facemobilenet</c> (the seeds' 128×128 grey network), <c>mobilefacenet</c>
+    /// (Chen et al. 2018, 128-D), <c>mbf</c> (arcface_torch's twice-as-wide MobileFaceNet, 512-D), <c>iresnet18|34|50|100</c>,
+    /// and the MNIST networks <c>clsnet</c> and <c>lenetpp</c>.
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>
+    /// The canonical (lower-case) name for <paramref name="name"/>; an unknown name throws <see cref="ArgumentException"/>
+    /// listing <see cref="Names"/>. Callers check names with it before touching any data.
+    /// </summary>
+    public static string CheckName(string name) => Find(name).Name;
+
+    /// <summary>The embedding size a backbone gets when none is asked for.</summary>
+    public static int DefaultEmbeddingSize(string name) => Find(name).DefaultEmbedding;
+
+    /// <summary>
+    /// A new backbone named <paramref name="name"/> (case-insensitive) in training mode with fresh weights, producing
+    /// <paramref name="embeddingSize"/>-dimensional embeddings (the backbone's default when null), with its spec.
+    /// </summary>
+    public static Backbone Create(string name, int? embeddingSize = null)
+    {
+        var entry = Find(name);
+        var size = embeddingSize ?? entry.DefaultEmbedding;
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(embeddingSize), size, "the embedding size must be at least 1");
+        var module = entry.Create(size);
+        var parameters = module.parameters().Sum(p => p.numel());
+        return new Backbone(module, new BackboneSpec(entry.Name, entry.InputSize, entry.InputSize, entry.Channels,
+            entry.Normalization, size, parameters));
+    }
+
+    private static Entry Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.Trim().ToLowerInvariant();
+        return Entries.FirstOrDefault(e => e.Name == key)
+            ?? throw new ArgumentException($"unknown backbone '{name}'; known backbones: {string.Join(", ", Names)}", nameof(name));
+    }
+}

