@@ -23,6 +23,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     GalleryCommand.Create(),
     EnrollCommand.Create(path => FaceModelEmbedder.Open(path)),
     IdentifyCommand.Create(path => FaceModelEmbedder.Open(path)),
+    BenchCommand.Create(),
 };
 
 try
