@@ -67,8 +67,8 @@ public static class HeadBenchmark
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var before = ProcessMemory.ResidentMb();
         ProcessMemory.ResetPeak();
+        var before = ProcessMemory.ResidentMb();
         var device = o.Device ?? CPU;
         var times = cases.Select(_ => new double[o.Repeats]).ToArray();
         using (var scope = NewDisposeScope())
@@ -89,7 +89,7 @@ public static class HeadBenchmark
                 foreach (var (_, owner) in steps) owner.Dispose();
             }
         }
-        var peak = ProcessMemory.PeakResidentMb();
+        var peak = ProcessMemory.PeakSince(before);
         return cases.Select((c, i) => Result(o, c.Name, classes, c.Rate, device, times[i], before, peak, perCase: false) with { Interleaved = true }).ToList();
     }
 
@@ -100,8 +100,8 @@ public static class HeadBenchmark
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var before = ProcessMemory.ResidentMb();
         var perCase = ProcessMemory.ResetPeak();
+        var before = ProcessMemory.ResidentMb();
         var device = o.Device ?? CPU;
         double[] times;
         using (var scope = NewDisposeScope())
@@ -113,7 +113,7 @@ public static class HeadBenchmark
             using (owner)
                 times = CaseTimer.Time(step, o.Warmup, o.Repeats, device);
         }
-        var peak = ProcessMemory.PeakResidentMb();
+        var peak = ProcessMemory.PeakSince(before);
         return Result(o, name, classes, rate, device, times, before, peak, perCase);
     }
 

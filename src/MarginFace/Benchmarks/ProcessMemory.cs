@@ -15,6 +15,12 @@ public static class ProcessMemory
     /// <summary>High-water mark of the resident set since start or the last successful <see cref="ResetPeak"/>, in MiB.</summary>
     public static double? PeakResidentMb() => Read("VmHWM:");
 
+    /// <summary>
+    /// The high-water mark since the last <see cref="ResetPeak"/>, never below <paramref name="start"/> (the resident set read
+    /// just after the reset: it can shrink between the two readings when a collector or allocator thread returns memory).
+    /// </summary>
+    public static double? PeakSince(double? start) => PeakResidentMb() is double peak ? Math.Max(peak, start ?? 0) : null;
+
     /// <summary>Whether the last <see cref="ResetPeak"/> restarted the high-water mark.</summary>
     public static bool PeakResettable { get; private set; }
 
