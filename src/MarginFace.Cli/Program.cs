@@ -15,11 +15,15 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     EvalCommand.Create(),
     TrainCommand.Create(),
     ExportCommand.Create(),
+    EmbedCommand.Create(),
+    VerifyCommand.Create(),
+    ImportCommand.Create(),
     DetectCommand.Create(),
     AlignCommand.Create(),
     GalleryCommand.Create(),
     EnrollCommand.Create(path => FaceModelEmbedder.Open(path)),
     IdentifyCommand.Create(path => FaceModelEmbedder.Open(path)),
+    BenchCommand.Create(),
 };
 
 try

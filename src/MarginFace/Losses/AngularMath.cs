@@ -33,13 +33,41 @@ internal static class AngularMath
         return (x / n).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// ‖w_j‖ of each row of w [C,D] as a vector [C], in one pass over w (<c>vector_norm</c>); where a norm lies outside
+    /// the range in which squares neither overflow nor underflow (also for zero rows), it is recomputed by
+    /// <see cref="Norm"/>. Gradient w_j/‖w_j‖, 0 for a zero row.
+    /// </summary>
+    public static Tensor RowNorms(Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        var n = linalg.vector_norm(w, 2, new[] { 1L }, keepdim: false);
+        if (n.shape[0] == 0) return n.MoveToOuterDisposeScope();
+        var (low, high) = w.dtype == ScalarType.Float64 ? (1e-150, 1e150) : (1e-18, 1e18);
+        bool safe;
+        using (no_grad())
+            safe = n.min().to(ScalarType.Float64).item<double>() >= low && n.max().to(ScalarType.Float64).item<double>() <= high;
+        return (safe ? n : Norm(w, 1).squeeze(1)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Unclamped cosine [B,C] between the rows of x [B,D] and of w [C,D]: (x/‖x‖)·wᵀ with column j scaled by
+    /// 1/max(‖w_j‖, ε). The normalised w [C,D] is never formed: one product and one column scaling, so the memory
+    /// traffic over w is that of the product and of its row norms (forward and backward).
+    /// </summary>
+    public static Tensor ScaledCosine(Tensor x, Tensor w)
+    {
+        using var scope = NewDisposeScope();
+        var xn = Normalize(x, 1);
+        var inverseNorms = RowNorms(w).clamp_min(NormEpsilon).reciprocal();
+        return (xn.matmul(w.t()) * inverseNorms).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Cosine of the angle between each row of <paramref name="x"/> and each row of <paramref name="w"/>, clamped to [-1, 1].</summary>
     public static Tensor Cosine(Tensor x, Tensor w)
     {
         using var scope = NewDisposeScope();
-        var xn = Normalize(x, 1);
-        var wn = Normalize(w, 1);
-        return xn.matmul(wn.t()).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+        return ScaledCosine(x, w).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
     }
 
     /// <summary>

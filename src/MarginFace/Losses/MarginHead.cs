@@ -106,11 +106,28 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
     {
         var cos = Cosine(embeddings);
         RememberCosine(cos);
+        return LogitsFromCosine(cos, labels, embeddings);
+    }
+
+    /// <summary>
+    /// The margin step alone, from a cosine matrix cos [B,C'] to logits [B,C'] for labels [B] indexing its columns
+    /// (the full class set, or a sampled subset of classes as in Partial FC): gather cos θ_y →
+    /// <see cref="ModifyTarget"/> → <see cref="ModifyNonTarget"/> on the matrix → <see cref="Scale"/>, then the
+    /// scaled target values are scattered into the scaled matrix in place. Only the target column is modified; the
+    /// one [B,C'] temporary besides cos is the scaled matrix (Scale is a per-row factor, so scaling before or after
+    /// the scatter gives the same values).
+    /// </summary>
+    protected internal Tensor LogitsFromCosine(Tensor cos, Tensor labels, Tensor embeddings)
+    {
+        using var scope = NewDisposeScope();
         var index = labels.unsqueeze(1);
         var cosTarget = cos.gather(1, index);
-        var target = ModifyTarget(cosTarget, embeddings);
-        var others = ModifyNonTarget(cos, cosTarget);
-        return Scale(others.scatter(1, index, target), embeddings);
+        var target = Scale(ModifyTarget(cosTarget, embeddings), embeddings);
+        var scaled = Scale(ModifyNonTarget(cos, cosTarget), embeddings);
+        var logits = ReferenceEquals(scaled, cos) ? scaled.scatter(1, index, target) : scaled.scatter_(1, index, target);
+        if (auxiliaryLoss is not null && !auxiliaryLoss.IsInvalid)
+            auxiliaryLoss.MoveToOuterDisposeScope();
+        return logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>Maps the target-class cosine cos θ_y [B,1] to the value placed in the target column (before scaling).</summary>

@@ -11,5 +11,9 @@ public sealed class ModifiedSoftmaxHead : MarginHead
     public ModifiedSoftmaxHead(int features, int classes) : base(nameof(ModifiedSoftmaxHead), features, classes, classes) { }
 
     protected override Tensor Logits(Tensor embeddings, Tensor labels)
-        => embeddings.matmul(AngularMath.Normalize(Weight, 1).t());
+    {
+        using var scope = NewDisposeScope();
+        var inverseNorms = AngularMath.RowNorms(Weight).clamp_min(AngularMath.NormEpsilon).reciprocal();
+        return (embeddings.matmul(Weight.t()) * inverseNorms).MoveToOuterDisposeScope();
+    }
 }

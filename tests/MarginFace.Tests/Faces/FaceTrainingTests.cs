@@ -4,6 +4,7 @@ using MarginFace.Tests.Cli;
 using MarginFace.Tests.Data;
 using MarginFace.Tests.Mnist;
 using MarginFace.Training;
+using MarginFace.Evaluation;
 using SkiaSharp;
 using TorchSharp;
 
@@ -128,5 +129,32 @@ public class FaceTrainingTests : TorchTest
         var export = CliProcess.Run(["export", "--model", Path.Combine(output, "model.bin"), "--out", work.Combine("deploy.model")]);
         Assert.True(export.ExitCode == 0, export.Stderr);
         Assert.Contains("mobilefacenet, 112x112x3, 128-D", export.Stdout);
+
+        var model = work.Combine("deploy.model");
+        var onnx = CliProcess.Run(["export", "--model", model, "--onnx", "--out", work.Combine("face.onnx")]);
+        Assert.True(onnx.ExitCode == 0, onnx.Stderr);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(work.Combine("face.onnx")))
+            Assert.Equal("mobilefacenet", session.ModelMetadata.CustomMetadataMap["backbone"]);
+        var embeddings = work.Combine("embeddings.jsonl");
+        var embed = CliProcess.Run(["embed", data, "--model", model, "--out", embeddings, "--flip"]);
+        Assert.True(embed.ExitCode == 0, embed.Stderr);
+        var records = EmbeddingsFile.Read(embeddings);
+        Assert.Equal(12, records.Count);
+        Assert.All(records, r => Assert.Equal(128, r.Embedding.Length));
+
+        var a = Path.Combine(data, "person_0", "000.png");
+        var b = Path.Combine(data, "person_1", "000.png");
+        var verify = CliProcess.Run(["verify", a, b, "--model", model, "--threshold", "1.01", "--json"]);
+        Assert.Equal(2, verify.ExitCode);
+        Assert.Contains("\"same\":false", verify.Stdout);
+        var itself = CliProcess.Run(["verify", a, a, "--model", model, "--threshold", "0.5"]);
+        Assert.Equal(0, itself.ExitCode);
+        Assert.Contains("same person", itself.Stdout);
+        var noThreshold = CliProcess.Run(["verify", a, b, "--model", model]);
+        Assert.Equal(1, noThreshold.ExitCode);
+        Assert.StartsWith($"error: {model}: the model has no verification threshold", noThreshold.Stderr.Trim());
+        var missing = CliProcess.Run(["embed", work.Combine("nothing-here.jpg"), "--model", model]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"error: {work.Combine("nothing-here.jpg")}: no such file or folder", missing.Stderr.Trim());
     }
 }

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields.
+
+Cases per class count C (B x D embeddings requiring a gradient, int64 labels, W [C, D]):
+  gemm          the three matrix products x.W^T, G.W, G^T.x alone (no autograd): the limit
+  seed-arcface  the seed formulation: normalize, linear, clamp, sqrt, one-hot, full-matrix where, cross-entropy
+  arcface       ArcFace as a careful PyTorch user writes it: cos = linear(normalize(x), normalize(W)).clamp(-1, 1),
+                margin on the target column only (gather, modify, scatter), times s, cross-entropy
+  cosface       the same with the CosFace margin
+Each case: warm-up runs, then timed runs (synchronised on CUDA); median, quartiles, min/max; peak memory as the
+process's resident set (VmHWM restarted through /proc/self/clear_refs) on CPU, the caching allocator's peak on CUDA.
+"""
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+
+def resident_mb(key):
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def quantile(values, q):
+    s = sorted(values)
+    pos = q * (len(s) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (pos - lo) * (s[hi] - s[lo])
+
+
+def seed_arcface(x, w, labels, s=30.0, m=0.5):
+    cosine = F.linear(F.normalize(x), F.normalize(w))
+    sine = torch.sqrt((1.0 - torch.pow(cosine, 2)).clamp(0, 1))
+    phi = cosine * math.cos(m) - sine * math.sin(m)
+    phi = torch.where(cosine > math.cos(math.pi - m), phi, cosine - math.sin(math.pi - m) * m)
+    one_hot = torch.zeros_like(cosine)
+    one_hot.scatter_(1, labels.view(-1, 1), 1)
+    output = (one_hot * phi + (1.0 - one_hot) * cosine) * s
+    return F.cross_entropy(output, labels)
+
+
+def arc_target(c, m=0.5):
+    sin = torch.sqrt(((1.0 - c) * (1.0 + c)).clamp_min(0))
+    phi = c * math.cos(m) - sin * math.sin(m)
+    return torch.where(c > math.cos(math.pi - m), phi, c - m * math.sin(math.pi - m))
+
+
+def margin_head(x, w, labels, target_fn, s):
+    cos = F.linear(F.normalize(x), F.normalize(w)).clamp(-1, 1)
+    index = labels.view(-1, 1)
+    target = target_fn(cos.gather(1, index))
+    logits = (cos * s).scatter(1, index, target * s)
+    return F.cross_entropy(logits, labels)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--classes", default="10575,100000")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--dim", type=int, default=512)
+    parser.add_argument("--heads", default="arcface,cosface")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="B 8, D 16, C 64 and 1000, one timed run")
+    parser.add_argument("--json", default=None, help="write the cases as a JSON list to this file")
+    a = parser.parse_args()
+    if a.quick:
+        a.classes, a.batch, a.dim, a.repeats = "64,1000", 8, 16, 1
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    cuda = device.type == "cuda"
+    heads = [h for h in a.heads.split(",") if h]
+    for h in heads:
+        if h not in ("arcface", "cosface"):
+            sys.exit(f"error: --heads: unknown head '{h}'; known: arcface, cosface")
+    print(f"pytorch {torch.__version__}, device: {device}, threads: {torch.get_num_threads()}", file=sys.stderr)
+
+    results = []
+    for classes in [int(c) for c in a.classes.split(",")]:
+        cases = ["gemm", "seed-arcface"] + heads
+        for name in cases:
+            before = resident_mb("VmRSS:")
+            per_case = reset_peak()
+            if cuda:
+                torch.cuda.reset_peak_memory_stats(device)
+            torch.manual_seed(a.seed)
+            x = torch.randn(a.batch, a.dim, device=device, requires_grad=True)
+            labels = torch.randint(0, classes, (a.batch,), device=device)
+            w = torch.randn(classes, a.dim, device=device, requires_grad=(name != "gemm"))
+            if name == "gemm":
+                g = torch.randn(a.batch, classes, device=device)
+                xd = x.detach()
+
+                def step():
+                    with torch.no_grad():
+                        xd.mm(w.t()); g.mm(w); g.t().mm(xd)
+            else:
+                if name == "seed-arcface":
+                    loss_fn = lambda: seed_arcface(x, w, labels)
+                elif name == "arcface":
+                    loss_fn = lambda: margin_head(x, w, labels, arc_target, 30.0)
+                else:
+                    loss_fn = lambda: margin_head(x, w, labels, lambda c: c - 0.4, 30.0)
+
+                def step():
+                    x.grad = None
+                    w.grad = None
+                    loss_fn().backward()
+            for _ in range(a.warmup):
+                step()
+                if cuda:
+                    torch.cuda.synchronize(device)
+            times = []
+            for _ in range(a.repeats):
+                start = time.perf_counter()
+                step()
+                if cuda:
+                    torch.cuda.synchronize(device)
+                times.append((time.perf_counter() - start) * 1000.0)
+            peak = resident_mb("VmHWM:")
+            result = {
+                "suite": "heads", "head": name, "batch": a.batch, "classes": classes, "dim": a.dim,
+                "device": str(device), "threads": torch.get_num_threads(), "warmup": a.warmup, "repeats": a.repeats,
+                "medianMs": statistics.median(times), "minMs": min(times), "maxMs": max(times),
+                "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
+                "rssBeforeMb": before, "peakRssMb": peak,
+                "rssDeltaMb": None if peak is None or before is None else peak - before, "peakIsPerCase": per_case,
+            }
+            if cuda:
+                result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+            results.append(result)
+            print(f"  {name} C={classes}: median {result['medianMs']:.1f} ms ({min(times):.1f}-{max(times):.1f})", file=sys.stderr)
+            del x, w, labels
+    text = json.dumps(results, indent=2)
+    if a.json:
+        with open(a.json + ".tmp", "w") as f:
+            f.write(text)
+        import os
+        os.replace(a.json + ".tmp", a.json)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+
+namespace MarginFace.Benchmarks;
+
+/// <summary>
+/// One measured case: its suite and settings, the wall-clock time of one step over <see cref="Repeats"/> timed runs
+/// (after <see cref="Warmup"/> untimed ones) as median, min, max and quartiles, and resident memory around it.
+/// </summary>
+public sealed record BenchmarkResult
+{
+    /// <summary>heads, train, embed or loader.</summary>
+    public required string Suite { get; init; }
+
+    /// <summary>What was timed in the heads suite: a margin head's name, "gemm" (the three matrix products) or "seed-arcface".</summary>
+    public string? Head { get; init; }
+
+    public int? Batch { get; init; }
+
+    public int? Classes { get; init; }
+
+    public int? Dim { get; init; }
+
+    /// <summary>Partial FC's sample rate r, for cases that sample class centres.</summary>
+    public double? SampleRate { get; init; }
+
+    public required string Device { get; init; }
+
+    public required int Threads { get; init; }
+
+    public required int Warmup { get; init; }
+
+    public required int Repeats { get; init; }
+
+    public required double MedianMs { get; init; }
+
+    public required double MinMs { get; init; }
+
+    public required double MaxMs { get; init; }
+
+    /// <summary>First quartile of the timed runs (linear interpolation).</summary>
+    public required double Q1Ms { get; init; }
+
+    /// <summary>Third quartile of the timed runs (linear interpolation).</summary>
+    public required double Q3Ms { get; init; }
+
+    /// <summary>Resident memory just before the case's tensors were made, MiB.</summary>
+    public double? RssBeforeMb { get; init; }
+
+    /// <summary>
+    /// Highest resident memory during the case (VmHWM after restarting it at the case's start), MiB; process-wide
+    /// since start when <see cref="PeakIsPerCase"/> is false.
+    /// </summary>
+    public double? PeakRssMb { get; init; }
+
+    /// <summary><see cref="PeakRssMb"/> − <see cref="RssBeforeMb"/>: what the case added at its worst, MiB.</summary>
+    public double? RssDeltaMb { get; init; }
+
+    /// <summary>Whether <see cref="PeakRssMb"/> covers only this case.</summary>
+    public bool PeakIsPerCase { get; init; }
+
+    /// <summary>True when the case was timed round-robin with the others of its group (its memory is the group's).</summary>
+    public bool? Interleaved { get; init; }
+
+    /// <summary>Images per second, for suites where it applies.</summary>
+    [JsonPropertyName("imagesPerSecond")]
+    public double? ImagesPerSecond { get; init; }
+}

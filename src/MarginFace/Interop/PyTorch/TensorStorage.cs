@@ -1,0 +1,25 @@
+using TorchSharp;
+
+namespace MarginFace.Interop.PyTorch;
+
+/// <summary>One storage of a <c>torch.save</c> archive (<c>data/KEY</c>): its element type and raw little-endian bytes.</summary>
+public sealed class TensorStorage
+{
+    internal TensorStorage(string key, torch.ScalarType type, long elementCount, byte[] data)
+    {
+        Key = key;
+        DType = type;
+        ElementCount = elementCount;
+        Data = data;
+    }
+
+    /// <summary>The storage's key: its entry is <c>data/KEY</c> in the archive.</summary>
+    public string Key { get; }
+
+    public torch.ScalarType DType { get; }
+
+    public long ElementCount { get; }
+
+    /// <summary>The elements as stored, little-endian (<see cref="ElementCount"/> × element size bytes).</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+}

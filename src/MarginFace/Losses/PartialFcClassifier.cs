@@ -1,0 +1,166 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MarginFace.Losses;
+
+/// <summary>
+/// Partial FC (An et al. 2021, "Partial FC: Training 10 Million Identities on a Single Machine"): owns the class centres
+/// W [C,D] apart from the margin. Each training step keeps the centres of the batch's classes (positives) plus random
+/// other classes up to k = ⌊r·C⌋ in all (k = the positives when they are more), sorted by class id; labels are remapped
+/// to positions in that sample, the cosine is computed against the sampled rows only, and the margin head's
+/// logits-from-cosine step (<see cref="MarginHead.LogitsFromCosine"/>) is applied. The sample is a function of
+/// (<see cref="Seed"/>, <see cref="Epoch"/>, <see cref="Step"/>) and the labels, so a resumed run replays it. With r = 1,
+/// or in evaluation mode, every class is used and the result is that of the full head.
+/// </summary>
+public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly MarginHead margin;
+
+    /// <param name="features">Embedding size D.</param>
+    /// <param name="classes">Number of classes C.</param>
+    /// <param name="margin">
+    /// The margin: a cosine head (not softmax, modified softmax, AdaCos or sub-centre ArcFace, which do not use the
+    /// logits-from-cosine step). Only its margin step is used; its own Weight is not, so create it with classes: 1.
+    /// </param>
+    /// <param name="sampleRate">r in (0, 1].</param>
+    /// <param name="seed">Seed of the negative sampling.</param>
+    public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0)
+        : base(nameof(PartialFcClassifier))
+    {
+        ArgumentNullException.ThrowIfNull(margin);
+        if (features < 1) throw new ArgumentOutOfRangeException(nameof(features), features, "features must be at least 1.");
+        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "classes must be at least 1.");
+        if (!(sampleRate > 0 && sampleRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sampleRate must be within (0, 1].");
+        if (margin is SoftmaxHead or ModifiedSoftmaxHead or AdaCosHead or SubCenterArcFaceHead)
+            throw new ArgumentException($"{margin.GetType().Name} has no logits-from-cosine step; use a cosine margin head.", nameof(margin));
+        Features = features;
+        Classes = classes;
+        SampleRate = sampleRate;
+        Seed = seed;
+        this.margin = margin;
+        weight = new Parameter(empty(classes, features));
+        using (no_grad())
+            nn.init.normal_(weight, 0, 0.01);
+        RegisterComponents();
+    }
+
+    public int Features { get; }
+
+    public int Classes { get; }
+
+    /// <summary>Sample rate r: the fraction of class centres used per training step.</summary>
+    public double SampleRate { get; }
+
+    /// <summary>Seed of the negative sampling.</summary>
+    public long Seed { get; }
+
+    /// <summary>Epoch part of the sampling key (set by the training loop).</summary>
+    public long Epoch { get; set; }
+
+    /// <summary>Step part of the sampling key; each training forward uses it and then adds 1.</summary>
+    public long Step { get; set; }
+
+    /// <summary>Class centres W [C,D], registered as parameter "weight".</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>The margin head whose logits-from-cosine step is applied.</summary>
+    public MarginHead Margin => margin;
+
+    /// <summary>
+    /// The sampled class ids [k] (sorted, every label among them) and the labels remapped to positions in it, for the
+    /// key (<see cref="Seed"/>, <paramref name="epoch"/>, <paramref name="step"/>); null ids mean every class.
+    /// </summary>
+    public (Tensor? Classes, Tensor Labels) Sample(Tensor labels, long epoch, long step)
+    {
+        var k = (long)Math.Floor(SampleRate * Classes);
+        if (SampleRate >= 1 || k >= Classes) return (null, labels.alias());
+        using var scope = NewDisposeScope();
+        var positives = labels.unique(sorted: true).Item1.cpu();
+        Tensor index;
+        if (positives.shape[0] >= k)
+        {
+            index = positives;
+        }
+        else
+        {
+            using var generator = new Generator(Mix(Seed, epoch, step));
+            var priority = rand(new long[] { Classes }, generator: generator);
+            priority.index_fill_(0, positives, 2.0);
+            index = priority.topk((int)k).indexes.sort().Item1;
+        }
+        index = index.to(labels.device);
+        var positions = full(Classes, -1L, dtype: ScalarType.Int64, device: labels.device);
+        positions.index_copy_(0, index, arange(index.shape[0], dtype: ScalarType.Int64, device: labels.device));
+        var remapped = positions.index_select(0, labels);
+        return (index.MoveToOuterDisposeScope(), remapped.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Logits [B,k] over the sampled classes (all C in evaluation mode or at r = 1), the labels remapped to them, and the
+    /// sampled class ids (null: all). A training forward advances <see cref="Step"/>.
+    /// </summary>
+    public (Tensor Logits, Tensor Labels, Tensor? Classes) Logits(Tensor embeddings, Tensor labels)
+    {
+        ValidateInputs(embeddings, labels);
+        using var scope = NewDisposeScope();
+        var (index, remapped) = training ? Sample(labels, Epoch, Step) : (null, labels.alias());
+        if (training) Step++;
+        var centres = index is null ? (Tensor)weight : weight.index_select(0, index);
+        using var cos = AngularMath.Cosine(embeddings, centres);
+        var logits = margin.LogitsFromCosine(cos, remapped, embeddings);
+        if (margin.AuxiliaryLoss is { IsInvalid: false } aux) aux.MoveToOuterDisposeScope();
+        return (logits.MoveToOuterDisposeScope(), remapped.MoveToOuterDisposeScope(), index?.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Cross-entropy of the sampled logits against the remapped labels, plus the margin's auxiliary loss if any.</summary>
+    public override Tensor forward(Tensor embeddings, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var (logits, remapped, _) = Logits(embeddings, labels);
+        var loss = F.cross_entropy(logits, remapped);
+        if (margin.AuxiliaryLoss is { IsInvalid: false } aux) loss = loss + aux;
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Clamped cosine [B,C] against every class centre; its argmax is the predicted class.</summary>
+    public Tensor Cosine(Tensor embeddings)
+    {
+        ValidateInputs(embeddings, null);
+        return AngularMath.Cosine(embeddings, weight);
+    }
+
+    private void ValidateInputs(Tensor embeddings, Tensor? labels)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.dim() != 2 || embeddings.shape[1] != Features)
+            throw new ArgumentException($"embeddings must have shape [B, {Features}], got [{string.Join(", ", embeddings.shape)}].", nameof(embeddings));
+        if (embeddings.dtype != weight.dtype)
+            throw new ArgumentException($"embeddings must have the classifier's dtype {weight.dtype}, got {embeddings.dtype}.", nameof(embeddings));
+        if (labels is null) return;
+        if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != embeddings.shape[0])
+            throw new ArgumentException($"labels must be int64 of shape [{embeddings.shape[0]}].", nameof(labels));
+        if (labels.shape[0] == 0) return;
+        var min = labels.min().item<long>();
+        var max = labels.max().item<long>();
+        if (min < 0 || max >= Classes)
+            throw new ArgumentException($"labels must lie in [0, {Classes}), got values in [{min}, {max}].", nameof(labels));
+    }
+
+    /// <summary>SplitMix64 of the three parts of the sampling key.</summary>
+    private static ulong Mix(long seed, long epoch, long step)
+    {
+        var z = (ulong)seed;
+        foreach (var part in new[] { epoch, step })
+        {
+            z += 0x9E3779B97F4A7C15UL + (ulong)part;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+        }
+        return z;
+    }
+}
