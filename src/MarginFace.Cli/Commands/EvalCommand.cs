@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using MarginFace.Cli.Console;
 using MarginFace.Evaluation;
 using MarginFace.Runtime;
 using MarginFace.Faces;
@@ -17,6 +18,7 @@ internal static class EvalCommand
     public static Command Create() => new("eval", "Evaluate face recognition: verification on LFW-style pairs, identification")
     {
         CreateLfw(),
+        CreateLfwProtocol(),
         CreateIdentify(),
     };
 
@@ -84,6 +86,60 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    private static Command CreateLfwProtocol()
+    {
+        var compute = new ComputeOptions();
+        var images = new Option<string>("--images") { Description = "identity folders of LFW (<name>/<name>_<nnnn>.jpg): training data and the pairs' images", Required = true };
+        var pairs = new Option<string>("--pairs") { Description = "pairs file in LFW's pairs.txt format; its folds must be identity-disjoint", Required = true };
+        var folds = new Option<string>("--folds") { Description = "test folds to run: 'all' or a comma-separated list of 1-based folds, e.g. 1,2", DefaultValueFactory = _ => "all" };
+        var config = new Option<string>("--config") { Description = "JSON file of marginface train settings (backbone, loss, epochs, ...); data and include list are set per fold", Required = true };
+        var output = new Option<string>("--out") { Description = "output directory: fold-K/ per test fold, report.json", Required = true };
+        var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising when scoring" };
+        var command = new Command("lfw-protocol",
+            "LFW unrestricted with no outside data: per test fold, train on the other folds' people, choose the threshold on their pairs, test the fold")
+        {
+            images, pairs, folds, config, output, flip,
+        };
+        compute.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var pairsPath = parse.GetValue(pairs)!;
+            var pairSet = LfwPairs.Read(pairsPath);
+            if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
+            var testFolds = ParseFolds(parse.GetValue(folds)!, pairSet.Folds);
+            var training = JsonConfig.Read<FaceTrainingOptions>(parse.GetValue(config)!);
+            var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - training.Workers);
+            var device = compute.Open(parse, threads);
+            using var stop = new StopSignals();
+            var outDir = parse.GetValue(output)!;
+            System.Console.WriteLine($"LFW protocol: {pairsPath}, test folds {string.Join(",", testFolds)}, {training.Backbone} + {training.Loss}, {training.Epochs} epoch(s) per fold, out: {outDir}");
+            var report = ProgressDisplay.Run("lfw-protocol", testFolds.Count * training.Epochs, progress =>
+                LfwProtocol.Run(pairSet, parse.GetValue(images)!, training, testFolds, outDir, device, parse.GetValue(flip),
+                    position => new ProgressCallback((value, status) => progress(position * training.Epochs + value, $"fold {testFolds[position]}: {status}")),
+                    new SynchronousProgress(ProgressDisplay.Log), stop.Token));
+            System.Console.Write(report.ToTable());
+            report.Save(Path.Combine(outDir, "report.json"));
+            System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")}");
+            return stop.ExitCode();
+        });
+        return command;
+    }
+
+    /// <summary>"all" or "1,3,5" (1-based, each at most once) for a pairs file of <paramref name="count"/> folds.</summary>
+    private static IReadOnlyList<int> ParseFolds(string text, int count)
+    {
+        if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return Enumerable.Range(1, count).ToList();
+        var folds = new List<int>();
+        foreach (var field in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var fold) || fold < 1 || fold > count)
+                throw new MarginFaceException($"--folds: expected 'all' or folds from 1 to {count} separated by commas, got '{text}'");
+            if (folds.Contains(fold)) throw new MarginFaceException($"--folds: fold {fold} is given twice");
+            folds.Add(fold);
+        }
+        return folds;
     }
 
     private static Command CreateIdentify()

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MarginFace.Evaluation;
+using MarginFace.Runtime;
+using MarginFace.Training;
+using static TorchSharp.torch;
+
+namespace MarginFace.Faces;
+
+/// <summary>
+/// LFW View 2 in the "unrestricted, with no outside data" setting (Huang et al., 2007; Huang &amp; Learned-Miller, 2014): for each test
+/// fold k a model is trained by <see cref="FaceTraining"/> only on the people named by the pairs of the other folds (the official folds
+/// are identity-disjoint), every pair is scored by the cosine of its two embeddings, the threshold that maximises accuracy on the other
+/// folds' pairs (<see cref="VerificationProtocol"/>) is applied to fold k. Writes into <c>OUT/fold-k/</c> the training run,
+/// <c>include.txt</c> (the people trained on), <c>scores.tsv</c> and <c>result.json</c>; a fold with a <c>result.json</c> is not run
+/// again, a fold with a checkpoint (<c>model.bin</c>) resumes its training.
+/// </summary>
+public static class LfwProtocol
+{
+    public const string ResultFile = "result.json";
+    public const string IncludeFile = "include.txt";
+
+    /// <summary>The folder of test fold <paramref name="fold"/> (1-based).</summary>
+    public static string FoldDirectory(string outputDirectory, int fold) => Path.Combine(outputDirectory, $"fold-{fold}");
+
+    /// <summary>
+    /// Runs the protocol for the 1-based test folds <paramref name="testFolds"/>. <paramref name="training"/> gives every setting but the
+    /// data and the include list; <paramref name="imagesDirectory"/> holds the identity folders the pairs name. <paramref name="callbacks"/>
+    /// gives the training callback of the i-th fold run. Stops after the fold whose training was cancelled (the report says so).
+    /// </summary>
+    public static LfwProtocolReport Run(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, IReadOnlyList<int> testFolds,
+        string outputDirectory, Device device, bool flip = false, Func<int, ITrainingCallback?>? callbacks = null, IProgress<string>? log = null,
+        CancellationToken cancellation = default)
+    {
+        CheckIdentityDisjoint(pairs);
+        foreach (var fold in testFolds)
+            if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
+        pairs.CheckImages(imagesDirectory);
+        (training with { Data = imagesDirectory }).Validate();
+
+        var results = new List<LfwProtocolFold>();
+        for (int i = 0; i < testFolds.Count; i++)
+        {
+            var fold = testFolds[i];
+            var directory = FoldDirectory(outputDirectory, fold);
+            var resultPath = Path.Combine(directory, ResultFile);
+            if (File.Exists(resultPath))
+            {
+                results.Add(ReadResult(resultPath));
+                log?.Report($"fold {fold}: done before ({resultPath})");
+                continue;
+            }
+            var result = RunFold(pairs, imagesDirectory, training, fold, directory, device, flip, callbacks?.Invoke(i), log, cancellation);
+            if (result is null) return new LfwProtocolReport(pairs.Source, results, Interrupted: true);
+            AtomicFile.WriteAllText(resultPath, JsonSerializer.Serialize(result, LfwProtocolReport.Json));
+            results.Add(result);
+        }
+        return new LfwProtocolReport(pairs.Source, results, Interrupted: false);
+    }
+
+    /// <summary>The people named by the pairs outside the 1-based test fold <paramref name="fold"/>, in ordinal order.</summary>
+    public static IReadOnlyList<string> TrainingIdentities(LfwPairs pairs, int fold) =>
+        pairs.Pairs.Where(p => p.Fold != fold - 1).SelectMany(p => new[] { p.Name1, p.Name2 }).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Refuses a pairs file in which one person appears in two folds (the protocol trains on the other folds' people).</summary>
+    public static void CheckIdentityDisjoint(LfwPairs pairs)
+    {
+        var firstSeen = new Dictionary<string, LfwPair>(StringComparer.Ordinal);
+        foreach (var pair in pairs.Pairs)
+            foreach (var name in new[] { pair.Name1, pair.Name2 })
+            {
+                if (!firstSeen.TryAdd(name, pair) && firstSeen[name] is { } earlier && earlier.Fold != pair.Fold)
+                    throw new MarginFaceException($"{pairs.Source}:{pair.Line}: {name} appears in fold {earlier.Fold + 1} (line {earlier.Line}) and fold {pair.Fold + 1}; " +
+                        "the protocol needs identity-disjoint folds");
+            }
+    }
+
+    private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, string directory, Device device,
+        bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(directory);
+        var includePath = Path.Combine(directory, IncludeFile);
+        var identities = TrainingIdentities(pairs, fold);
+        AtomicFile.WriteAllText(includePath, string.Join('\n', identities) + "\n");
+        var options = training with { Data = imagesDirectory, IncludeIdentities = includePath, ExcludeIdentities = null };
+        var resume = File.Exists(Path.Combine(directory, "model.bin"));
+        log?.Report($"fold {fold}: training on {identities.Count} people of the other folds{(resume ? " (resuming)" : "")} into {directory}");
+        var trained = FaceTraining.Run(options, directory, device, callback, log, resume, cancellation);
+        if (trained.Interrupted || trained.Epochs.Count < options.Epochs) return null;
+
+        var watch = Stopwatch.StartNew();
+        double[] scores;
+        string? modelId;
+        using (var model = FaceModelFile.Load(trained.ModelPath))
+        {
+            model.Module.eval();
+            modelId = model.Info.ModelId;
+            scores = CosineScores.ForPairs(pairs, new ImageFolderEmbeddings(imagesDirectory, model.Module, model.Preprocessing, device, flip));
+        }
+        ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
+        var foldIndices = pairs.FoldIndices();
+        var same = pairs.SameLabels();
+        var test = VerificationProtocol.Evaluate(scores, same, foldIndices).Folds[fold - 1];
+        var outside = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] != fold - 1).ToList();
+        var trainingPairsAccuracy = (double)outside.Count(p => scores[p] > test.Threshold == same[p]) / outside.Count;
+        watch.Stop();
+
+        var last = trained.Epochs[^1];
+        var result = new LfwProtocolFold
+        {
+            Fold = fold,
+            Accuracy = test.Accuracy,
+            Threshold = test.Threshold,
+            TrainingPairsAccuracy = trainingPairsAccuracy,
+            Pairs = test.Pairs,
+            Identities = trained.Classes,
+            Images = trained.Images,
+            Epochs = trained.Epochs.Count,
+            TrainAccuracy = double.IsNaN(last.TrainAccuracy) ? null : last.TrainAccuracy,
+            Loss = double.IsNaN(last.MeanLoss) ? null : last.MeanLoss,
+            TrainSeconds = trained.Epochs.Sum(e => e.Elapsed.TotalSeconds),
+            ImagesPerSecond = last.SamplesPerSecond,
+            ScoreSeconds = watch.Elapsed.TotalSeconds,
+            ModelId = modelId,
+        };
+        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen on the other folds' pairs: {trainingPairsAccuracy:P2})");
+        return result;
+    }
+
+    private static LfwProtocolFold ReadResult(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LfwProtocolFold>(File.ReadAllText(path), LfwProtocolReport.Json)
+                ?? throw new MarginFaceException($"{path}: empty fold result; delete it to run the fold again");
+        }
+        catch (JsonException e)
+        {
+            throw new MarginFaceException($"{path}: not a fold result ({e.Message.ReplaceLineEndings(" ")}); delete it to run the fold again");
+        }
+    }
+}

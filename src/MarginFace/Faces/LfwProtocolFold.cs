@@ -1,0 +1,44 @@
+namespace MarginFace.Faces;
+
+/// <summary>
+/// One test fold of <see cref="LfwProtocol"/>: the model trained on the people of the other folds, the threshold chosen on the other folds'
+/// pairs and the accuracy on this fold's pairs. <see cref="Fold"/> counts from 1, as the command line does.
+/// </summary>
+public sealed record LfwProtocolFold
+{
+    public int Fold { get; init; }
+
+    /// <summary>Fraction of the fold's pairs classified correctly ("same" when the cosine is above <see cref="Threshold"/>).</summary>
+    public double Accuracy { get; init; }
+
+    /// <summary>The cosine threshold that maximises accuracy on the other folds' pairs.</summary>
+    public double Threshold { get; init; }
+
+    /// <summary>Accuracy of <see cref="Threshold"/> on the other folds' pairs it was chosen on.</summary>
+    public double TrainingPairsAccuracy { get; init; }
+
+    public int Pairs { get; init; }
+
+    /// <summary>People trained on: those named by the other folds' pairs.</summary>
+    public int Identities { get; init; }
+
+    public int Images { get; init; }
+
+    public int Epochs { get; init; }
+
+    /// <summary>Training accuracy of the margin head in the last epoch.</summary>
+    public double? TrainAccuracy { get; init; }
+
+    public double? Loss { get; init; }
+
+    /// <summary>Seconds spent in training epochs (over all sessions of a resumed run).</summary>
+    public double TrainSeconds { get; init; }
+
+    /// <summary>Training images per second in the last epoch.</summary>
+    public double ImagesPerSecond { get; init; }
+
+    /// <summary>Seconds to embed the pairs' images and score the pairs.</summary>
+    public double ScoreSeconds { get; init; }
+
+    public string? ModelId { get; init; }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.Json;
+using MarginFace.Runtime;
+
+namespace MarginFace.Faces;
+
+/// <summary>
+/// The result of <see cref="LfwProtocol.Run"/> over the folds run: each fold's result, the mean accuracy μ̂ and its standard error
+/// S_E = σ̂/√F with σ̂ = √(Σ(p_k − μ̂)²/(F − 1)) over the F folds run (LFW's README; null for a single fold).
+/// </summary>
+public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtocolFold> Folds, bool Interrupted)
+{
+    public double MeanAccuracy => Folds.Count == 0 ? double.NaN : Folds.Average(f => f.Accuracy);
+
+    public double? StandardError
+    {
+        get
+        {
+            if (Folds.Count < 2) return null;
+            var mean = MeanAccuracy;
+            var variance = Folds.Sum(f => (f.Accuracy - mean) * (f.Accuracy - mean)) / (Folds.Count - 1);
+            return Math.Sqrt(variance) / Math.Sqrt(Folds.Count);
+        }
+    }
+
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Writes <c>report.json</c> (atomic).</summary>
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new
+    {
+        protocol = "LFW View 2, unrestricted with no outside data: each test fold's model is trained on the people of the other folds",
+        pairs = PairsFile,
+        foldsRun = Folds.Select(f => f.Fold),
+        meanAccuracy = Folds.Count == 0 ? (double?)null : MeanAccuracy,
+        standardError = StandardError,
+        interrupted = Interrupted,
+        folds = Folds,
+    }, Json));
+
+    /// <summary>A plain-text table: one line per fold, then mean ± standard error.</summary>
+    public string ToTable()
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("fold  people  images  epochs  train acc  threshold  accuracy  train time  images/s");
+        foreach (var f in Folds)
+            text.AppendLine(string.Format(culture, "{0,4}  {1,6}  {2,6}  {3,6}  {4,9}  {5,9:F4}  {6,6:F2} %  {7,10}  {8,8:F1}",
+                f.Fold, f.Identities, f.Images, f.Epochs, f.TrainAccuracy is double a ? (100 * a).ToString("F2", culture) + " %" : "-",
+                f.Threshold, 100 * f.Accuracy, TimeSpan.FromSeconds(Math.Round(f.TrainSeconds)).ToString("c", culture), f.ImagesPerSecond));
+        if (Folds.Count > 0)
+            text.AppendLine(StandardError is double se
+                ? string.Format(culture, "mean accuracy {0:F2} % ± {1:F2} % (standard error over {2} folds)", 100 * MeanAccuracy, 100 * se, Folds.Count)
+                : string.Format(culture, "accuracy {0:F2} % (one fold: no standard error)", 100 * MeanAccuracy));
+        if (Interrupted) text.AppendLine("interrupted: run the same command again to continue");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using MarginFace.Evaluation;
+using MarginFace.Faces;
+using MarginFace.Tests.Cli;
+using MarginFace.Tests.Data;
+using TorchSharp;
+
+namespace MarginFace.Tests.Faces;
+
+[Collection(SequentialTorchCollection.Name)]
+public class LfwProtocolTests : TorchTest
+{
+    /// <summary>Two identity-disjoint folds: fold 1 names person_0 and person_1, fold 2 person_2 and person_3.</summary>
+    internal const string DisjointPairs = "2\t2\n" +
+        "person_0\t1\t2\nperson_1\t1\t2\nperson_0\t3\tperson_1\t3\nperson_0\t4\tperson_1\t4\n" +
+        "person_2\t1\t2\nperson_3\t1\t2\nperson_2\t3\tperson_3\t3\nperson_2\t4\tperson_3\t4\n";
+
+    /// <summary><see cref="FaceTrainingTests.WriteIdentities"/> renamed to LFW's scheme: image j of person_i is person_i/person_i_000j.jpg.</summary>
+    internal static string WriteLfwIdentities(string root)
+    {
+        FaceTrainingTests.WriteIdentities(root, identities: 4, images: 4);
+        foreach (var folder in Directory.GetDirectories(root))
+        {
+            var name = Path.GetFileName(folder);
+            foreach (var file in Directory.GetFiles(folder))
+                File.Move(file, Path.Combine(folder, LfwPairs.ImagePath(name, int.Parse(Path.GetFileNameWithoutExtension(file)) + 1).Split('/')[1]));
+        }
+        return root;
+    }
+
+    internal static FaceTrainingOptions TinyTraining => new()
+    {
+        Backbone = "clsnet", Loss = "arcface", Epochs = 1, BatchSize = 4, Workers = 1, Seed = 1, LearningRate = 0.05,
+        LossParameters = new() { ["s"] = 8, ["m"] = 0.2 },
+    };
+
+    private static LfwPairs Pairs(string text) => LfwPairs.Parse(new StringReader(text), "pairs.txt");
+
+    [Fact]
+    public void EachFoldTrainsOnlyOnTheOtherFoldsPeopleAndAFinishedFoldIsNotTrainedAgain()
+    {
+        using var work = new TempDirectory();
+        var images = WriteLfwIdentities(work.Combine("lfw"));
+        var pairs = Pairs(DisjointPairs);
+        var output = work.Combine("out");
+
+        var report = LfwProtocol.Run(pairs, images, TinyTraining, [1, 2], output, torch.CPU);
+
+        Assert.False(report.Interrupted);
+        Assert.Equal([1, 2], report.Folds.Select(f => f.Fold));
+        Assert.Equal(["person_2", "person_3"], File.ReadAllLines(Path.Combine(output, "fold-1", LfwProtocol.IncludeFile)));
+        Assert.Equal(["person_0", "person_1"], File.ReadAllLines(Path.Combine(output, "fold-2", LfwProtocol.IncludeFile)));
+        var classes = File.ReadAllText(Path.Combine(output, "fold-1", "classes.json"));
+        Assert.DoesNotContain("person_0", classes);
+        Assert.DoesNotContain("person_1", classes);
+        Assert.All(report.Folds, f => Assert.Equal((4, 2, 8, 1), (f.Pairs, f.Identities, f.Images, f.Epochs)));
+        Assert.All(report.Folds, f => Assert.InRange(f.Accuracy, 0, 1));
+        Assert.Equal(report.Folds.Average(f => f.Accuracy), report.MeanAccuracy, 12);
+        Assert.Equal(8, File.ReadAllLines(Path.Combine(output, "fold-1", "scores.tsv")).Length - 1);
+
+        var model = Path.Combine(output, "fold-1", "model.bin");
+        var (bytes, written) = (File.ReadAllBytes(model), File.GetLastWriteTimeUtc(model));
+        var again = LfwProtocol.Run(pairs, images, TinyTraining, [1, 2], output, torch.CPU);
+        Assert.Equal(report.Folds, again.Folds);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(model));
+        Assert.Equal(bytes, File.ReadAllBytes(model));
+    }
+
+    [Fact]
+    public void AFoldWhoseTrainingStoppedResumesFromItsCheckpoint()
+    {
+        using var work = new TempDirectory();
+        var images = WriteLfwIdentities(work.Combine("lfw"));
+        var pairs = Pairs(DisjointPairs);
+        var output = work.Combine("out");
+        var twoEpochs = TinyTraining with { Epochs = 2 };
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stopped = LfwProtocol.Run(pairs, images, twoEpochs, [2], output, torch.CPU, callbacks: _ => new CancelAfterFirstEpoch(cancel),
+                cancellation: cancel.Token);
+            Assert.True(stopped.Interrupted);
+            Assert.Empty(stopped.Folds);
+        }
+        Assert.False(File.Exists(Path.Combine(output, "fold-2", LfwProtocol.ResultFile)));
+
+        var resumed = LfwProtocol.Run(pairs, images, twoEpochs, [2], output, torch.CPU);
+
+        var fold = Assert.Single(resumed.Folds);
+        Assert.Equal(2, fold.Epochs);
+        Assert.Null(resumed.StandardError);
+        Assert.True(File.Exists(Path.Combine(output, "fold-2", LfwProtocol.ResultFile)));
+    }
+
+    [Fact]
+    public void PairsNamingOnePersonInTwoFoldsAreRefusedWithTheLine()
+    {
+        var shared = DisjointPairs.Replace("person_2\t4\tperson_3\t4", "person_2\t4\tperson_0\t4");
+        var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.CheckIdentityDisjoint(Pairs(shared)));
+        Assert.Equal("pairs.txt:9: person_0 appears in fold 1 (line 2) and fold 2; the protocol needs identity-disjoint folds", error.Message);
+        LfwProtocol.CheckIdentityDisjoint(Pairs(DisjointPairs));
+    }
+
+    [Fact]
+    public void TrainingIdentitiesAreThePeopleOfTheOtherFoldsInOrdinalOrder()
+    {
+        Assert.Equal(["person_0", "person_1"], LfwProtocol.TrainingIdentities(Pairs(DisjointPairs), 2));
+    }
+
+    private sealed class CancelAfterFirstEpoch(CancellationTokenSource source) : MarginFace.Training.ITrainingCallback
+    {
+        public void OnEpochEnd(MarginFace.Training.EpochResult result) => source.Cancel();
+    }
+}
