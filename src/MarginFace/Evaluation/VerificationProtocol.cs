@@ -48,10 +48,6 @@ public static class VerificationProtocol
     }
 
     /// <summary>
-    /// The lowest of the candidate thresholds that classify the most pairs outside fold <paramref name="testFold"/> correctly;
-    /// <paramref name="sorted"/> holds all scores ascending, <paramref name="order"/> their pair indices.
-    /// </summary>
-    /// <summary>
     /// The accuracy of the best single threshold over all pairs (no held-out fold: an optimistic figure, for monitoring
     /// training), with that threshold; a pair is called "same" when its score is above the threshold.
     /// </summary>
@@ -67,6 +63,10 @@ public static class VerificationProtocol
         return new FoldResult((double)correct / n, threshold, n);
     }
 
+    /// <summary>
+    /// The lowest of the candidate thresholds that classify the most pairs outside fold <paramref name="testFold"/> correctly;
+    /// <paramref name="sorted"/> holds all scores ascending, <paramref name="order"/> their pair indices.
+    /// </summary>
     internal static double BestThreshold(double[] sorted, int[] order, IReadOnlyList<bool> same, IReadOnlyList<int> folds, int testFold)
     {
         int first = -1, sameCount = 0;
