@@ -35,6 +35,7 @@ internal static class BenchCommand
             suite, json, classes, batch, dim, heads, baselines, sampleRates, warmup, repeats, interleave, seed, quick,
         };
         compute.AddTo(command);
+        command.Add(BenchEmbedCommand.Create());
         command.SetAction(parse =>
         {
             var name = parse.GetValue(suite)!.Trim().ToLowerInvariant();

@@ -14,6 +14,12 @@ public sealed record BenchmarkResult
     /// <summary>What was timed in the heads suite: a margin head's name, "gemm" (the three matrix products) or "seed-arcface".</summary>
     public string? Head { get; init; }
 
+    /// <summary>The backbone timed in the embed and train suites (a name of <see cref="Models.BackboneFactory"/>).</summary>
+    public string? Network { get; init; }
+
+    /// <summary>What ran the embed suite's case: torchsharp or onnxruntime (pytorch in bench/pytorch_reference.py).</summary>
+    public string? Runtime { get; init; }
+
     public int? Batch { get; init; }
 
     public int? Classes { get; init; }

@@ -109,7 +109,7 @@ public sealed class OnnxFaceModel : IFaceModel
         // The embedding size: the output's last axis when the graph fixes it, else one run on a blank input tells.
         var outputDims = output.Dimensions;
         var declared = outputDims.Length >= 2 && outputDims.Skip(1).All(d => d > 0) ? outputDims.Skip(1).Aggregate(1, (a, b) => a * b) : (int?)null;
-        var size = declared ?? model.Run(new float[(fixedBatch ?? 1) * model.Preprocessing.Length], fixedBatch ?? 1).Length / (fixedBatch ?? 1);
+        var size = declared ?? model.RunBatch(new float[(fixedBatch ?? 1) * model.Preprocessing.Length], fixedBatch ?? 1).Length / (fixedBatch ?? 1);
         if (size < 1) throw new MarginFaceException($"{path}: output '{outputName}' is empty");
         if (info.EmbeddingSize > 0 && info.EmbeddingSize != size)
             throw new MarginFaceException($"{path}: its metadata says {info.EmbeddingSize}-D embeddings, output '{outputName}' gives {size}");
@@ -132,10 +132,10 @@ public sealed class OnnxFaceModel : IFaceModel
             var rows = fixedBatch ?? count;
             var values = new float[rows * p.Length];
             for (int i = 0; i < count; i++) p.Write(images[start + i], values.AsSpan(i * p.Length, p.Length));
-            var embeddings = Run(values, rows);
+            var embeddings = RunBatch(values, rows);
             if (flip)
             {
-                var mirrored = Run(Mirror(values, p.Width), rows);
+                var mirrored = RunBatch(Mirror(values, p.Width), rows);
                 for (int i = 0; i < embeddings.Length; i++) embeddings[i] += mirrored[i];
             }
             var d = Info.EmbeddingSize;
@@ -146,8 +146,8 @@ public sealed class OnnxFaceModel : IFaceModel
 
     public void Dispose() => session.Dispose();
 
-    /// <summary>The raw output of <paramref name="rows"/> images, row-major [rows, D].</summary>
-    private float[] Run(float[] values, int rows)
+    /// <summary>The raw output of <paramref name="rows"/> preprocessed images (C·H·W floats each), row-major [rows, D].</summary>
+    internal float[] RunBatch(float[] values, int rows)
     {
         using var inputValue = OrtValue.CreateTensorValueFromMemory(values, [rows, Info.Channels, Info.InputHeight, Info.InputWidth]);
         using var runOptions = new RunOptions();
