@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields.
+`pytorch_reference.py embed ...` runs the embed suite instead (bench/pytorch_embed.py).
 
 Cases per class count C (B x D embeddings requiring a gradient, int64 labels, W [C, D]):
   gemm          the three matrix products x.W^T, G.W, G^T.x alone (no autograd): the limit
@@ -167,4 +168,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "embed":
+        sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+        import pytorch_embed
+        pytorch_embed.main(sys.argv[2:])
+    else:
+        main()
