@@ -22,10 +22,11 @@ internal static class BenchEmbedCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed runs before timing each case", DefaultValueFactory = _ => 1 };
         var repeats = new Option<int>("--repeats") { Description = "timed runs per case", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "seed of the random weights and inputs", DefaultValueFactory = _ => 0 };
+        var interleave = new Option<bool>("--interleave") { Description = "time the runtimes of each network and batch round-robin, so load changes fall on all alike (memory is then the group's)" };
         var quick = new Option<bool>("--quick") { Description = "mobilefacenet only, batches 1 and 2, one timed run: checks that the suite runs" };
         var command = new Command("embed", "Time backbone inference (images/s) on TorchSharp and ONNX Runtime at batch 1 and 64; print a table, optionally write JSON")
         {
-            json, networks, runtimes, batches, warmup, repeats, seed, quick,
+            json, networks, runtimes, batches, warmup, repeats, seed, interleave, quick,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -53,6 +54,7 @@ internal static class BenchEmbedCommand
                 Warmup = parse.GetValue(warmup),
                 Repeats = parse.GetValue(repeats),
                 Seed = parse.GetValue(seed),
+                Interleave = parse.GetValue(interleave),
                 Threads = TorchSharp.torch.get_num_threads(),
                 Device = device,
             };

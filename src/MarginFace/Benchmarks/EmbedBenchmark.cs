@@ -28,7 +28,10 @@ public static class EmbedBenchmark
     public static IReadOnlyList<string> DefaultNetworks =>
         [.. new[] { "facemobilenet", "mobilefacenet", "iresnet50", "faceapi-resnet" }.Where(BackboneFactory.Names.Contains)];
 
-    /// <summary>Runs every case, network by network; <paramref name="progress"/> sees each result as soon as it is measured.</summary>
+    /// <summary>
+    /// Runs every case, network by network and batch by batch (each runtime in turn, or with <see cref="EmbedBenchmarkOptions.Interleave"/>
+    /// round-robin); <paramref name="progress"/> sees each result as soon as it is measured.
+    /// </summary>
     public static IReadOnlyList<BenchmarkResult> Run(EmbedBenchmarkOptions options, Action<BenchmarkResult>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,13 +49,17 @@ public static class EmbedBenchmark
                 var onnxPath = Path.Combine(directory.FullName, $"{network}.onnx");
                 using (var backbone = Create(network, options.Seed))
                     OnnxExporter.Export(backbone.Module, backbone.Spec, onnxPath);
-                foreach (var runtime in options.Runtimes)
-                    foreach (var batch in options.Batches)
+                foreach (var batch in options.Batches)
+                {
+                    var measured = options.Interleave
+                        ? MeasureInterleaved(options, network, onnxPath, batch)
+                        : options.Runtimes.Select(runtime => Measure(options, network, onnxPath, batch, runtime));
+                    foreach (var result in measured)
                     {
-                        var result = runtime == TorchSharp ? MeasureTorch(options, network, batch) : MeasureOnnx(options, network, onnxPath, batch);
                         results.Add(result);
                         progress?.Invoke(result);
                     }
+                }
                 File.Delete(onnxPath);
             }
         }
@@ -106,41 +113,72 @@ public static class EmbedBenchmark
         return randn([batch, channels, height, width], generator: generator).data<float>().ToArray();
     }
 
-    private static BenchmarkResult MeasureTorch(EmbedBenchmarkOptions o, string network, int batch)
+    /// <summary>A case ready to time: the step, what to free afterwards, and what the result records.</summary>
+    private sealed record Case(string Runtime, Action Step, IDisposable Owner, int Dim, Device Device, int Threads);
+
+    /// <summary>The model or session and its input for one runtime; for TorchSharp the factory backbone with the exported weights' seed.</summary>
+    private static Case Setup(EmbedBenchmarkOptions o, string network, string onnxPath, int batch, string runtime)
     {
-        var (perCase, before) = Start();
-        var device = o.Device ?? CPU;
-        double[] times;
-        int dim;
-        using (var backbone = Create(network, o.Seed))
-        using (var scope = NewDisposeScope())
+        if (runtime == OnnxRuntime)
         {
-            backbone.Module.to(device);
-            var spec = backbone.Spec;
-            dim = spec.EmbeddingSize;
-            var x = tensor(Input(spec.Channels, spec.InputHeight, spec.InputWidth, batch, o.Seed), [batch, spec.Channels, spec.InputHeight, spec.InputWidth]).to(device);
-            times = CaseTimer.Time(() =>
-            {
-                using var noGrad = no_grad();
-                using var embeddings = backbone.Module.forward(x);
-            }, o.Warmup, o.Repeats, device);
+            var model = OnnxFaceModel.Open(onnxPath, threads: o.Threads);
+            var i = model.Info;
+            var values = Input(i.Channels, i.InputHeight, i.InputWidth, batch, o.Seed);
+            return new Case(runtime, () => model.RunBatch(values, batch), model, i.EmbeddingSize, CPU, o.Threads);
         }
-        return Result(o, network, TorchSharp, batch, dim, device.ToString(), get_num_threads(), times, before, perCase);
+        var device = o.Device ?? CPU;
+        var backbone = Create(network, o.Seed);
+        backbone.Module.to(device);
+        var spec = backbone.Spec;
+        var x = tensor(Input(spec.Channels, spec.InputHeight, spec.InputWidth, batch, o.Seed), [batch, spec.Channels, spec.InputHeight, spec.InputWidth]).to(device);
+        return new Case(runtime, () =>
+        {
+            using var noGrad = no_grad();
+            using var embeddings = backbone.Module.forward(x);
+        }, new Owners(backbone, x), spec.EmbeddingSize, device, get_num_threads());
     }
 
-    private static BenchmarkResult MeasureOnnx(EmbedBenchmarkOptions o, string network, string onnxPath, int batch)
+    private sealed class Owners(params IDisposable[] owned) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var o in owned) o.Dispose();
+        }
+    }
+
+    private static BenchmarkResult Measure(EmbedBenchmarkOptions o, string network, string onnxPath, int batch, string runtime)
     {
         var (perCase, before) = Start();
+        var c = Setup(o, network, onnxPath, batch, runtime);
         double[] times;
-        int dim;
-        using (var model = OnnxFaceModel.Open(onnxPath, threads: o.Threads))
+        using (c.Owner)
+            times = CaseTimer.Time(c.Step, o.Warmup, o.Repeats, c.Device);
+        return Result(o, network, c, batch, times, before, ProcessMemory.PeakSince(before), perCase);
+    }
+
+    /// <summary>
+    /// Every runtime's case of one network and batch set up together, each warmed up, then timed round-robin, so that a change
+    /// in the machine's load falls on each alike; memory is that of the whole group.
+    /// </summary>
+    private static IEnumerable<BenchmarkResult> MeasureInterleaved(EmbedBenchmarkOptions o, string network, string onnxPath, int batch)
+    {
+        var (_, before) = Start();
+        var cases = new List<Case>();
+        var times = o.Runtimes.Select(_ => new double[o.Repeats]).ToArray();
+        try
         {
-            var i = model.Info;
-            dim = i.EmbeddingSize;
-            var x = Input(i.Channels, i.InputHeight, i.InputWidth, batch, o.Seed);
-            times = CaseTimer.Time(() => model.RunBatch(x, batch), o.Warmup, o.Repeats, CPU);
+            foreach (var runtime in o.Runtimes) cases.Add(Setup(o, network, onnxPath, batch, runtime));
+            foreach (var c in cases) CaseTimer.Time(c.Step, o.Warmup, 1, c.Device);
+            for (var r = 0; r < o.Repeats; r++)
+                for (var i = 0; i < cases.Count; i++)
+                    times[i][r] = CaseTimer.Time(cases[i].Step, 0, 1, cases[i].Device)[0];
         }
-        return Result(o, network, OnnxRuntime, batch, dim, "cpu", o.Threads, times, before, perCase);
+        finally
+        {
+            foreach (var c in cases) c.Owner.Dispose();
+        }
+        var peak = ProcessMemory.PeakSince(before);
+        return cases.Select((c, i) => Result(o, network, c, batch, times[i], before, peak, perCase: false) with { Interleaved = true }).ToList();
     }
 
     private static (bool PerCase, double? Before) Start()
@@ -151,20 +189,18 @@ public static class EmbedBenchmark
         return (perCase, ProcessMemory.ResidentMb());
     }
 
-    private static BenchmarkResult Result(EmbedBenchmarkOptions o, string network, string runtime, int batch, int dim, string device, int threads,
-        double[] times, double? before, bool perCase)
+    private static BenchmarkResult Result(EmbedBenchmarkOptions o, string network, Case c, int batch, double[] times, double? before, double? peak, bool perCase)
     {
-        var peak = ProcessMemory.PeakSince(before);
         var median = CaseTimer.Quantile(times, 0.5);
         return new BenchmarkResult
         {
             Suite = Suite,
             Network = network,
-            Runtime = runtime,
+            Runtime = c.Runtime,
             Batch = batch,
-            Dim = dim,
-            Device = device,
-            Threads = threads,
+            Dim = c.Dim,
+            Device = c.Device.ToString(),
+            Threads = c.Threads,
             Warmup = o.Warmup,
             Repeats = o.Repeats,
             MedianMs = median,

@@ -20,6 +20,12 @@ public sealed record EmbedBenchmarkOptions
     /// <summary>Timed runs per case.</summary>
     public int Repeats { get; init; } = 5;
 
+    /// <summary>
+    /// Time the runtimes of one network and batch round-robin instead of one after another, so that changes in the machine's
+    /// load fall on all of them alike; peak memory is then the group's.
+    /// </summary>
+    public bool Interleave { get; init; }
+
     /// <summary>Seed of the random weights and inputs.</summary>
     public int Seed { get; init; }
 

@@ -15,7 +15,7 @@ public class CliBenchEmbedTests
         Assert.Contains("× torchsharp", stdout);
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var cases = document.RootElement.EnumerateArray().ToArray();
-        Assert.Equal([("torchsharp", 1), ("torchsharp", 2), ("onnxruntime", 1), ("onnxruntime", 2)],
+        Assert.Equal([("torchsharp", 1), ("onnxruntime", 1), ("torchsharp", 2), ("onnxruntime", 2)],
             cases.Select(c => (c.GetProperty("runtime").GetString()!, c.GetProperty("batch").GetInt32())));
         foreach (var c in cases)
         {
