@@ -21,6 +21,12 @@ namespace MarginFace.Inference;
 public sealed class OnnxFaceModel : IFaceModel
 {
     private const string ArcFaceName = "arcface-onnx";
+
+    /// <summary>Largest input side accepted (face models take 28–300 px); keeps a hostile file from making us allocate gigabytes per image.</summary>
+    public const int MaxInputSide = 1024;
+
+    /// <summary>Largest batch axis a graph may fix (buffers are allocated for that many images).</summary>
+    public const int MaxFixedBatch = 256;
     private readonly InferenceSession session;
     private readonly string inputName;
     private readonly string outputName;
@@ -104,6 +110,8 @@ public sealed class OnnxFaceModel : IFaceModel
             throw new MarginFaceException(
                 $"{path}: input '{inputName}' is {Describe(input)}, but {(convention == OnnxModelConvention.ArcFace ? "the ArcFace convention says" : "its metadata says")} [N, {info.Channels}, {info.InputHeight}, {info.InputWidth}]");
         int? fixedBatch = dims[0] > 0 ? dims[0] : null;
+        if (fixedBatch > MaxFixedBatch)
+            throw new MarginFaceException($"{path}: input '{inputName}' fixes the batch axis to {fixedBatch} images; at most {MaxFixedBatch} are supported");
         var model = new OnnxFaceModel(path, session, inputName, outputName, fixedBatch, info);
 
         // The embedding size: the output's last axis when the graph fixes it, else one run on a blank input tells.
@@ -191,8 +199,8 @@ public sealed class OnnxFaceModel : IFaceModel
         int Whole(string key, int min, int max) =>
             int.TryParse(metadata[key], NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
                 ? v : throw new MarginFaceException($"{path}: metadata {key} = '{metadata[key]}' is not a whole number in [{min}, {max}]");
-        var width = Whole("input_width", 1, 16384);
-        var height = Whole("input_height", 1, 16384);
+        var width = Whole("input_width", 1, MaxInputSide);
+        var height = Whole("input_height", 1, MaxInputSide);
         var channels = Whole("channels", 1, 3);
         if (channels == 2) throw new MarginFaceException($"{path}: metadata channels = 2; 1 (grey) or 3 (RGB) expected");
         if (!Enum.TryParse<PixelNormalization>(metadata["normalization"], ignoreCase: false, out var normalization) || !Enum.IsDefined(normalization))
