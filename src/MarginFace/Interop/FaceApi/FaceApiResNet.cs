@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -18,9 +19,6 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
 
     /// <summary>Size of the descriptor.</summary>
     public const int EmbeddingSize = 128;
-
-    /// <summary>face-api's mean RGB, subtracted from 0..255 pixels before dividing by 255.</summary>
-    public static readonly float[] MeanRgb = [122.782f, 117.001f, 104.298f];
 
     private readonly ScaledConv conv32_down;
     private readonly FaceApiResidual conv32_1, conv32_2, conv32_3;
@@ -65,13 +63,17 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
         return fc.forward(x.mean([2, 3])).MoveToOuterDisposeScope();
     }
 
-    /// <summary>face-api's normalisation: (p − mean RGB) / 255 for RGB pixels p in 0..255, <c>[N,3,H,W]</c>.</summary>
+    /// <summary>
+    /// face-api's normalisation (<see cref="PixelNormalization.FaceApiMeanRgb"/>): (p − mean RGB) / 255 for RGB pixels p in
+    /// 0..255, <c>[N,3,H,W]</c>.
+    /// </summary>
     public static Tensor Normalize(Tensor pixels)
     {
-        using var mean = tensor(MeanRgb, device: pixels.device).view(1, 3, 1, 1);
+        var (meanRgb, scale) = PixelNormalization.FaceApiMeanRgb.Constants(3);
+        using var mean = tensor(meanRgb, device: pixels.device).view(1, 3, 1, 1);
         using var floats = pixels.to_type(ScalarType.Float32);
         var centred = floats - mean;
-        return centred.div_(255f);
+        return centred.div_(scale[0]);
     }
 
     /// <summary>

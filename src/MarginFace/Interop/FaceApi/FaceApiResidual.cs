@@ -37,6 +37,6 @@ public sealed class FaceApiResidual : Module<Tensor, Tensor>
             if (shortcut.shape[1] != branch.shape[1])
                 shortcut = cat([shortcut, zeros_like(shortcut)], 1);
         }
-        return functional.relu(branch + shortcut).MoveToOuterDisposeScope();
+        return functional.relu(branch.add(shortcut, ScaledConv.One)).MoveToOuterDisposeScope();
     }
 }
