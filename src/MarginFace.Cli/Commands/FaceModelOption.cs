@@ -1,0 +1,18 @@
+using MarginFace.Cli.Console;
+using MarginFace.Faces;
+using MarginFace.Inference;
+
+namespace MarginFace.Cli.Commands;
+
+/// <summary>The <c>--model</c> value of the commands that embed: a face model file or "pretrained" (<see cref="FaceModelReference"/>).</summary>
+internal static class FaceModelOption
+{
+    public const string Help = "face model file (marginface train/export/import), or 'pretrained': face-api's 128-D ResNet, fetched from npm into the cache on first use";
+
+    /// <summary>Loads the model; messages about fetching the pretrained one go to stderr.</summary>
+    public static FaceModel Load(string reference) =>
+        FaceModelReference.Load(reference, new SynchronousProgress(message => System.Console.Error.WriteLine(message)));
+
+    /// <summary>The embedder of aligned crops for enrol and identify.</summary>
+    public static IFaceEmbedder OpenEmbedder(string reference) => new FaceModelEmbedder(Load(reference));
+}
