@@ -1,0 +1,90 @@
+using System.Text.Json;
+using MarginFace.Faces;
+using MarginFace.Imaging;
+using MarginFace.Inference;
+using MarginFace.Interop.FaceApi;
+using MarginFace.Models;
+using MarginFace.Tests.Cli;
+using MarginFace.Tests.Data;
+using static TorchSharp.torch;
+
+namespace MarginFace.Tests.Interop;
+
+public class PretrainedFaceModelTests : TorchTest
+{
+    private static FaceModel Pretrained() => PretrainedFaceModel.Load(FaceApiTestModel.Cache.EnsureAvailable());
+
+    /// <summary>The centre 110×110 of an LFW image resized to 150×150, as face-api's input pixels and as an image.</summary>
+    private static (Tensor Pixels, RgbImage Image) LfwCrop(string name, int number)
+    {
+        var chw = LfwFaces.CentreCrop(LfwFaces.ImagePath(LfwFaces.Root!, name, number), 110, FaceApiResNet.InputSize);
+        var hwc = chw.permute(1, 2, 0).contiguous().data<byte>().ToArray();
+        return (chw.unsqueeze(0), new RgbImage(FaceApiResNet.InputSize, FaceApiResNet.InputSize, 3, hwc));
+    }
+
+    [Fact]
+    public void ReferenceIsPretrainedOnlyForThatWordAndAFilePathOtherwise()
+    {
+        Assert.True(FaceModelReference.IsPretrained("pretrained"));
+        Assert.True(FaceModelReference.IsPretrained(" Pretrained "));
+        Assert.False(FaceModelReference.IsPretrained("./pretrained"));
+        var e = Assert.Throws<MarginFaceException>(() => FaceModelReference.Load("no-such-dir/face.model"));
+        Assert.Equal("no-such-dir/face.model: model file not found", e.Message);
+    }
+
+    [FaceApiFact]
+    public void PretrainedModelDescribesFaceApisInputAndIsAlignedOntoDlibsChip()
+    {
+        using var model = Pretrained();
+        var info = model.Info;
+        Assert.Equal(("faceapi-resnet", 150, 150, 3, 128), (info.Backbone, info.InputWidth, info.InputHeight, info.Channels, info.EmbeddingSize));
+        Assert.Equal(PixelNormalization.FaceApiMeanRgb, info.Normalization);
+        Assert.Equal("none", info.Crop);
+        Assert.Matches("^[0-9a-f]{16}$", info.ModelId);
+        Assert.Equal(FaceModelFile.ModelId(model.Module), info.ModelId);
+        using var embedder = new FaceModelEmbedder(Pretrained());
+        Assert.Same(AlignmentTemplate.DlibChip150, embedder.Template);
+    }
+
+    [FaceApiFact(needsLfw: true)]
+    public void EmbeddingOfAnLfwCropIsFaceApisOwnDescriptorAtUnitLength()
+    {
+        using var model = Pretrained();
+        using var network = FaceApiModel.Load(FaceApiTestModel.Cache.EnsureAvailable());
+        using var scope = NewDisposeScope();
+        var (pixels, image) = LfwCrop("Aaron_Peirsol", 1);
+        var embedding = model.Embed([image])[0];
+        using var noGrad = no_grad();
+        var descriptor = network.forward(FaceApiResNet.Normalize(pixels))[0];
+        var expected = (descriptor / descriptor.norm()).data<float>().ToArray();
+
+        Assert.Equal(128, embedding.Length);
+        Assert.Equal(1.0, Math.Sqrt(embedding.Sum(v => (double)v * v)), 5);
+        Assert.True(embedding.Zip(expected, (a, b) => Math.Abs(a - b)).Max() < 1e-5f);
+    }
+
+    [FaceApiFact(needsLfw: true)]
+    public void ExportedPretrainedModelFileEmbedsAsThePretrainedModelFromTheCli()
+    {
+        using var temp = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["MARGINFACE_CACHE"] = Path.GetDirectoryName(FaceApiTestModel.Cache.Directory)! };
+        FaceApiTestModel.Cache.EnsureAvailable();
+        var modelPath = Path.Combine(temp.Path, "faceapi.model");
+        var image = LfwFaces.ImagePath(LfwFaces.Root!, "Aaron_Peirsol", 1);
+
+        var export = CliProcess.Run(["export", "--model", "pretrained", "--out", modelPath], environment);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        var fromPretrained = CliProcess.Run(["embed", "--model", "pretrained", "--flip", "--json", image], environment);
+        var fromFile = CliProcess.Run(["embed", "--model", modelPath, "--flip", "--json", image], environment);
+        Assert.True(fromPretrained.ExitCode == 0, fromPretrained.Stderr);
+        Assert.True(fromFile.ExitCode == 0, fromFile.Stderr);
+
+        float[] Embedding(string stdout) => JsonDocument.Parse(stdout.Trim()).RootElement.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(Embedding(fromPretrained.Stdout), Embedding(fromFile.Stdout));
+        Assert.Equal(128, Embedding(fromFile.Stdout).Length);
+        using var model = Pretrained();
+        var info = FaceModelFile.ReadInfo(modelPath);
+        Assert.Equal(model.Info.ModelId, info.ModelId);
+        Assert.Contains($"model id {info.ModelId}", export.Stdout);
+    }
+}
