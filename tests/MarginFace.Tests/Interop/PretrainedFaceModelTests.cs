@@ -22,6 +22,13 @@ public class PretrainedFaceModelTests : TorchTest
         return (chw.unsqueeze(0), new RgbImage(FaceApiResNet.InputSize, FaceApiResNet.InputSize, 3, hwc));
     }
 
+    /// <summary>The CLI's cache root set to the test cache, filled first, so that "pretrained" resolves there.</summary>
+    private static Dictionary<string, string> CacheEnvironment()
+    {
+        FaceApiTestModel.Cache.EnsureAvailable();
+        return new() { ["MARGINFACE_CACHE"] = Path.GetDirectoryName(FaceApiTestModel.Cache.Directory)! };
+    }
+
     [Fact]
     public void ReferenceIsPretrainedOnlyForThatWordAndAFilePathOtherwise()
     {
@@ -40,6 +47,7 @@ public class PretrainedFaceModelTests : TorchTest
         Assert.Equal(("faceapi-resnet", 150, 150, 3, 128), (info.Backbone, info.InputWidth, info.InputHeight, info.Channels, info.EmbeddingSize));
         Assert.Equal(PixelNormalization.FaceApiMeanRgb, info.Normalization);
         Assert.Equal("none", info.Crop);
+        Assert.Equal(PretrainedFaceModel.LfwThreshold, info.VerificationThreshold);
         Assert.Matches("^[0-9a-f]{16}$", info.ModelId);
         Assert.Equal(FaceModelFile.ModelId(model.Module), info.ModelId);
         using var embedder = new FaceModelEmbedder(Pretrained());
@@ -67,8 +75,7 @@ public class PretrainedFaceModelTests : TorchTest
     public void ExportedPretrainedModelFileEmbedsAsThePretrainedModelFromTheCli()
     {
         using var temp = new TempDirectory();
-        var environment = new Dictionary<string, string> { ["MARGINFACE_CACHE"] = Path.GetDirectoryName(FaceApiTestModel.Cache.Directory)! };
-        FaceApiTestModel.Cache.EnsureAvailable();
+        var environment = CacheEnvironment();
         var modelPath = Path.Combine(temp.Path, "faceapi.model");
         var image = LfwFaces.ImagePath(LfwFaces.Root!, "Aaron_Peirsol", 1);
 
@@ -86,5 +93,20 @@ public class PretrainedFaceModelTests : TorchTest
         var info = FaceModelFile.ReadInfo(modelPath);
         Assert.Equal(model.Info.ModelId, info.ModelId);
         Assert.Contains($"model id {info.ModelId}", export.Stdout);
+    }
+
+    [FaceApiFact(needsLfw: true)]
+    public void VerifyWithThePretrainedModelAlignsAndTellsOnePersonFromTwo()
+    {
+        var environment = CacheEnvironment();
+        var root = LfwFaces.Root!;
+        // The first same-person and the first different-person pair of fold 1 of pairs.txt.
+        var same = CliProcess.Run(["verify", "--model", "pretrained", "--align", "--flip", "--json",
+            LfwFaces.ImagePath(root, "Abel_Pacheco", 1), LfwFaces.ImagePath(root, "Abel_Pacheco", 4)], environment);
+        var different = CliProcess.Run(["verify", "--model", "pretrained", "--align", "--flip", "--json",
+            LfwFaces.ImagePath(root, "Abdel_Madi_Shabneh", 1), LfwFaces.ImagePath(root, "Dean_Barker", 1)], environment);
+        Assert.True(same.ExitCode == 0, same.Stdout + same.Stderr);
+        Assert.True(different.ExitCode == 2, different.Stdout + different.Stderr);
+        Assert.Equal(PretrainedFaceModel.LfwThreshold, JsonDocument.Parse(same.Stdout.Trim()).RootElement.GetProperty("threshold").GetDouble());
     }
 }
