@@ -48,7 +48,14 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    private IEnumerable<FaceApiResidual> Units =>
+    /// <summary>The first layer (conv 7×7/2, valid), for ONNX export.</summary>
+    internal ScaledConv Stem => conv32_down;
+
+    /// <summary>The final linear map 256 → 128, for ONNX export.</summary>
+    internal Linear Head => fc;
+
+    /// <summary>The residual units in order.</summary>
+    internal IEnumerable<FaceApiResidual> Units =>
     [
         conv32_1, conv32_2, conv32_3, conv64_down, conv64_1, conv64_2, conv64_3,
         conv128_down, conv128_1, conv128_2, conv256_down, conv256_1, conv256_2, conv256_down_out,

@@ -22,6 +22,14 @@ public sealed class ScaledConv : Module<Tensor, Tensor>
     private readonly Parameter scale_weight;
     private readonly Parameter scale_bias;
 
+    internal Conv2d Conv => conv;
+
+    /// <summary>γ per output channel.</summary>
+    internal Parameter Scale => scale_weight;
+
+    /// <summary>β per output channel.</summary>
+    internal Parameter Shift => scale_bias;
+
     public ScaledConv(long inChannels, long outChannels, long kernel, long stride) : base(nameof(ScaledConv))
     {
         var padding = stride == 1 ? kernel / 2 : 0;
