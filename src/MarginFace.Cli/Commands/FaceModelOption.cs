@@ -1,6 +1,7 @@
 using MarginFace.Cli.Console;
 using MarginFace.Faces;
 using MarginFace.Inference;
+using MarginFace.Runtime;
 
 namespace MarginFace.Cli.Commands;
 
@@ -9,10 +10,13 @@ internal static class FaceModelOption
 {
     public const string Help = "face model file (marginface train/export/import), or 'pretrained': face-api's 128-D ResNet, fetched from npm into the cache on first use";
 
-    /// <summary>Loads the model; messages about fetching the pretrained one go to stderr.</summary>
-    public static FaceModel Load(string reference) =>
-        FaceModelReference.Load(reference, new SynchronousProgress(message => System.Console.Error.WriteLine(message)));
+    /// <summary>Loads libtorch and the model; messages about fetching the pretrained one go to stderr.</summary>
+    public static FaceModel Load(string reference)
+    {
+        TorchRuntime.Initialize();
+        return FaceModelReference.Load(reference, new SynchronousProgress(message => System.Console.Error.WriteLine(message)));
+    }
 
-    /// <summary>The embedder of aligned crops for enrol and identify.</summary>
+    /// <summary>The embedder of aligned crops for enrol and identify (which, unlike the other commands, did not load libtorch themselves).</summary>
     public static IFaceEmbedder OpenEmbedder(string reference) => new FaceModelEmbedder(Load(reference));
 }

@@ -109,4 +109,21 @@ public class PretrainedFaceModelTests : TorchTest
         Assert.True(different.ExitCode == 2, different.Stdout + different.Stderr);
         Assert.Equal(PretrainedFaceModel.LfwThreshold, JsonDocument.Parse(same.Stdout.Trim()).RootElement.GetProperty("threshold").GetDouble());
     }
+
+    [FaceApiFact(needsLfw: true)]
+    public void EnrolAndIdentifyWithThePretrainedModelFindTheEnrolledPerson()
+    {
+        using var temp = new TempDirectory();
+        var environment = CacheEnvironment();
+        var root = LfwFaces.Root!;
+        var gallery = Path.Combine(temp.Path, "gallery.db");
+        var enrol = CliProcess.Run(["enroll", "--gallery", gallery, "--name", "Abel", "--model", "pretrained",
+            LfwFaces.ImagePath(root, "Abel_Pacheco", 1)], environment);
+        Assert.True(enrol.ExitCode == 0, enrol.Stdout + enrol.Stderr);
+        var identify = CliProcess.Run(["identify", "--gallery", gallery, "--model", "pretrained", "--json",
+            LfwFaces.ImagePath(root, "Abel_Pacheco", 4)], environment);
+        Assert.True(identify.ExitCode == 0, identify.Stdout + identify.Stderr);
+        var best = JsonDocument.Parse(identify.Stdout.Trim()).RootElement.GetProperty("candidates")[0];
+        Assert.Equal("Abel", best.GetProperty("name").GetString());
+    }
 }
