@@ -205,11 +205,10 @@ public sealed class OnnxFaceModel : IFaceModel
         if (channels == 2) throw new MarginFaceException($"{path}: metadata channels = 2; 1 (grey) or 3 (RGB) expected");
         if (!Enum.TryParse<PixelNormalization>(metadata["normalization"], ignoreCase: false, out var normalization) || !Enum.IsDefined(normalization))
             throw new MarginFaceException($"{path}: metadata normalization = '{metadata["normalization"]}' is not one of {string.Join(", ", Enum.GetNames<PixelNormalization>())}");
-        var (mean, scale) = normalization.Constants();
+        var (mean, scale) = normalization.Constants(channels);
         foreach (var (key, expected) in new[] { ("normalization_mean", mean), ("normalization_scale", scale) })
-            if (metadata.TryGetValue(key, out var text) &&
-                (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || Math.Abs(value - expected) > 1e-4 * Math.Max(1, Math.Abs(expected))))
-                throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({expected.ToString(CultureInfo.InvariantCulture)})");
+            if (metadata.TryGetValue(key, out var text) && !MatchesPerChannel(text, expected))
+                throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({string.Join(",", expected.Select(v => v.ToString(CultureInfo.InvariantCulture)))})");
         var embedding = metadata.ContainsKey("embedding_size") ? Whole("embedding_size", 1, 1 << 20) : 0;
         var crop = metadata.GetValueOrDefault(OnnxExporter.CropKey, "none");
         try
@@ -260,4 +259,17 @@ public sealed class OnnxFaceModel : IFaceModel
         value.IsTensor ? $"{(value.ElementType == typeof(float) ? "float32" : value.ElementType.Name)} [{string.Join(", ", value.Dimensions.Select(d => d > 0 ? d.ToString(CultureInfo.InvariantCulture) : "?"))}]" : value.OnnxValueType.ToString();
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>Whether <paramref name="text"/> (one number for all channels, or one per channel, comma-separated) equals <paramref name="expected"/> to 1e-4 relative.</summary>
+    private static bool MatchesPerChannel(string text, float[] expected)
+    {
+        var parts = text.Split(',');
+        if (parts.Length != 1 && parts.Length != expected.Length) return false;
+        for (int c = 0; c < expected.Length; c++)
+        {
+            if (!float.TryParse(parts[parts.Length == 1 ? 0 : c], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return false;
+            if (Math.Abs(value - expected[c]) > 1e-4 * Math.Max(1, Math.Abs(expected[c]))) return false;
+        }
+        return true;
+    }
 }
