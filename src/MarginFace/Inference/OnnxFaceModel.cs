@@ -208,7 +208,7 @@ public sealed class OnnxFaceModel : IFaceModel
         var (mean, scale) = normalization.Constants(channels);
         foreach (var (key, expected) in new[] { ("normalization_mean", mean), ("normalization_scale", scale) })
             if (metadata.TryGetValue(key, out var text) && !MatchesPerChannel(text, expected))
-                throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({string.Join(",", expected.Select(v => v.ToString(CultureInfo.InvariantCulture)))})");
+                throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({string.Join(",", (expected.Distinct().Count() == 1 ? [expected[0]] : expected).Select(v => v.ToString(CultureInfo.InvariantCulture)))})");
         var embedding = metadata.ContainsKey("embedding_size") ? Whole("embedding_size", 1, 1 << 20) : 0;
         var crop = metadata.GetValueOrDefault(OnnxExporter.CropKey, "none");
         try
