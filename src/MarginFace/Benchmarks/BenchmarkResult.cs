@@ -11,6 +11,9 @@ public sealed record BenchmarkResult
     /// <summary>heads, train, embed or loader.</summary>
     public required string Suite { get; init; }
 
+    /// <summary>The network trained or read for (train and loader suites): a <see cref="Models.BackboneFactory"/> name.</summary>
+    public string? Network { get; init; }
+
     /// <summary>What was timed in the heads suite: a margin head's name, "gemm" (the three matrix products) or "seed-arcface".</summary>
     public string? Head { get; init; }
 
@@ -64,4 +67,13 @@ public sealed record BenchmarkResult
     /// <summary>Images per second, for suites where it applies.</summary>
     [JsonPropertyName("imagesPerSecond")]
     public double? ImagesPerSecond { get; init; }
+
+    /// <summary>Decoding threads of the loader suite.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>Loader suite: "alone", or "while-training" (the loader and a training loop in one process, timed together).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>While training: the training loop's images/s during the loader's run.</summary>
+    public double? TrainingImagesPerSecond { get; init; }
 }
