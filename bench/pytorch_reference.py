@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields.
+"""The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields (`train` as the first
+argument: the train suite, see train_main).
 
 Cases per class count C (B x D embeddings requiring a gradient, int64 labels, W [C, D]):
   gemm          the three matrix products x.W^T, G.W, G^T.x alone (no autograd): the limit
@@ -166,5 +167,200 @@ def main():
         print(text)
 
 
+# ---------------------------------------------------------------------------------------------------------------------
+# The train suite of `marginface bench train`: full training steps (copy of the batch to the device, forward, ArcFace
+# loss, the accuracy count the trainer makes, loss.item(), zero_grad, backward, SGD step with momentum 0.9 and weight
+# decay 5e-4) on one synthetic batch, for the same networks as MarginFace's (src/MarginFace/Mnist/ClsNet.cs,
+# src/MarginFace/Models/FaceMobileNet.cs and MobileFaceNet.cs), layer for layer.
+# Usage: pytorch_reference.py train [--networks clsnet,facemobilenet,mobilefacenet] [--batch B] [--classes C] ...
+# ---------------------------------------------------------------------------------------------------------------------
+import torch.nn as nn
+
+TRAIN_NETWORKS = ["clsnet", "facemobilenet", "mobilefacenet"]
+
+
+def conv_block(cin, cout, k=1, s=1, p=0, g=1):
+    """ConvBlock: conv (no bias), batch norm, PReLU per channel."""
+    return nn.Sequential(nn.Conv2d(cin, cout, k, s, p, groups=g, bias=False), nn.BatchNorm2d(cout), nn.PReLU(cout))
+
+
+def linear_block(cin, cout, k=1, s=1, p=0, g=1):
+    """LinearBlock: conv (no bias), batch norm, no activation."""
+    return nn.Sequential(nn.Conv2d(cin, cout, k, s, p, groups=g, bias=False), nn.BatchNorm2d(cout))
+
+
+class DepthWise(nn.Module):
+    """DepthWiseBlock: 1x1 expand, 3x3 depthwise (stride), 1x1 linear project; residual add when asked."""
+
+    def __init__(self, cin, cout, expansion, residual, stride):
+        super().__init__()
+        self.residual = residual
+        self.layers = nn.Sequential(conv_block(cin, expansion), conv_block(expansion, expansion, 3, stride, 1, g=expansion),
+                                    linear_block(expansion, cout))
+
+    def forward(self, x):
+        return x + self.layers(x) if self.residual else self.layers(x)
+
+
+def residual_stack(c, n, expansion):
+    return nn.Sequential(*[DepthWise(c, c, expansion, True, 1) for _ in range(n)])
+
+
+def init_weights(module):
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+    return module
+
+
+def cls_net(features=2):
+    """ClsNet: two conv3x3-BN-PReLU-maxpool blocks, then FC 3136 -> 256 -> 128 -> features, PReLU between."""
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.PReLU(32), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.PReLU(64), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.PReLU(1), nn.Linear(256, 128), nn.PReLU(1), nn.Linear(128, features))
+
+
+def face_mobile_net(embedding=512):
+    """FaceMobileNet: 128x128 grey input; the seeds' MobileFaceNet variant with a 7x7 linear conv, flatten 2x2x512, FC, BN."""
+    return init_weights(nn.Sequential(
+        conv_block(1, 64, 3, 2, 1), linear_block(64, 64, 3, 1, 1, g=64),
+        DepthWise(64, 64, 128, False, 2), residual_stack(64, 4, 128),
+        DepthWise(64, 128, 256, False, 2), residual_stack(128, 6, 256),
+        DepthWise(128, 128, 512, False, 2), residual_stack(128, 2, 256),
+        conv_block(128, 512), linear_block(512, 512, 7, g=512),
+        nn.Flatten(), nn.Linear(512 * 2 * 2, embedding, bias=False), nn.BatchNorm1d(embedding)))
+
+
+def mobile_face_net(embedding=128):
+    """MobileFaceNet (Chen et al. 2018): 112x112 RGB input, global depthwise conv, FC, BN."""
+    return init_weights(nn.Sequential(
+        conv_block(3, 64, 3, 2, 1), conv_block(64, 64, 3, 1, 1, g=64),
+        DepthWise(64, 64, 128, False, 2), residual_stack(64, 4, 128),
+        DepthWise(64, 128, 256, False, 2), residual_stack(128, 6, 256),
+        DepthWise(128, 128, 512, False, 2), residual_stack(128, 2, 256),
+        conv_block(128, 512), linear_block(512, 512, 7, g=512),
+        nn.Flatten(), nn.Linear(512, embedding, bias=False), nn.BatchNorm1d(embedding)))
+
+
+def train_case(network, batch, classes, cuda):
+    """(model, input shape [C, H, W], embedding size, batch, classes, s, m) as MarginFace's TrainBenchmark.Case."""
+    if network == "clsnet":
+        return cls_net(2), (1, 28, 28), 2, batch or 256, classes or 10, 16.0, 0.3
+    if network == "facemobilenet":
+        return face_mobile_net(512), (1, 128, 128), 512, batch or (128 if cuda else 32), classes or 10575, 64.0, 0.5
+    return mobile_face_net(128), (3, 112, 112), 128, batch or (128 if cuda else 32), classes or 10575, 64.0, 0.5
+
+
+def arcface_logits(embeddings, weight, labels, s, m):
+    """Plain ArcFace: cos = linear(normalize(x), normalize(W)), margin cos(theta + m) on the target column only, times s."""
+    cos = F.linear(F.normalize(embeddings), F.normalize(weight)).clamp(-1, 1)
+    index = labels.view(-1, 1)
+    c = cos.gather(1, index)
+    sin = torch.sqrt(((1.0 - c) * (1.0 + c)).clamp_min(0))
+    phi = torch.where(c > math.cos(math.pi - m), c * math.cos(m) - sin * math.sin(m), c - m * math.sin(math.pi - m))
+    return (cos * s).scatter(1, index, phi * s)
+
+
+def train_main(argv):
+    parser = argparse.ArgumentParser(prog="pytorch_reference.py train", description="the train suite in plain PyTorch")
+    parser.add_argument("--networks", default=",".join(TRAIN_NETWORKS))
+    parser.add_argument("--batch", type=int, default=None)
+    parser.add_argument("--classes", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="B 4, C 16, one warm-up step, two timed steps")
+    parser.add_argument("--json", default=None, help="write the cases as a JSON list to this file")
+    a = parser.parse_args(argv)
+    if a.quick:
+        a.batch, a.classes, a.warmup, a.repeats = a.batch or 4, a.classes or 16, 1, 2
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    cuda = device.type == "cuda"
+    networks = [n.strip().lower() for n in a.networks.split(",") if n.strip()]
+    for n in networks:
+        if n not in TRAIN_NETWORKS:
+            sys.exit(f"error: --networks: unknown network '{n}'; known: {', '.join(TRAIN_NETWORKS)}")
+    print(f"pytorch {torch.__version__}, device: {device}, threads: {torch.get_num_threads()}", file=sys.stderr)
+    results = []
+    for network in networks:
+        before = resident_mb("VmRSS:")
+        per_case = reset_peak()
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(device)
+        torch.manual_seed(a.seed)
+        model, shape, embedding, batch, classes, s, m = train_case(network, a.batch, a.classes, cuda)
+        model = model.to(device).train()
+        weight = nn.Parameter(torch.randn(classes, embedding, device=device) * 0.01)
+        optimizer = torch.optim.SGD([{"params": model.parameters()}, {"params": [weight]}], lr=a.lr, momentum=0.9, weight_decay=5e-4)
+        images = torch.randn(batch, *shape)
+        labels = torch.randint(0, classes, (batch,))
+
+        def step():
+            x = images.to(device)
+            y = labels.to(device)
+            logits = arcface_logits(model(x), weight, y, s, m)
+            loss = F.cross_entropy(logits, y)
+            with torch.no_grad():
+                (logits.argmax(1) == y).sum().item()
+            if not math.isfinite(loss.item()):
+                raise RuntimeError(f"{network}: the loss is not finite")
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        for _ in range(a.warmup):
+            step()
+        times = []
+        for _ in range(a.repeats):
+            start = time.perf_counter()
+            step()
+            if cuda:
+                torch.cuda.synchronize(device)
+            times.append((time.perf_counter() - start) * 1000.0)
+        peak = resident_mb("VmHWM:")
+        median = statistics.median(times)
+        result = {
+            "suite": "train", "network": network, "head": "arcface", "batch": batch, "classes": classes,
+            "device": str(device), "threads": torch.get_num_threads(), "warmup": a.warmup, "repeats": a.repeats,
+            "medianMs": median, "minMs": min(times), "maxMs": max(times),
+            "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
+            "rssBeforeMb": before, "peakRssMb": None if peak is None else max(peak, before or 0),
+            "rssDeltaMb": None if peak is None or before is None else max(peak, before) - before, "peakIsPerCase": per_case,
+            "imagesPerSecond": batch * 1000.0 / median,
+        }
+        if cuda:
+            result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+        results.append(result)
+        print(f"  {network} + arcface B={batch} C={classes}: median {median:.1f} ms ({min(times):.1f}-{max(times):.1f}), "
+              f"{result['imagesPerSecond']:.1f} images/s", file=sys.stderr)
+        del model, weight, optimizer, images, labels
+    write_json(results, a.json)
+
+
+def write_json(results, path):
+    text = json.dumps(results, indent=2)
+    if path:
+        import os
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    else:
+        print(text)
+
+
+# The loader suite has no PyTorch twin here: a fair one needs torchvision's decoders and transforms (or PIL + a
+# DataLoader with worker processes), which a plain `pip install torch` does not bring; hand-written PIL code would time
+# this script, not what a PyTorch user runs. `marginface bench loader` is compared against the training rate instead.
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "train":
+        train_main(sys.argv[2:])
+    else:
+        main()
