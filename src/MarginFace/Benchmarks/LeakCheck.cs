@@ -60,9 +60,24 @@ public static class LeakCheck
             SampleEvery = sampleEvery,
             Samples = samples,
             SlopeMbPer100Steps = 100 * Slope(samples.Select(s => (double)s.Step).ToArray(), samples.Select(s => s.RssMb).ToArray()),
+            RobustSlopeMbPer100Steps = 100 * TheilSenSlope(samples.Select(s => (double)s.Step).ToArray(), samples.Select(s => s.RssMb).ToArray()),
             ToleranceMbPer100Steps = toleranceMbPer100Steps,
             SecondsPerStep = CaseTimer.Quantile(clock.StepMs.Skip(warmup).ToArray(), 0.5) / 1000,
         };
+    }
+
+    /// <summary>
+    /// Theil–Sen slope (Sen 1968): the median of (y_j − y_i)/(x_j − x_i) over all pairs i &lt; j with x_i ≠ x_j. A reading
+    /// taken while the allocator holds a step's temporaries moves it little, where it tilts the least-squares line.
+    /// </summary>
+    public static double TheilSenSlope(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count || x.Count < 2) throw new ArgumentException("need at least two (x, y) pairs of equal count.");
+        var slopes = new List<double>();
+        for (int i = 0; i < x.Count; i++)
+            for (int j = i + 1; j < x.Count; j++)
+                if (x[j] != x[i]) slopes.Add((y[j] - y[i]) / (x[j] - x[i]));
+        return slopes.Count == 0 ? 0 : CaseTimer.Quantile(slopes, 0.5);
     }
 
     /// <summary>Least-squares slope of y over x: Σ(x − x̄)(y − ȳ) / Σ(x − x̄)².</summary>

@@ -35,6 +35,9 @@ public sealed record LeakCheckResult
     /// <summary>Least-squares slope of RSS over steps, MiB per 100 steps.</summary>
     public required double SlopeMbPer100Steps { get; init; }
 
+    /// <summary>Theil–Sen slope of RSS over steps (robust to single high readings), MiB per 100 steps: the one judged.</summary>
+    public required double RobustSlopeMbPer100Steps { get; init; }
+
     public long StartLiveTensors => Samples[0].LiveTensors;
 
     public long EndLiveTensors => Samples[^1].LiveTensors;
@@ -42,8 +45,8 @@ public sealed record LeakCheckResult
     /// <summary>The largest slope still called flat, MiB per 100 steps.</summary>
     public required double ToleranceMbPer100Steps { get; init; }
 
-    /// <summary>RSS grew faster than the tolerance, or tensors stayed alive that were not alive after the warm-up.</summary>
-    public bool Leaking => SlopeMbPer100Steps > ToleranceMbPer100Steps || EndLiveTensors > StartLiveTensors;
+    /// <summary>RSS grew faster than the tolerance (Theil–Sen slope), or tensors stayed alive that were not alive after the warm-up.</summary>
+    public bool Leaking => RobustSlopeMbPer100Steps > ToleranceMbPer100Steps || EndLiveTensors > StartLiveTensors;
 
     public required double SecondsPerStep { get; init; }
 }

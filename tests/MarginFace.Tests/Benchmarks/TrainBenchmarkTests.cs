@@ -50,6 +50,16 @@ public class TrainBenchmarkTests : TorchTest
     }
 
     [Fact]
+    public void TheilSenSlopeIgnoresOneHighReadingThatTiltsLeastSquares()
+    {
+        double[] steps = [0, 50, 100, 150, 200, 250, 300];
+        double[] rss = [470, 470, 470, 470, 470, 470, 560];
+        Assert.True(LeakCheck.Slope(steps, rss) > 0.15);
+        Assert.Equal(0.0, LeakCheck.TheilSenSlope(steps, rss), 12);
+        Assert.Equal(0.1, LeakCheck.TheilSenSlope(steps, steps.Select(s => 470 + s / 10).ToArray()), 12);
+    }
+
+    [Fact]
     public void LoaderSuiteMeasuresTheLoaderAloneAndBesideARunningTrainingLoop()
     {
         using var temp = new TempDirectory();
