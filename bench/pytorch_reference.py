@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields (`train` as the first
-argument: the train suite, see train_main).
+"""The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields.
+`pytorch_reference.py embed ...` runs the embed suite instead (bench/pytorch_embed.py), `pytorch_reference.py train ...`
+the train suite (train_main below).
 
 Cases per class count C (B x D embeddings requiring a gradient, int64 labels, W [C, D]):
   gemm          the three matrix products x.W^T, G.W, G^T.x alone (no autograd): the limit
@@ -170,47 +171,13 @@ def main():
 # ---------------------------------------------------------------------------------------------------------------------
 # The train suite of `marginface bench train`: full training steps (copy of the batch to the device, forward, ArcFace
 # loss, the accuracy count the trainer makes, loss.item(), zero_grad, backward, SGD step with momentum 0.9 and weight
-# decay 5e-4) on one synthetic batch, for the same networks as MarginFace's (src/MarginFace/Mnist/ClsNet.cs,
-# src/MarginFace/Models/FaceMobileNet.cs and MobileFaceNet.cs), layer for layer.
+# decay 5e-4) on one synthetic batch, for the same networks as MarginFace's, layer for layer: ClsNet here
+# (src/MarginFace/Mnist/ClsNet.cs), FaceMobileNet and MobileFaceNet from bench/pytorch_networks.py.
 # Usage: pytorch_reference.py train [--networks clsnet,facemobilenet,mobilefacenet] [--batch B] [--classes C] ...
 # ---------------------------------------------------------------------------------------------------------------------
 import torch.nn as nn
 
 TRAIN_NETWORKS = ["clsnet", "facemobilenet", "mobilefacenet"]
-
-
-def conv_block(cin, cout, k=1, s=1, p=0, g=1):
-    """ConvBlock: conv (no bias), batch norm, PReLU per channel."""
-    return nn.Sequential(nn.Conv2d(cin, cout, k, s, p, groups=g, bias=False), nn.BatchNorm2d(cout), nn.PReLU(cout))
-
-
-def linear_block(cin, cout, k=1, s=1, p=0, g=1):
-    """LinearBlock: conv (no bias), batch norm, no activation."""
-    return nn.Sequential(nn.Conv2d(cin, cout, k, s, p, groups=g, bias=False), nn.BatchNorm2d(cout))
-
-
-class DepthWise(nn.Module):
-    """DepthWiseBlock: 1x1 expand, 3x3 depthwise (stride), 1x1 linear project; residual add when asked."""
-
-    def __init__(self, cin, cout, expansion, residual, stride):
-        super().__init__()
-        self.residual = residual
-        self.layers = nn.Sequential(conv_block(cin, expansion), conv_block(expansion, expansion, 3, stride, 1, g=expansion),
-                                    linear_block(expansion, cout))
-
-    def forward(self, x):
-        return x + self.layers(x) if self.residual else self.layers(x)
-
-
-def residual_stack(c, n, expansion):
-    return nn.Sequential(*[DepthWise(c, c, expansion, True, 1) for _ in range(n)])
-
-
-def init_weights(module):
-    for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-    return module
 
 
 def cls_net(features=2):
@@ -221,35 +188,14 @@ def cls_net(features=2):
         nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.PReLU(1), nn.Linear(256, 128), nn.PReLU(1), nn.Linear(128, features))
 
 
-def face_mobile_net(embedding=512):
-    """FaceMobileNet: 128x128 grey input; the seeds' MobileFaceNet variant with a 7x7 linear conv, flatten 2x2x512, FC, BN."""
-    return init_weights(nn.Sequential(
-        conv_block(1, 64, 3, 2, 1), linear_block(64, 64, 3, 1, 1, g=64),
-        DepthWise(64, 64, 128, False, 2), residual_stack(64, 4, 128),
-        DepthWise(64, 128, 256, False, 2), residual_stack(128, 6, 256),
-        DepthWise(128, 128, 512, False, 2), residual_stack(128, 2, 256),
-        conv_block(128, 512), linear_block(512, 512, 7, g=512),
-        nn.Flatten(), nn.Linear(512 * 2 * 2, embedding, bias=False), nn.BatchNorm1d(embedding)))
-
-
-def mobile_face_net(embedding=128):
-    """MobileFaceNet (Chen et al. 2018): 112x112 RGB input, global depthwise conv, FC, BN."""
-    return init_weights(nn.Sequential(
-        conv_block(3, 64, 3, 2, 1), conv_block(64, 64, 3, 1, 1, g=64),
-        DepthWise(64, 64, 128, False, 2), residual_stack(64, 4, 128),
-        DepthWise(64, 128, 256, False, 2), residual_stack(128, 6, 256),
-        DepthWise(128, 128, 512, False, 2), residual_stack(128, 2, 256),
-        conv_block(128, 512), linear_block(512, 512, 7, g=512),
-        nn.Flatten(), nn.Linear(512, embedding, bias=False), nn.BatchNorm1d(embedding)))
-
-
 def train_case(network, batch, classes, cuda):
     """(model, input shape [C, H, W], embedding size, batch, classes, s, m) as MarginFace's TrainBenchmark.Case."""
     if network == "clsnet":
         return cls_net(2), (1, 28, 28), 2, batch or 256, classes or 10, 16.0, 0.3
-    if network == "facemobilenet":
-        return face_mobile_net(512), (1, 128, 128), 512, batch or (128 if cuda else 32), classes or 10575, 64.0, 0.5
-    return mobile_face_net(128), (3, 112, 112), 128, batch or (128 if cuda else 32), classes or 10575, 64.0, 0.5
+    sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+    import pytorch_networks
+    make, channels, size, embedding = pytorch_networks.NAMES[network]
+    return make(), (channels, size, size), embedding, batch or (128 if cuda else 32), classes or 10575, 64.0, 0.5
 
 
 def arcface_logits(embeddings, weight, labels, s, m):
@@ -360,7 +306,11 @@ def write_json(results, path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "train":
+    if len(sys.argv) > 1 and sys.argv[1] == "embed":
+        sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+        import pytorch_embed
+        pytorch_embed.main(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "train":
         train_main(sys.argv[2:])
     else:
         main()

@@ -21,8 +21,8 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     DetectCommand.Create(),
     AlignCommand.Create(),
     GalleryCommand.Create(),
-    EnrollCommand.Create(path => FaceModelEmbedder.Open(path)),
-    IdentifyCommand.Create(path => FaceModelEmbedder.Open(path)),
+    EnrollCommand.Create(FaceModelOptions.OpenEmbedder),
+    IdentifyCommand.Create(FaceModelOptions.OpenEmbedder),
     BenchCommand.Create(),
 };
 

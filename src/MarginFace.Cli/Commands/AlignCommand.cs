@@ -32,28 +32,11 @@ internal static class AlignCommand
             var directory = parse.GetValue(output)!;
             var aligner = new FaceAligner(AlignmentTemplate.Find(parse.GetValue(size)!)!);
             using var faceDetector = detector.Open(parse);
-            var outcome = ExitCodes.Success;
-            foreach (var path in parse.GetValue(images)!)
+            return DetectionLoop.Run(parse.GetValue(images)!, faceDetector, (path, image, faces) =>
             {
-                RgbImage image;
-                try
-                {
-                    image = ImageFile.Read(path);
-                }
-                catch (MarginFaceException e)
-                {
-                    System.Console.Error.WriteLine($"error: {e.Message}");
-                    outcome = ExitCodes.Worst(outcome, ExitCodes.BadInput);
-                    continue;
-                }
-                var faces = faceDetector.Detect(image);
                 var name = Path.GetFileNameWithoutExtension(path);
                 var crops = new List<string>();
-                if (faces.Count == 0)
-                {
-                    System.Console.Error.WriteLine($"{path}: no face found");
-                    outcome = ExitCodes.Worst(outcome, ExitCodes.NoFace);
-                }
+                if (faces.Count == 0) System.Console.Error.WriteLine($"{path}: no face found");
                 else if (parse.GetValue(all))
                 {
                     for (int k = 0; k < faces.Count; k++) crops.Add(Write(aligner, image, faces[k], Path.Combine(directory, $"{name}_{k}.png")));
@@ -66,8 +49,7 @@ internal static class AlignCommand
                 }
                 if (parse.GetValue(json)) System.Console.WriteLine(JsonSerializer.Serialize(new { image = path, faces = faces.Count, crops }));
                 else foreach (var crop in crops) System.Console.WriteLine($"{path} -> {crop}");
-            }
-            return outcome;
+            });
         });
         return command;
     }

@@ -8,7 +8,7 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// <c>marginface bench SUITE</c>: times a suite of cases (warm-up, then repeated runs; median, spread, peak RSS), prints a
-/// table and optionally writes the cases as JSON. Suites: heads, train (and its leak check), loader (embed is planned).
+/// table and optionally writes the cases as JSON. Suites: heads, train (and its leak check), loader; embed is its own subcommand (<see cref="BenchEmbedCommand"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -35,6 +35,7 @@ internal static class BenchCommand
             suite, json, classes, batch, dim, heads, baselines, sampleRates, warmup, repeats, interleave, seed, quick,
         };
         compute.AddTo(command);
+        command.Add(BenchEmbedCommand.Create());
         var trainLoader = new BenchTrainLoaderOptions();
         trainLoader.AddTo(command);
         command.SetAction(parse =>
@@ -45,7 +46,7 @@ internal static class BenchCommand
             if (name is "train" or "loader")
                 return RunTrainOrLoader(name, parse, compute, trainLoader, new(batch, classes, warmup, repeats, seed, quick), json);
             if (name != "heads")
-                throw new MarginFaceException($"bench {name}: this suite is not available yet; available: heads, train, loader");
+                throw new MarginFaceException($"bench {name}: this suite is not available yet; available: heads, train, loader, embed");
             var options = new HeadBenchmarkOptions
             {
                 Classes = ParseList(parse.GetValue(classes)!, "--classes", s => int.Parse(s, CultureInfo.InvariantCulture), v => v >= 1),

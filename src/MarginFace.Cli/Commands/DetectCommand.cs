@@ -24,22 +24,8 @@ internal static class DetectCommand
             var paths = parse.GetValue(images)!;
             var drawPath = parse.GetValue(draw);
             using var faceDetector = detector.Open(parse);
-            var outcome = ExitCodes.Success;
-            foreach (var path in paths)
+            return DetectionLoop.Run(paths, faceDetector, (path, image, faces) =>
             {
-                RgbImage image;
-                try
-                {
-                    image = ImageFile.Read(path);
-                }
-                catch (MarginFaceException e)
-                {
-                    System.Console.Error.WriteLine($"error: {e.Message}");
-                    outcome = ExitCodes.Worst(outcome, ExitCodes.BadInput);
-                    continue;
-                }
-                var faces = faceDetector.Detect(image);
-                if (faces.Count == 0) outcome = ExitCodes.Worst(outcome, ExitCodes.NoFace);
                 if (parse.GetValue(json)) System.Console.WriteLine(ToJson(path, image, faces));
                 else
                 {
@@ -52,8 +38,7 @@ internal static class DetectCommand
                     var target = paths.Length == 1 ? drawPath : Path.Combine(drawPath, Path.GetFileNameWithoutExtension(path) + ".png");
                     FaceImageFile.SaveWithDetections(image, faces, target);
                 }
-            }
-            return outcome;
+            });
         });
         return command;
     }

@@ -25,11 +25,13 @@ internal static class EmbedCommand
             inputs, model, output, json, flip, align,
         };
         detector.AddTo(command);
+        var models = new FaceModelOptions();
+        models.AddTo(command);
         command.SetAction(parse =>
         {
             var files = ImagePaths(parse.GetValue(inputs)!);
             TorchRuntime.Initialize();
-            using var faceModel = FaceModelFile.Load(parse.GetValue(model)!);
+            using var faceModel = models.Open(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads));
             using var faceDetector = parse.GetValue(align) ? detector.Open(parse) : null;
             var embedder = new PhotoEmbedder(faceModel, faceDetector, parse.GetValue(flip));
             var records = new List<ImageEmbedding>();

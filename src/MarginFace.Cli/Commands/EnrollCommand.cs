@@ -11,7 +11,7 @@ namespace MarginFace.Cli.Commands;
 /// </summary>
 internal static class EnrollCommand
 {
-    public static Command Create(Func<string, IFaceEmbedder> openEmbedder)
+    public static Command Create(Func<FaceModelRequest, IFaceEmbedder> openEmbedder)
     {
         var images = new Argument<string[]>("images") { Description = "image files of the person", Arity = ArgumentArity.OneOrMore };
         var gallery = GalleryCommand.GalleryOption();
@@ -21,11 +21,13 @@ internal static class EnrollCommand
         var detector = new DetectorOptions("--detector");
         var command = new Command("enroll", "Add a person's face images to a gallery") { images, gallery, name, model, json };
         detector.AddTo(command);
+        var models = new FaceModelOptions();
+        models.AddTo(command);
         command.SetAction(parse =>
         {
             var person = FaceGallery.CheckName(parse.GetValue(name)!);
             using var faceDetector = detector.Open(parse);
-            using var embedder = openEmbedder(parse.GetValue(model)!);
+            using var embedder = openEmbedder(models.Request(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads)));
             var enrolment = new FaceEnrolment(faceDetector, embedder);
             var outcomes = parse.GetValue(images)!.Select(enrolment.Prepare).ToList();
             foreach (var outcome in outcomes)

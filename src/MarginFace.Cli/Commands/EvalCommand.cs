@@ -35,6 +35,8 @@ internal static class EvalCommand
         {
             pairs, scores, embeddings, model, images, flip, output,
         };
+        var models = new FaceModelOptions();
+        models.AddTo(command);
         command.SetAction(parse =>
         {
             var pairsPath = parse.GetValue(pairs)!;
@@ -64,10 +66,8 @@ internal static class EvalCommand
             {
                 var imagesDirectory = parse.GetValue(images)!;
                 pairSet.CheckImages(imagesDirectory);
-                TorchRuntime.Initialize();
-                using var faceModel = FaceModelFile.Load(modelPath!);
-                faceModel.Module.eval();
-                pairScores = CosineScores.ForPairs(pairSet, new ImageFolderEmbeddings(imagesDirectory, faceModel.Module, faceModel.Preprocessing, TorchSharp.torch.CPU, parse.GetValue(flip)));
+                using var faceModel = models.Open(parse, modelPath!);
+                pairScores = CosineScores.ForPairs(pairSet, new FaceModelFolderEmbeddings(imagesDirectory, faceModel, parse.GetValue(flip)));
                 label = $"{Path.GetFileName(modelPath)} ({faceModel.Info.Backbone}, model {faceModel.Info.ModelId}{(parse.GetValue(flip) ? ", flip" : "")})";
             }
             var read = watch.Elapsed;

@@ -30,9 +30,7 @@ internal static class ExportCommand
                     FaceModelExport.FromCheckpoint(source, temporary);
                     using var faceModel = FaceModelFile.Load(temporary);
                     var i = faceModel.Info;
-                    var spec = new BackboneSpec(i.Backbone, i.InputWidth, i.InputHeight, i.Channels, i.Normalization, i.EmbeddingSize,
-                        faceModel.Module.parameters().Sum(p => p.numel()));
-                    OnnxExporter.Export(faceModel.Module, spec, target);
+                    OnnxExporter.Export(faceModel, target);
                     System.Console.WriteLine($"wrote {target}: ONNX, {i.Backbone}, {i.InputWidth}x{i.InputHeight}x{i.Channels}, {i.EmbeddingSize}-D, normalisation {i.Normalization.Formula()}");
                 }
                 finally

@@ -11,7 +11,7 @@ namespace MarginFace.Cli.Commands;
 /// </summary>
 internal static class IdentifyCommand
 {
-    public static Command Create(Func<string, IFaceEmbedder> openEmbedder)
+    public static Command Create(Func<FaceModelRequest, IFaceEmbedder> openEmbedder)
     {
         var images = new Argument<string[]>("images") { Description = "image files", Arity = ArgumentArity.OneOrMore };
         var gallery = GalleryCommand.GalleryOption();
@@ -22,12 +22,14 @@ internal static class IdentifyCommand
         var detector = new DetectorOptions("--detector");
         var command = new Command("identify", "Find the most similar people of a gallery for each image's face") { images, gallery, model, top, threshold, json };
         detector.AddTo(command);
+        var models = new FaceModelOptions();
+        models.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(top) < 1) throw new MarginFaceException($"--top must be at least 1, got {parse.GetValue(top)}");
             using var store = FaceGallery.Open(parse.GetValue(gallery)!);
             using var faceDetector = detector.Open(parse);
-            using var embedder = openEmbedder(parse.GetValue(model)!);
+            using var embedder = openEmbedder(models.Request(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads)));
             if (store.ModelId is { } stored && stored != embedder.ModelId)
                 throw new MarginFaceException($"{store.Path}: gallery holds embeddings of model '{stored}', not '{embedder.ModelId}'");
             var enrolment = new FaceEnrolment(faceDetector, embedder);

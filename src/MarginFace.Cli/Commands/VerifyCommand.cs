@@ -25,10 +25,12 @@ internal static class VerifyCommand
             first, second, model, threshold, flip, align, json,
         };
         detector.AddTo(command);
+        var models = new FaceModelOptions();
+        models.AddTo(command);
         command.SetAction(parse =>
         {
             TorchRuntime.Initialize();
-            using var faceModel = FaceModelFile.Load(parse.GetValue(model)!);
+            using var faceModel = models.Open(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads));
             var limit = parse.GetValue(threshold) ?? faceModel.Info.VerificationThreshold
                 ?? throw new MarginFaceException($"{parse.GetValue(model)}: the model has no verification threshold (it was trained without --val-pairs); give --threshold");
             using var faceDetector = parse.GetValue(align) ? detector.Open(parse) : null;

@@ -11,11 +11,14 @@ public sealed record BenchmarkResult
     /// <summary>heads, train, embed or loader.</summary>
     public required string Suite { get; init; }
 
-    /// <summary>The network trained or read for (train and loader suites): a <see cref="Models.BackboneFactory"/> name.</summary>
-    public string? Network { get; init; }
-
     /// <summary>What was timed in the heads suite: a margin head's name, "gemm" (the three matrix products) or "seed-arcface".</summary>
     public string? Head { get; init; }
+
+    /// <summary>The backbone timed in the embed and train suites, or whose input the loader suite prepares (a name of <see cref="Models.BackboneFactory"/>).</summary>
+    public string? Network { get; init; }
+
+    /// <summary>What ran the embed suite's case: torchsharp or onnxruntime (pytorch in bench/pytorch_reference.py).</summary>
+    public string? Runtime { get; init; }
 
     public int? Batch { get; init; }
 

@@ -6,11 +6,11 @@ using static TorchSharp.torch;
 namespace MarginFace.Faces;
 
 /// <summary>
-/// A loaded face model: its backbone in evaluation mode and its <see cref="FaceModelInfo"/>. <see cref="Embed"/> turns images
+/// A loaded face model: its backbone in evaluation mode and its <see cref="FaceModelInfo"/>. <see cref="Embed(IReadOnlyList{RgbImage}, bool, int)"/> turns images
 /// into L2-normalised embeddings, optionally fusing each image with its mirror (sum, then normalise; as arcface_torch's
 /// evaluation does).
 /// </summary>
-public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IDisposable
+public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceModel
 {
     private Device device = CPU;
 
@@ -31,6 +31,9 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IDisposab
     /// <summary>Embeddings [N, D] (float32, unit length) of <paramref name="images"/>, computed in batches of <paramref name="batchSize"/>.</summary>
     public float[][] Embed(IReadOnlyList<RgbImage> images, bool flip = false, int batchSize = 64) =>
         Embed(backbone.Module, Preprocessing, device, images, flip, batchSize);
+
+    public float[][] Embed(IReadOnlyList<RgbImage> images, FacePreprocessing preprocessing, bool flip = false, int batchSize = 64) =>
+        Embed(backbone.Module, preprocessing, device, images, flip, batchSize);
 
     /// <summary>
     /// Embeddings of <paramref name="images"/> by <paramref name="module"/> (which must be in evaluation mode) on

@@ -128,15 +128,7 @@ public static class FaceTraining
             classes = dataset.ClassCount,
             images = dataset.Samples.Count,
             epochsCompleted = epochs.Count,
-            epochs = epochs.Select(e => new
-            {
-                epoch = e.Epoch,
-                loss = e.MeanLoss,
-                trainAccuracy = double.IsNaN(e.TrainAccuracy) ? (double?)null : e.TrainAccuracy,
-                validationAccuracy = validationAccuracy.TryGetValue(e.Epoch, out var a) ? a : (double?)null,
-                imagesPerSecond = e.SamplesPerSecond,
-                seconds = e.Elapsed.TotalSeconds,
-            }),
+            epochs = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy),
             interrupted = trainer.Interrupted,
             device = device.ToString(),
             threads = torch.get_num_threads(),

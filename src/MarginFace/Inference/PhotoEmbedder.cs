@@ -1,15 +1,14 @@
 using MarginFace.Faces;
 using MarginFace.Imaging;
-using static TorchSharp.torch;
 
 namespace MarginFace.Inference;
 
 /// <summary>
-/// Image file → embedding with a face model: either the model's own preprocessing of the whole image (its crop, e.g. the
+/// Image file → embedding with a face model of either runtime (<see cref="IFaceModel"/>): either the model's own preprocessing of the whole image (its crop, e.g. the
 /// centre of an LFW deep-funneled image), or, with a detector, the largest detected face aligned from its five landmarks to
 /// the template that matches the model's input (<see cref="FaceModelEmbedder"/>).
 /// </summary>
-public sealed class PhotoEmbedder(FaceModel model, FaceDetector? detector = null, bool flip = false)
+public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = null, bool flip = false)
 {
     private readonly FaceModelEmbedder? aligned = detector is null ? null : new FaceModelEmbedder(model, flip);
 
@@ -18,7 +17,7 @@ public sealed class PhotoEmbedder(FaceModel model, FaceDetector? detector = null
     {
         var image = ImageFile.Read(path);
         if (detector is null || aligned is null)
-            return (FaceModel.Embed(model.Module, model.Preprocessing, CPU, [image], flip)[0], null, null);
+            return (model.Embed([image], model.Preprocessing, flip)[0], null, null);
         var faces = detector.Detect(image);
         if (faces.Count == 0) return (null, $"{path}: no face found", null);
         var largest = faces.MaxBy(f => f.Area)!;

@@ -142,15 +142,7 @@ public static class MnistExperiment
             meanIntraClassAngleDegrees = intra,
             minInterClassAngleDegrees = inter,
             epochsCompleted = epochs.Count,
-            epochs = epochs.Select(e => new
-            {
-                epoch = e.Epoch,
-                loss = e.MeanLoss,
-                trainAccuracy = double.IsNaN(e.TrainAccuracy) ? (double?)null : e.TrainAccuracy,
-                testAccuracy = testAccuracy.TryGetValue(e.Epoch, out var a) ? a : (double?)null,
-                imagesPerSecond = e.SamplesPerSecond,
-                seconds = e.Elapsed.TotalSeconds,
-            }),
+            epochs = EpochMetrics.Rows(epochs, "testAccuracy", testAccuracy),
             imagesPerSecond = last?.SamplesPerSecond,
             interrupted = trainer.Interrupted,
             trainImages = train.Count,

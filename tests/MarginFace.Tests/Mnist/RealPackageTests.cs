@@ -42,7 +42,7 @@ public class RealPackageTests(ITestOutputHelper output) : IDisposable
         var directory = cache.EnsureAvailable(kind, null, new Log(output, watch));
         output.WriteLine($"{kind}: filled in {watch.Elapsed.TotalSeconds:F1} s");
         foreach (var name in MnistFileNames.All)
-            output.WriteLine($"{name} {DatasetCache.Sha256(Path.Combine(directory, name))}");
+            output.WriteLine($"{name} {MarginFace.Data.FileDigest.Sha256(Path.Combine(directory, name))}");
         return directory;
     }
 

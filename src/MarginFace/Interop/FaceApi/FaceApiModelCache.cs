@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using MarginFace.Data;
 using MarginFace.Runtime;
 
@@ -48,81 +45,14 @@ public sealed class FaceApiModelCache
             log?.Report($"Using verified face-api model in {Directory}");
             return ManifestPath;
         }
-        var parent = Path.GetDirectoryName(Directory)!;
-        System.IO.Directory.CreateDirectory(parent);
-        var staging = System.IO.Directory.CreateDirectory($"{Directory}.staging-{Environment.ProcessId}-{Guid.NewGuid():N}").FullName;
-        try
-        {
-            var pack = System.IO.Directory.CreateDirectory(Path.Combine(staging, "pack")).FullName;
-            var files = System.IO.Directory.CreateDirectory(Path.Combine(staging, "files")).FullName;
-            log?.Report($"Fetching {Spec} with npm");
-            string tarball;
-            try
-            {
-                tarball = _fetcher.Pack(Spec, pack);
-            }
-            catch (Exception e) when (e is MarginFaceException or IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                throw new MarginFaceException($"could not fetch {Spec} ({e.Message}); place {ManifestFile} and {WeightsFile} from its model/ folder in {Directory} by hand", e);
-            }
-            CheckDigest(tarball, TarballSha256);
-            Extract(tarball, files);
-            foreach (var (name, digest) in FileSha256) CheckDigest(Path.Combine(files, name), digest);
-            if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, recursive: true);
-            System.IO.Directory.Move(files, Directory);
-            log?.Report($"Stored face-api's recognition model in {Directory}");
-            return ManifestPath;
-        }
-        finally
-        {
-            try
-            {
-                System.IO.Directory.Delete(staging, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        new VerifiedPackageInstall(_fetcher).Fill(Spec, TarballSha256, FileSha256, Directory,
+            (tarball, files) => PackageTarball.ExtractFiles(tarball, files,
+                entry => entry == $"package/model/{ManifestFile}" || entry == $"package/model/{WeightsFile}" ? Path.GetFileName(entry) : null,
+                FileSha256.Keys, Spec),
+            $"place {ManifestFile} and {WeightsFile} from its model/ folder in {Directory} by hand", log);
+        log?.Report($"Stored face-api's recognition model in {Directory}");
+        return ManifestPath;
     }
 
-    private static void Extract(string tarball, string destination)
-    {
-        try
-        {
-            using var file = File.OpenRead(tarball);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var tar = new TarReader(gzip);
-            while (tar.GetNextEntry() is { } entry)
-            {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-                var name = entry.Name.Replace('\\', '/');
-                if (name != $"package/model/{ManifestFile}" && name != $"package/model/{WeightsFile}") continue;
-                using var output = File.Create(Path.Combine(destination, Path.GetFileName(name)));
-                entry.DataStream.CopyTo(output);
-            }
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
-        {
-            throw new MarginFaceException($"{tarball}: not a readable gzipped tar: {e.Message}", e);
-        }
-        foreach (var name in FileSha256.Keys)
-            if (!File.Exists(Path.Combine(destination, name)))
-                throw new MarginFaceException($"{Spec}: the package holds no model/{name}");
-    }
-
-    private static bool Matches(string path, string digest) =>
-        File.Exists(path) && string.Equals(Sha256(path), digest, StringComparison.OrdinalIgnoreCase);
-
-    private static void CheckDigest(string path, string expected)
-    {
-        var actual = Sha256(path);
-        if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-            throw new MarginFaceException($"{Spec}: {Path.GetFileName(path)} has SHA-256 {actual}, expected {expected}; the cache was left unchanged");
-    }
-
-    private static string Sha256(string path)
-    {
-        using var file = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(file));
-    }
+    private static bool Matches(string path, string digest) => FileDigest.Matches(path, digest);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using MarginFace.Faces;
 using MarginFace.Models;
 using MarginFace.Runtime;
 using Onnx;
@@ -32,11 +33,44 @@ public static class OnnxExporter
         ["backbone", "input_width", "input_height", "channels", "normalization", "normalization_formula",
          "normalization_mean", "normalization_scale", "embedding_size"];
 
+    /// <summary>metadata_props key of the crop applied to a whole photo (<see cref="FaceCrop.Parse"/>), written when exporting a face model.</summary>
+    public const string CropKey = "crop";
+
+    /// <summary>metadata_props key of the face model's id (<see cref="FaceModelInfo.ModelId"/>), written when exporting a face model.</summary>
+    public const string ModelIdKey = "model_id";
+
+    /// <summary>metadata_props key of the face model's verification threshold, written when it has one.</summary>
+    public const string VerificationThresholdKey = "verification_threshold";
+
+    /// <summary>
+    /// Exports a loaded face model to <paramref name="path"/>, atomically: its backbone and spec as <see cref="Export(nn.Module{Tensor, Tensor}, BackboneSpec, string)"/>,
+    /// plus <see cref="CropKey"/>, <see cref="ModelIdKey"/> (so that the ONNX model shares the file's galleries) and, when known,
+    /// <see cref="VerificationThresholdKey"/>.
+    /// </summary>
+    public static void Export(FaceModel faceModel, string path)
+    {
+        ArgumentNullException.ThrowIfNull(faceModel);
+        ArgumentNullException.ThrowIfNull(path);
+        var i = faceModel.Info;
+        var spec = new BackboneSpec(i.Backbone, i.InputWidth, i.InputHeight, i.Channels, i.Normalization, i.EmbeddingSize,
+            faceModel.Module.parameters().Sum(p => p.numel()));
+        var model = Build(faceModel.Module, spec);
+        model.MetadataProps.Add(new StringStringEntryProto { Key = CropKey, Value = FaceCrop.Parse(i.Crop).ToString() });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = ModelIdKey, Value = i.ModelId });
+        if (i.VerificationThreshold is double threshold)
+            model.MetadataProps.Add(new StringStringEntryProto { Key = VerificationThresholdKey, Value = threshold.ToString("R", CultureInfo.InvariantCulture) });
+        Write(model, path);
+    }
+
     /// <summary>Exports <paramref name="module"/> described by <paramref name="spec"/> to <paramref name="path"/>, atomically.</summary>
     public static void Export(nn.Module<Tensor, Tensor> module, BackboneSpec spec, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var model = Build(module, spec);
+        Write(Build(module, spec), path);
+    }
+
+    private static void Write(ModelProto model, string path)
+    {
         AtomicFile.Write(path, temp =>
         {
             using var stream = File.Create(temp);
