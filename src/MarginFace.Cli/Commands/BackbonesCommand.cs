@@ -14,7 +14,7 @@ internal static class BackbonesCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "print a JSON list of {name, input, embedding, parameters}" };
-        var embedding = new Option<int?>("--embedding") { Description = "count parameters at this embedding size instead of each backbone's default" };
+        var embedding = new Option<int?>("--embedding") { Description = "count parameters at this embedding size instead of each backbone's default (backbones with a fixed embedding keep theirs)" };
         var command = new Command("backbones", "List the backbones with their input (WxHxC), embedding size and parameter count") { json, embedding };
         command.SetAction(parse =>
         {
@@ -24,7 +24,7 @@ internal static class BackbonesCommand
             torch.set_num_threads(1);
             var rows = BackboneFactory.Names.Select(name =>
             {
-                using var backbone = BackboneFactory.Create(name, size);
+                using var backbone = BackboneFactory.Create(name, BackboneFactory.HasFixedEmbedding(name) ? null : size);
                 var spec = backbone.Spec;
                 return new Row(spec.Name, spec.Input, spec.EmbeddingSize, spec.ParameterCount);
             }).ToList();

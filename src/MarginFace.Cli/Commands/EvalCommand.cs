@@ -27,13 +27,14 @@ internal static class EvalCommand
         var pairs = new Option<string>("--pairs") { Description = "pairs file in LFW's pairs.txt format (header 'N M', N folds of M same + M different pairs)", Required = true };
         var scores = new Option<string?>("--scores") { Description = "TSV of pair scores with header 'name1 n1 name2 n2 score' (higher = more similar)" };
         var embeddings = new Option<string?>("--embeddings") { Description = "JSON Lines embeddings file ({\"image\": PATH, \"embedding\": [...]} per line); scores are cosines" };
-        var model = new Option<string?>("--model") { Description = "face model file (marginface train/export): embeds the pairs' images with its own input size, crop and normalisation" };
+        var model = new Option<string?>("--model") { Description = $"{FaceModelOptions.Help}: embeds the pairs' images with its own input size, crop and normalisation" };
         var images = new Option<string?>("--images") { Description = "with --model: the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg)" };
         var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising (as arcface_torch evaluates)" };
+        var crop = new Option<string?>("--crop") { Description = "with --model: the crop of each image instead of the model's own (none, center:SIZE)" };
         var output = new Option<string?>("--out") { Description = "directory for report.json and roc.png" };
         var command = new Command("lfw", "LFW 10-fold verification: per-fold accuracy and threshold, mean ± standard error, AUC, EER, TAR@FAR")
         {
-            pairs, scores, embeddings, model, images, flip, output,
+            pairs, scores, embeddings, model, images, flip, crop, output,
         };
         var models = new FaceModelOptions();
         models.AddTo(command);
@@ -47,6 +48,19 @@ internal static class EvalCommand
                 throw new MarginFaceException("give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --model FILE --images DIR");
             if ((modelPath is null) != (parse.GetValue(images) is null))
                 throw new MarginFaceException("--model and --images go together");
+            if (modelPath is null && parse.GetValue(crop) is not null) throw new MarginFaceException("--crop applies to --model");
+            FaceCrop? cropOverride = null;
+            if (parse.GetValue(crop) is string cropText)
+            {
+                try
+                {
+                    cropOverride = FaceCrop.Parse(cropText);
+                }
+                catch (Exception e) when (e is ArgumentException or MarginFaceException)
+                {
+                    throw new MarginFaceException($"--crop: {e.Message.Split(" (Parameter")[0]}");
+                }
+            }
             var watch = Stopwatch.StartNew();
             var pairSet = LfwPairs.Read(pairsPath);
             if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
@@ -67,8 +81,9 @@ internal static class EvalCommand
                 var imagesDirectory = parse.GetValue(images)!;
                 pairSet.CheckImages(imagesDirectory);
                 using var faceModel = models.Open(parse, modelPath!);
-                pairScores = CosineScores.ForPairs(pairSet, new FaceModelFolderEmbeddings(imagesDirectory, faceModel, parse.GetValue(flip)));
-                label = $"{Path.GetFileName(modelPath)} ({faceModel.Info.Backbone}, model {faceModel.Info.ModelId}{(parse.GetValue(flip) ? ", flip" : "")})";
+                var preprocessing = cropOverride is null ? faceModel.Preprocessing : faceModel.Preprocessing with { Crop = cropOverride };
+                pairScores = CosineScores.ForPairs(pairSet, new FaceModelFolderEmbeddings(imagesDirectory, faceModel, parse.GetValue(flip), preprocessing: preprocessing));
+                label = $"{Path.GetFileName(modelPath)} ({faceModel.Info.Backbone}, model {faceModel.Info.ModelId}, crop {preprocessing.Crop}{(parse.GetValue(flip) ? ", flip" : "")})";
             }
             var read = watch.Elapsed;
             watch.Restart();

@@ -13,7 +13,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "a training checkpoint (RUN/model.bin, with config.json and classes.json beside it) or a face model file", Required = true };
+        var model = new Option<string>("--model") { Description = "a training checkpoint (RUN/model.bin, with config.json and classes.json beside it), a face model file, or 'pretrained' (face-api's ResNet)", Required = true };
         var output = new Option<string>("--out") { Description = "the face model file (or, with --onnx, the ONNX file) to write", Required = true };
         var onnx = new Option<bool>("--onnx") { Description = "write an ONNX model (opset 17, dynamic batch, input \"input\" [N,C,H,W], output \"embedding\", preprocessing in its metadata)" };
         var command = new Command("export", "Write the deployable face model (backbone, input size, normalisation, identities, model id) from a training run, or an ONNX model") { model, output, onnx };
@@ -30,7 +30,14 @@ internal static class ExportCommand
                     FaceModelExport.FromCheckpoint(source, temporary);
                     using var faceModel = FaceModelFile.Load(temporary);
                     var i = faceModel.Info;
-                    OnnxExporter.Export(faceModel, target);
+                    try
+                    {
+                        OnnxExporter.Export(faceModel, target);
+                    }
+                    catch (NotSupportedException e)
+                    {
+                        throw new MarginFaceException($"{source}: {i.Backbone} cannot be written as ONNX yet ({e.Message})");
+                    }
                     System.Console.WriteLine($"wrote {target}: ONNX, {i.Backbone}, {i.InputWidth}x{i.InputHeight}x{i.Channels}, {i.EmbeddingSize}-D, normalisation {i.Normalization.Formula()}");
                 }
                 finally

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MarginFace.Cli.Console;
 using MarginFace.Faces;
 using MarginFace.Inference;
 
@@ -6,11 +7,13 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// The one place where the commands that embed (<c>embed</c>, <c>verify</c>, <c>enroll</c>, <c>identify</c>, <c>eval lfw</c>) open
-/// their <c>--model</c>: a MarginFace face model file (TorchSharp) or an ONNX model (ONNX Runtime; by extension or content, see
+/// their <c>--model</c>: a MarginFace face model file (TorchSharp), <c>pretrained</c> (face-api's model), or an ONNX model (ONNX Runtime; by extension or content, see
 /// <see cref="FaceModels"/>), with the <c>--onnx-preprocessing</c> option for ONNX models that lack MarginFace's metadata.
 /// </summary>
 internal sealed class FaceModelOptions
 {
+    public const string Help = "face model file (marginface train/export/import), ONNX model, or 'pretrained': face-api's 128-D ResNet, fetched from npm into the cache on first use";
+
     public Option<string?> OnnxPreprocessing { get; } = new("--onnx-preprocessing")
     {
         Description = "how to feed an ONNX --model without MarginFace metadata: arcface (InsightFace's convention: 112x112 RGB, (x - 127.5)/127.5, NCHW)",
@@ -29,7 +32,7 @@ internal sealed class FaceModelOptions
     {
         try
         {
-            return FaceModels.Open(request.Path, request.Convention, request.Threads);
+            return FaceModels.Open(request.Path, request.Convention, request.Threads, new SynchronousProgress(message => System.Console.Error.WriteLine(message)));
         }
         catch (OnnxPreprocessingUnknownException e)
         {

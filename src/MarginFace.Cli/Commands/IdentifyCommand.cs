@@ -15,7 +15,7 @@ internal static class IdentifyCommand
     {
         var images = new Argument<string[]>("images") { Description = "image files", Arity = ArgumentArity.OneOrMore };
         var gallery = GalleryCommand.GalleryOption();
-        var model = new Option<string>("--model") { Description = "face model file (the one the gallery was enrolled with)", Required = true };
+        var model = new Option<string>("--model") { Description = $"{FaceModelOptions.Help} (the one the gallery was enrolled with)", Required = true };
         var top = new Option<int>("--top") { Description = "number of candidates", DefaultValueFactory = _ => 5 };
         var threshold = new Option<float>("--threshold") { Description = "minimum cosine similarity of a candidate", DefaultValueFactory = _ => -1f };
         var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, candidates: [{name, similarity}]}" };

@@ -12,6 +12,9 @@ namespace MarginFace.Faces;
 /// </summary>
 public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceModel
 {
+    /// <summary>α of the flip sum, held for the process: an implicit Scalar may be finalised while the native add still reads it.</summary>
+    private static readonly Scalar FlipWeight = 1;
+
     private Device device = CPU;
 
     public FaceModelInfo Info { get; } = info;
@@ -53,7 +56,7 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceMode
             using var noGrad = no_grad();
             var x = tensor(values, [count, p.Channels, p.Height, p.Width]).to(device);
             var e = module.forward(x);
-            if (flip) e = e + module.forward(x.flip(3));
+            if (flip) e = e.add(module.forward(x.flip(3)), FlipWeight);
             var normalised = Losses.AngularMath.Normalize(e, 1).to(float32).cpu();
             var flat = normalised.data<float>().ToArray();
             var d = (int)normalised.shape[1];

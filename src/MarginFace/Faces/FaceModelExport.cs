@@ -9,13 +9,14 @@ public static class FaceModelExport
 {
     /// <summary>
     /// Reads <paramref name="checkpoint"/> (a face run's <c>model.bin</c>, with <c>config.json</c> and <c>classes.json</c> beside it)
-    /// and writes the face model to <paramref name="output"/>; a face model file given instead is written again as it is.
+    /// and writes the face model to <paramref name="output"/>; a face model file, or "pretrained" (<see cref="FaceModelReference"/>),
+    /// given instead is written as it is.
     /// </summary>
     public static FaceModelInfo FromCheckpoint(string checkpoint, string output)
     {
-        if (IsFaceModel(checkpoint))
+        if (FaceModelReference.IsPretrained(checkpoint) || IsFaceModel(checkpoint))
         {
-            using var model = FaceModelFile.Load(checkpoint);
+            using var model = FaceModelReference.Load(checkpoint);
             return FaceModelFile.Save(output, model.Module, model.Info);
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;

@@ -29,9 +29,7 @@ public static class FaceModelFile
     /// <summary>Writes <paramref name="backbone"/> with <paramref name="info"/> (its <see cref="FaceModelInfo.ModelId"/> is computed) atomically; returns the info written.</summary>
     public static FaceModelInfo Save(string path, TorchSharp.torch.nn.Module backbone, FaceModelInfo info)
     {
-        using var weights = new MemoryStream();
-        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) backbone.save(writer);
-        var bytes = weights.ToArray();
+        var bytes = WeightBytes(backbone);
         info = info with { ModelId = Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] };
         AtomicFile.Write(path, temp =>
         {
@@ -43,6 +41,16 @@ public static class FaceModelFile
             writer.Write(bytes);
         });
         return info;
+    }
+
+    /// <summary>The <see cref="FaceModelInfo.ModelId"/> a file of <paramref name="backbone"/>'s weights gets: the first 16 hex digits of their SHA-256.</summary>
+    public static string ModelId(TorchSharp.torch.nn.Module backbone) => Convert.ToHexStringLower(SHA256.HashData(WeightBytes(backbone)))[..16];
+
+    private static byte[] WeightBytes(TorchSharp.torch.nn.Module backbone)
+    {
+        using var weights = new MemoryStream();
+        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) backbone.save(writer);
+        return weights.ToArray();
     }
 
     /// <summary>Reads only the description.</summary>

@@ -60,17 +60,18 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
         return AffineWarp.WarpInverse(face, map, Width, Height, WarpBorder.Replicate);
     }
 
-    /// <summary>HWC bytes → CHW floats, with the draw's brightness and contrast, then (x − mean) / std.</summary>
+    /// <summary>HWC bytes → CHW floats, with the draw's brightness and contrast, then (x_c − mean_c) / scale_c per channel.</summary>
     private void Normalise(byte[] hwc, Span<float> chw, AugmentationDraw d)
     {
         int channels = Channels, plane = Width * Height;
-        var (mean, scale) = Normalization.Constants();
-        float inverseStd = 1f / scale;
+        var (mean, scale) = Normalization.Constants(channels);
+        Span<float> inverseStd = stackalloc float[channels];
+        for (int c = 0; c < channels; c++) inverseStd[c] = 1f / scale[c];
         if (d.Brightness == 1f && d.Contrast == 1f)
         {
             for (int i = 0; i < plane; i++)
                 for (int c = 0; c < channels; c++)
-                    chw[c * plane + i] = (hwc[i * channels + c] - mean) * inverseStd;
+                    chw[c * plane + i] = (hwc[i * channels + c] - mean[c]) * inverseStd[c];
             return;
         }
         // Brightness first, then contrast around the brightened image's mean grey (over all channels), clamped to [0, 255].
@@ -81,7 +82,7 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
             for (int c = 0; c < channels; c++)
             {
                 var v = Math.Clamp(imageMean + d.Contrast * (hwc[i * channels + c] * d.Brightness - imageMean), 0f, 255f);
-                chw[c * plane + i] = (v - mean) * inverseStd;
+                chw[c * plane + i] = (v - mean[c]) * inverseStd[c];
             }
     }
 }

@@ -131,6 +131,14 @@ public sealed record FaceTrainingOptions
         }
         try
         {
+            BackboneFactory.CheckEmbeddingSize(Backbone, Embedding);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--embedding: {e.Message.Split(" (Parameter")[0]}");
+        }
+        try
+        {
             FaceCrop.Parse(Crop);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or MarginFaceException)

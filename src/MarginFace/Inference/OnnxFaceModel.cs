@@ -21,6 +21,12 @@ namespace MarginFace.Inference;
 public sealed class OnnxFaceModel : IFaceModel
 {
     private const string ArcFaceName = "arcface-onnx";
+
+    /// <summary>Largest input side accepted (face models take 28–300 px); keeps a hostile file from making us allocate gigabytes per image.</summary>
+    public const int MaxInputSide = 1024;
+
+    /// <summary>Largest batch axis a graph may fix (buffers are allocated for that many images).</summary>
+    public const int MaxFixedBatch = 256;
     private readonly InferenceSession session;
     private readonly string inputName;
     private readonly string outputName;
@@ -104,6 +110,8 @@ public sealed class OnnxFaceModel : IFaceModel
             throw new MarginFaceException(
                 $"{path}: input '{inputName}' is {Describe(input)}, but {(convention == OnnxModelConvention.ArcFace ? "the ArcFace convention says" : "its metadata says")} [N, {info.Channels}, {info.InputHeight}, {info.InputWidth}]");
         int? fixedBatch = dims[0] > 0 ? dims[0] : null;
+        if (fixedBatch > MaxFixedBatch)
+            throw new MarginFaceException($"{path}: input '{inputName}' fixes the batch axis to {fixedBatch} images; at most {MaxFixedBatch} are supported");
         var model = new OnnxFaceModel(path, session, inputName, outputName, fixedBatch, info);
 
         // The embedding size: the output's last axis when the graph fixes it, else one run on a blank input tells.
@@ -191,17 +199,16 @@ public sealed class OnnxFaceModel : IFaceModel
         int Whole(string key, int min, int max) =>
             int.TryParse(metadata[key], NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
                 ? v : throw new MarginFaceException($"{path}: metadata {key} = '{metadata[key]}' is not a whole number in [{min}, {max}]");
-        var width = Whole("input_width", 1, 16384);
-        var height = Whole("input_height", 1, 16384);
+        var width = Whole("input_width", 1, MaxInputSide);
+        var height = Whole("input_height", 1, MaxInputSide);
         var channels = Whole("channels", 1, 3);
         if (channels == 2) throw new MarginFaceException($"{path}: metadata channels = 2; 1 (grey) or 3 (RGB) expected");
         if (!Enum.TryParse<PixelNormalization>(metadata["normalization"], ignoreCase: false, out var normalization) || !Enum.IsDefined(normalization))
             throw new MarginFaceException($"{path}: metadata normalization = '{metadata["normalization"]}' is not one of {string.Join(", ", Enum.GetNames<PixelNormalization>())}");
-        var (mean, scale) = normalization.Constants();
+        var (mean, scale) = normalization.Constants(channels);
         foreach (var (key, expected) in new[] { ("normalization_mean", mean), ("normalization_scale", scale) })
-            if (metadata.TryGetValue(key, out var text) &&
-                (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || Math.Abs(value - expected) > 1e-4 * Math.Max(1, Math.Abs(expected))))
-                throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({expected.ToString(CultureInfo.InvariantCulture)})");
+            if (metadata.TryGetValue(key, out var text) && !MatchesPerChannel(text, expected))
+                throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({string.Join(",", expected.Select(v => v.ToString(CultureInfo.InvariantCulture)))})");
         var embedding = metadata.ContainsKey("embedding_size") ? Whole("embedding_size", 1, 1 << 20) : 0;
         var crop = metadata.GetValueOrDefault(OnnxExporter.CropKey, "none");
         try
@@ -252,4 +259,17 @@ public sealed class OnnxFaceModel : IFaceModel
         value.IsTensor ? $"{(value.ElementType == typeof(float) ? "float32" : value.ElementType.Name)} [{string.Join(", ", value.Dimensions.Select(d => d > 0 ? d.ToString(CultureInfo.InvariantCulture) : "?"))}]" : value.OnnxValueType.ToString();
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>Whether <paramref name="text"/> (one number for all channels, or one per channel, comma-separated) equals <paramref name="expected"/> to 1e-4 relative.</summary>
+    private static bool MatchesPerChannel(string text, float[] expected)
+    {
+        var parts = text.Split(',');
+        if (parts.Length != 1 && parts.Length != expected.Length) return false;
+        for (int c = 0; c < expected.Length; c++)
+        {
+            if (!float.TryParse(parts[parts.Length == 1 ? 0 : c], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return false;
+            if (Math.Abs(value - expected[c]) > 1e-4 * Math.Max(1, Math.Abs(expected[c]))) return false;
+        }
+        return true;
+    }
 }

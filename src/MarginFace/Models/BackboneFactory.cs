@@ -1,3 +1,4 @@
+using MarginFace.Interop.FaceApi;
 using MarginFace.Mnist;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ public static class BackboneFactory
 {
     private sealed record Entry(
         string Name, int InputSize, int Channels, PixelNormalization Normalization, int DefaultEmbedding,
-        Func<int, nn.Module<Tensor, Tensor>> Create);
+        Func<int, nn.Module<Tensor, Tensor>> Create, bool FixedEmbedding = false);
 
     private static readonly Entry[] Entries =
     [
@@ -23,12 +24,15 @@ public static class BackboneFactory
         new("iresnet100", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 13, 30, 3], d)),
         new("clsnet", 28, 1, PixelNormalization.Mnist, 2, d => FeatureNetworkFactory.Create("clsnet", d)),
         new("lenetpp", 28, 1, PixelNormalization.Mnist, 2, d => FeatureNetworkFactory.Create("lenetpp", d)),
+        new("faceapi-resnet", FaceApiResNet.InputSize, 3, PixelNormalization.FaceApiMeanRgb, FaceApiResNet.EmbeddingSize,
+            _ => new FaceApiResNet(), FixedEmbedding: true),
     ];
 
     /// <summary>
     /// Every name <see cref="Create"/> accepts: <c>facemobilenet</c> (the seeds' 128×128 grey network), <c>mobilefacenet</c>
     /// (Chen et al. 2018, 128-D), <c>mbf</c> (arcface_torch's twice-as-wide MobileFaceNet, 512-D), <c>iresnet18|34|50|100</c>,
-    /// and the MNIST networks <c>clsnet</c> and <c>lenetpp</c>.
+    /// the MNIST networks <c>clsnet</c> and <c>lenetpp</c>, and <c>faceapi-resnet</c> (face-api's port of dlib's ResNet-29, 150×150
+    /// RGB, a fixed 128-D embedding; fresh weights here, face-api's trained ones from <see cref="FaceApiModel"/>).
     /// </summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 
@@ -41,6 +45,22 @@ public static class BackboneFactory
     /// <summary>The embedding size a backbone gets when none is asked for.</summary>
     public static int DefaultEmbeddingSize(string name) => Find(name).DefaultEmbedding;
 
+    /// <summary>True when the backbone's embedding size cannot be chosen (it is always <see cref="DefaultEmbeddingSize"/>).</summary>
+    public static bool HasFixedEmbedding(string name) => Find(name).FixedEmbedding;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when <paramref name="embeddingSize"/> (null: the default) is below 1 or, for a backbone
+    /// with a fixed embedding, other than its size. Callers check options with it before touching any data.
+    /// </summary>
+    public static void CheckEmbeddingSize(string name, int? embeddingSize)
+    {
+        var entry = Find(name);
+        if (embeddingSize is not { } size) return;
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(embeddingSize), size, "the embedding size must be at least 1");
+        if (entry.FixedEmbedding && size != entry.DefaultEmbedding)
+            throw new ArgumentException($"backbone {entry.Name} has a fixed {entry.DefaultEmbedding}-D embedding, not {size}", nameof(embeddingSize));
+    }
+
     /// <summary>
     /// A new backbone named <paramref name="name"/> (case-insensitive) in training mode with fresh weights, producing
     /// <paramref name="embeddingSize"/>-dimensional embeddings (the backbone's default when null), with its spec.
@@ -48,8 +68,8 @@ public static class BackboneFactory
     public static Backbone Create(string name, int? embeddingSize = null)
     {
         var entry = Find(name);
+        CheckEmbeddingSize(entry.Name, embeddingSize);
         var size = embeddingSize ?? entry.DefaultEmbedding;
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(embeddingSize), size, "the embedding size must be at least 1");
         var module = entry.Create(size);
         var parameters = module.parameters().Sum(p => p.numel());
         return new Backbone(module, new BackboneSpec(entry.Name, entry.InputSize, entry.InputSize, entry.Channels,

@@ -11,4 +11,10 @@ public enum PixelNormalization
 
     /// <summary>(x/255 − 0.1307) / 0.3081, MNIST's training-set mean and standard deviation.</summary>
     Mnist,
+
+    /// <summary>
+    /// (x_c − mean_c) / 255 per RGB channel with face-api's mean RGB (122.782, 117.001, 104.298), the input of face-api's
+    /// (dlib's) ResNet face descriptor.
+    /// </summary>
+    FaceApiMeanRgb,
 }

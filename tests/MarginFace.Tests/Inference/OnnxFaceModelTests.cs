@@ -115,6 +115,29 @@ public class OnnxFaceModelTests : TorchTest
         Assert.True(MaxAbsDifference(expected, actual) <= Tolerance, $"{MaxAbsDifference(expected, actual)}");
     }
 
+    [Theory]
+    [InlineData("input_width", "5000", "metadata input_width = '5000' is not a whole number in [1, 1024]")]
+    [InlineData("normalization", "Sideways", "metadata normalization = 'Sideways' is not one of")]
+    [InlineData("normalization_scale", "1", "metadata normalization_scale = '1' contradicts normalization Centered128 (128)")]
+    [InlineData("embedding_size", "64", "its metadata says 64-D embeddings, output 'embedding' gives 128")]
+    [InlineData("batch", "100000", "input 'input' fixes the batch axis to 100000 images; at most 256 are supported")]
+    public void HostileOrContradictoryMetadataIsAOneLineErrorBeforeAnythingIsAllocated(string key, string value, string message)
+    {
+        using var dir = new TempDirectory();
+        var (torchModel, onnxPath) = Exported(dir, "mobilefacenet");
+        torchModel.Dispose();
+        var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnxPath));
+        if (key == "batch")
+            proto.Graph.Input[0].Type.TensorType.Shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimValue = long.Parse(value) };
+        else
+            proto.MetadataProps.Single(p => p.Key == key).Value = value;
+        var path = dir.Combine("hostile.onnx");
+        File.WriteAllBytes(path, proto.ToByteArray());
+        var error = Assert.Throws<MarginFaceException>(() => OnnxFaceModel.Open(path, threads: 1));
+        Assert.StartsWith($"{path}: {message}", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public void TheArcFaceConventionRefusesAModelWhoseInputIsNot112By112Rgb()
     {

@@ -15,6 +15,7 @@ public class BackboneFactoryTests : TorchTest
     [InlineData("iresnet100", 65_156_160L)]
     [InlineData("clsnet", 855_332L)]
     [InlineData("lenetpp", 797_602L)]
+    [InlineData("faceapi-resnet", 5_614_592L)]
     public void ParameterCountIsTheArchitecturesAtTheDefaultEmbedding(string name, long expected)
     {
         using var backbone = BackboneFactory.Create(name);
@@ -29,6 +30,7 @@ public class BackboneFactoryTests : TorchTest
     [InlineData("iresnet18", "112x112x3", 512, PixelNormalization.Symmetric)]
     [InlineData("clsnet", "28x28x1", 2, PixelNormalization.Mnist)]
     [InlineData("lenetpp", "28x28x1", 2, PixelNormalization.Mnist)]
+    [InlineData("faceapi-resnet", "150x150x3", 128, PixelNormalization.FaceApiMeanRgb)]
     public void SpecStatesInputEmbeddingAndNormalisation(string name, string input, int embedding, PixelNormalization normalization)
     {
         using var backbone = BackboneFactory.Create(name);

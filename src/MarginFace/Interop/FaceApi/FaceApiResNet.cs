@@ -1,3 +1,4 @@
+using MarginFace.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -18,9 +19,6 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
 
     /// <summary>Size of the descriptor.</summary>
     public const int EmbeddingSize = 128;
-
-    /// <summary>face-api's mean RGB, subtracted from 0..255 pixels before dividing by 255.</summary>
-    public static readonly float[] MeanRgb = [122.782f, 117.001f, 104.298f];
 
     private readonly ScaledConv conv32_down;
     private readonly FaceApiResidual conv32_1, conv32_2, conv32_3;
@@ -50,7 +48,14 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    private IEnumerable<FaceApiResidual> Units =>
+    /// <summary>The first layer (conv 7×7/2, valid), for ONNX export.</summary>
+    internal ScaledConv Stem => conv32_down;
+
+    /// <summary>The final linear map 256 → 128, for ONNX export.</summary>
+    internal Linear Head => fc;
+
+    /// <summary>The residual units in order.</summary>
+    internal IEnumerable<FaceApiResidual> Units =>
     [
         conv32_1, conv32_2, conv32_3, conv64_down, conv64_1, conv64_2, conv64_3,
         conv128_down, conv128_1, conv128_2, conv256_down, conv256_1, conv256_2, conv256_down_out,
@@ -65,13 +70,17 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
         return fc.forward(x.mean([2, 3])).MoveToOuterDisposeScope();
     }
 
-    /// <summary>face-api's normalisation: (p − mean RGB) / 255 for RGB pixels p in 0..255, <c>[N,3,H,W]</c>.</summary>
+    /// <summary>
+    /// face-api's normalisation (<see cref="PixelNormalization.FaceApiMeanRgb"/>): (p − mean RGB) / 255 for RGB pixels p in
+    /// 0..255, <c>[N,3,H,W]</c>.
+    /// </summary>
     public static Tensor Normalize(Tensor pixels)
     {
-        using var mean = tensor(MeanRgb, device: pixels.device).view(1, 3, 1, 1);
+        var (meanRgb, scale) = PixelNormalization.FaceApiMeanRgb.Constants(3);
+        using var mean = tensor(meanRgb, device: pixels.device).view(1, 3, 1, 1);
         using var floats = pixels.to_type(ScalarType.Float32);
         var centred = floats - mean;
-        return centred.div_(255f);
+        return centred.div_(scale[0]);
     }
 
     /// <summary>

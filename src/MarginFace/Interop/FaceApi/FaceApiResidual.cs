@@ -15,6 +15,13 @@ public sealed class FaceApiResidual : Module<Tensor, Tensor>
     private readonly ScaledConv conv2;
     private readonly bool _down;
 
+    internal ScaledConv First => conv1;
+
+    internal ScaledConv Second => conv2;
+
+    /// <summary>True for the down unit (stride 2, pooled shortcut).</summary>
+    internal bool Down => _down;
+
     public FaceApiResidual(long inChannels, long outChannels, bool down) : base(nameof(FaceApiResidual))
     {
         if (!down && inChannels != outChannels) throw new ArgumentException("a residual unit without downsampling keeps its channels");
@@ -37,6 +44,6 @@ public sealed class FaceApiResidual : Module<Tensor, Tensor>
             if (shortcut.shape[1] != branch.shape[1])
                 shortcut = cat([shortcut, zeros_like(shortcut)], 1);
         }
-        return functional.relu(branch + shortcut).MoveToOuterDisposeScope();
+        return functional.relu(branch.add(shortcut, ScaledConv.One)).MoveToOuterDisposeScope();
     }
 }

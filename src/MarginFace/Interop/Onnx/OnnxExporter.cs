@@ -27,7 +27,8 @@ public static class OnnxExporter
 
     /// <summary>
     /// metadata_props keys: backbone name, input width, height, channels (1 grey, 3 RGB in that order), normalisation
-    /// (enum name), its formula, mean and scale on 0..255 pixels (y = (x − mean) / scale), and the embedding size.
+    /// (enum name), its formula, mean and scale on 0..255 pixels (y_c = (x_c − mean_c) / scale_c; one number when all channels
+    /// share it, else one per channel separated by commas, e.g. "122.782,117.001,104.298"), and the embedding size.
     /// </summary>
     public static IReadOnlyList<string> MetadataKeys { get; } =
         ["backbone", "input_width", "input_height", "channels", "normalization", "normalization_formula",
@@ -103,11 +104,11 @@ public static class OnnxExporter
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        var (mean, scale) = spec.Normalization.Constants();
+        var (mean, scale) = spec.Normalization.Constants(spec.Channels);
         string[] values =
         [
             spec.Name, Invariant(spec.InputWidth), Invariant(spec.InputHeight), Invariant(spec.Channels),
-            spec.Normalization.ToString(), spec.Normalization.Formula(), Invariant(mean), Invariant(scale),
+            spec.Normalization.ToString(), spec.Normalization.Formula(), PerChannel(mean), PerChannel(scale),
             Invariant(spec.EmbeddingSize),
         ];
         for (int i = 0; i < values.Length; i++)
@@ -116,6 +117,10 @@ public static class OnnxExporter
     }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    /// <summary>One number when every channel has it, else the channels' numbers separated by commas (RGB order).</summary>
+    private static string PerChannel(float[] values) =>
+        values.All(v => v == values[0]) ? Invariant(values[0]) : string.Join(",", values.Select(v => Invariant(v)));
 
     /// <summary>A float32 tensor value; a null dimension is the symbolic batch axis "N".</summary>
     private static ValueInfoProto Value(string name, int?[] dims)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using MarginFace.Interop.FaceApi;
 using MarginFace.Models;
 using Onnx;
 using TorchSharp;
@@ -14,7 +15,7 @@ namespace MarginFace.Interop.Onnx;
 /// Gemm (transB = 1), Flatten, MaxPool, Dropout as identity, and the residual blocks as Add. Initializers take the module's
 /// state_dict key names.
 /// </summary>
-internal sealed class OnnxGraphBuilder
+internal sealed partial class OnnxGraphBuilder
 {
     private readonly GraphProto graph;
     private readonly Dictionary<Tensor, string> keyByTensor = new(ReferenceEqualityComparer.Instance);
@@ -48,6 +49,8 @@ internal sealed class OnnxGraphBuilder
                 var shortcut = block.Downsample is null ? input : Emit(block.Downsample, input, rank).Name;
                 return (Node("Add", [branch.Name, shortcut]), rank);
             }
+            case FaceApiResNet network:
+                return EmitFaceApi(network, input);
             case IResNet network:
             {
                 var map = EmitChain(network.Body, input, rank);
