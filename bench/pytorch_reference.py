@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The heads suite of `marginface bench heads` in plain PyTorch, printing the same JSON fields.
-`pytorch_reference.py embed ...` runs the embed suite instead (bench/pytorch_embed.py).
+`pytorch_reference.py embed ...` runs the embed suite instead (bench/pytorch_embed.py), `pytorch_reference.py train ...`
+the train suite (train_main below).
 
 Cases per class count C (B x D embeddings requiring a gradient, int64 labels, W [C, D]):
   gemm          the three matrix products x.W^T, G.W, G^T.x alone (no autograd): the limit
@@ -167,10 +168,149 @@ def main():
         print(text)
 
 
+# ---------------------------------------------------------------------------------------------------------------------
+# The train suite of `marginface bench train`: full training steps (copy of the batch to the device, forward, ArcFace
+# loss, the accuracy count the trainer makes, loss.item(), zero_grad, backward, SGD step with momentum 0.9 and weight
+# decay 5e-4) on one synthetic batch, for the same networks as MarginFace's, layer for layer: ClsNet here
+# (src/MarginFace/Mnist/ClsNet.cs), FaceMobileNet and MobileFaceNet from bench/pytorch_networks.py.
+# Usage: pytorch_reference.py train [--networks clsnet,facemobilenet,mobilefacenet] [--batch B] [--classes C] ...
+# ---------------------------------------------------------------------------------------------------------------------
+import torch.nn as nn
+
+TRAIN_NETWORKS = ["clsnet", "facemobilenet", "mobilefacenet"]
+
+
+def cls_net(features=2):
+    """ClsNet: two conv3x3-BN-PReLU-maxpool blocks, then FC 3136 -> 256 -> 128 -> features, PReLU between."""
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.PReLU(32), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.PReLU(64), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.PReLU(1), nn.Linear(256, 128), nn.PReLU(1), nn.Linear(128, features))
+
+
+def train_case(network, batch, classes, cuda):
+    """(model, input shape [C, H, W], embedding size, batch, classes, s, m) as MarginFace's TrainBenchmark.Case."""
+    if network == "clsnet":
+        return cls_net(2), (1, 28, 28), 2, batch or 256, classes or 10, 16.0, 0.3
+    sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+    import pytorch_networks
+    make, channels, size, embedding = pytorch_networks.NAMES[network]
+    return make(), (channels, size, size), embedding, batch or (128 if cuda else 32), classes or 10575, 64.0, 0.5
+
+
+def arcface_logits(embeddings, weight, labels, s, m):
+    """Plain ArcFace: cos = linear(normalize(x), normalize(W)), margin cos(theta + m) on the target column only, times s."""
+    cos = F.linear(F.normalize(embeddings), F.normalize(weight)).clamp(-1, 1)
+    index = labels.view(-1, 1)
+    c = cos.gather(1, index)
+    sin = torch.sqrt(((1.0 - c) * (1.0 + c)).clamp_min(0))
+    phi = torch.where(c > math.cos(math.pi - m), c * math.cos(m) - sin * math.sin(m), c - m * math.sin(math.pi - m))
+    return (cos * s).scatter(1, index, phi * s)
+
+
+def train_main(argv):
+    parser = argparse.ArgumentParser(prog="pytorch_reference.py train", description="the train suite in plain PyTorch")
+    parser.add_argument("--networks", default=",".join(TRAIN_NETWORKS))
+    parser.add_argument("--batch", type=int, default=None)
+    parser.add_argument("--classes", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="B 4, C 16, one warm-up step, two timed steps")
+    parser.add_argument("--json", default=None, help="write the cases as a JSON list to this file")
+    a = parser.parse_args(argv)
+    if a.quick:
+        a.batch, a.classes, a.warmup, a.repeats = a.batch or 4, a.classes or 16, 1, 2
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    cuda = device.type == "cuda"
+    networks = [n.strip().lower() for n in a.networks.split(",") if n.strip()]
+    for n in networks:
+        if n not in TRAIN_NETWORKS:
+            sys.exit(f"error: --networks: unknown network '{n}'; known: {', '.join(TRAIN_NETWORKS)}")
+    print(f"pytorch {torch.__version__}, device: {device}, threads: {torch.get_num_threads()}", file=sys.stderr)
+    results = []
+    for network in networks:
+        before = resident_mb("VmRSS:")
+        per_case = reset_peak()
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(device)
+        torch.manual_seed(a.seed)
+        model, shape, embedding, batch, classes, s, m = train_case(network, a.batch, a.classes, cuda)
+        model = model.to(device).train()
+        weight = nn.Parameter(torch.randn(classes, embedding, device=device) * 0.01)
+        optimizer = torch.optim.SGD([{"params": model.parameters()}, {"params": [weight]}], lr=a.lr, momentum=0.9, weight_decay=5e-4)
+        images = torch.randn(batch, *shape)
+        labels = torch.randint(0, classes, (batch,))
+
+        def step():
+            x = images.to(device)
+            y = labels.to(device)
+            logits = arcface_logits(model(x), weight, y, s, m)
+            loss = F.cross_entropy(logits, y)
+            with torch.no_grad():
+                (logits.argmax(1) == y).sum().item()
+            if not math.isfinite(loss.item()):
+                raise RuntimeError(f"{network}: the loss is not finite")
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        for _ in range(a.warmup):
+            step()
+        times = []
+        for _ in range(a.repeats):
+            start = time.perf_counter()
+            step()
+            if cuda:
+                torch.cuda.synchronize(device)
+            times.append((time.perf_counter() - start) * 1000.0)
+        peak = resident_mb("VmHWM:")
+        median = statistics.median(times)
+        result = {
+            "suite": "train", "network": network, "head": "arcface", "batch": batch, "classes": classes,
+            "device": str(device), "threads": torch.get_num_threads(), "warmup": a.warmup, "repeats": a.repeats,
+            "medianMs": median, "minMs": min(times), "maxMs": max(times),
+            "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
+            "rssBeforeMb": before, "peakRssMb": None if peak is None else max(peak, before or 0),
+            "rssDeltaMb": None if peak is None or before is None else max(peak, before) - before, "peakIsPerCase": per_case,
+            "imagesPerSecond": batch * 1000.0 / median,
+        }
+        if cuda:
+            result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+        results.append(result)
+        print(f"  {network} + arcface B={batch} C={classes}: median {median:.1f} ms ({min(times):.1f}-{max(times):.1f}), "
+              f"{result['imagesPerSecond']:.1f} images/s", file=sys.stderr)
+        del model, weight, optimizer, images, labels
+    write_json(results, a.json)
+
+
+def write_json(results, path):
+    text = json.dumps(results, indent=2)
+    if path:
+        import os
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    else:
+        print(text)
+
+
+# The loader suite has no PyTorch twin here: a fair one needs torchvision's decoders and transforms (or PIL + a
+# DataLoader with worker processes), which a plain `pip install torch` does not bring; hand-written PIL code would time
+# this script, not what a PyTorch user runs. `marginface bench loader` is compared against the training rate instead.
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "embed":
         sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
         import pytorch_embed
         pytorch_embed.main(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "train":
+        train_main(sys.argv[2:])
     else:
         main()

@@ -8,7 +8,7 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// <c>marginface bench SUITE</c>: times a suite of cases (warm-up, then repeated runs; median, spread, peak RSS), prints a
-/// table and optionally writes the cases as JSON. Suites: heads (train, embed and loader are planned).
+/// table and optionally writes the cases as JSON. Suites: heads, train (and its leak check), loader; embed is its own subcommand (<see cref="BenchEmbedCommand"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -36,13 +36,17 @@ internal static class BenchCommand
         };
         compute.AddTo(command);
         command.Add(BenchEmbedCommand.Create());
+        var trainLoader = new BenchTrainLoaderOptions();
+        trainLoader.AddTo(command);
         command.SetAction(parse =>
         {
             var name = parse.GetValue(suite)!.Trim().ToLowerInvariant();
             if (!Suites.Contains(name))
                 throw new MarginFaceException($"bench: unknown suite '{parse.GetValue(suite)}'; known: {string.Join(", ", Suites)}");
+            if (name is "train" or "loader")
+                return RunTrainOrLoader(name, parse, compute, trainLoader, new(batch, classes, warmup, repeats, seed, quick), json);
             if (name != "heads")
-                throw new MarginFaceException($"bench {name}: this suite is not available yet; available: heads");
+                throw new MarginFaceException($"bench {name}: this suite is not available yet; available: heads, train, loader, embed");
             var options = new HeadBenchmarkOptions
             {
                 Classes = ParseList(parse.GetValue(classes)!, "--classes", s => int.Parse(s, CultureInfo.InvariantCulture), v => v >= 1),
@@ -78,6 +82,36 @@ internal static class BenchCommand
         });
         return command;
     }
+
+    private static int RunTrainOrLoader(string name, ParseResult parse, ComputeOptions compute, BenchTrainLoaderOptions suites,
+        BenchTrainLoaderOptions.Shared shared, Option<string?> json)
+    {
+        var device = compute.Open(parse);
+        var results = name == "train"
+            ? suites.RunTrain(parse, shared, device, System.Console.WriteLine)
+            : suites.RunLoader(parse, shared, device, System.Console.WriteLine);
+        string? text = null;
+        if (results is not null)
+        {
+            System.Console.WriteLine();
+            System.Console.Write(TrainLoaderReport.Table(results));
+            text = BenchmarkReport.ToJson(results);
+        }
+        else if (suites.LastLeakCheck is { } leak)
+            text = System.Text.Json.JsonSerializer.Serialize(leak, LeakJson);
+        if (parse.GetValue(json) is string path && text is not null)
+        {
+            AtomicFile.WriteAllText(path, text);
+            System.Console.WriteLine($"wrote {path}");
+        }
+        return 0;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions LeakJson = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+    };
 
     private static IReadOnlyList<string> ParseHeads(string spec)
     {

@@ -14,7 +14,7 @@ public sealed record BenchmarkResult
     /// <summary>What was timed in the heads suite: a margin head's name, "gemm" (the three matrix products) or "seed-arcface".</summary>
     public string? Head { get; init; }
 
-    /// <summary>The backbone timed in the embed and train suites (a name of <see cref="Models.BackboneFactory"/>).</summary>
+    /// <summary>The backbone timed in the embed and train suites, or whose input the loader suite prepares (a name of <see cref="Models.BackboneFactory"/>).</summary>
     public string? Network { get; init; }
 
     /// <summary>What ran the embed suite's case: torchsharp or onnxruntime (pytorch in bench/pytorch_reference.py).</summary>
@@ -70,4 +70,13 @@ public sealed record BenchmarkResult
     /// <summary>Images per second, for suites where it applies.</summary>
     [JsonPropertyName("imagesPerSecond")]
     public double? ImagesPerSecond { get; init; }
+
+    /// <summary>Decoding threads of the loader suite.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>Loader suite: "alone", or "while-training" (the loader and a training loop in one process, timed together).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>While training: the training loop's images/s during the loader's run.</summary>
+    public double? TrainingImagesPerSecond { get; init; }
 }

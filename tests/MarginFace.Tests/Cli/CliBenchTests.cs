@@ -37,7 +37,6 @@ public class CliBenchTests
 
     [Theory]
     [InlineData("nonsense", "unknown suite 'nonsense'")]
-    [InlineData("train", "bench train: this suite is not available yet")]
     public void AnUnknownOrUnavailableSuiteIsAOneLineError(string suite, string message)
     {
         var (exitCode, _, stderr) = CliProcess.Run(["bench", suite, "--threads", "1"]);

@@ -1,0 +1,91 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MarginFace.Benchmarks;
+
+/// <summary>
+/// The train suite: full training steps (copy of the batch to the device, forward, margin-head loss, backward, SGD with
+/// momentum 0.9) through the library's <see cref="Training.Trainer"/> on one synthetic batch, so no data loading is timed:
+/// the MNIST network (clsnet, 2-d features, ArcFace s = 16, m = 0.3 as in the MNIST recipe, 10 classes, B = 256) and the
+/// face networks facemobilenet and mobilefacenet with ArcFace (s = 64, m = 0.5) over 10,575 classes (B = 32 on the CPU,
+/// 128 on CUDA). Warm-up steps, then timed steps: median and spread, images/s = B / median, peak RSS.
+/// </summary>
+public static class TrainBenchmark
+{
+    public const string Suite = "train";
+
+    /// <summary>The networks of the suite, in order.</summary>
+    public static IReadOnlyList<string> Networks { get; } = ["clsnet", "facemobilenet", "mobilefacenet"];
+
+    /// <summary>The case of <paramref name="network"/> with the options' overrides applied.</summary>
+    public static TrainBenchmarkCase Case(string network, TrainBenchmarkOptions options, Device device)
+    {
+        var name = network.Trim().ToLowerInvariant();
+        if (!Networks.Contains(name))
+            throw new ArgumentException($"unknown network '{network}'; known: {string.Join(", ", Networks)}", nameof(network));
+        var cuda = device.type == DeviceType.CUDA;
+        return name == "clsnet"
+            ? new TrainBenchmarkCase(name, "arcface", new Dictionary<string, double> { ["s"] = 16, ["m"] = 0.3 }, options.Batch ?? 256, options.Classes ?? 10)
+            : new TrainBenchmarkCase(name, "arcface", new Dictionary<string, double> { ["s"] = 64, ["m"] = 0.5 }, options.Batch ?? (cuda ? 128 : 32), options.Classes ?? 10_575);
+    }
+
+    /// <summary>Times every network of <paramref name="options"/>; <paramref name="progress"/> sees each result when measured.</summary>
+    public static IReadOnlyList<BenchmarkResult> Run(TrainBenchmarkOptions options, Action<BenchmarkResult>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Batch is < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Batch, "batch must be at least 1.");
+        if (options.Classes is < 2) throw new ArgumentOutOfRangeException(nameof(options), options.Classes, "classes must be at least 2.");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Warmup);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Repeats, 1);
+        var device = options.Device ?? CPU;
+        var cases = options.Networks.Select(n => Case(n, options, device)).ToList();
+        var results = new List<BenchmarkResult>();
+        foreach (var c in cases)
+        {
+            var result = Measure(c, options, device);
+            results.Add(result);
+            progress?.Invoke(result);
+        }
+        return results;
+    }
+
+    private static BenchmarkResult Measure(TrainBenchmarkCase c, TrainBenchmarkOptions o, Device device)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var perCase = ProcessMemory.ResetPeak();
+        var before = ProcessMemory.ResidentMb();
+        var clock = new StepClock();
+        using (var run = new BenchTrainingRun(c, o.LearningRate, o.Seed, device))
+            run.Fit(o.Warmup + o.Repeats, clock);
+        var peak = ProcessMemory.PeakSince(before);
+        return Result(c, device, o.Warmup, clock.StepMs.Skip(o.Warmup).ToArray(), before, peak, perCase);
+    }
+
+    internal static BenchmarkResult Result(TrainBenchmarkCase c, Device device, int warmup, double[] times, double? before, double? peak, bool perCase)
+    {
+        var median = CaseTimer.Quantile(times, 0.5);
+        return new BenchmarkResult
+        {
+            Suite = Suite,
+            Network = c.Network,
+            Head = c.Head,
+            Batch = c.Batch,
+            Classes = c.Classes,
+            Device = device.ToString(),
+            Threads = get_num_threads(),
+            Warmup = warmup,
+            Repeats = times.Length,
+            MedianMs = median,
+            MinMs = times.Min(),
+            MaxMs = times.Max(),
+            Q1Ms = CaseTimer.Quantile(times, 0.25),
+            Q3Ms = CaseTimer.Quantile(times, 0.75),
+            RssBeforeMb = before,
+            PeakRssMb = peak,
+            RssDeltaMb = peak - before,
+            PeakIsPerCase = perCase,
+            ImagesPerSecond = median > 0 ? c.Batch * 1000.0 / median : null,
+        };
+    }
+}
