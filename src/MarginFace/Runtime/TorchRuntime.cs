@@ -14,6 +14,7 @@ namespace MarginFace.Runtime;
 /// <item>"bring your own libtorch": a directory such as a PyTorch install's <c>torch/lib</c> (CUDA builds included) is
 /// loaded in place of the CPU libtorch that ships with TorchSharp-cpu.</item>
 /// </list>
+/// NNPACK is switched off once loaded (<see cref="NnpackSwitch"/>).
 /// </summary>
 public static class TorchRuntime
 {
@@ -107,6 +108,7 @@ public static class TorchRuntime
 
         NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
         InitializeTorchSharp(cuda);
+        if (Resolved.TryGetValue("torch_cpu", out var torchCpu)) NnpackSwitch.Disable(torchCpu);
         return new TorchRuntimeInfo(libTorchDirectory, cuda, plan.Action, patchedCopy);
     }
 

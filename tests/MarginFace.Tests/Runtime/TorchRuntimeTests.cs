@@ -24,4 +24,11 @@ public class TorchRuntimeTests : TorchTest
         Assert.Equal(expectPatch, info.LibStdCxx == LibStdCxxAction.LoadWeakenedCopy);
         Assert.Equal(expectPatch, info.PatchedCopy is not null);
     }
+
+    [Fact]
+    public void NnpackIsSwitchedOffOnceLibTorchIsLoaded()
+    {
+        var torchCpu = System.Runtime.InteropServices.NativeLibrary.Load(Path.Combine(TorchRuntime.Current!.LibTorchDirectory, "libtorch_cpu.so"));
+        Assert.False(NnpackSwitch.Enabled(torchCpu));
+    }
 }
