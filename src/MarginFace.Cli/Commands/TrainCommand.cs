@@ -46,6 +46,7 @@ internal static class TrainCommand
         var saveEvery = new Option<int?>("--save-every") { Description = "also checkpoint every N steps" };
         var valPairs = new Option<string?>("--val-pairs") { Description = "pairs file (LFW format) to validate on after every epoch; keeps best.model" };
         var valImages = new Option<string?>("--val-images") { Description = "the images the validation pairs name" };
+        var init = new Option<string?>("--init") { Description = "start the backbone from a face model file (same backbone, embedding and input), or 'pretrained' (faceapi-resnet)" };
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "face") };
         var resume = new Option<bool>("--resume") { Description = "continue from model.bin in --out (same settings)" };
@@ -54,7 +55,7 @@ internal static class TrainCommand
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
             s, m, parameters, marginWarmup, seed, workers, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, saveEvery,
-            valPairs, valImages, config, output, resume,
+            valPairs, valImages, init, config, output, resume,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -95,6 +96,7 @@ internal static class TrainCommand
                 SaveEverySteps = parse.GetValue(saveEvery) ?? o.SaveEverySteps,
                 ValidationPairs = PickText(valPairs, o.ValidationPairs),
                 ValidationImages = PickText(valImages, o.ValidationImages),
+                Init = PickText(init, o.Init),
             };
             var lossParameters = new Dictionary<string, double>(o.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;

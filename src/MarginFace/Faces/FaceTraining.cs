@@ -20,6 +20,33 @@ namespace MarginFace.Faces;
 /// </summary>
 public static class FaceTraining
 {
+    /// <summary>
+    /// Copies the weights of the face model <paramref name="reference"/> into <paramref name="backbone"/>; a model of another
+    /// backbone, embedding size or input size is a one-line error naming it and what differs.
+    /// </summary>
+    public static void StartFrom(Backbone backbone, string reference, IProgress<string>? log = null)
+    {
+        using var model = FaceModelReference.Load(reference, log);
+        var (info, spec) = (model.Info, backbone.Spec);
+        string? mismatch = info.Backbone != spec.Name ? $"backbone {info.Backbone}, not {spec.Name}"
+            : info.EmbeddingSize != spec.EmbeddingSize ? $"a {info.EmbeddingSize}-D embedding, not {spec.EmbeddingSize}-D"
+            : info.InputWidth != spec.InputWidth || info.InputHeight != spec.InputHeight || info.Channels != spec.Channels
+                ? $"input {info.InputWidth}x{info.InputHeight}x{info.Channels}, not {spec.InputWidth}x{spec.InputHeight}x{spec.Channels}"
+            : null;
+        if (mismatch is not null) throw new MarginFaceException($"--init {reference}: the model has {mismatch}");
+        using (torch.no_grad())
+        {
+            var target = backbone.Module.state_dict();
+            foreach (var (name, tensor) in model.Module.state_dict())
+            {
+                if (!target.TryGetValue(name, out var destination) || !destination.shape.SequenceEqual(tensor.shape))
+                    throw new MarginFaceException($"--init {reference}: its weight {name} does not fit backbone {spec.Name}");
+                destination.copy_(tensor);
+            }
+        }
+        log?.Report($"backbone starts from {reference} (model {info.ModelId})");
+    }
+
     private static readonly JsonSerializerOptions ConfigJson = new()
     {
         WriteIndented = true,
@@ -38,6 +65,10 @@ public static class FaceTraining
         var validation = options.ValidationPairs is string pairsPath ? LfwPairs.Read(pairsPath) : null;
         validation?.CheckImages(options.ValidationImages!);
 
+        torch.manual_seed(options.Seed);
+        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding);
+        var spec = backbone.Spec;
+        if (options.Init is string init && !resume) StartFrom(backbone, init, log);
         var dataset = IdentityFolderDataset.Scan(options.Data!, new IdentityFolderOptions(options.MinImages,
             options.IncludeIdentities is string include ? IdentityFolderDataset.ReadIdentityList(include) : null,
             options.ExcludeIdentities is string exclude ? IdentityFolderDataset.ReadIdentityList(exclude) : null)
@@ -46,9 +77,6 @@ public static class FaceTraining
         if (resume && File.Exists(classesPath)) dataset.EnsureSameIdentities(IdentityFolderDataset.ReadClasses(classesPath), classesPath);
         log?.Report($"data: {dataset.Samples.Count} images of {dataset.ClassCount} identities from {dataset.Root}");
 
-        torch.manual_seed(options.Seed);
-        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding);
-        var spec = backbone.Spec;
         var preprocessing = Preprocessing(spec, options);
         var augmentation = options.Flip || options.RandomCropFrom is not null || options.Brightness > 0 || options.Contrast > 0
             ? new FaceAugmentation(options.Flip, options.RandomCropFrom, options.Brightness, options.Contrast)

@@ -93,6 +93,12 @@ public sealed record FaceTrainingOptions
     public string? ValidationImages { get; init; }
 
     /// <summary>
+    /// A face model whose weights start the backbone (<see cref="FaceModelReference"/>: a face model file, or <c>pretrained</c>);
+    /// it must have this run's backbone, embedding size and input size. The classifier starts fresh. Null: random weights.
+    /// </summary>
+    public string? Init { get; init; }
+
+    /// <summary>
     /// Checks every setting, before any image is read. Messages name the command-line option; names of backbones and losses
     /// are checked against their registries.
     /// </summary>
