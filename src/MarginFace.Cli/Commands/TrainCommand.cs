@@ -17,7 +17,7 @@ internal static class TrainCommand
         var defaults = new FaceTrainingOptions();
         var data = new Option<string?>("--data") { Description = "identity folders: DIR/<identity>/<image> (JPEG, PNG, BMP, WebP, PGM)" };
         var backbone = new Option<string?>("--backbone") { Description = $"backbone: {string.Join(", ", BackboneFactory.Names)} (default {defaults.Backbone})" };
-        var loss = new Option<string?>("--loss") { Description = $"loss: {string.Join(", ", LossRegistry.Names.Where(n => LossRegistry.Family(n) is not (LossFamily.Pair or LossFamily.Triplet)))} (default {defaults.Loss})" };
+        var loss = new Option<string?>("--loss") { Description = $"loss: {string.Join(", ", LossRegistry.Names)} (default {defaults.Loss}; contrastive and triplet take --pk)" };
         var embedding = new Option<int?>("--embedding") { Description = "embedding size (default: the backbone's)" };
         var crop = new Option<string?>("--crop") { Description = "crop of each image before resizing: none or center:SIZE, e.g. center:150 for LFW deep-funneled (default none)" };
         var epochs = new Option<int?>("--epochs") { Description = $"training epochs (default {defaults.Epochs})" };
@@ -46,6 +46,7 @@ internal static class TrainCommand
         var saveEvery = new Option<int?>("--save-every") { Description = "also checkpoint every N steps" };
         var valPairs = new Option<string?>("--val-pairs") { Description = "pairs file (LFW format) to validate on after every epoch; keeps best.model" };
         var valImages = new Option<string?>("--val-images") { Description = "the images the validation pairs name" };
+        var pk = new Option<string?>("--pk") { Description = "P,K: batches of P identities x K images, for contrastive and triplet (e.g. 16,4; the batch is P*K)" };
         var init = new Option<string?>("--init") { Description = "start the backbone from a face model file (same backbone, embedding and input), or 'pretrained' (faceapi-resnet)" };
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "face") };
@@ -55,7 +56,7 @@ internal static class TrainCommand
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
             s, m, parameters, marginWarmup, seed, workers, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, saveEvery,
-            valPairs, valImages, init, config, output, resume,
+            valPairs, valImages, pk, init, config, output, resume,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -97,6 +98,7 @@ internal static class TrainCommand
                 ValidationPairs = PickText(valPairs, o.ValidationPairs),
                 ValidationImages = PickText(valImages, o.ValidationImages),
                 Init = PickText(init, o.Init),
+                Pk = PickText(pk, o.Pk),
             };
             var lossParameters = new Dictionary<string, double>(o.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
@@ -109,7 +111,7 @@ internal static class TrainCommand
             o.Validate();
             using var stop = new StopSignals();
             var outputDirectory = parse.GetValue(output)!;
-            System.Console.WriteLine($"backbone: {o.Backbone}, loss: {o.Loss}, epochs: {o.Epochs}, batch: {o.BatchSize}, workers: {o.Workers}, out: {outputDirectory}");
+            System.Console.WriteLine($"backbone: {o.Backbone}, loss: {o.Loss}, epochs: {o.Epochs}, batch: {(o.Pk is null ? o.BatchSize : $"{o.EffectiveBatchSize} (P×K {o.Pk})")}, workers: {o.Workers}, out: {outputDirectory}");
             var result = ProgressDisplay.Run(o.Loss, o.Epochs, report =>
                 FaceTraining.Run(o, outputDirectory, device, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),
                     parse.GetValue(resume), stop.Token));

@@ -89,8 +89,9 @@ public static class FaceTraining
         {
             throw new MarginFaceException($"--random-crop: {e.Message.Split(" (Parameter")[0]}");
         }
-        var source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.BatchSize, options.Seed, options.Workers)
+        var source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.EffectiveBatchSize, options.Seed, options.Workers)
         {
+            Pk = options.PkPlan,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
         });
         using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettings);

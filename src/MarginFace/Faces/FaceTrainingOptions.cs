@@ -25,7 +25,10 @@ public sealed record FaceTrainingOptions
 
     public int Epochs { get; init; } = 10;
 
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The batch size when none is given.</summary>
+    public const int DefaultBatchSize = 64;
 
     /// <summary>sgd (momentum 0.9) or adam.</summary>
     public string Optimizer { get; init; } = "sgd";
@@ -99,6 +102,20 @@ public sealed record FaceTrainingOptions
     public string? Init { get; init; }
 
     /// <summary>
+    /// "P,K": batches of P identities × K images (<see cref="PkBatchPlan"/>), required by the pair and triplet losses and only
+    /// valid with them. <see cref="BatchSize"/> is then P·K; a batch size given beside it must agree.
+    /// </summary>
+    public string? Pk { get; init; }
+
+    /// <summary>The P×K plan of <see cref="Pk"/>; null without it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PkBatchPlan? PkPlan => Pk is null ? null : PkBatchPlan.Parse(Pk);
+
+    /// <summary>Images per step: P·K with <see cref="Pk"/>, else <see cref="BatchSize"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int EffectiveBatchSize => PkPlan?.BatchSize ?? BatchSize;
+
+    /// <summary>
     /// Checks every setting, before any image is read. Messages name the command-line option; names of backbones and losses
     /// are checked against their registries.
     /// </summary>
@@ -160,8 +177,13 @@ public sealed record FaceTrainingOptions
         {
             throw new MarginFaceException($"--loss {Loss}: {e.Message.Split(" (Parameter")[0]}");
         }
-        if (LossRegistry.Family(Loss) is LossFamily.Triplet or LossFamily.Pair)
-            throw new MarginFaceException($"--loss {Loss}: face training from folders supports the classification losses (margin heads, focal, center) for now");
+        var embeddingLoss = LossRegistry.Family(Loss) is LossFamily.Triplet or LossFamily.Pair;
+        if (embeddingLoss && Pk is null)
+            throw new MarginFaceException($"--pk: --loss {Loss} needs P×K batches (e.g. --pk 16,4: 16 identities × 4 images)");
+        if (!embeddingLoss && Pk is not null)
+            throw new MarginFaceException($"--pk: P×K batches are for the pair and triplet losses (contrastive, triplet), not {Loss}");
+        if (PkPlan is { } plan && BatchSize != DefaultBatchSize && BatchSize != plan.BatchSize)
+            throw new MarginFaceException($"--batch: {BatchSize} disagrees with --pk {Pk} (P·K = {plan.BatchSize}); leave --batch out");
     }
 
     /// <summary>The loss settings, as <see cref="LossRegistry.Create"/> takes them.</summary>

@@ -4,7 +4,7 @@ namespace MarginFace.Faces;
 /// How an <see cref="ImageFolderBatchSource"/> batches and decodes: <see cref="BatchSize"/> images per step; the last partial
 /// batch of an epoch dropped (<see cref="DropLast"/>, the training default) or kept; <see cref="Workers"/> decoding threads
 /// that run ahead of the trainer by at most <see cref="Prefetch"/> batches; <see cref="Warning"/> told (path, problem) once
-/// per unreadable file; the run fails when more than <see cref="MaxBadFraction"/> of the images are unreadable.
+/// per unreadable file; <see cref="Pk"/> for P×K batches; the run fails when more than <see cref="MaxBadFraction"/> of the images are unreadable.
 /// </summary>
 public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int Workers = 1)
 {
@@ -19,4 +19,7 @@ public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int W
     public double MaxBadFraction { get; init; } = 0.01;
 
     public Action<string, string>? Warning { get; init; }
+
+    /// <summary>P×K batches (pair and triplet losses) instead of a shuffle; <see cref="BatchSize"/> must be P·K.</summary>
+    public PkBatchPlan? Pk { get; init; }
 }

@@ -37,6 +37,8 @@ public sealed class ImageFolderBatchSource : IBatchSource
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PrefetchBatches, 1);
         augmentation?.Validate(preprocessing);
+        if (options.Pk is { } pk && pk.BatchSize != options.BatchSize)
+            throw new ArgumentException($"batch size {options.BatchSize} is not P·K = {pk.BatchSize} of the P×K plan", nameof(options));
         if (options.DropLast && dataset.Samples.Count < options.BatchSize)
             throw new MarginFaceException($"{dataset.Root}: {dataset.Samples.Count} images, fewer than one batch of {options.BatchSize}");
         _dataset = dataset;
@@ -57,13 +59,15 @@ public sealed class ImageFolderBatchSource : IBatchSource
 
     public int Steps(int epoch)
     {
+        if (_options.Pk is { } pk) return pk.Steps(_dataset.Samples.Count);
         int n = _dataset.Samples.Count, b = _options.BatchSize;
         return _options.DropLast ? n / b : (n + b - 1) / b;
     }
 
-    /// <summary>Epoch <paramref name="epoch"/>'s order: a permutation of the sample indices.</summary>
+    /// <summary>Epoch <paramref name="epoch"/>'s order: a permutation of the sample indices, or the P×K plan's batches.</summary>
     public int[] Order(int epoch)
     {
+        if (_options.Pk is { } pk) return pk.Order(_dataset.Samples, _dataset.ClassCount, _options.Seed, epoch, _dataset.Root);
         var order = Enumerable.Range(0, _dataset.Samples.Count).ToArray();
         var random = SplitMix64.For(ShuffleStream, _options.Seed, epoch);
         for (int i = order.Length - 1; i > 0; i--)

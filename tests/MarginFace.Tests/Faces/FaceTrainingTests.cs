@@ -84,6 +84,45 @@ public class FaceTrainingTests : TorchTest
         Assert.All(alone.Zip(embeddings[0]), p => Assert.Equal(p.First, p.Second, 1e-5));
     }
 
+    [Theory]
+    [InlineData("triplet")]
+    [InlineData("contrastive")]
+    public void PairAndTripletLossesTrainFromFoldersWithPkBatchesResumeBitExactlyAndExport(string loss)
+    {
+        using var work = new TempDirectory();
+        var data = WriteIdentities(work.Combine("faces"), identities: 4, images: 6);
+        FaceTrainingOptions Pk() => Options(data) with { Loss = loss, Pk = "2,4", LossParameters = new(), RandomCropFrom = null };
+
+        var straight = FaceTraining.Run(Pk(), work.Combine("straight"), torch.CPU);
+        Assert.Equal(2, straight.Epochs.Count);
+        Assert.All(straight.Epochs, e => Assert.True(double.IsFinite(e.MeanLoss) && e.Samples == 24));
+        using (var cancel = new CancellationTokenSource())
+            FaceTraining.Run(Pk(), work.Combine("resumed"), torch.CPU, new StopAfterEpoch(1, cancel), cancellation: cancel.Token);
+        var resumed = FaceTraining.Run(Pk(), work.Combine("resumed"), torch.CPU, resume: true);
+        Assert.Equal(straight.Epochs.Select(e => e.MeanLoss), resumed.Epochs.Select(e => e.MeanLoss));
+        var (_, expected) = MnistResumeTests.ReadCheckpoint(work.Combine("straight", "model.bin"));
+        var (_, actual) = MnistResumeTests.ReadCheckpoint(work.Combine("resumed", "model.bin"));
+        Assert.True(expected.AsSpan().SequenceEqual(actual), "weights and optimiser state differ after resume");
+
+        var info = FaceModelExport.FromCheckpoint(work.Combine("straight", "model.bin"), work.Combine("face.model"));
+        Assert.Equal(loss, info.Loss);
+        using var model = FaceModelFile.Load(work.Combine("face.model"));
+        var face = ImageFile.Read(Directory.GetFiles(Path.Combine(data, "person_1"))[0]);
+        Assert.Equal(1.0, Math.Sqrt(model.Embed([face])[0].Sum(v => (double)v * v)), 4);
+    }
+
+    [Fact]
+    public void PkIsRequiredByPairAndTripletLossesAndRefusedByTheOthers()
+    {
+        var options = new FaceTrainingOptions { Data = "faces", Loss = "triplet" };
+        Assert.StartsWith("--pk: --loss triplet needs P×K batches", Assert.Throws<MarginFaceException>(options.Validate).Message);
+        Assert.StartsWith("--pk: P×K batches are for the pair and triplet losses", Assert.Throws<MarginFaceException>((options with { Loss = "arcface", Pk = "4,4" }).Validate).Message);
+        Assert.Equal("--batch: 48 disagrees with --pk 4,4 (P·K = 16); leave --batch out",
+            Assert.Throws<MarginFaceException>((options with { Pk = "4,4", BatchSize = 48 }).Validate).Message);
+        (options with { Pk = "4,4" }).Validate();
+        Assert.Equal(16, (options with { Pk = "4,4" }).EffectiveBatchSize);
+    }
+
     [Fact]
     public void ModelFilesOfAnotherProgramOrCutShortAreOneLineErrors()
     {
