@@ -30,7 +30,7 @@ internal static class EvalCommand
         var model = new Option<string?>("--model") { Description = $"{FaceModelOptions.Help}: embeds the pairs' images with its own input size, crop and normalisation" };
         var images = new Option<string?>("--images") { Description = "with --model: the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg)" };
         var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising (as arcface_torch evaluates)" };
-        var crop = new Option<string?>("--crop") { Description = "with --model: the crop of each image instead of the model's own (none, center:SIZE)" };
+        var crop = new Option<string?>("--crop") { Description = "with --model: the crop of each image instead of the model's own (none, center:SIZE, landmarks[:112|96x112|128|150]: YuNet + 5-point alignment)" };
         var output = new Option<string?>("--out") { Description = "directory for report.json and roc.png" };
         var command = new Command("lfw", "LFW 10-fold verification: per-fold accuracy and threshold, mean ± standard error, AUC, EER, TAR@FAR")
         {

@@ -19,7 +19,7 @@ internal static class TrainCommand
         var backbone = new Option<string?>("--backbone") { Description = $"backbone: {string.Join(", ", BackboneFactory.Names)} (default {defaults.Backbone})" };
         var loss = new Option<string?>("--loss") { Description = $"loss: {string.Join(", ", LossRegistry.Names)} (default {defaults.Loss}; contrastive and triplet take --pk)" };
         var embedding = new Option<int?>("--embedding") { Description = "embedding size (default: the backbone's)" };
-        var crop = new Option<string?>("--crop") { Description = "crop of each image before resizing: none or center:SIZE, e.g. center:150 for LFW deep-funneled (default none)" };
+        var crop = new Option<string?>("--crop") { Description = "crop of each image before resizing: none, center:SIZE (e.g. center:150 for LFW deep-funneled) or landmarks[:112|96x112|128|150] (YuNet + 5-point alignment) (default none)" };
         var epochs = new Option<int?>("--epochs") { Description = $"training epochs (default {defaults.Epochs})" };
         var batch = new Option<int?>("--batch") { Description = $"batch size (default {defaults.BatchSize})" };
         var optimizer = new Option<string?>("--optimizer") { Description = "sgd (momentum 0.9) or adam (default sgd)" };

@@ -5,7 +5,7 @@ namespace MarginFace.Faces;
 
 /// <summary>
 /// The first preprocessing step: which part of a decoded photo is the face. <see cref="Parse"/> reads the option text
-/// (<c>none</c>, <c>center:SIZE</c>); other kinds (landmark alignment) subclass this and add their text to <see cref="Parse"/>.
+/// (<c>none</c>, <c>center:SIZE</c>, <c>landmarks[:TEMPLATE]</c>: detection and 5-point alignment, <see cref="Inference.LandmarkFaceCrop"/>).
 /// <see cref="ToString"/> gives the text back, so a model file can store it.
 /// </summary>
 public abstract class FaceCrop
@@ -33,6 +33,8 @@ public abstract class FaceCrop
                 throw new MarginFaceException($"crop '{text}': the size after 'center:' must be a positive whole number of pixels");
             return Center(pixels);
         }
-        throw new MarginFaceException($"crop '{text}': expected 'none' or 'center:SIZE' (e.g. center:150)");
+        if (trimmed.Equals("landmarks", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("landmarks:", StringComparison.OrdinalIgnoreCase))
+            return Inference.LandmarkFaceCrop.Parse(trimmed);
+        throw new MarginFaceException($"crop '{text}': expected 'none', 'center:SIZE' (e.g. center:150) or 'landmarks[:112|96x112|128|150]'");
     }
 }

@@ -78,6 +78,17 @@ public static class FaceTraining
         log?.Report($"data: {dataset.Samples.Count} images of {dataset.ClassCount} identities from {dataset.Root}");
 
         var preprocessing = Preprocessing(spec, options);
+        if (preprocessing.Crop is Inference.LandmarkFaceCrop landmarks)
+        {
+            try
+            {
+                landmarks.EnsureDetector();
+            }
+            catch (MarginFaceException e)
+            {
+                throw new MarginFaceException($"--crop {options.Crop}: {e.Message}");
+            }
+        }
         var augmentation = options.Flip || options.RandomCropFrom is not null || options.Brightness > 0 || options.Contrast > 0
             ? new FaceAugmentation(options.Flip, options.RandomCropFrom, options.Brightness, options.Contrast)
             : null;
