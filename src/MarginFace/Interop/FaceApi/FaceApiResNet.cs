@@ -88,6 +88,7 @@ public sealed class FaceApiResNet : Module<Tensor, Tensor>
     /// <c>[kh,kw,in,out]</c> become <c>[out,in,kh,kw]</c> and <c>fc</c> <c>[256,128]</c> is transposed. Every weight
     /// must be used and every parameter set, with matching shapes, else nothing is copied.
     /// </summary>
+    /// <param name="weights">The manifest's weights.</param>
     /// <param name="source">Named in errors (the manifest).</param>
     public void LoadWeights(IReadOnlyList<TfjsWeight> weights, string source)
     {

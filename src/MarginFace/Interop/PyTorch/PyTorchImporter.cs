@@ -20,6 +20,8 @@ public static class PyTorchImporter
     /// holding the weights of the arcface_torch state dict <paramref name="checkpointPath"/>
     /// (<c>torch.save(backbone.state_dict(), path)</c>), in training mode as the factory creates it.
     /// </summary>
+    /// <param name="checkpointPath">The <c>torch.save</c> zip file.</param>
+    /// <param name="backboneName">A name of <see cref="BackboneFactory"/>.</param>
     /// <param name="embeddingSize">The checkpoint's embedding size (arcface_torch's <c>num_features</c>); the backbone's default when null.</param>
     public static Backbone ImportBackbone(string checkpointPath, string backboneName, int? embeddingSize = null)
     {
@@ -61,6 +63,8 @@ public static class PyTorchImporter
     }
 
     /// <summary>Reads <paramref name="checkpointPath"/> (see <see cref="PyTorchCheckpoint"/>) and loads it into <paramref name="module"/>.</summary>
+    /// <param name="checkpointPath">The <c>torch.save</c> zip file.</param>
+    /// <param name="module">Receives the weights.</param>
     /// <param name="modelName">Names the module in errors, e.g. <c>iresnet50</c>.</param>
     public static void Load(string checkpointPath, torch.nn.Module module, string modelName) =>
         Load(PyTorchCheckpoint.ReadStateDict(checkpointPath), module, modelName);
