@@ -79,4 +79,28 @@ public sealed record BenchmarkResult
 
     /// <summary>While training: the training loop's images/s during the loader's run.</summary>
     public double? TrainingImagesPerSecond { get; init; }
+
+    /// <summary>
+    /// A case of <paramref name="suite"/> timed over <paramref name="times"/> (ms per run, after <paramref name="warmup"/> untimed
+    /// runs) — median, range and quartiles — with the memory readings of <see cref="ProcessMemory"/>; the case's own settings
+    /// are added with <c>with</c>.
+    /// </summary>
+    public static BenchmarkResult Measured(string suite, string device, int threads, int warmup, IReadOnlyList<double> times,
+        double? rssBeforeMb, double? peakRssMb, bool peakIsPerCase) => new()
+    {
+        Suite = suite,
+        Device = device,
+        Threads = threads,
+        Warmup = warmup,
+        Repeats = times.Count,
+        MedianMs = CaseTimer.Quantile(times, 0.5),
+        MinMs = times.Min(),
+        MaxMs = times.Max(),
+        Q1Ms = CaseTimer.Quantile(times, 0.25),
+        Q3Ms = CaseTimer.Quantile(times, 0.75),
+        RssBeforeMb = rssBeforeMb,
+        PeakRssMb = peakRssMb,
+        RssDeltaMb = peakRssMb - rssBeforeMb,
+        PeakIsPerCase = peakIsPerCase,
+    };
 }

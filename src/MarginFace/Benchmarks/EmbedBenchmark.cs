@@ -191,28 +191,14 @@ public static class EmbedBenchmark
 
     private static BenchmarkResult Result(EmbedBenchmarkOptions o, string network, Case c, int batch, double[] times, double? before, double? peak, bool perCase)
     {
-        var median = CaseTimer.Quantile(times, 0.5);
-        return new BenchmarkResult
+        var result = BenchmarkResult.Measured(Suite, c.Device.ToString(), c.Threads, o.Warmup, times, before, peak, perCase);
+        return result with
         {
-            Suite = Suite,
             Network = network,
             Runtime = c.Runtime,
             Batch = batch,
             Dim = c.Dim,
-            Device = c.Device.ToString(),
-            Threads = c.Threads,
-            Warmup = o.Warmup,
-            Repeats = o.Repeats,
-            MedianMs = median,
-            MinMs = times.Min(),
-            MaxMs = times.Max(),
-            Q1Ms = CaseTimer.Quantile(times, 0.25),
-            Q3Ms = CaseTimer.Quantile(times, 0.75),
-            RssBeforeMb = before,
-            PeakRssMb = peak,
-            RssDeltaMb = peak - before,
-            PeakIsPerCase = perCase,
-            ImagesPerSecond = batch / (median / 1000.0),
+            ImagesPerSecond = batch / (result.MedianMs / 1000.0),
         };
     }
 }

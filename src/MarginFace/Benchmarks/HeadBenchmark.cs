@@ -118,28 +118,15 @@ public static class HeadBenchmark
     }
 
     private static BenchmarkResult Result(HeadBenchmarkOptions o, string name, int classes, double? rate, Device device,
-        double[] times, double? before, double? peak, bool perCase) => new()
-    {
-        Suite = Suite,
-        Head = name,
-        Batch = o.Batch,
-        Classes = classes,
-        Dim = o.Dim,
-        SampleRate = rate,
-        Device = device.ToString(),
-        Threads = get_num_threads(),
-        Warmup = o.Warmup,
-        Repeats = o.Repeats,
-        MedianMs = CaseTimer.Quantile(times, 0.5),
-        MinMs = times.Min(),
-        MaxMs = times.Max(),
-        Q1Ms = CaseTimer.Quantile(times, 0.25),
-        Q3Ms = CaseTimer.Quantile(times, 0.75),
-        RssBeforeMb = before,
-        PeakRssMb = peak,
-        RssDeltaMb = peak - before,
-        PeakIsPerCase = perCase,
-    };
+        double[] times, double? before, double? peak, bool perCase) =>
+        BenchmarkResult.Measured(Suite, device.ToString(), get_num_threads(), o.Warmup, times, before, peak, perCase) with
+        {
+            Head = name,
+            Batch = o.Batch,
+            Classes = classes,
+            Dim = o.Dim,
+            SampleRate = rate,
+        };
 
     private static (Action, IDisposable) GemmStep(Tensor x, Tensor labels, int classes)
     {

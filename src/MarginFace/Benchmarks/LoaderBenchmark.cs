@@ -137,30 +137,16 @@ public static class LoaderBenchmark
         if (trainingFailure is not null && trainingFailure is not OperationCanceledException)
             throw new InvalidOperationException($"the training beside the loader failed: {trainingFailure.Message}", trainingFailure);
         var peak = ProcessMemory.PeakSince(before);
-        var median = CaseTimer.Quantile(msPerBatch, 0.5);
-        return new BenchmarkResult
+        var result = BenchmarkResult.Measured(Suite, device.ToString(), get_num_threads(), o.Warmup, msPerBatch, before, peak, perCase);
+        return result with
         {
-            Suite = Suite,
             Network = o.Network,
             Batch = o.Batch,
             Workers = workers,
             Mode = training is null ? Alone : WhileTrainingMode,
             Classes = training?.Classes,
             Head = training?.Head,
-            Device = device.ToString(),
-            Threads = get_num_threads(),
-            Warmup = o.Warmup,
-            Repeats = msPerBatch.Count,
-            MedianMs = median,
-            MinMs = msPerBatch.Min(),
-            MaxMs = msPerBatch.Max(),
-            Q1Ms = CaseTimer.Quantile(msPerBatch, 0.25),
-            Q3Ms = CaseTimer.Quantile(msPerBatch, 0.75),
-            RssBeforeMb = before,
-            PeakRssMb = peak,
-            RssDeltaMb = peak - before,
-            PeakIsPerCase = perCase,
-            ImagesPerSecond = o.Batch * 1000.0 / median,
+            ImagesPerSecond = o.Batch * 1000.0 / result.MedianMs,
             TrainingImagesPerSecond = trainingRate,
         };
     }

@@ -64,28 +64,14 @@ public static class TrainBenchmark
 
     internal static BenchmarkResult Result(TrainBenchmarkCase c, Device device, int warmup, double[] times, double? before, double? peak, bool perCase)
     {
-        var median = CaseTimer.Quantile(times, 0.5);
-        return new BenchmarkResult
+        var result = BenchmarkResult.Measured(Suite, device.ToString(), get_num_threads(), warmup, times, before, peak, perCase);
+        return result with
         {
-            Suite = Suite,
             Network = c.Network,
             Head = c.Head,
             Batch = c.Batch,
             Classes = c.Classes,
-            Device = device.ToString(),
-            Threads = get_num_threads(),
-            Warmup = warmup,
-            Repeats = times.Length,
-            MedianMs = median,
-            MinMs = times.Min(),
-            MaxMs = times.Max(),
-            Q1Ms = CaseTimer.Quantile(times, 0.25),
-            Q3Ms = CaseTimer.Quantile(times, 0.75),
-            RssBeforeMb = before,
-            PeakRssMb = peak,
-            RssDeltaMb = peak - before,
-            PeakIsPerCase = perCase,
-            ImagesPerSecond = median > 0 ? c.Batch * 1000.0 / median : null,
+            ImagesPerSecond = result.MedianMs > 0 ? c.Batch * 1000.0 / result.MedianMs : null,
         };
     }
 }
