@@ -34,7 +34,7 @@ public abstract class FaceCrop
             return Center(pixels);
         }
         if (trimmed.Equals("landmarks", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("landmarks:", StringComparison.OrdinalIgnoreCase))
-            return Inference.LandmarkFaceCrop.Parse(trimmed);
+            return Inference.LandmarkFaceCrop.FromText(trimmed);
         throw new MarginFaceException($"crop '{text}': expected 'none', 'center:SIZE' (e.g. center:150) or 'landmarks[:112|96x112|128|150]'");
     }
 }

@@ -28,7 +28,7 @@ public sealed class LandmarkFaceCrop : FaceCrop
     public AlignmentTemplate Template => aligner.Template;
 
     /// <summary>Parses <c>landmarks</c> or <c>landmarks:NAME</c> (a name of <see cref="AlignmentTemplate.All"/>).</summary>
-    public static LandmarkFaceCrop Parse(string text)
+    public static LandmarkFaceCrop FromText(string text)
     {
         var colon = text.IndexOf(':');
         var name = colon < 0 ? AlignmentTemplate.ArcFace112.Name : text[(colon + 1)..].Trim();
