@@ -18,7 +18,7 @@ import time
 import torch
 
 from pytorch_networks import NAMES
-from pytorch_reference import quantile, reset_peak, resident_mb
+from pytorch_reference import measured, reset_peak, resident_mb, time_steps
 
 
 def main(argv):
@@ -62,30 +62,11 @@ def main(argv):
                 with torch.inference_mode():
                     model(x)
 
-            for _ in range(a.warmup):
-                step()
-                if cuda:
-                    torch.cuda.synchronize(device)
-            times = []
-            for _ in range(a.repeats):
-                start = time.perf_counter()
-                step()
-                if cuda:
-                    torch.cuda.synchronize(device)
-                times.append((time.perf_counter() - start) * 1000.0)
-            peak = resident_mb("VmHWM:")
-            median = statistics.median(times)
-            result = {
-                "suite": "embed", "network": name, "runtime": "pytorch", "batch": batch, "dim": dim,
-                "device": str(device), "threads": torch.get_num_threads(), "warmup": a.warmup, "repeats": a.repeats,
-                "medianMs": median, "minMs": min(times), "maxMs": max(times),
-                "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
-                "rssBeforeMb": before, "peakRssMb": peak,
-                "rssDeltaMb": None if peak is None or before is None else peak - before, "peakIsPerCase": per_case,
-                "imagesPerSecond": batch / (median / 1000.0),
-            }
-            if cuda:
-                result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+            times = time_steps(step, a.warmup, a.repeats, cuda, device)
+            result = measured("embed", device, a.warmup, times, before, per_case, cuda)
+            median = result["medianMs"]
+            result.update({"network": name, "runtime": "pytorch", "batch": batch, "dim": dim,
+                           "imagesPerSecond": batch / (median / 1000.0)})
             results.append(result)
             print(f"  {name} pytorch B={batch}: median {median:.2f} ms ({min(times):.2f}-{max(times):.2f}), "
                   f"{result['imagesPerSecond']:.1f} images/s", file=sys.stderr)

@@ -51,6 +51,40 @@ def quantile(values, q):
     return s[lo] + (pos - lo) * (s[hi] - s[lo])
 
 
+def time_steps(step, warmup, repeats, cuda, device):
+    """Runs step `warmup` times untimed, then `repeats` times timed; milliseconds per run (synchronised on CUDA)."""
+    for _ in range(warmup):
+        step()
+        if cuda:
+            torch.cuda.synchronize(device)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        if cuda:
+            torch.cuda.synchronize(device)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return times
+
+
+def measured(suite, device, warmup, times, before, per_case, cuda):
+    """The timing and memory fields of every suite (BenchmarkResult.Measured's twin); the case adds its settings.
+    The peak is never below `before`, the resident set read after the high-water mark was restarted."""
+    peak = resident_mb("VmHWM:")
+    if peak is not None and before is not None:
+        peak = max(peak, before)
+    result = {
+        "suite": suite, "device": str(device), "threads": torch.get_num_threads(), "warmup": warmup, "repeats": len(times),
+        "medianMs": statistics.median(times), "minMs": min(times), "maxMs": max(times),
+        "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
+        "rssBeforeMb": before, "peakRssMb": peak,
+        "rssDeltaMb": None if peak is None or before is None else peak - before, "peakIsPerCase": per_case,
+    }
+    if cuda:
+        result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+    return result
+
+
 def seed_arcface(x, w, labels, s=30.0, m=0.5):
     cosine = F.linear(F.normalize(x), F.normalize(w))
     sine = torch.sqrt((1.0 - torch.pow(cosine, 2)).clamp(0, 1))
@@ -133,39 +167,13 @@ def main():
                     x.grad = None
                     w.grad = None
                     loss_fn().backward()
-            for _ in range(a.warmup):
-                step()
-                if cuda:
-                    torch.cuda.synchronize(device)
-            times = []
-            for _ in range(a.repeats):
-                start = time.perf_counter()
-                step()
-                if cuda:
-                    torch.cuda.synchronize(device)
-                times.append((time.perf_counter() - start) * 1000.0)
-            peak = resident_mb("VmHWM:")
-            result = {
-                "suite": "heads", "head": name, "batch": a.batch, "classes": classes, "dim": a.dim,
-                "device": str(device), "threads": torch.get_num_threads(), "warmup": a.warmup, "repeats": a.repeats,
-                "medianMs": statistics.median(times), "minMs": min(times), "maxMs": max(times),
-                "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
-                "rssBeforeMb": before, "peakRssMb": peak,
-                "rssDeltaMb": None if peak is None or before is None else peak - before, "peakIsPerCase": per_case,
-            }
-            if cuda:
-                result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+            times = time_steps(step, a.warmup, a.repeats, cuda, device)
+            result = measured("heads", device, a.warmup, times, before, per_case, cuda)
+            result.update({"head": name, "batch": a.batch, "classes": classes, "dim": a.dim})
             results.append(result)
             print(f"  {name} C={classes}: median {result['medianMs']:.1f} ms ({min(times):.1f}-{max(times):.1f})", file=sys.stderr)
             del x, w, labels
-    text = json.dumps(results, indent=2)
-    if a.json:
-        with open(a.json + ".tmp", "w") as f:
-            f.write(text)
-        import os
-        os.replace(a.json + ".tmp", a.json)
-    else:
-        print(text)
+    write_json(results, a.json)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -260,28 +268,11 @@ def train_main(argv):
             loss.backward()
             optimizer.step()
 
-        for _ in range(a.warmup):
-            step()
-        times = []
-        for _ in range(a.repeats):
-            start = time.perf_counter()
-            step()
-            if cuda:
-                torch.cuda.synchronize(device)
-            times.append((time.perf_counter() - start) * 1000.0)
-        peak = resident_mb("VmHWM:")
-        median = statistics.median(times)
-        result = {
-            "suite": "train", "network": network, "head": "arcface", "batch": batch, "classes": classes,
-            "device": str(device), "threads": torch.get_num_threads(), "warmup": a.warmup, "repeats": a.repeats,
-            "medianMs": median, "minMs": min(times), "maxMs": max(times),
-            "q1Ms": quantile(times, 0.25), "q3Ms": quantile(times, 0.75),
-            "rssBeforeMb": before, "peakRssMb": None if peak is None else max(peak, before or 0),
-            "rssDeltaMb": None if peak is None or before is None else max(peak, before) - before, "peakIsPerCase": per_case,
-            "imagesPerSecond": batch * 1000.0 / median,
-        }
-        if cuda:
-            result["peakAllocatedMb"] = torch.cuda.max_memory_allocated(device) / 2**20
+        times = time_steps(step, a.warmup, a.repeats, cuda, device)
+        result = measured("train", device, a.warmup, times, before, per_case, cuda)
+        median = result["medianMs"]
+        result.update({"network": network, "head": "arcface", "batch": batch, "classes": classes,
+                       "imagesPerSecond": batch * 1000.0 / median})
         results.append(result)
         print(f"  {network} + arcface B={batch} C={classes}: median {median:.1f} ms ({min(times):.1f}-{max(times):.1f}), "
               f"{result['imagesPerSecond']:.1f} images/s", file=sys.stderr)
