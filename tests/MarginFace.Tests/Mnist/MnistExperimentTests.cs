@@ -49,13 +49,13 @@ public class MnistExperimentTests : TorchTest
         var data = SyntheticMnist.WriteSeparable(Path.Combine(first.Path, "data"));
         MnistExperimentOptions Options(string output) => new()
         {
-            DataDirectory = data, OutputDirectory = output, TrainLimit = 256, TestLimit = 128, BatchSize = 64, Seed = 7,
+            DataDirectory = data, OutputDirectory = output, TrainLimit = 256, TestLimit = 128, Epochs = 2, BatchSize = 64, Seed = 7,
         };
 
         var a = MnistExperiment.Run(Options(first.Path), torch.CPU);
         var b = MnistExperiment.Run(Options(second.Path), torch.CPU);
 
-        Assert.Equal(a.Epochs[0].MeanLoss, b.Epochs[0].MeanLoss);
+        Assert.Equal(a.Epochs.Select(e => e.MeanLoss), b.Epochs.Select(e => e.MeanLoss));
         Assert.Equal(a.TestAccuracy, b.TestAccuracy);
     }
 }

@@ -12,6 +12,10 @@ public class MnistLossTrainingTests : TorchTest
 {
     public static TheoryData<string> Losses => new(LossRegistry.Names);
 
+    /// <summary>
+    /// Every loss through the same <see cref="Trainer"/>, on synthetic digits with 8-D features (2-D features learn these in
+    /// more epochs; the 2-D runs are the resume tests' and the real-MNIST check's): 1,000 images of training.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Losses))]
     public void EveryLossLearnsSeparableSyntheticDigits(string loss)
@@ -20,16 +24,17 @@ public class MnistLossTrainingTests : TorchTest
         var options = new MnistExperimentOptions
         {
             Loss = loss,
-            DataDirectory = SyntheticMnist.WriteSeparable(work.Combine("data"), trainCount: 600, testCount: 100),
+            DataDirectory = SyntheticMnist.WriteSeparable(work.Combine("data"), trainCount: 500, testCount: 100),
             OutputDirectory = work.Combine("out"),
-            Epochs = 3,
-            BatchSize = 32,
+            FeatureDim = 8,
+            Epochs = 2,
+            BatchSize = 50,
             Seed = 1,
         };
 
         var result = MnistExperiment.Run(options, torch.CPU);
 
-        Assert.True(result.TestAccuracy >= 0.6, $"{loss}: test accuracy {result.TestAccuracy:P1} on separable digits should be at least 60% (chance: 10%)");
+        Assert.True(result.TestAccuracy >= 0.8, $"{loss}: test accuracy {result.TestAccuracy:P1} on separable digits should be at least 80% (chance: 10%)");
     }
 
     [RealMnistFact]

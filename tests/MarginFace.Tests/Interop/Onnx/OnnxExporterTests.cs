@@ -24,7 +24,6 @@ public class OnnxExporterTests(ITestOutputHelper output) : TorchTest
     [InlineData("iresnet18", 1)]
     [InlineData("iresnet34", 1)]
     [InlineData("iresnet50", 1)]
-    [InlineData("iresnet100", 1)]
     [InlineData("clsnet", 3)]
     [InlineData("lenetpp", 3)]
     public void OnnxRuntimeReproducesTorchSharpEmbeddings(string name, int batch)

@@ -1,0 +1,63 @@
+using MarginFace.Evaluation;
+using MarginFace.Tests.Data;
+using MarginFace.Tests.Faces;
+
+namespace MarginFace.Tests.Cli;
+
+/// <summary>
+/// <c>marginface train</c> and what reads its output (export, embed, verify), each a separate process: no shared-RNG
+/// isolation needed, so the class runs beside the other collections.
+/// </summary>
+public class CliTrainTests
+{
+    [Fact]
+    public void TrainCommandRefusesAnUnknownBackboneBeforeReadingData()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "marginface-no-faces-" + Guid.NewGuid().ToString("N"));
+        var (exitCode, _, stderr) = CliProcess.Run(["train", "--data", missing, "--backbone", "resnet9000", "--out", Path.Combine(missing, "out")]);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --backbone: unknown backbone 'resnet9000'", line);
+    }
+
+    [Fact]
+    public void TrainCommandWritesAFaceModelThatExportReads()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 3, images: 4);
+        var output = work.Combine("run");
+        var train = CliProcess.Run(["train", "--data", data, "--backbone", "mobilefacenet", "--epochs", "1", "--batch", "6", "--out", output, "--threads", "1"]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.True(File.Exists(Path.Combine(output, "face.model")));
+        var export = CliProcess.Run(["export", "--model", Path.Combine(output, "model.bin"), "--out", work.Combine("deploy.model")]);
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        Assert.Contains("mobilefacenet, 112x112x3, 128-D", export.Stdout);
+
+        var model = work.Combine("deploy.model");
+        var onnx = CliProcess.Run(["export", "--model", model, "--onnx", "--out", work.Combine("face.onnx")]);
+        Assert.True(onnx.ExitCode == 0, onnx.Stderr);
+        using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(work.Combine("face.onnx")))
+            Assert.Equal("mobilefacenet", session.ModelMetadata.CustomMetadataMap["backbone"]);
+        var embeddings = work.Combine("embeddings.jsonl");
+        var embed = CliProcess.Run(["embed", data, "--model", model, "--out", embeddings, "--flip"]);
+        Assert.True(embed.ExitCode == 0, embed.Stderr);
+        var records = EmbeddingsFile.Read(embeddings);
+        Assert.Equal(12, records.Count);
+        Assert.All(records, r => Assert.Equal(128, r.Embedding.Length));
+
+        var a = Path.Combine(data, "person_0", "000.png");
+        var b = Path.Combine(data, "person_1", "000.png");
+        var verify = CliProcess.Run(["verify", a, b, "--model", model, "--threshold", "1.01", "--json"]);
+        Assert.Equal(2, verify.ExitCode);
+        Assert.Contains("\"same\":false", verify.Stdout);
+        var itself = CliProcess.Run(["verify", a, a, "--model", model, "--threshold", "0.5"]);
+        Assert.Equal(0, itself.ExitCode);
+        Assert.Contains("same person", itself.Stdout);
+        var noThreshold = CliProcess.Run(["verify", a, b, "--model", model]);
+        Assert.Equal(1, noThreshold.ExitCode);
+        Assert.StartsWith($"error: {model}: the model has no verification threshold", noThreshold.Stderr.Trim());
+        var missing = CliProcess.Run(["embed", work.Combine("nothing-here.jpg"), "--model", model]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"error: {work.Combine("nothing-here.jpg")}: no such file or folder", missing.Stderr.Trim());
+    }
+}
