@@ -7,11 +7,19 @@ namespace MarginFace.Cli.Commands;
 /// <summary>The <c>--device</c>, <c>--libtorch</c> and <c>--threads</c> options shared by every command that computes.</summary>
 internal sealed class ComputeOptions
 {
-    public Option<string> Device { get; } = new("--device")
+    /// <param name="deviceLists">The command takes several devices (<see cref="OpenAll"/>), and its help says so.</param>
+    public ComputeOptions(bool deviceLists = false)
     {
-        Description = "cpu, cuda, cuda:N or auto (cuda needs --libtorch or MARGINFACE_LIBTORCH)",
-        DefaultValueFactory = _ => "cpu",
-    };
+        Device = new("--device")
+        {
+            Description = deviceLists
+                ? "cpu, cuda, cuda:N, auto, or a list such as cuda:0,cuda:1 or cuda:all (data parallel; cuda needs --libtorch or MARGINFACE_LIBTORCH)"
+                : "cpu, cuda, cuda:N or auto (cuda needs --libtorch or MARGINFACE_LIBTORCH)",
+            DefaultValueFactory = _ => "cpu",
+        };
+    }
+
+    public Option<string> Device { get; }
 
     public Option<string?> LibTorch { get; } = new("--libtorch")
     {
@@ -22,6 +30,17 @@ internal sealed class ComputeOptions
     {
         Description = "CPU threads for libtorch (default: all cores)",
     };
+
+    /// <summary>As <see cref="Open(ParseResult, int?)"/> for <c>--device</c> lists (<see cref="ComputeDevice.OpenAll"/>), printing every device.</summary>
+    public torch.Device[] OpenAll(ParseResult parse, int? threads)
+    {
+        var devices = ComputeDevice.OpenAll(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), threads);
+        var info = TorchRuntime.Current!;
+        var libstdcxx = info.LibStdCxx == LibStdCxxAction.LoadWeakenedCopy ? " (libstdc++ compatibility copy)" : "";
+        var names = string.Join(",", devices.Select(d => $"{d.type.ToString().ToLowerInvariant()}{(d.index >= 0 ? ":" + d.index : "")}"));
+        System.Console.WriteLine($"device{(devices.Length > 1 ? "s" : "")}: {names}, threads: {torch.get_num_threads()}, libtorch: {info.LibTorchDirectory}{libstdcxx}");
+        return devices;
+    }
 
     public void AddTo(Command command)
     {

@@ -13,7 +13,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var compute = new ComputeOptions();
+        var compute = new ComputeOptions(deviceLists: true);
         var defaults = new FaceTrainingOptions();
         var data = new Option<string?>("--data") { Description = "identity folders: DIR/<identity>/<image> (JPEG, PNG, BMP, WebP, PGM)" };
         var backbone = new Option<string?>("--backbone") { Description = $"backbone: {string.Join(", ", BackboneFactory.Names)} (default {defaults.Backbone})" };
@@ -48,6 +48,7 @@ internal static class TrainCommand
         var valImages = new Option<string?>("--val-images") { Description = "the images the validation pairs name" };
         var pk = new Option<string?>("--pk") { Description = "P,K: batches of P identities x K images, for contrastive and triplet (e.g. 16,4; the batch is P*K)" };
         var init = new Option<string?>("--init") { Description = "start the backbone from a face model file (same backbone, embedding and input), or 'pretrained' (faceapi-resnet)" };
+        var partialFc = new Option<double?>("--partial-fc") { Description = "Partial FC: per step the batch's identities plus random other class centres up to this fraction R in (0, 1]; 1 keeps all (the full layer, sharded over several --device)" };
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "face") };
         var resume = new Option<bool>("--resume") { Description = "continue from model.bin in --out (same settings)" };
@@ -56,7 +57,7 @@ internal static class TrainCommand
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
             s, m, parameters, marginWarmup, seed, workers, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, saveEvery,
-            valPairs, valImages, pk, init, config, output, resume,
+            valPairs, valImages, pk, init, partialFc, config, output, resume,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -99,6 +100,7 @@ internal static class TrainCommand
                 ValidationImages = PickText(valImages, o.ValidationImages),
                 Init = PickText(init, o.Init),
                 Pk = PickText(pk, o.Pk),
+                PartialFc = parse.GetValue(partialFc) ?? o.PartialFc,
             };
             var lossParameters = new Dictionary<string, double>(o.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
@@ -107,13 +109,13 @@ internal static class TrainCommand
             o = o with { LossParameters = lossParameters };
 
             var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - o.Workers);
-            var device = compute.Open(parse, threads);
+            var devices = compute.OpenAll(parse, threads);
             o.Validate();
             using var stop = new StopSignals();
             var outputDirectory = parse.GetValue(output)!;
             System.Console.WriteLine($"backbone: {o.Backbone}, loss: {o.Loss}, epochs: {o.Epochs}, batch: {(o.Pk is null ? o.BatchSize : $"{o.EffectiveBatchSize} (P×K {o.Pk})")}, workers: {o.Workers}, out: {outputDirectory}");
             var result = ProgressDisplay.Run(o.Loss, o.Epochs, report =>
-                FaceTraining.Run(o, outputDirectory, device, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),
+                FaceTraining.Run(o, outputDirectory, devices, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),
                     parse.GetValue(resume), stop.Token));
             System.Console.WriteLine($"trained on {result.Images} images of {result.Classes} identities; model: {result.ModelPath}");
             if (result.BestModelPath is { } best) System.Console.WriteLine($"best validation accuracy {result.ValidationAccuracy.Values.Max():P2}: {best}");

@@ -55,9 +55,21 @@ public static class FaceTraining
     };
 
     public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, Device device, ITrainingCallback? callback = null,
+        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default) =>
+        Run(options, outputDirectory, [device], callback, log, resume, cancellation);
+
+    /// <summary>
+    /// As the one-device run, over <paramref name="devices"/>: with more than one, each batch is split across backbone replicas
+    /// (<see cref="DataParallelBackbone"/>; the first device holds the master and the loss), and with
+    /// <see cref="FaceTrainingOptions.PartialFc"/> the class centres are sharded over the same devices. The numbers are
+    /// reproducible (and a resume bit-exact) on the same devices.
+    /// </summary>
+    public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, IReadOnlyList<Device> devices, ITrainingCallback? callback = null,
         IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
     {
         options.Validate();
+        if (devices.Count < 1) throw new ArgumentException("at least one device is needed.", nameof(devices));
+        var device = devices[0];
         var wall = Stopwatch.StartNew();
         var classesPath = Path.Combine(outputDirectory, "classes.json");
         var checkpointPath = Path.Combine(outputDirectory, "model.bin");
@@ -105,9 +117,15 @@ public static class FaceTraining
             Pk = options.PkPlan,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
         });
-        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettings);
+        var lossSettings = devices.Count > 1 && options.PartialFc is not null ? options.LossSettings with { ShardDevices = devices } : options.LossSettings;
+        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, lossSettings);
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);
+        using var parallel = devices.Count > 1
+            ? new DataParallelBackbone(backbone.Module, () => BackboneFactory.Create(options.Backbone, options.Embedding).Module, devices)
+            : null;
+        if (parallel is not null)
+            log?.Report($"data parallel over {string.Join(", ", devices)}{(options.PartialFc is not null ? $"; class centres in {devices.Count} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
 
         Directory.CreateDirectory(outputDirectory);
@@ -121,7 +139,7 @@ public static class FaceTraining
             CheckpointPath = checkpointPath,
             SaveEverySteps = options.SaveEverySteps,
             Fingerprint = configJson,
-        });
+        }, parallel);
         if (resume)
         {
             trainer.Resume(checkpointPath);
@@ -170,7 +188,7 @@ public static class FaceTraining
             epochsCompleted = epochs.Count,
             epochs = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy),
             interrupted = trainer.Interrupted,
-            device = device.ToString(),
+            device = string.Join(",", devices),
             threads = torch.get_num_threads(),
             workers = options.Workers,
             wallSeconds = wall.Elapsed.TotalSeconds,

@@ -54,6 +54,12 @@ public sealed record FaceTrainingOptions
     /// <summary>Focal loss with this γ instead of cross-entropy for margin heads (the seeds' ArcFace + focal); null: cross-entropy.</summary>
     public double? FocalGamma { get; init; }
 
+    /// <summary>
+    /// Partial FC sample rate r in (0, 1] (An et al. 2021): each step uses the centres of the batch's identities plus random
+    /// others up to r·C; 1 keeps every centre (the full layer, which several devices then shard). Null: the head's own full layer.
+    /// </summary>
+    public double? PartialFc { get; init; }
+
     /// <summary>Loss parameters by name (s, m, ...).</summary>
     public Dictionary<string, double> LossParameters { get; init; } = new();
 
@@ -140,6 +146,7 @@ public sealed record FaceTrainingOptions
         Require(SaveEverySteps is null or >= 1, "--save-every", "a positive number", SaveEverySteps);
         Require(Brightness is >= 0 and < 1, "--brightness", "a number in [0, 1)", Brightness);
         Require(Contrast is >= 0 and < 1, "--contrast", "a number in [0, 1)", Contrast);
+        Require(PartialFc is null or > 0 and <= 1, "--partial-fc", "a sample rate in (0, 1]", PartialFc);
         Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "--focal-gamma", "0 or a positive number", FocalGamma);
         Require(Optimizer is "sgd" or "adam", "--optimizer", "sgd or adam", Optimizer);
         Require(Enum.IsDefined(Schedule), "--schedule", "constant, step, cosine or polynomial", Schedule);
@@ -168,6 +175,8 @@ public sealed record FaceTrainingOptions
         {
             throw new MarginFaceException($"--crop: {e.Message.Split(" (Parameter")[0]}");
         }
+        if (PartialFc is not null && LossRegistry.Names.Contains(Loss.Trim().ToLowerInvariant()) && LossRegistry.Family(Loss) != LossFamily.MarginHead)
+            throw new MarginFaceException($"--partial-fc: Partial FC is for the margin heads, not {Loss}");
         try
         {
             new LearningRatePlan { Schedule = Schedule, Milestones = Milestones, WarmupSteps = WarmupSteps }.Validate();
@@ -175,7 +184,11 @@ public sealed record FaceTrainingOptions
         }
         catch (ArgumentException e)
         {
-            throw new MarginFaceException($"--loss {Loss}: {e.Message.Split(" (Parameter")[0]}");
+            var message = e.Message.Split(" (Parameter")[0];
+            const string partialFc = "Partial FC: ";
+            throw new MarginFaceException(message.StartsWith(partialFc, StringComparison.Ordinal)
+                ? $"--partial-fc: {message[partialFc.Length..]} (--loss {Loss})"
+                : $"--loss {Loss}: {message}");
         }
         var embeddingLoss = LossRegistry.Family(Loss) is LossFamily.Triplet or LossFamily.Pair;
         if (embeddingLoss && Pk is null)
@@ -194,5 +207,6 @@ public sealed record FaceTrainingOptions
         MarginWarmupEpochs = MarginWarmupEpochs,
         Seed = Seed,
         FocalGamma = FocalGamma,
+        PartialFcSampleRate = PartialFc,
     };
 }

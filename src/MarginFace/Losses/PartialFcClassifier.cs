@@ -13,11 +13,18 @@ namespace MarginFace.Losses;
 /// logits-from-cosine step (<see cref="MarginHead.LogitsFromCosine"/>) is applied. The sample is a function of
 /// (<see cref="Seed"/>, <see cref="Epoch"/>, <see cref="Step"/>) and the labels, so a resumed run replays it. With r = 1,
 /// or in evaluation mode, every class is used and the result is that of the full head.
+/// The centres may be sharded over several devices (model parallelism, as arcface_torch shards them over its ranks): shard i
+/// holds the contiguous rows [⌊iC/n⌋, ⌊(i+1)C/n⌋) on device i with their gradient and optimiser state; the embeddings go to
+/// each shard, each shard computes the cosine of its sampled rows, and the cosines [B, k_i] are gathered in class order on
+/// the embeddings' device, where the margin and the cross-entropy run. The sample, and so the result, is the same for any
+/// number of shards.
 /// </summary>
 public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly Parameter weight;
+    private readonly string[] shardNames;
+    private readonly long[] shardStarts;
     private readonly MarginHead margin;
+    private Tensor? lastCosine;
 
     /// <param name="features">Embedding size D.</param>
     /// <param name="classes">Number of classes C.</param>
@@ -27,7 +34,11 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// </param>
     /// <param name="sampleRate">r in (0, 1].</param>
     /// <param name="seed">Seed of the negative sampling.</param>
-    public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0)
+    /// <param name="shardDevices">
+    /// Devices holding the shards of the centres, one shard each (null: one shard, parameter "weight", moved with the module);
+    /// with several, the parameters are "weight_0", "weight_1", … and stay where they are put.
+    /// </param>
+    public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0, IReadOnlyList<Device>? shardDevices = null)
         : base(nameof(PartialFcClassifier))
     {
         ArgumentNullException.ThrowIfNull(margin);
@@ -41,11 +52,37 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         Classes = classes;
         SampleRate = sampleRate;
         Seed = seed;
+        if (shardDevices is { Count: 0 }) throw new ArgumentException("shardDevices must name at least one device.", nameof(shardDevices));
+        var count = shardDevices?.Count ?? 1;
+        if (count > classes) throw new ArgumentException($"{count} shards need at least as many classes, got {classes}.", nameof(shardDevices));
         this.margin = margin;
-        weight = new Parameter(empty(classes, features));
-        using (no_grad())
-            nn.init.normal_(weight, 0, 0.01);
-        RegisterComponents();
+        shardStarts = [.. Enumerable.Range(0, count + 1).Select(i => (long)i * classes / count)];
+        shardNames = count == 1 ? ["weight"] : [.. Enumerable.Range(0, count).Select(i => $"weight_{i}")];
+        for (int i = 0; i < count; i++)
+        {
+            var shard = new Parameter(empty(shardStarts[i + 1] - shardStarts[i], features, device: shardDevices?[i]));
+            using (no_grad())
+                nn.init.normal_(shard, 0, 0.01);
+            register_parameter(shardNames[i], shard);
+        }
+        register_module("margin", margin);
+        ShardDevices = shardDevices is null ? null : [.. shardDevices];
+    }
+
+    /// <summary>A sharded classifier keeps each shard on its device; moving it moves only the margin head.</summary>
+    protected override nn.Module _to(DeviceType deviceType, int deviceIndex, bool non_blocking)
+    {
+        if (ShardDevices is null) return base._to(deviceType, deviceIndex, non_blocking);
+        margin.to(deviceType, deviceIndex, non_blocking);
+        return this;
+    }
+
+    /// <summary>As the device-only move for a sharded classifier; a change of dtype is refused there.</summary>
+    protected override nn.Module _to(Device device, ScalarType dtype, bool non_blocking)
+    {
+        if (ShardDevices is null) return base._to(device, dtype, non_blocking);
+        if (dtype != Shards[0].dtype) throw new NotSupportedException("a sharded Partial FC classifier keeps its dtype.");
+        return _to(device.type, device.index, non_blocking);
     }
 
     public int Features { get; }
@@ -64,8 +101,20 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Step part of the sampling key; each training forward uses it and then adds 1.</summary>
     public long Step { get; set; }
 
-    /// <summary>Class centres W [C,D], registered as parameter "weight".</summary>
-    public Parameter Weight => weight;
+    /// <summary>Class centres W [C,D] of an unsharded classifier, registered as parameter "weight".</summary>
+    public Parameter Weight => shardNames.Length == 1 ? Shards[0] : throw new InvalidOperationException($"the centres are in {shardNames.Length} shards; use Shards.");
+
+    /// <summary>The shards of W, in class order: shard i holds classes [<see cref="ShardStart"/>(i), <see cref="ShardStart"/>(i + 1)).</summary>
+    public IReadOnlyList<Parameter> Shards => [.. shardNames.Select(name => get_parameter(name)!)];
+
+    /// <summary>The first class of shard <paramref name="shard"/> (the class count for <paramref name="shard"/> = the shard count).</summary>
+    public long ShardStart(int shard) => shardStarts[shard];
+
+    /// <summary>The devices of the shards given at construction; null for one unsharded "weight".</summary>
+    public IReadOnlyList<Device>? ShardDevices { get; }
+
+    /// <summary>The (detached) cosine [B,k] against the sampled classes of the last <see cref="Logits"/>; null before any.</summary>
+    public Tensor? LastCosine => lastCosine is { IsInvalid: false } ? lastCosine : null;
 
     /// <summary>The margin head whose logits-from-cosine step is applied.</summary>
     public MarginHead Margin => margin;
@@ -109,8 +158,10 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (index, remapped) = training ? Sample(labels, Epoch, Step) : (null, labels.alias());
         if (training) Step++;
-        var centres = index is null ? (Tensor)weight : weight.index_select(0, index);
-        using var cos = AngularMath.Cosine(embeddings, centres);
+        var cos = ShardedCosine(embeddings, index);
+        lastCosine?.Dispose();
+        lastCosine = cos.detach();
+        lastCosine.DetachFromDisposeScope();
         var logits = margin.LogitsFromCosine(cos, remapped, embeddings);
         if (margin.AuxiliaryLoss is { IsInvalid: false } aux) aux.MoveToOuterDisposeScope();
         return (logits.MoveToOuterDisposeScope(), remapped.MoveToOuterDisposeScope(), index?.MoveToOuterDisposeScope());
@@ -130,7 +181,37 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     public Tensor Cosine(Tensor embeddings)
     {
         ValidateInputs(embeddings, null);
-        return AngularMath.Cosine(embeddings, weight);
+        return ShardedCosine(embeddings, null);
+    }
+
+    /// <summary>The clamped cosine [B,k] against the centres of the sorted class ids <paramref name="index"/> (null: all), on the embeddings' device.</summary>
+    private Tensor ShardedCosine(Tensor embeddings, Tensor? index)
+    {
+        var shards = Shards;
+        if (shards.Count == 1)
+        {
+            if (index is null) return AngularMath.Cosine(embeddings, shards[0]);
+            using var centres = shards[0].index_select(0, index);
+            return AngularMath.Cosine(embeddings, centres);
+        }
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>(shards.Count);
+        var ids = index?.cpu();
+        for (int i = 0; i < shards.Count; i++)
+        {
+            var shard = shards[i];
+            Tensor centres = shard;
+            if (ids is not null)
+            {
+                var inShard = ids.ge(shardStarts[i]).logical_and_(ids.lt(shardStarts[i + 1]));
+                var local = ids.masked_select(inShard).sub_(shardStarts[i]);
+                if (local.shape[0] == 0) continue;
+                centres = shard.index_select(0, local.to(shard.device));
+            }
+            var cos = AngularMath.Cosine(embeddings.to(shard.device), centres);
+            parts.Add(cos.to(embeddings.device));
+        }
+        return cat(parts, 1).MoveToOuterDisposeScope();
     }
 
     private void ValidateInputs(Tensor embeddings, Tensor? labels)
@@ -138,8 +219,9 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(embeddings);
         if (embeddings.dim() != 2 || embeddings.shape[1] != Features)
             throw new ArgumentException($"embeddings must have shape [B, {Features}], got [{string.Join(", ", embeddings.shape)}].", nameof(embeddings));
-        if (embeddings.dtype != weight.dtype)
-            throw new ArgumentException($"embeddings must have the classifier's dtype {weight.dtype}, got {embeddings.dtype}.", nameof(embeddings));
+        var dtype = Shards[0].dtype;
+        if (embeddings.dtype != dtype)
+            throw new ArgumentException($"embeddings must have the classifier's dtype {dtype}, got {embeddings.dtype}.", nameof(embeddings));
         if (labels is null) return;
         if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != embeddings.shape[0])
             throw new ArgumentException($"labels must be int64 of shape [{embeddings.shape[0]}].", nameof(labels));
@@ -148,6 +230,12 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         var max = labels.max().item<long>();
         if (min < 0 || max >= Classes)
             throw new ArgumentException($"labels must lie in [0, {Classes}), got values in [{min}, {max}].", nameof(labels));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) lastCosine?.Dispose();
+        base.Dispose(disposing);
     }
 
     /// <summary>SplitMix64 of the three parts of the sampling key.</summary>

@@ -12,6 +12,9 @@ namespace MarginFace.Training;
 public class HeadObjective : TrainingObjective
 {
     private readonly Func<Tensor, Tensor, Tensor> criterion;
+
+    /// <summary>The loss of (logits, labels): cross-entropy unless another was given.</summary>
+    protected Func<Tensor, Tensor, Tensor> Criterion => criterion;
     private readonly int marginWarmupEpochs;
     private readonly double targetMargin;
     private readonly bool softmaxWarmup;

@@ -47,6 +47,19 @@ public static class LossRegistry
         TrainingObjective objective;
         switch (family)
         {
+            case LossFamily.MarginHead when settings.PartialFcSampleRate is double rate:
+                if (settings.SoftmaxWarmup) throw new ArgumentException("the softmax warm-up does not apply to Partial FC.");
+                var sampledMargin = MarginHeadFactory.Create(key, features, 1, settings.Parameters);
+                try
+                {
+                    var classifier = new PartialFcClassifier(features, classes, sampledMargin, rate, settings.Seed, settings.ShardDevices);
+                    return new PartialFcObjective(classifier, FocalCriterion(settings.FocalGamma), settings.MarginWarmupEpochs);
+                }
+                catch (ArgumentException e)
+                {
+                    sampledMargin.Dispose();
+                    throw new ArgumentException($"Partial FC: {e.Message.Split(" (Parameter")[0]}");
+                }
             case LossFamily.MarginHead:
                 var head = MarginHeadFactory.Create(key, features, classes, settings.Parameters);
                 objective = new HeadObjective(head, FocalCriterion(settings.FocalGamma), settings.MarginWarmupEpochs, settings.SoftmaxWarmup);
@@ -80,7 +93,7 @@ public static class LossRegistry
     /// </summary>
     public static void Validate(string name, LossSettings? settings = null)
     {
-        using var objective = Create(name, 2, 3, settings);
+        using var objective = Create(name, 2, 3, settings is null ? null : settings with { ShardDevices = null });
     }
 
     private static Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? FocalCriterion(double? gamma)

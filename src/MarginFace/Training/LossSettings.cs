@@ -15,6 +15,15 @@ public sealed record LossSettings
     /// <summary>Seeds per-step randomness of the objective (contrastive pairs).</summary>
     public int Seed { get; init; }
 
+    /// <summary>
+    /// For cosine margin heads: train through a <see cref="Losses.PartialFcClassifier"/> with this sample rate r in (0, 1]
+    /// (1: every class, i.e. the full layer, which can then be sharded); null: the head's own full weight.
+    /// </summary>
+    public double? PartialFcSampleRate { get; init; }
+
+    /// <summary>With <see cref="PartialFcSampleRate"/>: devices to shard the class centres over, one shard each; null: one shard.</summary>
+    public IReadOnlyList<TorchSharp.torch.Device>? ShardDevices { get; init; }
+
     /// <summary>For margin heads: focal loss with this γ instead of cross-entropy (the seeds' ArcFace + focal); for <c>focal</c>, γ's default.</summary>
     public double? FocalGamma { get; init; }
 }

@@ -19,6 +19,7 @@ public sealed class Trainer
     private readonly OptimizerHelper optimizer;
     private readonly Device device;
     private readonly TrainerOptions options;
+    private readonly DataParallelBackbone? parallel;
     private readonly List<EpochResult> history = [];
     private TrainingCheckpointState? resumeFrom;
 
@@ -27,10 +28,18 @@ public sealed class Trainer
     /// <param name="optimizer">Optimiser over the backbone's and the objective's parameters.</param>
     /// <param name="device">Where batches are computed.</param>
     /// <param name="options">Epochs, learning-rate plan, checkpoint path.</param>
-    public Trainer(nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, OptimizerHelper optimizer, Device device, TrainerOptions options)
+    /// <param name="parallel">
+    /// Replicas of <paramref name="backbone"/> (its <see cref="DataParallelBackbone.Master"/>) that split each batch across
+    /// devices, the first being <paramref name="device"/>; null: the backbone alone on <paramref name="device"/>.
+    /// </param>
+    public Trainer(nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, OptimizerHelper optimizer, Device device, TrainerOptions options,
+        DataParallelBackbone? parallel = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         options.LearningRate.Validate();
+        if (parallel is not null && (!ReferenceEquals(parallel.Master, backbone) || parallel.Devices[0].type != device.type || parallel.Devices[0].index != device.index))
+            throw new ArgumentException("the data-parallel replicas must have this backbone as master and this device first.", nameof(parallel));
+        this.parallel = parallel;
         this.backbone = backbone;
         this.objective = objective;
         this.optimizer = optimizer;
@@ -71,6 +80,7 @@ public sealed class Trainer
     public IReadOnlyList<EpochResult> Fit(IBatchSource source, ITrainingCallback? callback = null, CancellationToken cancellation = default)
     {
         Interrupted = false;
+        parallel?.Broadcast();
         var start = resumeFrom ?? State(history.Count + 1, 0, 0, 0, 0, 0);
         resumeFrom = null;
         for (int epoch = start.Epoch; epoch <= options.Epochs; epoch++)
@@ -124,10 +134,9 @@ public sealed class Trainer
             foreach (var group in optimizer.ParamGroups) group.LearningRate = group.InitialLearningRate * factor;
             using var scope = torch.NewDisposeScope();
             using var batch = batches.Current;
-            var x = batch.Images.to(device);
             var y = batch.Labels.to(device);
             objective.BeginStep(epoch, step + 1);
-            var embeddings = backbone.forward(x);
+            var embeddings = parallel is null ? backbone.forward(batch.Images.to(device)) : parallel.Forward(batch.Images);
             var loss = objective.Compute(embeddings, y);
             using (torch.no_grad())
             {
@@ -139,10 +148,12 @@ public sealed class Trainer
             optimizer.zero_grad();
             objective.BeforeBackward();
             loss.backward();
+            parallel?.ReduceGradients();
             if (options.GradientClipNorm is double maxNorm)
                 nn.utils.clip_grad_norm_(backbone.parameters().Concat(objective.Parameters), maxNorm);
             optimizer.step();
             objective.AfterStep();
+            parallel?.Broadcast();
             lossSum += lossValue;
             seen += batch.Count;
             callback?.OnStep(new TrainingProgress(epoch, options.Epochs, step + 1, steps, seen, lossValue, previous + clock.Elapsed));

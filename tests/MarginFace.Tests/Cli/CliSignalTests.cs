@@ -50,7 +50,7 @@ public class CliSignalTests(CliSignalTests.StraightRun straight) : IClassFixture
             process.WaitForExit();
         }
         var (state, _) = MnistResumeTests.ReadCheckpoint(Path.Combine(killed, "model.bin"));
-        Assert.Equal(1, state.History.Count);
+        Assert.Single(state.History);
 
         var resumed = CliProcess.Run([.. Arguments(data, killed), "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);

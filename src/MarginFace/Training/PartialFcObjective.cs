@@ -1,0 +1,78 @@
+using MarginFace.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MarginFace.Training;
+
+/// <summary>
+/// A margin head trained through a <see cref="PartialFcClassifier"/> (An et al. 2021): per step the cosine against the
+/// batch's classes plus sampled negatives (all classes at r = 1), the head's logits-from-cosine step, then cross-entropy (or
+/// focal loss) plus the head's auxiliary term. The sampling key is set from the trainer's (epoch, step), so a resumed run
+/// draws the same classes. Margin warm-up works as in <see cref="HeadObjective"/>; the softmax warm-up does not apply.
+/// Training accuracy is counted among the step's sampled classes (exact at r = 1).
+/// </summary>
+public sealed class PartialFcObjective : HeadObjective
+{
+    private Tensor? lastCosine;
+    private Tensor? lastLabels;
+
+    /// <param name="classifier">The class centres (full or sharded) and the margin.</param>
+    /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
+    /// <param name="marginWarmupEpochs">As <see cref="HeadObjective"/>'s.</param>
+    public PartialFcObjective(PartialFcClassifier classifier, Func<Tensor, Tensor, Tensor>? criterion = null, int marginWarmupEpochs = 0)
+        : base(classifier.Margin, criterion, marginWarmupEpochs)
+    {
+        Classifier = classifier;
+    }
+
+    /// <summary>The class centres and the margin.</summary>
+    public PartialFcClassifier Classifier { get; }
+
+    public override IReadOnlyList<nn.Module> Modules => [Classifier];
+
+    /// <summary>The margin head's own weight [1, D] is not used; only the centres are optimised.</summary>
+    public override IEnumerable<TorchSharp.Modules.Parameter> Parameters => Classifier.Shards;
+
+    public override void BeginStep(int epoch, int step)
+    {
+        Classifier.Epoch = epoch;
+        Classifier.Step = step;
+    }
+
+    public override Tensor Compute(Tensor embeddings, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var (logits, remapped, _) = Classifier.Logits(embeddings, labels);
+        Remember(Classifier.LastCosine, remapped);
+        var loss = Criterion(logits, remapped);
+        if (Head.AuxiliaryLoss is { IsInvalid: false } auxiliary) loss = loss + auxiliary;
+        return loss.MoveToOuterDisposeScope();
+    }
+
+    public override long? CountCorrect(Tensor embeddings, Tensor labels) =>
+        lastCosine is { IsInvalid: false } cos && lastLabels is { IsInvalid: false } remapped && cos.shape[0] == labels.shape[0]
+            ? CountArgmax(cos, remapped)
+            : base.CountCorrect(embeddings, labels);
+
+    public override Tensor? Scores(Tensor embeddings) => Classifier.Cosine(embeddings);
+
+    private void Remember(Tensor? cos, Tensor labels)
+    {
+        lastCosine?.Dispose();
+        lastLabels?.Dispose();
+        lastCosine = cos?.detach();
+        lastCosine?.DetachFromDisposeScope();
+        lastLabels = labels.detach();
+        lastLabels.DetachFromDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lastCosine?.Dispose();
+            lastLabels?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
