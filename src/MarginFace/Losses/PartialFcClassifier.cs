@@ -38,7 +38,9 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// Devices holding the shards of the centres, one shard each (null: one shard, parameter "weight", moved with the module);
     /// with several, the parameters are "weight_0", "weight_1", … and stay where they are put.
     /// </param>
-    public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0, IReadOnlyList<Device>? shardDevices = null)
+    /// <param name="dtype">The centres' dtype (null: the default dtype); a sharded classifier keeps it.</param>
+    public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0, IReadOnlyList<Device>? shardDevices = null,
+        ScalarType? dtype = null)
         : base(nameof(PartialFcClassifier))
     {
         ArgumentNullException.ThrowIfNull(margin);
@@ -60,7 +62,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         shardNames = count == 1 ? ["weight"] : [.. Enumerable.Range(0, count).Select(i => $"weight_{i}")];
         for (int i = 0; i < count; i++)
         {
-            var shard = new Parameter(empty(shardStarts[i + 1] - shardStarts[i], features, device: shardDevices?[i]));
+            var shard = new Parameter(empty(shardStarts[i + 1] - shardStarts[i], features, dtype: dtype, device: shardDevices?[i]));
             using (no_grad())
                 nn.init.normal_(shard, 0, 0.01);
             register_parameter(shardNames[i], shard);

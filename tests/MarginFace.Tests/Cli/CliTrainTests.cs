@@ -60,4 +60,41 @@ public class CliTrainTests
         Assert.Equal(1, missing.ExitCode);
         Assert.Equal($"error: {work.Combine("nothing-here.jpg")}: no such file or folder", missing.Stderr.Trim());
     }
+
+    [Theory]
+    [InlineData(new[] { "--partial-fc", "0" }, "error: --partial-fc: expected a sample rate in (0, 1], got 0")]
+    [InlineData(new[] { "--partial-fc", "0.5", "--loss", "softmax" }, "error: --partial-fc: SoftmaxHead has no logits-from-cosine step; use a cosine margin head. (--loss softmax)")]
+    [InlineData(new[] { "--partial-fc", "0.5", "--loss", "triplet", "--pk", "2,2" }, "error: --partial-fc: Partial FC is for the margin heads, not triplet")]
+    [InlineData(new[] { "--device", "cpu,,cpu" }, "error: --device: expected a device or a comma-separated list of devices, got 'cpu,,cpu'")]
+    [InlineData(new[] { "--device", "cpu,cuda:1" }, "error: --device cuda:1 needs a CUDA-enabled libtorch")]
+    public void PartialFcAndDeviceListMistakesAreOneLineBeforeAnyDataIsRead(string[] options, string message)
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "marginface-no-faces-" + Guid.NewGuid().ToString("N"));
+        var (exitCode, _, stderr) = CliProcess.Run(["train", "--data", missing, "--out", Path.Combine(missing, "out"), .. options]);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith(message, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public void ADeviceListIsForTrainOnly()
+    {
+        var (exitCode, _, stderr) = CliProcess.Run(["info", "--device", "cpu,cpu"]);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: --device: a list of devices ('cpu,cpu') is for train only", stderr.Trim());
+    }
+
+    [Fact]
+    public void TrainOnTwoDevicesWithShardedPartialFcWritesAModel()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 4, images: 3);
+        var output = work.Combine("run");
+        var train = CliProcess.Run(["train", "--data", data, "--backbone", "facemobilenet", "--epochs", "1", "--batch", "6", "--partial-fc", "0.5",
+            "--device", "cpu,cpu", "--out", output, "--threads", "1"]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Contains("devices: cpu,cpu", train.Stdout);
+        Assert.Contains("data parallel over cpu, cpu; class centres in 2 shards", train.Stdout + train.Stderr);
+        Assert.True(File.Exists(Path.Combine(output, "face.model")));
+    }
 }

@@ -5,6 +5,7 @@ using MarginFace.Tests.Data;
 using MarginFace.Tests.Mnist;
 using MarginFace.Training;
 using MarginFace.Evaluation;
+using static TorchSharp.torch;
 using SkiaSharp;
 using TorchSharp;
 
@@ -144,5 +145,26 @@ public class FaceTrainingTests : TorchTest
         var error = Assert.Throws<MarginFaceException>(() => FaceModelFile.Load(cut)).Message;
         Assert.StartsWith($"{cut}: ", error);
         Assert.DoesNotContain('\n', error);
+    }
+
+    [Fact]
+    public void PartialFcWithCentresShardedOverTwoDevicesTrainsAndResumesBitExactly()
+    {
+        using var work = new TempDirectory();
+        var data = WriteIdentities(work.Combine("faces"), identities: 6, images: 4);
+        var options = Options(data) with { Backbone = "mobilefacenet", PartialFc = 0.5, Flip = false, RandomCropFrom = null, Brightness = 0 };
+        Device[] two = [torch.CPU, torch.CPU];
+
+        var straight = FaceTraining.Run(options, work.Combine("straight"), two);
+        Assert.Equal(2, straight.Epochs.Count);
+        Assert.All(straight.Epochs, e => Assert.True(double.IsFinite(e.MeanLoss) && e.TrainAccuracy is >= 0 and <= 1));
+        using (var cancel = new CancellationTokenSource())
+            FaceTraining.Run(options, work.Combine("resumed"), two, new StopAfterEpoch(1, cancel), cancellation: cancel.Token);
+        var resumed = FaceTraining.Run(options, work.Combine("resumed"), two, resume: true);
+        Assert.Equal(straight.Epochs.Select(e => (e.MeanLoss, e.TrainAccuracy)), resumed.Epochs.Select(e => (e.MeanLoss, e.TrainAccuracy)));
+        var (_, expected) = MnistResumeTests.ReadCheckpoint(work.Combine("straight", "model.bin"));
+        var (_, actual) = MnistResumeTests.ReadCheckpoint(work.Combine("resumed", "model.bin"));
+        Assert.True(expected.AsSpan().SequenceEqual(actual), "weights and optimiser state differ after resume");
+        Assert.Contains("\"device\": \"cpu,cpu\"", File.ReadAllText(work.Combine("straight", "metrics.json")));
     }
 }

@@ -153,4 +153,46 @@ public class PartialFcClassifierTests : TorchTest
         Assert.Throws<ArgumentOutOfRangeException>(() => new PartialFcClassifier(4, 10, new CosFaceHead(1, 1), sampleRate: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PartialFcClassifier(4, 10, new CosFaceHead(1, 1), sampleRate: 1.5));
     }
+
+    [Fact]
+    public void CentresShardedOverThreeDevicesGiveTheLossAndGradientsOfOneShardInFloat64()
+    {
+        manual_seed(7);
+        using var one = new PartialFcClassifier(6, 50, new CurricularFaceHead(1, 1, s: 16, m: 0.3), sampleRate: 0.3, seed: 4, dtype: float64);
+        using var three = new PartialFcClassifier(6, 50, new CurricularFaceHead(1, 1, s: 16, m: 0.3), sampleRate: 0.3, seed: 4, shardDevices: [CPU, CPU, CPU], dtype: float64);
+        Assert.Equal([0L, 16, 33, 50], Enumerable.Range(0, 4).Select(three.ShardStart));
+        using (no_grad())
+            for (int i = 0; i < 3; i++) three.Shards[i].copy_(one.Weight.narrow(0, three.ShardStart(i), three.ShardStart(i + 1) - three.ShardStart(i)));
+        using var scope = NewDisposeScope();
+        var x1 = randn(9, 6, dtype: float64).requires_grad_();
+        var x2 = x1.detach().clone().requires_grad_();
+        var y = tensor(new long[] { 0, 15, 16, 49, 33, 32, 7, 16, 48 });
+        one.train();
+        three.train();
+
+        for (int step = 0; step < 2; step++)
+        {
+            var expected = one.forward(x1, y);
+            var actual = three.forward(x2, y);
+            Assert.True(Math.Abs(expected.item<double>() - actual.item<double>()) < 1e-12, $"step {step}: loss");
+            expected.backward();
+            actual.backward();
+        }
+        using var gradients = cat(three.Shards.Select(s => s.grad!).ToArray(), 0);
+        Assert.True(MaxAbs(one.Weight.grad!, gradients) < 1e-12, "centre gradients");
+        Assert.True(MaxAbs(x1.grad!, x2.grad!) < 1e-12, "embedding gradients");
+        Assert.True(MaxAbs(one.Cosine(x1.detach()), three.Cosine(x2.detach())) < 1e-12, "evaluation cosine");
+        Assert.Throws<InvalidOperationException>(() => three.Weight);
+    }
+
+    [Fact]
+    public void MovingAShardedClassifierLeavesItsShardsWhereTheyAre()
+    {
+        using var sharded = new PartialFcClassifier(4, 10, new ArcFaceHead(1, 1), sampleRate: 0.5, shardDevices: [CPU, CPU]);
+        var before = sharded.Shards.ToList();
+        sharded.to(CPU);
+        Assert.Equal(["weight_0", "weight_1", "margin.weight"], sharded.named_parameters().Select(p => p.name));
+        Assert.All(before.Zip(sharded.Shards), p => Assert.Same(p.First, p.Second));
+        Assert.Throws<ArgumentException>(() => new PartialFcClassifier(4, 2, new ArcFaceHead(1, 1), shardDevices: [CPU, CPU, CPU]));
+    }
 }
