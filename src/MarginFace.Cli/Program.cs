@@ -28,7 +28,19 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
 
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var parse = root.Parse(args);
+    var missingCommand = parse.CommandResult.Command.Subcommands.Count > 0 && parse.CommandResult.Command.Action is null;
+    if (parse.Errors.Count > 0 && (parse.UnmatchedTokens.Count > 0 || !missingCommand))
+    {
+        // A user mistake is one line, not the help page: the help is one --help away.
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            path.Insert(0, result.Command is RootCommand ? "marginface" : result.Command.Name);
+        var problem = parse.UnmatchedTokens.Count > 0 ? $"unknown command, option or argument '{parse.UnmatchedTokens[0]}'" : ParseErrors.Describe(parse.Errors[0].Message);
+        Console.Error.WriteLine($"error: {problem} (see '{string.Join(' ', path)} --help')");
+        return 1;
+    }
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (MarginFaceException e)
 {

@@ -7,18 +7,27 @@ using MarginFace.Runtime;
 namespace MarginFace.Cli.Commands;
 
 /// <summary>
-/// <c>marginface bench SUITE</c>: times a suite of cases (warm-up, then repeated runs; median, spread, peak RSS), prints a
-/// table and optionally writes the cases as JSON. Suites: heads, train (and its leak check), loader; embed is its own subcommand (<see cref="BenchEmbedCommand"/>).
+/// <c>marginface bench heads|train|loader|embed</c>: each suite times its cases (warm-up, then repeated runs; median,
+/// spread, peak RSS), prints a table and optionally writes the cases as JSON, with its own options and defaults. The heads
+/// suite is here; train (and its leak check) and loader are in <see cref="BenchTrainLoaderOptions"/>, embed in
+/// <see cref="BenchEmbedCommand"/>.
 /// </summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Suites = ["heads", "train", "embed", "loader"];
+    public static Command Create() => new("bench", "Time a suite against its limits (heads, train, loader, embed); print a table, optionally write JSON")
+    {
+        HeadsCommand(),
+        TrainOrLoaderCommand(train: true),
+        TrainOrLoaderCommand(train: false),
+        BenchEmbedCommand.Create(),
+    };
 
-    public static Command Create()
+    private static Option<string?> JsonOption() => new("--json") { Description = "also write the cases as a JSON list to this file" };
+
+    private static Command HeadsCommand()
     {
         var compute = new ComputeOptions();
-        var suite = new Argument<string>("suite") { Description = $"what to time: {string.Join(", ", Suites)}" };
-        var json = new Option<string?>("--json") { Description = "also write the cases as a JSON list to this file" };
+        var json = JsonOption();
         var classes = new Option<string>("--classes") { Description = "comma-separated class counts C", DefaultValueFactory = _ => "10575,100000" };
         var batch = new Option<int>("--batch") { Description = "batch size B", DefaultValueFactory = _ => 128 };
         var dim = new Option<int>("--dim") { Description = "embedding size D", DefaultValueFactory = _ => 512 };
@@ -30,23 +39,13 @@ internal static class BenchCommand
         var interleave = new Option<bool>("--interleave") { Description = "time the cases of each class count round-robin, so load changes fall on all alike (memory is then the group's)" };
         var seed = new Option<int>("--seed") { Description = "seed of the random inputs", DefaultValueFactory = _ => 0 };
         var quick = new Option<bool>("--quick") { Description = "tiny shapes (B 8, D 16, C 64 and 1000), one timed run: checks that the suite runs" };
-        var command = new Command("bench", "Time a suite (heads: each margin head's forward + backward beside its matrix products and the seed formulation); print a table, optionally write JSON")
+        var command = new Command("heads", "Time each margin head's forward + backward beside its three matrix products and the seed formulation")
         {
-            suite, json, classes, batch, dim, heads, baselines, sampleRates, warmup, repeats, interleave, seed, quick,
+            json, classes, batch, dim, heads, baselines, sampleRates, warmup, repeats, interleave, seed, quick,
         };
         compute.AddTo(command);
-        command.Add(BenchEmbedCommand.Create());
-        var trainLoader = new BenchTrainLoaderOptions();
-        trainLoader.AddTo(command);
         command.SetAction(parse =>
         {
-            var name = parse.GetValue(suite)!.Trim().ToLowerInvariant();
-            if (!Suites.Contains(name))
-                throw new MarginFaceException($"bench: unknown suite '{parse.GetValue(suite)}'; known: {string.Join(", ", Suites)}");
-            if (name is "train" or "loader")
-                return RunTrainOrLoader(name, parse, compute, trainLoader, new(batch, classes, warmup, repeats, seed, quick), json);
-            if (name != "heads")
-                throw new MarginFaceException($"bench {name}: this suite is not available yet; available: heads, train, loader, embed");
             var options = new HeadBenchmarkOptions
             {
                 Classes = ParseList(parse.GetValue(classes)!, "--classes", s => int.Parse(s, CultureInfo.InvariantCulture), v => v >= 1),
@@ -73,38 +72,56 @@ internal static class BenchCommand
             System.Console.Write(BenchmarkReport.Table(results));
             if (!ProcessMemory.PeakResettable)
                 System.Console.WriteLine("note: /proc/self/clear_refs refused; peak RSS is the process's since start");
-            if (parse.GetValue(json) is string path)
-            {
-                AtomicFile.WriteAllText(path, BenchmarkReport.ToJson(results));
-                System.Console.WriteLine($"wrote {path}");
-            }
+            WriteJson(parse, json, BenchmarkReport.ToJson(results));
             return 0;
         });
         return command;
     }
 
-    private static int RunTrainOrLoader(string name, ParseResult parse, ComputeOptions compute, BenchTrainLoaderOptions suites,
-        BenchTrainLoaderOptions.Shared shared, Option<string?> json)
+    private static Command TrainOrLoaderCommand(bool train)
     {
-        var device = compute.Open(parse);
-        var results = name == "train"
-            ? suites.RunTrain(parse, shared, device, System.Console.WriteLine)
-            : suites.RunLoader(parse, shared, device, System.Console.WriteLine);
-        string? text = null;
-        if (results is not null)
+        var compute = new ComputeOptions();
+        var json = JsonOption();
+        var shared = new BenchTrainLoaderOptions.Shared(
+            new Option<int>("--batch") { Description = train ? "batch size (default: 256 for clsnet, 32 for the face networks on CPU, 128 on GPU)" : "batch size (default 32)" },
+            new Option<string>("--classes") { Description = train ? "classes of the ArcFace head (default: 10 for clsnet, 10,575 for the face networks)" : "classes of the training loop beside the loader (default: as bench train)" },
+            new Option<int>("--warmup") { Description = train ? "untimed steps before timing (default 3)" : "untimed runs before timing (default 1)" },
+            new Option<int>("--repeats") { Description = train ? "timed steps per network (default 10)" : "timed runs per case (default 3)" },
+            new Option<int>("--seed") { Description = "seed of the random weights and inputs", DefaultValueFactory = _ => 0 },
+            new Option<bool>("--quick") { Description = "tiny settings, one or two timed runs: checks that the suite runs" });
+        var suite = new BenchTrainLoaderOptions(train);
+        var command = new Command(train ? "train" : "loader", train
+            ? "Time full SGD training steps (forward, ArcFace loss, backward, step) per network; --leak-check watches memory over many steps instead"
+            : "Time the training image loader (decode, preprocess, augment) with N workers, alone and while a network trains beside it")
         {
-            System.Console.WriteLine();
-            System.Console.Write(TrainLoaderReport.Table(results));
-            text = BenchmarkReport.ToJson(results);
-        }
-        else if (suites.LastLeakCheck is { } leak)
-            text = System.Text.Json.JsonSerializer.Serialize(leak, LeakJson);
-        if (parse.GetValue(json) is string path && text is not null)
+            json, shared.Batch, shared.Classes, shared.Warmup, shared.Repeats, shared.Seed, shared.Quick,
+        };
+        suite.AddTo(command);
+        compute.AddTo(command);
+        command.SetAction(parse =>
         {
-            AtomicFile.WriteAllText(path, text);
-            System.Console.WriteLine($"wrote {path}");
-        }
-        return 0;
+            var device = compute.Open(parse);
+            var results = train
+                ? suite.RunTrain(parse, shared, device, System.Console.WriteLine)
+                : suite.RunLoader(parse, shared, device, System.Console.WriteLine);
+            if (results is not null)
+            {
+                System.Console.WriteLine();
+                System.Console.Write(TrainLoaderReport.Table(results));
+                WriteJson(parse, json, BenchmarkReport.ToJson(results));
+            }
+            else if (suite.LastLeakCheck is { } leak)
+                WriteJson(parse, json, System.Text.Json.JsonSerializer.Serialize(leak, LeakJson));
+            return 0;
+        });
+        return command;
+    }
+
+    private static void WriteJson(ParseResult parse, Option<string?> json, string text)
+    {
+        if (parse.GetValue(json) is not string path) return;
+        AtomicFile.WriteAllText(path, text);
+        System.Console.WriteLine($"wrote {path}");
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions LeakJson = new()

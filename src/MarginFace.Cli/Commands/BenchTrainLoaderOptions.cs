@@ -7,31 +7,45 @@ using TorchSharp;
 namespace MarginFace.Cli.Commands;
 
 /// <summary>
-/// The options and actions of <c>bench train</c> (with <c>--leak-check</c>) and <c>bench loader</c>; the shared options
-/// (<c>--batch</c>, <c>--classes</c>, <c>--warmup</c>, <c>--repeats</c>, <c>--seed</c>, <c>--quick</c>, <c>--json</c>) belong to
-/// <see cref="BenchCommand"/> and count here only when given.
+/// The options and actions of <c>bench train</c> (with <c>--leak-check</c>) or of <c>bench loader</c>; the options both share
+/// with <c>bench heads</c> (<c>--batch</c>, <c>--classes</c>, <c>--warmup</c>, <c>--repeats</c>, <c>--seed</c>, <c>--quick</c>) are
+/// in <see cref="Shared"/>, and count here only when given (each suite has its own defaults).
 /// </summary>
 internal sealed class BenchTrainLoaderOptions
 {
     private const string LfwFolder = "lfw/lfw-deepfunneled";
 
-    private readonly Option<string?> networks = new("--networks") { Description = $"train: comma-separated networks (default all: {string.Join(", ", TrainBenchmark.Networks)}); loader: the one network whose input is prepared and trained beside (default mobilefacenet)" };
-    private readonly Option<bool> leakCheck = new("--leak-check") { Description = "train: instead of timing, run --steps steps of the first network (default clsnet) and report RSS and live tensors every --sample-every steps" };
-    private readonly Option<int> steps = new("--steps") { Description = "train --leak-check: steps after the warm-up", DefaultValueFactory = _ => 1000 };
-    private readonly Option<int> sampleEvery = new("--sample-every") { Description = "train --leak-check: steps between readings", DefaultValueFactory = _ => 50 };
-    private readonly Option<double> leakTolerance = new("--leak-tolerance") { Description = "train --leak-check: largest RSS slope still called flat, MiB per 100 steps", DefaultValueFactory = _ => LeakCheck.DefaultToleranceMbPer100Steps };
-    private readonly Option<string?> images = new("--images") { Description = $"loader: identity folder of images (default: shared/data/{LfwFolder} above the current directory)" };
-    private readonly Option<string> workers = new("--workers") { Description = "loader: comma-separated decoding worker counts", DefaultValueFactory = _ => "1,2" };
-    private readonly Option<int> imagesPerRun = new("--images-per-run") { Description = "loader: images read by each timed run", DefaultValueFactory = _ => 1024 };
-    private readonly Option<bool> noTraining = new("--no-training") { Description = "loader: skip the cases with a training loop running beside the loader" };
+    private readonly bool train;
+    private readonly Option<string?> networks;
+    private readonly Option<bool> leakCheck = new("--leak-check") { Description = "instead of timing, run --steps steps of the first network (default clsnet) and report RSS and live tensors every --sample-every steps" };
+    private readonly Option<int> steps = new("--steps") { Description = "--leak-check: steps after the warm-up", DefaultValueFactory = _ => 1000 };
+    private readonly Option<int> sampleEvery = new("--sample-every") { Description = "--leak-check: steps between readings", DefaultValueFactory = _ => 50 };
+    private readonly Option<double> leakTolerance = new("--leak-tolerance") { Description = "--leak-check: largest RSS slope still called flat, MiB per 100 steps", DefaultValueFactory = _ => LeakCheck.DefaultToleranceMbPer100Steps };
+    private readonly Option<string?> images = new("--images") { Description = $"identity folder of images (default: shared/data/{LfwFolder} above the current directory)" };
+    private readonly Option<string> workers = new("--workers") { Description = "comma-separated decoding worker counts", DefaultValueFactory = _ => "1,2" };
+    private readonly Option<int> imagesPerRun = new("--images-per-run") { Description = "images read by each timed run", DefaultValueFactory = _ => 1024 };
+    private readonly Option<bool> noTraining = new("--no-training") { Description = "skip the cases with a training loop running beside the loader" };
+
+    /// <param name="train">The options of <c>bench train</c>; false: those of <c>bench loader</c>.</param>
+    public BenchTrainLoaderOptions(bool train)
+    {
+        this.train = train;
+        networks = new("--networks")
+        {
+            Description = train
+                ? $"comma-separated networks (default all: {string.Join(", ", TrainBenchmark.Networks)})"
+                : $"the network whose input is prepared and trained beside the loader: one of {string.Join(", ", TrainBenchmark.Networks)} (default mobilefacenet)",
+        };
+    }
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { networks, leakCheck, steps, sampleEvery, leakTolerance, images, workers, imagesPerRun, noTraining })
+        command.Add(networks);
+        foreach (var option in train ? new Option[] { leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining])
             command.Add(option);
     }
 
-    /// <summary>The shared options of <see cref="BenchCommand"/> this suite reads.</summary>
+    /// <summary>The options every bench suite has, as this suite reads them.</summary>
     public sealed record Shared(Option<int> Batch, Option<string> Classes, Option<int> Warmup, Option<int> Repeats, Option<int> Seed, Option<bool> Quick);
 
     /// <summary>Runs <c>bench train</c>; returns the cases measured (none for the leak check, which prints its own table).</summary>

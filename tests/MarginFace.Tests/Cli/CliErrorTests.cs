@@ -51,4 +51,16 @@ public class CliErrorTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData(new[] { "frobnicate" }, "error: unknown command, option or argument 'frobnicate' (see 'marginface --help')")]
+    [InlineData(new[] { "mnist", "--epoch", "3" }, "error: unknown command, option or argument '--epoch' (see 'marginface mnist --help')")]
+    [InlineData(new[] { "train", "--epochs", "ten" }, "error: --epochs: expected a whole number, got 'ten' (see 'marginface train --help')")]
+    public void AnUnknownOptionOrAValueOfTheWrongTypeIsOneLineNotTheHelpPage(string[] args, string message)
+    {
+        var (exitCode, stdout, stderr) = CliProcess.Run(args);
+        Assert.Equal(1, exitCode);
+        Assert.Equal(message, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("Usage:", stdout);
+    }
 }
