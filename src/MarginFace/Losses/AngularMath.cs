@@ -58,9 +58,17 @@ internal static class AngularMath
     public static Tensor ScaledCosine(Tensor x, Tensor w)
     {
         using var scope = NewDisposeScope();
+        var (product, inverseNorms) = CosineProduct(x, w);
+        return (product * inverseNorms).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The two factors of <see cref="ScaledCosine"/>: P = (x/‖x‖)·wᵀ [B,C] and 1/max(‖w_j‖, ε) [C].</summary>
+    public static (Tensor Product, Tensor InverseNorms) CosineProduct(Tensor x, Tensor w)
+    {
+        using var scope = NewDisposeScope();
         var xn = Normalize(x, 1);
         var inverseNorms = RowNorms(w).clamp_min(NormEpsilon).reciprocal();
-        return (xn.matmul(w.t()) * inverseNorms).MoveToOuterDisposeScope();
+        return (xn.matmul(w.t()).MoveToOuterDisposeScope(), inverseNorms.MoveToOuterDisposeScope());
     }
 
     /// <summary>Cosine of the angle between each row of <paramref name="x"/> and each row of <paramref name="w"/>, clamped to [-1, 1].</summary>

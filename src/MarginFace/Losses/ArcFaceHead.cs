@@ -18,6 +18,8 @@ public sealed class ArcFaceHead : ScaledMarginHead, IAdditiveMargin
         EasyMargin = easyMargin;
     }
 
+    protected internal override bool NonTargetIsScaledCosine => true;
+
     /// <summary>Additive angular margin m in radians, within [0, π).</summary>
     public double M
     {

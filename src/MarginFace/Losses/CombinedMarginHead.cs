@@ -22,6 +22,8 @@ public sealed class CombinedMarginHead : ScaledMarginHead
         M3 = m3;
     }
 
+    protected internal override bool NonTargetIsScaledCosine => true;
+
     /// <summary>Multiplicative angular margin m1 (≥ 0).</summary>
     public double M1 { get => m1; set => m1 = Check(value, nameof(m1), 0.0); }
 

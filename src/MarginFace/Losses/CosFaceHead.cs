@@ -13,6 +13,8 @@ public sealed class CosFaceHead : ScaledMarginHead, IAdditiveMargin
         M = m;
     }
 
+    protected internal override bool NonTargetIsScaledCosine => true;
+
     /// <summary>Additive cosine margin m (finite).</summary>
     public double M
     {

@@ -26,6 +26,8 @@ public sealed class MagFaceHead : ScaledMarginHead
         EasyMargin = easyMargin;
     }
 
+    protected internal override bool NonTargetIsScaledCosine => true;
+
     /// <summary>Lower feature-norm bound l_a (> 0).</summary>
     public double La => la;
 

@@ -16,6 +16,7 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
     private Parameter weight;
     private Tensor? auxiliaryLoss;
     private Tensor? lastCosine;
+    private Tensor? lastPredictions;
 
     /// <param name="name">Module name.</param>
     /// <param name="features">Embedding size D.</param>
@@ -59,12 +60,31 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
         }
     }
 
-    /// <summary>The (detached) cosine [B,C] computed by the last forward, for accuracy without a second product; null before any.</summary>
+    /// <summary>
+    /// The (detached) cosine [B,C] computed by the last forward, for accuracy without a second product; null before any, and
+    /// for the heads whose forward never forms it (they give <see cref="LastPredictions"/>).
+    /// </summary>
     public Tensor? LastCosine => lastCosine is { IsInvalid: false } ? lastCosine : null;
+
+    /// <summary>argmax_j cos θ_j [B] of the last forward, for heads that form no cosine matrix (else null: use <see cref="LastCosine"/>).</summary>
+    public Tensor? LastPredictions => lastPredictions is { IsInvalid: false } ? lastPredictions : null;
+
+    /// <summary>Keeps the row-wise argmax of <paramref name="scores"/> (any positive multiple of cos θ) as <see cref="LastPredictions"/>.</summary>
+    protected void RememberPredictions(Tensor scores)
+    {
+        lastCosine?.Dispose();
+        lastCosine = null;
+        lastPredictions?.Dispose();
+        using (no_grad())
+            lastPredictions = scores.detach().argmax(1);
+        lastPredictions.DetachFromDisposeScope();
+    }
 
     /// <summary>Keeps a detached alias of the forward's cosine as <see cref="LastCosine"/> (no copy).</summary>
     protected void RememberCosine(Tensor cos)
     {
+        lastPredictions?.Dispose();
+        lastPredictions = null;
         lastCosine?.Dispose();
         lastCosine = cos.detach();
         lastCosine.DetachFromDisposeScope();
@@ -188,6 +208,7 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
         {
             AuxiliaryLoss = null;
             lastCosine?.Dispose();
+            lastPredictions?.Dispose();
         }
         base.Dispose(disposing);
     }

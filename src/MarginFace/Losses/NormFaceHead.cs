@@ -5,4 +5,6 @@ public sealed class NormFaceHead : ScaledMarginHead
 {
     public NormFaceHead(int features, int classes, double s = 16)
         : base(nameof(NormFaceHead), features, classes, classes, s) { }
+
+    protected internal override bool NonTargetIsScaledCosine => true;
 }

@@ -115,7 +115,10 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The devices of the shards given at construction; null for one unsharded "weight".</summary>
     public IReadOnlyList<Device>? ShardDevices { get; }
 
-    /// <summary>The (detached) cosine [B,k] against the sampled classes of the last <see cref="Logits"/>; null before any.</summary>
+    /// <summary>
+    /// The (detached) cosine [B,k] against the sampled classes of the last <see cref="Logits"/>; null before any, and for
+    /// margins of the fused path, which form none (their <see cref="MarginHead.LastPredictions"/> hold the argmax instead).
+    /// </summary>
     public Tensor? LastCosine => lastCosine is { IsInvalid: false } ? lastCosine : null;
 
     /// <summary>The margin head whose logits-from-cosine step is applied.</summary>
@@ -160,11 +163,21 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (index, remapped) = training ? Sample(labels, Epoch, Step) : (null, labels.alias());
         if (training) Step++;
-        var cos = ShardedCosine(embeddings, index);
+        var (product, inverseNorms) = ShardedProduct(embeddings, index);
         lastCosine?.Dispose();
-        lastCosine = cos.detach();
-        lastCosine.DetachFromDisposeScope();
-        var logits = margin.LogitsFromCosine(cos, remapped, embeddings);
+        lastCosine = null;
+        Tensor logits;
+        if (margin is ScaledMarginHead { NonTargetIsScaledCosine: true } scaled)
+        {
+            logits = scaled.LogitsFromProduct(product, inverseNorms, remapped, embeddings);
+        }
+        else
+        {
+            var cos = (product * inverseNorms).clamp(-1.0, 1.0);
+            lastCosine = cos.detach();
+            lastCosine.DetachFromDisposeScope();
+            logits = margin.LogitsFromCosine(cos, remapped, embeddings);
+        }
         if (margin.AuxiliaryLoss is { IsInvalid: false } aux) aux.MoveToOuterDisposeScope();
         return (logits.MoveToOuterDisposeScope(), remapped.MoveToOuterDisposeScope(), index?.MoveToOuterDisposeScope());
     }
@@ -183,21 +196,28 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     public Tensor Cosine(Tensor embeddings)
     {
         ValidateInputs(embeddings, null);
-        return ShardedCosine(embeddings, null);
+        using var scope = NewDisposeScope();
+        var (product, inverseNorms) = ShardedProduct(embeddings, null);
+        return (product * inverseNorms).clamp(-1.0, 1.0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The clamped cosine [B,k] against the centres of the sorted class ids <paramref name="index"/> (null: all), on the embeddings' device.</summary>
-    private Tensor ShardedCosine(Tensor embeddings, Tensor? index)
+    /// <summary>
+    /// The two factors of the cosine [B,k] against the centres of the sorted class ids <paramref name="index"/> (null: all),
+    /// on the embeddings' device: P = (x/‖x‖)·Wᵀ and 1/‖W_j‖ (<see cref="AngularMath.CosineProduct"/>), per shard, gathered
+    /// in class order.
+    /// </summary>
+    private (Tensor Product, Tensor InverseNorms) ShardedProduct(Tensor embeddings, Tensor? index)
     {
         var shards = Shards;
         if (shards.Count == 1)
         {
-            if (index is null) return AngularMath.Cosine(embeddings, shards[0]);
+            if (index is null) return AngularMath.CosineProduct(embeddings, shards[0]);
             using var centres = shards[0].index_select(0, index);
-            return AngularMath.Cosine(embeddings, centres);
+            return AngularMath.CosineProduct(embeddings, centres);
         }
         using var scope = NewDisposeScope();
-        var parts = new List<Tensor>(shards.Count);
+        var products = new List<Tensor>(shards.Count);
+        var norms = new List<Tensor>(shards.Count);
         var ids = index?.cpu();
         for (int i = 0; i < shards.Count; i++)
         {
@@ -210,10 +230,11 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
                 if (local.shape[0] == 0) continue;
                 centres = shard.index_select(0, local.to(shard.device));
             }
-            var cos = AngularMath.Cosine(embeddings.to(shard.device), centres);
-            parts.Add(cos.to(embeddings.device));
+            var (product, inverseNorms) = AngularMath.CosineProduct(embeddings.to(shard.device), centres);
+            products.Add(product.to(embeddings.device));
+            norms.Add(inverseNorms.to(embeddings.device));
         }
-        return cat(parts, 1).MoveToOuterDisposeScope();
+        return (cat(products, 1).MoveToOuterDisposeScope(), cat(norms, 0).MoveToOuterDisposeScope());
     }
 
     private void ValidateInputs(Tensor embeddings, Tensor? labels)

@@ -20,6 +20,7 @@ public class HeadObjective : TrainingObjective
     private readonly bool softmaxWarmup;
     private bool warmingUp;
     private Tensor? lastScores;
+    private Tensor? lastPredictions;
 
     /// <param name="head">The margin head.</param>
     /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
@@ -66,23 +67,52 @@ public class HeadObjective : TrainingObjective
         else
         {
             logits = Head.forward(embeddings, labels);
+            if (Head.LastPredictions is { } predictions)
+            {
+                RememberPredictions(predictions);
+                return Loss(logits, labels);
+            }
             scores = Head is SoftmaxHead ? logits : Head.LastCosine ?? Head.Cosine(embeddings);
         }
         Remember(scores);
+        return Loss(logits, labels);
+    }
+
+    private Tensor Loss(Tensor logits, Tensor labels)
+    {
         var loss = criterion(logits, labels);
         return !warmingUp && Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;
     }
 
     /// <summary>Counts from the scores of the last <see cref="Compute"/> (cos θ, or the softmax logits), computed once per step.</summary>
-    public override long? CountCorrect(Tensor embeddings, Tensor labels) =>
-        lastScores is { IsInvalid: false } scores && scores.shape[0] == labels.shape[0] ? CountArgmax(scores, labels) : base.CountCorrect(embeddings, labels);
+    public override long? CountCorrect(Tensor embeddings, Tensor labels)
+    {
+        if (lastPredictions is { IsInvalid: false } predicted && predicted.shape[0] == labels.shape[0])
+        {
+            using var right = predicted.eq(labels);
+            using var count = right.sum();
+            return count.item<long>();
+        }
+        return lastScores is { IsInvalid: false } scores && scores.shape[0] == labels.shape[0] ? CountArgmax(scores, labels) : base.CountCorrect(embeddings, labels);
+    }
 
     public override IReadOnlyDictionary<string, double> ExtraState() => Head.GetExtraState();
 
     public override void LoadExtraState(IReadOnlyDictionary<string, double> state) => Head.SetExtraState(state);
 
+    private void RememberPredictions(Tensor predictions)
+    {
+        lastScores?.Dispose();
+        lastScores = null;
+        lastPredictions?.Dispose();
+        lastPredictions = predictions.alias();
+        lastPredictions.DetachFromDisposeScope();
+    }
+
     private void Remember(Tensor scores)
     {
+        lastPredictions?.Dispose();
+        lastPredictions = null;
         lastScores?.Dispose();
         lastScores = scores.detach();
         lastScores.DetachFromDisposeScope();
@@ -90,7 +120,11 @@ public class HeadObjective : TrainingObjective
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) lastScores?.Dispose();
+        if (disposing)
+        {
+            lastScores?.Dispose();
+            lastPredictions?.Dispose();
+        }
         base.Dispose(disposing);
     }
 

@@ -13,7 +13,7 @@ namespace MarginFace.Training;
 /// </summary>
 public sealed class PartialFcObjective : HeadObjective
 {
-    private Tensor? lastCosine;
+    private Tensor? lastPredictions;
     private Tensor? lastLabels;
 
     /// <param name="classifier">The class centres (full or sharded) and the margin.</param>
@@ -43,25 +43,29 @@ public sealed class PartialFcObjective : HeadObjective
     {
         using var scope = NewDisposeScope();
         var (logits, remapped, _) = Classifier.Logits(embeddings, labels);
-        Remember(Classifier.LastCosine, remapped);
+        Remember(Classifier.LastCosine is { } cos ? cos.argmax(1) : Head.LastPredictions?.alias(), remapped);
         var loss = Criterion(logits, remapped);
         if (Head.AuxiliaryLoss is { IsInvalid: false } auxiliary) loss = loss + auxiliary;
         return loss.MoveToOuterDisposeScope();
     }
 
-    public override long? CountCorrect(Tensor embeddings, Tensor labels) =>
-        lastCosine is { IsInvalid: false } cos && lastLabels is { IsInvalid: false } remapped && cos.shape[0] == labels.shape[0]
-            ? CountArgmax(cos, remapped)
-            : base.CountCorrect(embeddings, labels);
+    public override long? CountCorrect(Tensor embeddings, Tensor labels)
+    {
+        if (lastPredictions is not { IsInvalid: false } predicted || lastLabels is not { IsInvalid: false } remapped || predicted.shape[0] != labels.shape[0])
+            return base.CountCorrect(embeddings, labels);
+        using var right = predicted.eq(remapped);
+        using var count = right.sum();
+        return count.item<long>();
+    }
 
     public override Tensor? Scores(Tensor embeddings) => Classifier.Cosine(embeddings);
 
-    private void Remember(Tensor? cos, Tensor labels)
+    private void Remember(Tensor? predictions, Tensor labels)
     {
-        lastCosine?.Dispose();
+        lastPredictions?.Dispose();
         lastLabels?.Dispose();
-        lastCosine = cos?.detach();
-        lastCosine?.DetachFromDisposeScope();
+        lastPredictions = predictions;
+        lastPredictions?.DetachFromDisposeScope();
         lastLabels = labels.detach();
         lastLabels.DetachFromDisposeScope();
     }
@@ -70,7 +74,7 @@ public sealed class PartialFcObjective : HeadObjective
     {
         if (disposing)
         {
-            lastCosine?.Dispose();
+            lastPredictions?.Dispose();
             lastLabels?.Dispose();
         }
         base.Dispose(disposing);
