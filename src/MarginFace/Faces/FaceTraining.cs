@@ -70,6 +70,7 @@ public static class FaceTraining
         options.Validate();
         if (devices.Count < 1) throw new ArgumentException("at least one device is needed.", nameof(devices));
         var device = devices[0];
+        options = options with { CentreShards = devices.Count > 1 && options.PartialFc is not null ? devices.Count : 1 };
         var wall = Stopwatch.StartNew();
         var classesPath = Path.Combine(outputDirectory, "classes.json");
         var checkpointPath = Path.Combine(outputDirectory, "model.bin");
@@ -117,7 +118,7 @@ public static class FaceTraining
             Pk = options.PkPlan,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
         });
-        var lossSettings = devices.Count > 1 && options.PartialFc is not null ? options.LossSettings with { ShardDevices = devices } : options.LossSettings;
+        var lossSettings = options.CentreShards > 1 ? options.LossSettings with { ShardDevices = devices } : options.LossSettings;
         using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, lossSettings);
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);

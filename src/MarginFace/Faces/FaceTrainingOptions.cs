@@ -60,6 +60,13 @@ public sealed record FaceTrainingOptions
     /// </summary>
     public double? PartialFc { get; init; }
 
+    /// <summary>
+    /// How many shards hold the Partial FC centres: set by the run to its device count when <see cref="PartialFc"/> is given
+    /// and it has several devices, else 1 (a value in a config file is replaced). Part of <c>config.json</c> and of the
+    /// fingerprint, so export rebuilds the same parameters and a resume on another number of devices is refused.
+    /// </summary>
+    public int CentreShards { get; init; } = 1;
+
     /// <summary>Loss parameters by name (s, m, ...).</summary>
     public Dictionary<string, double> LossParameters { get; init; } = new();
 

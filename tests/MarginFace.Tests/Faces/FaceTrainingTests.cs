@@ -166,5 +166,10 @@ public class FaceTrainingTests : TorchTest
         var (_, actual) = MnistResumeTests.ReadCheckpoint(work.Combine("resumed", "model.bin"));
         Assert.True(expected.AsSpan().SequenceEqual(actual), "weights and optimiser state differ after resume");
         Assert.Contains("\"device\": \"cpu,cpu\"", File.ReadAllText(work.Combine("straight", "metrics.json")));
+
+        var info = FaceModelExport.FromCheckpoint(work.Combine("straight", "model.bin"), work.Combine("exported.model"));
+        Assert.Equal(FaceModelFile.ReadInfo(straight.ModelPath).ModelId, info.ModelId);
+        var error = Assert.Throws<MarginFaceException>(() => FaceTraining.Run(options, work.Combine("resumed"), torch.CPU, resume: true)).Message;
+        Assert.Contains("different configuration", error);
     }
 }
