@@ -88,11 +88,7 @@ public class HeadObjective : TrainingObjective
     public override long? CountCorrect(Tensor embeddings, Tensor labels)
     {
         if (lastPredictions is { IsInvalid: false } predicted && predicted.shape[0] == labels.shape[0])
-        {
-            using var right = predicted.eq(labels);
-            using var count = right.sum();
-            return count.item<long>();
-        }
+            return CountEqual(predicted, labels);
         return lastScores is { IsInvalid: false } scores && scores.shape[0] == labels.shape[0] ? CountArgmax(scores, labels) : base.CountCorrect(embeddings, labels);
     }
 

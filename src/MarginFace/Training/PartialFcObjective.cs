@@ -53,9 +53,7 @@ public sealed class PartialFcObjective : HeadObjective
     {
         if (lastPredictions is not { IsInvalid: false } predicted || lastLabels is not { IsInvalid: false } remapped || predicted.shape[0] != labels.shape[0])
             return base.CountCorrect(embeddings, labels);
-        using var right = predicted.eq(remapped);
-        using var count = right.sum();
-        return count.item<long>();
+        return CountEqual(predicted, remapped);
     }
 
     public override Tensor? Scores(Tensor embeddings) => Classifier.Cosine(embeddings);

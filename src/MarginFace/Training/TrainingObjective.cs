@@ -42,6 +42,12 @@ public abstract class TrainingObjective : IDisposable
     protected static long CountArgmax(Tensor scores, Tensor labels)
     {
         using var predicted = scores.argmax(1);
+        return CountEqual(predicted, labels);
+    }
+
+    /// <summary>How many predicted classes equal their labels.</summary>
+    protected static long CountEqual(Tensor predicted, Tensor labels)
+    {
         using var right = predicted.eq(labels);
         using var count = right.sum();
         return count.item<long>();
