@@ -35,10 +35,7 @@ internal sealed class ComputeOptions
     public torch.Device[] OpenAll(ParseResult parse, int? threads)
     {
         var devices = ComputeDevice.OpenAll(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), threads);
-        var info = TorchRuntime.Current!;
-        var libstdcxx = info.LibStdCxx == LibStdCxxAction.LoadWeakenedCopy ? " (libstdc++ compatibility copy)" : "";
-        var names = string.Join(",", devices.Select(d => $"{d.type.ToString().ToLowerInvariant()}{(d.index >= 0 ? ":" + d.index : "")}"));
-        System.Console.WriteLine($"device{(devices.Length > 1 ? "s" : "")}: {names}, threads: {torch.get_num_threads()}, libtorch: {info.LibTorchDirectory}{libstdcxx}");
+        Print(devices);
         return devices;
     }
 
@@ -56,9 +53,15 @@ internal sealed class ComputeOptions
     public torch.Device Open(ParseResult parse, int? threads)
     {
         var device = ComputeDevice.Open(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), threads);
+        Print([device]);
+        return device;
+    }
+
+    private static void Print(torch.Device[] devices)
+    {
         var info = TorchRuntime.Current!;
         var libstdcxx = info.LibStdCxx == LibStdCxxAction.LoadWeakenedCopy ? " (libstdc++ compatibility copy)" : "";
-        System.Console.WriteLine($"device: {device.type.ToString().ToLowerInvariant()}{(device.index >= 0 ? ":" + device.index : "")}, threads: {torch.get_num_threads()}, libtorch: {info.LibTorchDirectory}{libstdcxx}");
-        return device;
+        var names = string.Join(",", devices.Select(d => $"{d.type.ToString().ToLowerInvariant()}{(d.index >= 0 ? ":" + d.index : "")}"));
+        System.Console.WriteLine($"device{(devices.Length > 1 ? "s" : "")}: {names}, threads: {torch.get_num_threads()}, libtorch: {info.LibTorchDirectory}{libstdcxx}");
     }
 }

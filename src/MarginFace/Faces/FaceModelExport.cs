@@ -26,10 +26,8 @@ public static class FaceModelExport
         var options = JsonConfig.Read<FaceTrainingOptions>(configPath);
         var identities = IdentityFolderDataset.ReadClasses(classesPath);
         using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding);
-        var settings = options.CentreShards > 1 && options.PartialFc is not null
-            ? options.LossSettings with { ShardDevices = [.. Enumerable.Repeat(TorchSharp.torch.CPU, options.CentreShards)] }
-            : options.LossSettings;
-        using var objective = LossRegistry.Create(options.Loss, backbone.Spec.EmbeddingSize, identities.Count, settings);
+        using var objective = LossRegistry.Create(options.Loss, backbone.Spec.EmbeddingSize, identities.Count,
+            options.LossSettingsOn([.. Enumerable.Repeat(TorchSharp.torch.CPU, options.CentreShards)]));
         var state = Checkpoint.LoadModules(checkpoint, objective.Modules.Prepend(backbone.Module));
         if (state.Fingerprint != FaceTraining.Fingerprint(options))
             throw new MarginFaceException($"{checkpoint}: the checkpoint was not written with {configPath}");

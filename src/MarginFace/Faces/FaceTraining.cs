@@ -118,15 +118,14 @@ public static class FaceTraining
             Pk = options.PkPlan,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
         });
-        var lossSettings = options.CentreShards > 1 ? options.LossSettings with { ShardDevices = devices } : options.LossSettings;
-        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, lossSettings);
+        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettingsOn(devices));
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var parallel = devices.Count > 1
             ? new DataParallelBackbone(backbone.Module, () => BackboneFactory.Create(options.Backbone, options.Embedding).Module, devices)
             : null;
         if (parallel is not null)
-            log?.Report($"data parallel over {string.Join(", ", devices)}{(options.PartialFc is not null ? $"; class centres in {devices.Count} shards" : "")}");
+            log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
 
         Directory.CreateDirectory(outputDirectory);

@@ -15,8 +15,8 @@ namespace MarginFace.Losses;
 /// or in evaluation mode, every class is used and the result is that of the full head.
 /// The centres may be sharded over several devices (model parallelism, as arcface_torch shards them over its ranks): shard i
 /// holds the contiguous rows [⌊iC/n⌋, ⌊(i+1)C/n⌋) on device i with their gradient and optimiser state; the embeddings go to
-/// each shard, each shard computes the cosine of its sampled rows, and the cosines [B, k_i] are gathered in class order on
-/// the embeddings' device, where the margin and the cross-entropy run. The sample, and so the result, is the same for any
+/// each shard, each shard computes the product P = (x/‖x‖)·Wᵀ [B, k_i] of its sampled rows and their 1/‖W_j‖, and these are
+/// gathered in class order on the embeddings' device, where the margin and the cross-entropy run. The sample, and so the result, is the same for any
 /// number of shards.
 /// </summary>
 public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>

@@ -12,14 +12,10 @@ namespace MarginFace.Training;
 public class HeadObjective : TrainingObjective
 {
     private readonly Func<Tensor, Tensor, Tensor> criterion;
-
-    /// <summary>The loss of (logits, labels): cross-entropy unless another was given.</summary>
-    protected Func<Tensor, Tensor, Tensor> Criterion => criterion;
     private readonly int marginWarmupEpochs;
     private readonly double targetMargin;
     private readonly bool softmaxWarmup;
     private bool warmingUp;
-    private Tensor? lastScores;
     private Tensor? lastPredictions;
 
     /// <param name="head">The margin head.</param>
@@ -54,27 +50,25 @@ public class HeadObjective : TrainingObjective
 
     public MarginHead Head { get; }
 
+    /// <summary>The loss of (logits, labels): cross-entropy unless another was given.</summary>
+    protected Func<Tensor, Tensor, Tensor> Criterion => criterion;
+
     public override IReadOnlyList<nn.Module> Modules => [Head];
 
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
-        Tensor logits, scores;
+        Tensor logits;
         if (warmingUp)
         {
-            scores = Head.Cosine(embeddings);
-            logits = scores * AngularMath.Norm(embeddings, 1);
+            var cos = Head.Cosine(embeddings);
+            logits = cos * AngularMath.Norm(embeddings, 1);
+            RememberPredictions(cos.argmax(1));
         }
         else
         {
             logits = Head.forward(embeddings, labels);
-            if (Head.LastPredictions is { } predictions)
-            {
-                RememberPredictions(predictions);
-                return Loss(logits, labels);
-            }
-            scores = Head is SoftmaxHead ? logits : Head.LastCosine ?? Head.Cosine(embeddings);
+            RememberPredictions(Head.LastPredictions ?? (Head is SoftmaxHead ? logits : Head.LastCosine ?? Head.Cosine(embeddings)).argmax(1));
         }
-        Remember(scores);
         return Loss(logits, labels);
     }
 
@@ -84,43 +78,25 @@ public class HeadObjective : TrainingObjective
         return !warmingUp && Head.AuxiliaryLoss is { } auxiliary ? loss + auxiliary : loss;
     }
 
-    /// <summary>Counts from the scores of the last <see cref="Compute"/> (cos θ, or the softmax logits), computed once per step.</summary>
-    public override long? CountCorrect(Tensor embeddings, Tensor labels)
-    {
-        if (lastPredictions is { IsInvalid: false } predicted && predicted.shape[0] == labels.shape[0])
-            return CountEqual(predicted, labels);
-        return lastScores is { IsInvalid: false } scores && scores.shape[0] == labels.shape[0] ? CountArgmax(scores, labels) : base.CountCorrect(embeddings, labels);
-    }
+    /// <summary>Counts from the argmax of the last <see cref="Compute"/>'s scores (cos θ, or the softmax logits), taken once per step.</summary>
+    public override long? CountCorrect(Tensor embeddings, Tensor labels) =>
+        lastPredictions is { IsInvalid: false } predicted && predicted.shape[0] == labels.shape[0] ? CountEqual(predicted, labels) : base.CountCorrect(embeddings, labels);
 
     public override IReadOnlyDictionary<string, double> ExtraState() => Head.GetExtraState();
 
     public override void LoadExtraState(IReadOnlyDictionary<string, double> state) => Head.SetExtraState(state);
 
-    private void RememberPredictions(Tensor predictions)
+    /// <summary>Keeps the step's predicted class ids [B] for <see cref="CountCorrect"/>.</summary>
+    protected void RememberPredictions(Tensor predictions)
     {
-        lastScores?.Dispose();
-        lastScores = null;
         lastPredictions?.Dispose();
         lastPredictions = predictions.alias();
         lastPredictions.DetachFromDisposeScope();
     }
 
-    private void Remember(Tensor scores)
-    {
-        lastPredictions?.Dispose();
-        lastPredictions = null;
-        lastScores?.Dispose();
-        lastScores = scores.detach();
-        lastScores.DetachFromDisposeScope();
-    }
-
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            lastScores?.Dispose();
-            lastPredictions?.Dispose();
-        }
+        if (disposing) lastPredictions?.Dispose();
         base.Dispose(disposing);
     }
 

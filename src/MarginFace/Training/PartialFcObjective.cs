@@ -9,13 +9,11 @@ namespace MarginFace.Training;
 /// batch's classes plus sampled negatives (all classes at r = 1), the head's logits-from-cosine step, then cross-entropy (or
 /// focal loss) plus the head's auxiliary term. The sampling key is set from the trainer's (epoch, step), so a resumed run
 /// draws the same classes. Margin warm-up works as in <see cref="HeadObjective"/>; the softmax warm-up does not apply.
-/// Training accuracy is counted among the step's sampled classes (exact at r = 1).
+/// Training accuracy is counted among the step's sampled classes (exact at r = 1): the argmax over the sample, mapped back
+/// to its class id.
 /// </summary>
 public sealed class PartialFcObjective : HeadObjective
 {
-    private Tensor? lastPredictions;
-    private Tensor? lastLabels;
-
     /// <param name="classifier">The class centres (full or sharded) and the margin.</param>
     /// <param name="criterion">Loss of (logits, labels); cross-entropy by default.</param>
     /// <param name="marginWarmupEpochs">As <see cref="HeadObjective"/>'s.</param>
@@ -42,39 +40,13 @@ public sealed class PartialFcObjective : HeadObjective
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        var (logits, remapped, _) = Classifier.Logits(embeddings, labels);
-        Remember(Classifier.LastCosine is { } cos ? cos.argmax(1) : Head.LastPredictions?.alias(), remapped);
+        var (logits, remapped, classes) = Classifier.Logits(embeddings, labels);
+        var sampled = Classifier.LastCosine is { } cos ? cos.argmax(1) : Head.LastPredictions!;
+        RememberPredictions(classes is null ? sampled : classes.index_select(0, sampled));
         var loss = Criterion(logits, remapped);
         if (Head.AuxiliaryLoss is { IsInvalid: false } auxiliary) loss = loss + auxiliary;
         return loss.MoveToOuterDisposeScope();
     }
 
-    public override long? CountCorrect(Tensor embeddings, Tensor labels)
-    {
-        if (lastPredictions is not { IsInvalid: false } predicted || lastLabels is not { IsInvalid: false } remapped || predicted.shape[0] != labels.shape[0])
-            return base.CountCorrect(embeddings, labels);
-        return CountEqual(predicted, remapped);
-    }
-
     public override Tensor? Scores(Tensor embeddings) => Classifier.Cosine(embeddings);
-
-    private void Remember(Tensor? predictions, Tensor labels)
-    {
-        lastPredictions?.Dispose();
-        lastLabels?.Dispose();
-        lastPredictions = predictions;
-        lastPredictions?.DetachFromDisposeScope();
-        lastLabels = labels.detach();
-        lastLabels.DetachFromDisposeScope();
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            lastPredictions?.Dispose();
-            lastLabels?.Dispose();
-        }
-        base.Dispose(disposing);
-    }
 }
