@@ -33,7 +33,7 @@ internal sealed class BenchTrainLoaderOptions
         networks = new("--networks")
         {
             Description = train
-                ? $"comma-separated networks (default all: {string.Join(", ", TrainBenchmark.Networks)})"
+                ? $"comma-separated networks of {string.Join(", ", TrainBenchmark.Known)} (default: {string.Join(", ", TrainBenchmark.Networks)})"
                 : $"the network whose input is prepared and trained beside the loader: one of {string.Join(", ", TrainBenchmark.Networks)} (default mobilefacenet)",
         };
     }
@@ -113,8 +113,8 @@ internal sealed class BenchTrainLoaderOptions
             : TrainBenchmark.Networks.ToArray();
         if (names.Length == 0) throw new MarginFaceException($"--networks: expected a comma-separated list, got '{parse.GetValue(networks)}'");
         foreach (var n in names)
-            if (!TrainBenchmark.Networks.Contains(n))
-                throw new MarginFaceException($"--networks: unknown network '{n}'; known: {string.Join(", ", TrainBenchmark.Networks)}");
+            if (!TrainBenchmark.Known.Contains(n))
+                throw new MarginFaceException($"--networks: unknown network '{n}'; known: {string.Join(", ", TrainBenchmark.Known)}");
         int? classes = null;
         if (Given(parse, shared.Classes))
         {

@@ -10,7 +10,8 @@ namespace MarginFace.Models;
 /// with arcface_torch's module names, so its <c>mbf</c> state_dict maps key for key: <c>layers.0</c> conv 3×3/2 (64·w);
 /// <c>layers.1</c> grouped 3×3 conv (64 groups; depthwise at w = 1); bottlenecks (t, c, n, s) = (2,64,5,2), (4,128,1,2),
 /// (2,128,6,1), (4,128,1,2), (2,128,2,1) as <c>layers.2..7</c> (expansions 128, 128, 256, 256, 512, 256 channels);
-/// <c>conv_sep</c> 1×1 conv to 512; <c>features</c> global depthwise 7×7, Linear, BatchNorm1d. Input 112×112.
+/// <c>conv_sep</c> 1×1 conv to 512; <c>features</c> global depthwise (input/16)², Linear, BatchNorm1d. Input 112×112 (7×7 GDC)
+/// in the paper; any multiple of 16 here (64×64: 4×4 GDC, a third of the multiply-adds).
 /// Width w = 1 is the paper's network; arcface_torch's <c>mbf</c> uses w = 2.
 /// </summary>
 public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
@@ -22,8 +23,10 @@ public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
 
     private readonly GlobalDepthwiseEmbedding features;
 
-    public MobileFaceNet(int embeddingSize = 128, int widthScale = 1, int inputChannels = 3) : base(nameof(MobileFaceNet))
+    public MobileFaceNet(int embeddingSize = 128, int widthScale = 1, int inputChannels = 3, int inputSize = 112) : base(nameof(MobileFaceNet))
     {
+        if (inputSize < 16 || inputSize % 16 != 0)
+            throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "MobileFaceNet's input size must be a positive multiple of 16");
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(widthScale, 1);
         long narrow = 64L * widthScale, wide = 128L * widthScale;
@@ -37,7 +40,7 @@ public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
             new DepthWiseBlock(wide, wide, expansion: 512, residual: false, stride: 2),
             new ResidualStack(wide, 2, expansion: 256));
         convSep = new ConvBlock(wide, 512);
-        features = new GlobalDepthwiseEmbedding(512, embeddingSize);
+        features = new GlobalDepthwiseEmbedding(512, embeddingSize, inputSize / 16);
         RegisterComponents();
         InitializeWeights(this);
     }
