@@ -45,5 +45,5 @@ public sealed class ClsNet : Module<Tensor, Tensor>, ILayerChain
 
     IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [body];
 
-    public override Tensor forward(Tensor input) => body.forward(input);
+    public override Tensor forward(Tensor input) => LayerChain.Apply(body, input);
 }

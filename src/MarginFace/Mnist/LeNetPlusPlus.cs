@@ -51,5 +51,5 @@ public sealed class LeNetPlusPlus : Module<Tensor, Tensor>, ILayerChain
 
     IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [body];
 
-    public override Tensor forward(Tensor input) => body.forward(input);
+    public override Tensor forward(Tensor input) => LayerChain.Apply(body, input);
 }

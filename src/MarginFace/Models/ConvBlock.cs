@@ -24,5 +24,5 @@ public sealed class ConvBlock : Module<Tensor, Tensor>, ILayerChain
 
     IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [layers];
 
-    public override Tensor forward(Tensor input) => layers.forward(input);
+    public override Tensor forward(Tensor input) => LayerChain.Apply(layers, input);
 }

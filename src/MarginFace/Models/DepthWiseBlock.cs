@@ -33,8 +33,8 @@ public sealed class DepthWiseBlock : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        if (!Residual) return layers.forward(input);
-        using var branch = layers.forward(input);
+        if (!Residual) return LayerChain.Apply(layers, input);
+        using var branch = LayerChain.Apply(layers, input);
         return branch.add(input);
     }
 }

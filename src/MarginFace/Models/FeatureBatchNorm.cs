@@ -33,6 +33,6 @@ public sealed class FeatureBatchNorm : Module<Tensor, Tensor>, ILayerChain
     public override Tensor forward(Tensor input)
     {
         using var raw = network.forward(input);
-        return features.forward(raw);
+        return LayerChain.Apply(features, raw);
     }
 }

@@ -26,5 +26,5 @@ public sealed class GlobalDepthwiseEmbedding : Module<Tensor, Tensor>, ILayerCha
 
     IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [layers];
 
-    public override Tensor forward(Tensor input) => layers.forward(input);
+    public override Tensor forward(Tensor input) => LayerChain.Apply(layers, input);
 }

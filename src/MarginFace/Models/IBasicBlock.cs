@@ -42,7 +42,7 @@ public sealed class IBasicBlock : Module<Tensor, Tensor>
     {
         using var branch = LayerChain.Forward(Branch, input);
         if (downsample is null) return branch.add(input);
-        using var shortcut = downsample.forward(input);
+        using var shortcut = LayerChain.Apply(downsample, input);
         return branch.add(shortcut);
     }
 }
