@@ -52,6 +52,7 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceMode
             var count = Math.Min(batchSize, images.Count - start);
             var values = new float[count * p.Length];
             for (int i = 0; i < count; i++) p.Write(images[start + i], values.AsSpan(i * p.Length, p.Length));
+            using var quiet = Runtime.NoCollectionSpan.Begin();
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var x = tensor(values, [count, p.Channels, p.Height, p.Width]).to(device);

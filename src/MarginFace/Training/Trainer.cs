@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -132,6 +133,7 @@ public sealed class Trainer
                 throw new InvalidOperationException($"the batch source ended after {step} of {steps} steps of epoch {epoch}.");
             var factor = options.LearningRate.Factor(epoch, step, steps, options.Epochs);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = group.InitialLearningRate * factor;
+            using var quiet = NoCollectionSpan.Begin();
             using var scope = torch.NewDisposeScope();
             using var batch = batches.Current;
             var y = batch.Labels.to(device);
