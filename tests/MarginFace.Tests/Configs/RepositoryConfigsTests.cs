@@ -1,0 +1,28 @@
+using MarginFace.Faces;
+using MarginFace.Models;
+using MarginFace.Runtime;
+
+namespace MarginFace.Tests.Configs;
+
+/// <summary>The training configs kept in the repository's <c>configs/</c> folder (the LFW protocol recipes of docs/evaluation.md).</summary>
+public class RepositoryConfigsTests : TorchTest
+{
+    public static TheoryData<string> Files => new(Directory.GetFiles(Folder(), "*.json").Select(Path.GetFileName).Order()!);
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void EveryConfigReadsAsAValidTrainingConfigWithAKnownBackbone(string file)
+    {
+        var options = JsonConfig.Read<FaceTrainingOptions>(Path.Combine(Folder(), file));
+        (options with { Data = Path.GetTempPath() }).Validate();
+        Assert.Equal("mobilefacenet64", BackboneFactory.CheckName(options.Backbone));
+        Assert.Equal(20, options.Epochs);
+    }
+
+    private static string Folder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MarginFace.slnx"))) return Path.Combine(dir.FullName, "configs");
+        throw new DirectoryNotFoundException($"no MarginFace.slnx above {AppContext.BaseDirectory}");
+    }
+}
