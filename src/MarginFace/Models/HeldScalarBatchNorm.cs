@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,14 +14,12 @@ namespace MarginFace.Models;
 /// </summary>
 internal static class HeldScalarBatchNorm
 {
-    private static readonly Scalar One = 1L;
-
     public static Tensor Forward(BatchNorm norm, Tensor input)
     {
         var factor = norm.momentum ?? 0.0;
         if (norm.training && norm.track_running_stats && norm.num_batches_tracked is { } count)
         {
-            using (no_grad()) count.add_(One, One);
+            using (no_grad()) count.add_(HeldScalars.One, HeldScalars.One);
             if (norm.momentum is null) factor = 1.0 / count.ToDouble();
         }
         var batchStatistics = norm.training || (norm.running_mean is null && norm.running_var is null);

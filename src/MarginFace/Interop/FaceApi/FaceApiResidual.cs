@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -44,6 +45,6 @@ public sealed class FaceApiResidual : Module<Tensor, Tensor>
             if (shortcut.shape[1] != branch.shape[1])
                 shortcut = cat([shortcut, zeros_like(shortcut)], 1);
         }
-        return functional.relu(branch.add(shortcut, ScaledConv.One)).MoveToOuterDisposeScope();
+        return functional.relu(branch.add(shortcut, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,12 +13,6 @@ namespace MarginFace.Interop.FaceApi;
 /// </summary>
 public sealed class ScaledConv : Module<Tensor, Tensor>
 {
-    /// <summary>
-    /// The α of <c>add_</c>, held for the life of the process: TorchSharp's implicit <c>1</c> is a new Scalar that the finalizer may
-    /// free while the native call still reads it (TorchSharp 0.107; it crashed a run of 7,701 LFW images with "toFloat").
-    /// </summary>
-    internal static readonly Scalar One = 1;
-
     private readonly Conv2d conv;
     private readonly Parameter scale_weight;
     private readonly Parameter scale_bias;
@@ -43,6 +38,6 @@ public sealed class ScaledConv : Module<Tensor, Tensor>
     {
         using var convolved = conv.forward(input);
         var scaled = convolved.mul(scale_weight.view(1, -1, 1, 1));
-        return scaled.add_(scale_bias.view(1, -1, 1, 1), One);
+        return scaled.add_(scale_bias.view(1, -1, 1, 1), HeldScalars.One);
     }
 }
