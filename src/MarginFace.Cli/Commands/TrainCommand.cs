@@ -43,6 +43,8 @@ internal static class TrainCommand
         var randomCrop = new Option<int?>("--random-crop") { Description = "resize to N, then crop the input size at a random place (the seeds: 144 for 128)" };
         var brightness = new Option<double?>("--brightness") { Description = "brightness jitter ×(1 ± B)" };
         var contrast = new Option<double?>("--contrast") { Description = "contrast jitter ×(1 ± C)" };
+        var randomErase = new Option<double?>("--random-erase") { Description = "random erasing: blank one random rectangle (2-40 % of the image) with probability P" };
+        var dropout = new Option<double?>("--dropout") { Description = "dropout probability before the embedding layer (mobilefacenet, mbf, iresnet)" };
         var saveEvery = new Option<int?>("--save-every") { Description = "also checkpoint every N steps" };
         var valPairs = new Option<string?>("--val-pairs") { Description = "pairs file (LFW format) to validate on after every epoch; keeps best.model" };
         var valImages = new Option<string?>("--val-images") { Description = "the images the validation pairs name" };
@@ -56,7 +58,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a face-recognition backbone on identity folders with a margin loss; writes face.model after every epoch")
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
-            s, m, parameters, marginWarmup, seed, workers, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, saveEvery,
+            s, m, parameters, marginWarmup, seed, workers, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, randomErase, dropout, saveEvery,
             valPairs, valImages, pk, init, partialFc, config, output, resume,
         };
         compute.AddTo(command);
@@ -95,6 +97,8 @@ internal static class TrainCommand
                 RandomCropFrom = parse.GetValue(randomCrop) ?? o.RandomCropFrom,
                 Brightness = Pick(brightness, o.Brightness),
                 Contrast = Pick(contrast, o.Contrast),
+                RandomErase = Pick(randomErase, o.RandomErase),
+                Dropout = Pick(dropout, o.Dropout),
                 SaveEverySteps = parse.GetValue(saveEvery) ?? o.SaveEverySteps,
                 ValidationPairs = PickText(valPairs, o.ValidationPairs),
                 ValidationImages = PickText(valImages, o.ValidationImages),

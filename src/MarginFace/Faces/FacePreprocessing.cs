@@ -41,6 +41,19 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
         var d = draw ?? AugmentationDraw.None(Width, Height);
         var input = Geometry(face, d);
         Normalise(input.Pixels, destination, d);
+        Erase(destination, d);
+    }
+
+    /// <summary>The draw's erased rectangle set to 0, the normalisation's mean, in every channel.</summary>
+    private void Erase(Span<float> chw, AugmentationDraw d)
+    {
+        if (d.EraseWidth <= 0 || d.EraseHeight <= 0) return;
+        if (d.EraseX < 0 || d.EraseY < 0 || d.EraseX + d.EraseWidth > Width || d.EraseY + d.EraseHeight > Height)
+            throw new ArgumentException($"the erased {d.EraseWidth}×{d.EraseHeight} rectangle at ({d.EraseX}, {d.EraseY}) does not fit the {Width}×{Height} input.", nameof(d));
+        int plane = Width * Height;
+        for (int c = 0; c < Channels; c++)
+            for (int y = d.EraseY; y < d.EraseY + d.EraseHeight; y++)
+                chw.Slice(c * plane + y * Width + d.EraseX, d.EraseWidth).Clear();
     }
 
     /// <summary>Resize to the draw's size, cut the window at its offset, mirror when asked — one warp, or none at all.</summary>

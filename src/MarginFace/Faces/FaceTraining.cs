@@ -79,7 +79,7 @@ public static class FaceTraining
         validation?.CheckImages(options.ValidationImages!);
 
         torch.manual_seed(options.Seed);
-        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding);
+        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
         var spec = backbone.Spec;
         if (options.Init is string init && !resume) StartFrom(backbone, init, log);
         var dataset = IdentityFolderDataset.Scan(options.Data!, new IdentityFolderOptions(options.MinImages,
@@ -102,8 +102,8 @@ public static class FaceTraining
                 throw new MarginFaceException($"--crop {options.Crop}: {e.Message}");
             }
         }
-        var augmentation = options.Flip || options.RandomCropFrom is not null || options.Brightness > 0 || options.Contrast > 0
-            ? new FaceAugmentation(options.Flip, options.RandomCropFrom, options.Brightness, options.Contrast)
+        var augmentation = options.Flip || options.RandomCropFrom is not null || options.Brightness > 0 || options.Contrast > 0 || options.RandomErase > 0
+            ? new FaceAugmentation(options.Flip, options.RandomCropFrom, options.Brightness, options.Contrast, options.RandomErase)
             : null;
         try
         {
@@ -122,7 +122,7 @@ public static class FaceTraining
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var parallel = devices.Count > 1
-            ? new DataParallelBackbone(backbone.Module, () => BackboneFactory.Create(options.Backbone, options.Embedding).Module, devices)
+            ? new DataParallelBackbone(backbone.Module, () => BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout).Module, devices)
             : null;
         if (parallel is not null)
             log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");

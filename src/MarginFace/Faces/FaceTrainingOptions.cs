@@ -99,6 +99,12 @@ public sealed record FaceTrainingOptions
     /// <summary>Contrast jitter: ×(1 ± this) around the image mean.</summary>
     public double Contrast { get; init; }
 
+    /// <summary>Random erasing (Zhong et al. 2020): probability of blanking one random rectangle of each training image.</summary>
+    public double RandomErase { get; init; }
+
+    /// <summary>Dropout probability before the backbone's embedding layer during training (0: none).</summary>
+    public double Dropout { get; init; }
+
     /// <summary>Checkpoint every this many steps as well as after every epoch.</summary>
     public int? SaveEverySteps { get; init; }
 
@@ -153,6 +159,8 @@ public sealed record FaceTrainingOptions
         Require(SaveEverySteps is null or >= 1, "--save-every", "a positive number", SaveEverySteps);
         Require(Brightness is >= 0 and < 1, "--brightness", "a number in [0, 1)", Brightness);
         Require(Contrast is >= 0 and < 1, "--contrast", "a number in [0, 1)", Contrast);
+        Require(RandomErase is >= 0 and <= 1, "--random-erase", "a probability in [0, 1]", RandomErase);
+        Require(Dropout is >= 0 and < 1, "--dropout", "a probability in [0, 1)", Dropout);
         Require(PartialFc is null or > 0 and <= 1, "--partial-fc", "a sample rate in (0, 1]", PartialFc);
         Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "--focal-gamma", "0 or a positive number", FocalGamma);
         Require(Optimizer is "sgd" or "adam", "--optimizer", "sgd or adam", Optimizer);
@@ -173,6 +181,14 @@ public sealed record FaceTrainingOptions
         catch (ArgumentException e)
         {
             throw new MarginFaceException($"--embedding: {e.Message.Split(" (Parameter")[0]}");
+        }
+        try
+        {
+            BackboneFactory.CheckDropout(Backbone, Dropout);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--dropout: {e.Message.Split(" (Parameter")[0]}");
         }
         try
         {

@@ -11,22 +11,22 @@ public static class BackboneFactory
 {
     private sealed record Entry(
         string Name, int InputSize, int Channels, PixelNormalization Normalization, int DefaultEmbedding,
-        Func<int, nn.Module<Tensor, Tensor>> Create, bool FixedEmbedding = false);
+        Func<int, double, nn.Module<Tensor, Tensor>> Create, bool FixedEmbedding = false, bool HasDropout = true);
 
     private static readonly Entry[] Entries =
     [
-        new("facemobilenet", FaceMobileNet.InputSize, 1, PixelNormalization.Symmetric, 512, d => new FaceMobileNet(d)),
-        new("mobilefacenet", 112, 3, PixelNormalization.Centered128, 128, d => new MobileFaceNet(d)),
-        new("mobilefacenet64", 64, 3, PixelNormalization.Centered128, 128, d => new MobileFaceNet(d, inputSize: 64)),
-        new("mbf", 112, 3, PixelNormalization.Symmetric, 512, d => new MobileFaceNet(d, widthScale: 2)),
-        new("iresnet18", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([2, 2, 2, 2], d)),
-        new("iresnet34", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 4, 6, 3], d)),
-        new("iresnet50", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 4, 14, 3], d)),
-        new("iresnet100", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, d => new IResNet([3, 13, 30, 3], d)),
-        new("clsnet", 28, 1, PixelNormalization.Mnist, 2, d => FeatureNetworkFactory.Create("clsnet", d)),
-        new("lenetpp", 28, 1, PixelNormalization.Mnist, 2, d => FeatureNetworkFactory.Create("lenetpp", d)),
+        new("facemobilenet", FaceMobileNet.InputSize, 1, PixelNormalization.Symmetric, 512, (d, _) => new FaceMobileNet(d), HasDropout: false),
+        new("mobilefacenet", 112, 3, PixelNormalization.Centered128, 128, (d, p) => new MobileFaceNet(d, dropout: p)),
+        new("mobilefacenet64", 64, 3, PixelNormalization.Centered128, 128, (d, p) => new MobileFaceNet(d, inputSize: 64, dropout: p)),
+        new("mbf", 112, 3, PixelNormalization.Symmetric, 512, (d, p) => new MobileFaceNet(d, widthScale: 2, dropout: p)),
+        new("iresnet18", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, (d, p) => new IResNet([2, 2, 2, 2], d, p)),
+        new("iresnet34", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, (d, p) => new IResNet([3, 4, 6, 3], d, p)),
+        new("iresnet50", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, (d, p) => new IResNet([3, 4, 14, 3], d, p)),
+        new("iresnet100", IResNet.InputSize, 3, PixelNormalization.Symmetric, 512, (d, p) => new IResNet([3, 13, 30, 3], d, p)),
+        new("clsnet", 28, 1, PixelNormalization.Mnist, 2, (d, _) => FeatureNetworkFactory.Create("clsnet", d), HasDropout: false),
+        new("lenetpp", 28, 1, PixelNormalization.Mnist, 2, (d, _) => FeatureNetworkFactory.Create("lenetpp", d), HasDropout: false),
         new("faceapi-resnet", FaceApiResNet.InputSize, 3, PixelNormalization.FaceApiMeanRgb, FaceApiResNet.EmbeddingSize,
-            _ => new FaceApiResNet(), FixedEmbedding: true),
+            (_, _) => new FaceApiResNet(), FixedEmbedding: true, HasDropout: false),
     ];
 
     /// <summary>
@@ -64,15 +64,29 @@ public static class BackboneFactory
     }
 
     /// <summary>
-    /// A new backbone named <paramref name="name"/> (case-insensitive) in training mode with fresh weights, producing
-    /// <paramref name="embeddingSize"/>-dimensional embeddings (the backbone's default when null), with its spec.
+    /// Throws <see cref="ArgumentException"/> when <paramref name="dropout"/> is outside [0, 1), or above 0 for a backbone without a
+    /// dropout layer (MobileFaceNet and mbf have one before the GDC's Linear, IResNet before its fc).
     /// </summary>
-    public static Backbone Create(string name, int? embeddingSize = null)
+    public static void CheckDropout(string name, double dropout)
+    {
+        var entry = Find(name);
+        if (!(dropout is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "the dropout probability must be in [0, 1)");
+        if (dropout > 0 && !entry.HasDropout)
+            throw new ArgumentException($"backbone {entry.Name} has no dropout layer; the mobilefacenet, mbf and iresnet backbones have one", nameof(dropout));
+    }
+
+    /// <summary>
+    /// A new backbone named <paramref name="name"/> (case-insensitive) in training mode with fresh weights, producing
+    /// <paramref name="embeddingSize"/>-dimensional embeddings (the backbone's default when null), with its spec;
+    /// <paramref name="dropout"/> is the training-time dropout probability before the embedding layer (<see cref="CheckDropout"/>).
+    /// </summary>
+    public static Backbone Create(string name, int? embeddingSize = null, double dropout = 0)
     {
         var entry = Find(name);
         CheckEmbeddingSize(entry.Name, embeddingSize);
+        CheckDropout(entry.Name, dropout);
         var size = embeddingSize ?? entry.DefaultEmbedding;
-        var module = entry.Create(size);
+        var module = entry.Create(size, dropout);
         var parameters = module.parameters().Sum(p => p.numel());
         return new Backbone(module, new BackboneSpec(entry.Name, entry.InputSize, entry.InputSize, entry.Channels,
             entry.Normalization, size, parameters));

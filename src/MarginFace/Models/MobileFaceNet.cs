@@ -12,7 +12,7 @@ namespace MarginFace.Models;
 /// (2,128,6,1), (4,128,1,2), (2,128,2,1) as <c>layers.2..7</c> (expansions 128, 128, 256, 256, 512, 256 channels);
 /// <c>conv_sep</c> 1×1 conv to 512; <c>features</c> global depthwise (input/16)², Linear, BatchNorm1d. Input 112×112 (7×7 GDC)
 /// in the paper; any multiple of 16 here (64×64: 4×4 GDC, a third of the multiply-adds).
-/// Width w = 1 is the paper's network; arcface_torch's <c>mbf</c> uses w = 2.
+/// Width w = 1 is the paper's network; arcface_torch's <c>mbf</c> uses w = 2. Dropout before the GDC's Linear: none by default.
 /// </summary>
 public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
 {
@@ -23,7 +23,7 @@ public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
 
     private readonly GlobalDepthwiseEmbedding features;
 
-    public MobileFaceNet(int embeddingSize = 128, int widthScale = 1, int inputChannels = 3, int inputSize = 112) : base(nameof(MobileFaceNet))
+    public MobileFaceNet(int embeddingSize = 128, int widthScale = 1, int inputChannels = 3, int inputSize = 112, double dropout = 0) : base(nameof(MobileFaceNet))
     {
         if (inputSize < 16 || inputSize % 16 != 0)
             throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "MobileFaceNet's input size must be a positive multiple of 16");
@@ -40,7 +40,7 @@ public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
             new DepthWiseBlock(wide, wide, expansion: 512, residual: false, stride: 2),
             new ResidualStack(wide, 2, expansion: 256));
         convSep = new ConvBlock(wide, 512);
-        features = new GlobalDepthwiseEmbedding(512, embeddingSize, inputSize / 16);
+        features = new GlobalDepthwiseEmbedding(512, embeddingSize, inputSize / 16, dropout);
         RegisterComponents();
         InitializeWeights(this);
     }

@@ -51,6 +51,37 @@ public class FaceAugmentationTests
     }
 
     [Fact]
+    public void ErasingBlanksARectangleOfTwoToFortyPercentWithItsProbabilityAndChangesNoOtherDraw()
+    {
+        var plain = new FaceAugmentation(Flip: true, ResizeTo: 144, Brightness: 0.2, Contrast: 0.2);
+        var erasing = plain with { Erase = 0.5 };
+        var draws = Enumerable.Range(0, 4000).Select(i => (Plain: plain.Draw(Input128, 3, 2, i / 64, i % 64), Erased: erasing.Draw(Input128, 3, 2, i / 64, i % 64))).ToList();
+        Assert.All(draws, d => Assert.Equal(d.Plain, d.Erased with { EraseX = 0, EraseY = 0, EraseWidth = 0, EraseHeight = 0 }));
+        Assert.All(draws, d => Assert.Equal((0, 0), (d.Plain.EraseWidth, d.Plain.EraseHeight)));
+        var erased = draws.Select(d => d.Erased).Where(d => d.EraseWidth > 0).ToList();
+        Assert.InRange(erased.Count, 1800, 2200);
+        Assert.All(erased, d =>
+        {
+            Assert.InRange(d.EraseHeight, 1, 128);
+            Assert.InRange(d.EraseX, 0, 128 - d.EraseWidth);
+            Assert.InRange(d.EraseY, 0, 128 - d.EraseHeight);
+            // Area s·128² with s in [0.02, 0.4], up to rounding of each side and clamping a side to 128.
+            Assert.InRange(d.EraseWidth * d.EraseHeight, 0.02 * 128 * 128 - 2 * 128, 0.4 * 128 * 128 + 2 * 128);
+        });
+        var aspects = erased.Select(d => (double)d.EraseHeight / d.EraseWidth).ToList();
+        Assert.True(aspects.Min() < 0.4 && aspects.Max() > 2.5, $"aspect ratios {aspects.Min()}..{aspects.Max()}");
+        var always = new FaceAugmentation(Erase: 1);
+        Assert.All(Enumerable.Range(0, 100).Select(i => always.Draw(Input128, 1, 1, 1, i)), d => Assert.True(d.EraseWidth > 0));
+    }
+
+    [Fact]
+    public void ErasingProbabilityOutsideZeroToOneIsRejected()
+    {
+        var e = Assert.Throws<MarginFaceException>(() => new FaceAugmentation(Erase: 1.5).Validate(Input128));
+        Assert.Equal("random erasing probability 1.5 is outside [0, 1]", e.Message);
+    }
+
+    [Fact]
     public void ResizeSmallerThanTheInputIsRejected()
     {
         var e = Assert.Throws<MarginFaceException>(() => new FaceAugmentation(ResizeTo: 112).Validate(Input128));

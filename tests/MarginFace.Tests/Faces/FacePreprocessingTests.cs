@@ -105,6 +105,25 @@ public class FacePreprocessingTests
         Assert.Equal(90f, values[0], 3); // mean 180: 180 + 1.5·(120 − 180)
         Assert.Equal(255f, values[1]); // 180 + 1.5·(240 − 180) = 270, clamped
     }
+    [Fact]
+    public void ErasingSetsExactlyTheRectangleToTheMeanInEveryChannel()
+    {
+        var image = Pattern(6, 5);
+        var p = Plain(6, 5);
+        var untouched = p.ToChw(image);
+        var values = new float[p.Length];
+        p.Write(image, values, AugmentationDraw.None(6, 5) with { EraseX = 1, EraseY = 2, EraseWidth = 3, EraseHeight = 2 });
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 5; y++)
+                for (int x = 0; x < 6; x++)
+                {
+                    int i = (c * 5 + y) * 6 + x;
+                    bool inside = x is >= 1 and < 4 && y is >= 2 and < 4;
+                    Assert.Equal(inside ? 0f : untouched[i], values[i]);
+                }
+        Assert.Throws<ArgumentException>(() => p.Write(image, values, AugmentationDraw.None(6, 5) with { EraseX = 4, EraseWidth = 3, EraseHeight = 1 }));
+    }
+
     /// <summary>Writes with (x − 127.5)/127.5 and maps the values back to 0..255 samples.</summary>
     private static void WriteRaw(FacePreprocessing p, RgbImage image, float[] values, AugmentationDraw draw)
     {

@@ -125,6 +125,19 @@ public class FaceTrainingTests : TorchTest
     }
 
     [Fact]
+    public void DropoutAndRandomErasingAreCheckedBeforeAnyDataIsRead()
+    {
+        var options = new FaceTrainingOptions { Data = "no-such-folder", Backbone = "facemobilenet", Dropout = 0.3 };
+        Assert.Equal("--dropout: backbone facemobilenet has no dropout layer; the mobilefacenet, mbf and iresnet backbones have one",
+            Assert.Throws<MarginFaceException>(options.Validate).Message);
+        Assert.Equal("--dropout: expected a probability in [0, 1), got 1",
+            Assert.Throws<MarginFaceException>((options with { Backbone = "mobilefacenet64", Dropout = 1 }).Validate).Message);
+        Assert.Equal("--random-erase: expected a probability in [0, 1], got -0.5",
+            Assert.Throws<MarginFaceException>((options with { Dropout = 0, RandomErase = -0.5 }).Validate).Message);
+        (options with { Backbone = "mobilefacenet64", RandomErase = 0.5 }).Validate();
+    }
+
+    [Fact]
     public void ModelFilesOfAnotherProgramOrCutShortAreOneLineErrors()
     {
         using var work = new TempDirectory();

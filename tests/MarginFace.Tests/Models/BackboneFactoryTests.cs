@@ -63,6 +63,19 @@ public class BackboneFactoryTests : TorchTest
     }
 
     [Fact]
+    public void DropoutIsRefusedForBackbonesWithoutADropoutLayerAndOutsideZeroToOne()
+    {
+        var error = Assert.Throws<ArgumentException>(() => BackboneFactory.Create("facemobilenet", dropout: 0.2));
+        Assert.Equal("backbone facemobilenet has no dropout layer; the mobilefacenet, mbf and iresnet backbones have one (Parameter 'dropout')", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => BackboneFactory.CheckDropout("mobilefacenet64", 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BackboneFactory.CheckDropout("iresnet18", -0.1));
+        BackboneFactory.CheckDropout("facemobilenet", 0);
+        using var dropped = BackboneFactory.Create("mobilefacenet64", dropout: 0.4);
+        using var plain = BackboneFactory.Create("mobilefacenet64");
+        Assert.Equal(plain.Spec with { }, dropped.Spec);
+    }
+
+    [Fact]
     public void EmbeddingSizeBelowOneIsRejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => BackboneFactory.Create("facemobilenet", 0));
 
