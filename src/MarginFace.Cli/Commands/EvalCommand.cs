@@ -112,10 +112,14 @@ internal static class EvalCommand
         var config = new Option<string>("--config") { Description = "JSON file of marginface train settings (backbone, loss, epochs, ...); data and include list are set per fold", Required = true };
         var output = new Option<string>("--out") { Description = "output directory: fold-K/ per test fold, report.json", Required = true };
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising when scoring" };
+        var heldOut = new Option<bool>("--held-out-threshold")
+        {
+            Description = "leave the next fold's people out of training too and choose the threshold on its pairs (unseen people, as the test fold's)",
+        };
         var command = new Command("lfw-protocol",
             "LFW unrestricted with no outside data: per test fold, train on the other folds' people, choose the threshold on their pairs, test the fold")
         {
-            images, pairs, folds, config, output, flip,
+            images, pairs, folds, config, output, flip, heldOut,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -133,7 +137,7 @@ internal static class EvalCommand
             var report = ProgressDisplay.Run("lfw-protocol", testFolds.Count * training.Epochs, progress =>
                 LfwProtocol.Run(pairSet, parse.GetValue(images)!, training, testFolds, outDir, device, parse.GetValue(flip),
                     position => new ProgressCallback((value, status) => progress(position * training.Epochs + value, $"fold {testFolds[position]}: {status}")),
-                    new SynchronousProgress(ProgressDisplay.Log), stop.Token));
+                    new SynchronousProgress(ProgressDisplay.Log), stop.Token, parse.GetValue(heldOut)));
             System.Console.Write(report.ToTable());
             report.Save(Path.Combine(outDir, "report.json"));
             System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")}");

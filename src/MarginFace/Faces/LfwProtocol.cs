@@ -14,6 +14,10 @@ namespace MarginFace.Faces;
 /// folds' pairs (<see cref="VerificationProtocol"/>) is applied to fold k. Writes into <c>OUT/fold-k/</c> the training run,
 /// <c>include.txt</c> (the people trained on), <c>scores.tsv</c> and <c>result.json</c>; a fold with a <c>result.json</c> is not run
 /// again, a fold with a checkpoint (<c>model.bin</c>) resumes its training.
+/// <para>With a held-out threshold fold, for test fold k the people of fold v = k mod F + 1 (the next fold) are left out of training too,
+/// and the threshold is the one that maximises accuracy on fold v's pairs alone: people the model has not seen, as the test fold's, where
+/// the other folds' pairs name the very people it was trained on and so score their same-person pairs higher than unseen people's
+/// (a threshold chosen there is too high). It still uses no outside data and never looks at fold k; it trains on one fold fewer.</para>
 /// </summary>
 public static class LfwProtocol
 {
@@ -30,9 +34,11 @@ public static class LfwProtocol
     /// </summary>
     public static LfwProtocolReport Run(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, IReadOnlyList<int> testFolds,
         string outputDirectory, Device device, bool flip = false, Func<int, ITrainingCallback?>? callbacks = null, IProgress<string>? log = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, bool heldOutThreshold = false)
     {
         CheckIdentityDisjoint(pairs);
+        if (heldOutThreshold && pairs.Folds < 3)
+            throw new MarginFaceException($"{pairs.Source}: a held-out threshold fold needs at least three folds (test, threshold, training), the header gives {pairs.Folds}");
         foreach (var fold in testFolds)
             if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
         pairs.CheckImages(imagesDirectory);
@@ -44,13 +50,17 @@ public static class LfwProtocol
             var fold = testFolds[i];
             var directory = FoldDirectory(outputDirectory, fold);
             var resultPath = Path.Combine(directory, ResultFile);
+            int? thresholdFold = heldOutThreshold ? ThresholdFold(pairs, fold) : null;
             if (File.Exists(resultPath))
             {
-                results.Add(ReadResult(resultPath));
+                var done = ReadResult(resultPath);
+                if (done.ThresholdFold != thresholdFold)
+                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.ThresholdFold)}, this run would choose it {Describe(thresholdFold)}; use another output directory");
+                results.Add(done);
                 log?.Report($"fold {fold}: done before ({resultPath})");
                 continue;
             }
-            var result = RunFold(pairs, imagesDirectory, training, fold, directory, device, flip, callbacks?.Invoke(i), log, cancellation);
+            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, directory, device, flip, callbacks?.Invoke(i), log, cancellation);
             if (result is null) return new LfwProtocolReport(pairs.Source, results, Interrupted: true);
             AtomicFile.WriteAllText(resultPath, JsonSerializer.Serialize(result, LfwProtocolReport.Json));
             results.Add(result);
@@ -58,9 +68,19 @@ public static class LfwProtocol
         return new LfwProtocolReport(pairs.Source, results, Interrupted: false);
     }
 
-    /// <summary>The people named by the pairs outside the 1-based test fold <paramref name="fold"/>, in ordinal order.</summary>
-    public static IReadOnlyList<string> TrainingIdentities(LfwPairs pairs, int fold) =>
-        pairs.Pairs.Where(p => p.Fold != fold - 1).SelectMany(p => new[] { p.Name1, p.Name2 }).Distinct().Order(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The people named by the pairs outside the 1-based test fold <paramref name="fold"/> and, when given, the held-out threshold fold
+    /// <paramref name="thresholdFold"/>, in ordinal order.
+    /// </summary>
+    public static IReadOnlyList<string> TrainingIdentities(LfwPairs pairs, int fold, int? thresholdFold = null) =>
+        pairs.Pairs.Where(p => p.Fold != fold - 1 && p.Fold != thresholdFold - 1).SelectMany(p => new[] { p.Name1, p.Name2 })
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The held-out threshold fold of 1-based test fold <paramref name="fold"/>: the next one, k mod F + 1.</summary>
+    public static int ThresholdFold(LfwPairs pairs, int fold) => fold % pairs.Folds + 1;
+
+    private static string Describe(int? thresholdFold) =>
+        thresholdFold is int v ? $"on held-out fold {v}" : "on the other folds' pairs";
 
     /// <summary>Refuses a pairs file in which one person appears in two folds (the protocol trains on the other folds' people).</summary>
     public static void CheckIdentityDisjoint(LfwPairs pairs)
@@ -75,16 +95,16 @@ public static class LfwProtocol
             }
     }
 
-    private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, string directory, Device device,
-        bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation)
+    private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, int? thresholdFold,
+        string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation)
     {
         Directory.CreateDirectory(directory);
         var includePath = Path.Combine(directory, IncludeFile);
-        var identities = TrainingIdentities(pairs, fold);
+        var identities = TrainingIdentities(pairs, fold, thresholdFold);
         AtomicFile.WriteAllText(includePath, string.Join('\n', identities) + "\n");
         var options = training with { Data = imagesDirectory, IncludeIdentities = includePath, ExcludeIdentities = null };
         var resume = File.Exists(Path.Combine(directory, "model.bin"));
-        log?.Report($"fold {fold}: training on {identities.Count} people of the other folds{(resume ? " (resuming)" : "")} into {directory}");
+        log?.Report($"fold {fold}: training on {identities.Count} people of the other folds{(thresholdFold is int heldOut ? $" but fold {heldOut} (held out for the threshold)" : "")}{(resume ? " (resuming)" : "")} into {directory}");
         var trained = FaceTraining.Run(options, directory, device, callback, log, resume, cancellation);
         if (trained.Interrupted || trained.Epochs.Count < options.Epochs) return null;
 
@@ -100,9 +120,22 @@ public static class LfwProtocol
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         var foldIndices = pairs.FoldIndices();
         var same = pairs.SameLabels();
-        var test = VerificationProtocol.Evaluate(scores, same, foldIndices).Folds[fold - 1];
-        var outside = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] != fold - 1).ToList();
-        var trainingPairsAccuracy = (double)outside.Count(p => scores[p] > test.Threshold == same[p]) / outside.Count;
+        FoldResult test;
+        double trainingPairsAccuracy;
+        if (thresholdFold is int v)
+        {
+            var held = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] == v - 1).ToList();
+            var chosen = VerificationProtocol.BestThresholdAccuracy(held.Select(p => scores[p]).ToList(), held.Select(p => same[p]).ToList());
+            var inFold = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] == fold - 1).ToList();
+            test = new FoldResult((double)inFold.Count(p => scores[p] > chosen.Threshold == same[p]) / inFold.Count, chosen.Threshold, inFold.Count);
+            trainingPairsAccuracy = chosen.Accuracy;
+        }
+        else
+        {
+            test = VerificationProtocol.Evaluate(scores, same, foldIndices).Folds[fold - 1];
+            var outside = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] != fold - 1).ToList();
+            trainingPairsAccuracy = (double)outside.Count(p => scores[p] > test.Threshold == same[p]) / outside.Count;
+        }
         watch.Stop();
 
         var last = trained.Epochs[^1];
@@ -111,6 +144,7 @@ public static class LfwProtocol
             Fold = fold,
             Accuracy = test.Accuracy,
             Threshold = test.Threshold,
+            ThresholdFold = thresholdFold,
             TrainingPairsAccuracy = trainingPairsAccuracy,
             Pairs = test.Pairs,
             Identities = trained.Classes,
@@ -123,7 +157,7 @@ public static class LfwProtocol
             ScoreSeconds = watch.Elapsed.TotalSeconds,
             ModelId = modelId,
         };
-        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen on the other folds' pairs: {trainingPairsAccuracy:P2})");
+        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold)}: {trainingPairsAccuracy:P2})");
         return result;
     }
 

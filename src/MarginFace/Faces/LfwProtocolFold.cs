@@ -11,10 +11,13 @@ public sealed record LfwProtocolFold
     /// <summary>Fraction of the fold's pairs classified correctly ("same" when the cosine is above <see cref="Threshold"/>).</summary>
     public double Accuracy { get; init; }
 
-    /// <summary>The cosine threshold that maximises accuracy on the other folds' pairs.</summary>
+    /// <summary>The cosine threshold that maximises accuracy on the other folds' pairs, or on <see cref="ThresholdFold"/>'s.</summary>
     public double Threshold { get; init; }
 
-    /// <summary>Accuracy of <see cref="Threshold"/> on the other folds' pairs it was chosen on.</summary>
+    /// <summary>The held-out fold (1-based, left out of training) whose pairs chose <see cref="Threshold"/>; null: all other folds'.</summary>
+    public int? ThresholdFold { get; init; }
+
+    /// <summary>Accuracy of <see cref="Threshold"/> on the pairs it was chosen on.</summary>
     public double TrainingPairsAccuracy { get; init; }
 
     public int Pairs { get; init; }

@@ -47,6 +47,9 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
             text.AppendLine(string.Format(culture, "{0,4}  {1,6}  {2,6}  {3,6}  {4,9}  {5,9:F4}  {6,6:F2} %  {7,10}  {8,8:F1}",
                 f.Fold, f.Identities, f.Images, f.Epochs, f.TrainAccuracy is double a ? (100 * a).ToString("F2", culture) + " %" : "-",
                 f.Threshold, 100 * f.Accuracy, TimeSpan.FromSeconds(Math.Round(f.TrainSeconds)).ToString("c", culture), f.ImagesPerSecond));
+        var heldOut = Folds.Where(f => f.ThresholdFold is not null).ToList();
+        if (heldOut.Count > 0)
+            text.AppendLine("thresholds chosen on held-out folds (not trained on): " + string.Join(", ", heldOut.Select(f => $"fold {f.Fold} on fold {f.ThresholdFold}")));
         if (Folds.Count > 0)
             text.AppendLine(StandardError is double se
                 ? string.Format(culture, "mean accuracy {0:F2} % ± {1:F2} % (standard error over {2} folds)", 100 * MeanAccuracy, 100 * se, Folds.Count)

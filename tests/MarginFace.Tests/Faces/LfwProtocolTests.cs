@@ -16,9 +16,9 @@ public class LfwProtocolTests : TorchTest
         "person_2\t1\t2\nperson_3\t1\t2\nperson_2\t3\tperson_3\t3\nperson_2\t4\tperson_3\t4\n";
 
     /// <summary><see cref="FaceTrainingTests.WriteIdentities"/> renamed to LFW's scheme: image j of person_i is person_i/person_i_000j.jpg.</summary>
-    internal static string WriteLfwIdentities(string root)
+    internal static string WriteLfwIdentities(string root, int identities = 4)
     {
-        FaceTrainingTests.WriteIdentities(root, identities: 4, images: 4);
+        FaceTrainingTests.WriteIdentities(root, identities: identities, images: 4);
         foreach (var folder in Directory.GetDirectories(root))
         {
             var name = Path.GetFileName(folder);
@@ -89,6 +89,37 @@ public class LfwProtocolTests : TorchTest
         Assert.Equal(2, fold.Epochs);
         Assert.Null(resumed.StandardError);
         Assert.True(File.Exists(Path.Combine(output, "fold-2", LfwProtocol.ResultFile)));
+    }
+
+    [Fact]
+    public void AHeldOutThresholdFoldIsLeftOutOfTrainingAndAloneChoosesTheThreshold()
+    {
+        using var work = new TempDirectory();
+        var images = WriteLfwIdentities(work.Combine("lfw"), identities: 6);
+        var text = DisjointPairs.Replace("2\t2\n", "3\t2\n") +
+            "person_4\t1\t2\nperson_5\t1\t2\nperson_4\t3\tperson_5\t3\nperson_4\t4\tperson_5\t4\n";
+        var pairs = Pairs(text);
+        var output = work.Combine("out");
+
+        var report = LfwProtocol.Run(pairs, images, TinyTraining, [3], output, torch.CPU, heldOutThreshold: true);
+
+        var fold = Assert.Single(report.Folds);
+        Assert.Equal(1, fold.ThresholdFold);
+        // Test fold 3, threshold fold 1 (3 mod 3 + 1): only fold 2's people are trained on.
+        Assert.Equal(["person_2", "person_3"], File.ReadAllLines(Path.Combine(output, "fold-3", LfwProtocol.IncludeFile)));
+        var scores = ScoresFile.Read(Path.Combine(output, "fold-3", "scores.tsv"), pairs);
+        var same = pairs.SameLabels();
+        var chosen = VerificationProtocol.BestThresholdAccuracy(scores.Take(4).ToList(), same.Take(4).ToList());
+        Assert.Equal(chosen.Threshold, fold.Threshold);
+        Assert.Equal(chosen.Accuracy, fold.TrainingPairsAccuracy);
+        Assert.Equal(Enumerable.Range(8, 4).Count(p => scores[p] > chosen.Threshold == same[p]) / 4.0, fold.Accuracy);
+        Assert.Contains("fold 3 on fold 1", report.ToTable());
+
+        var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [3], output, torch.CPU));
+        Assert.EndsWith("this fold chose its threshold on held-out fold 1, this run would choose it on the other folds' pairs; use another output directory", error.Message);
+        Assert.Equal("pairs.txt: a held-out threshold fold needs at least three folds (test, threshold, training), the header gives 2",
+            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(Pairs(DisjointPairs), images, TinyTraining, [1], output, torch.CPU, heldOutThreshold: true)).Message);
+        Assert.Equal(["person_4", "person_5"], LfwProtocol.TrainingIdentities(pairs, 1, thresholdFold: 2));
     }
 
     [Fact]
