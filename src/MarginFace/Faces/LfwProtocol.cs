@@ -136,6 +136,8 @@ public static class LfwProtocol
             var outside = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] != fold - 1).ToList();
             trainingPairsAccuracy = (double)outside.Count(p => scores[p] > test.Threshold == same[p]) / outside.Count;
         }
+        var testPairs = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] == fold - 1).ToList();
+        var hindsight = VerificationProtocol.BestThresholdAccuracy(testPairs.Select(p => scores[p]).ToList(), testPairs.Select(p => same[p]).ToList());
         watch.Stop();
 
         var last = trained.Epochs[^1];
@@ -145,6 +147,8 @@ public static class LfwProtocol
             Accuracy = test.Accuracy,
             Threshold = test.Threshold,
             ThresholdFold = thresholdFold,
+            HindsightAccuracy = hindsight.Accuracy,
+            HindsightThreshold = hindsight.Threshold,
             TrainingPairsAccuracy = trainingPairsAccuracy,
             Pairs = test.Pairs,
             Identities = trained.Classes,

@@ -17,6 +17,15 @@ public sealed record LfwProtocolFold
     /// <summary>The held-out fold (1-based, left out of training) whose pairs chose <see cref="Threshold"/>; null: all other folds'.</summary>
     public int? ThresholdFold { get; init; }
 
+    /// <summary>
+    /// Accuracy on this fold's pairs at the threshold best for them (<see cref="HindsightThreshold"/>): chosen by looking at the test
+    /// fold, so never a protocol result; the gap to <see cref="Accuracy"/> is what choosing the threshold elsewhere costs.
+    /// </summary>
+    public double? HindsightAccuracy { get; init; }
+
+    /// <summary>The threshold that maximises accuracy on this fold's own pairs (see <see cref="HindsightAccuracy"/>).</summary>
+    public double? HindsightThreshold { get; init; }
+
     /// <summary>Accuracy of <see cref="Threshold"/> on the pairs it was chosen on.</summary>
     public double TrainingPairsAccuracy { get; init; }
 

@@ -42,11 +42,12 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
     {
         var culture = CultureInfo.InvariantCulture;
         var text = new System.Text.StringBuilder();
-        text.AppendLine("fold  people  images  epochs  train acc  threshold  accuracy  train time  images/s");
+        text.AppendLine("fold  people  images  epochs  train acc  threshold  accuracy  train time  images/s  hindsight¹");
         foreach (var f in Folds)
-            text.AppendLine(string.Format(culture, "{0,4}  {1,6}  {2,6}  {3,6}  {4,9}  {5,9:F4}  {6,6:F2} %  {7,10}  {8,8:F1}",
+            text.AppendLine(string.Format(culture, "{0,4}  {1,6}  {2,6}  {3,6}  {4,9}  {5,9:F4}  {6,6:F2} %  {7,10}  {8,8:F1}  {9,10}",
                 f.Fold, f.Identities, f.Images, f.Epochs, f.TrainAccuracy is double a ? (100 * a).ToString("F2", culture) + " %" : "-",
-                f.Threshold, 100 * f.Accuracy, TimeSpan.FromSeconds(Math.Round(f.TrainSeconds)).ToString("c", culture), f.ImagesPerSecond));
+                f.Threshold, 100 * f.Accuracy, TimeSpan.FromSeconds(Math.Round(f.TrainSeconds)).ToString("c", culture), f.ImagesPerSecond,
+                f.HindsightAccuracy is double h ? (100 * h).ToString("F2", culture) + " %" : "-"));
         var heldOut = Folds.Where(f => f.ThresholdFold is not null).ToList();
         if (heldOut.Count > 0)
             text.AppendLine("thresholds chosen on held-out folds (not trained on): " + string.Join(", ", heldOut.Select(f => $"fold {f.Fold} on fold {f.ThresholdFold}")));
@@ -54,6 +55,7 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
             text.AppendLine(StandardError is double se
                 ? string.Format(culture, "mean accuracy {0:F2} % ± {1:F2} % (standard error over {2} folds)", 100 * MeanAccuracy, 100 * se, Folds.Count)
                 : string.Format(culture, "accuracy {0:F2} % (one fold: no standard error)", 100 * MeanAccuracy));
+        if (Folds.Count > 0) text.AppendLine("¹ accuracy at the threshold best for the fold's own pairs: looks at the test fold, not a protocol result");
         if (Interrupted) text.AppendLine("interrupted: run the same command again to continue");
         return text.ToString();
     }

@@ -114,6 +114,9 @@ public class LfwProtocolTests : TorchTest
         Assert.Equal(chosen.Accuracy, fold.TrainingPairsAccuracy);
         Assert.Equal(Enumerable.Range(8, 4).Count(p => scores[p] > chosen.Threshold == same[p]) / 4.0, fold.Accuracy);
         Assert.Contains("fold 3 on fold 1", report.ToTable());
+        var hindsight = VerificationProtocol.BestThresholdAccuracy(scores.Skip(8).ToList(), same.Skip(8).ToList());
+        Assert.Equal((hindsight.Accuracy, hindsight.Threshold), (fold.HindsightAccuracy, fold.HindsightThreshold));
+        Assert.True(fold.HindsightAccuracy >= fold.Accuracy);
 
         var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [3], output, torch.CPU));
         Assert.EndsWith("this fold chose its threshold on held-out fold 1, this run would choose it on the other folds' pairs; use another output directory", error.Message);
