@@ -36,27 +36,25 @@ internal static class EmbedCommand
             var embedder = new PhotoEmbedder(faceModel, faceDetector, parse.GetValue(flip));
             var records = new List<ImageEmbedding>();
             var exit = ExitCodes.Success;
-            foreach (var file in files)
+            embedder.EmbedAll(files, (file, result, error) =>
             {
-                try
+                if (error is not null)
                 {
-                    var (embedding, problem, note) = embedder.Embed(file);
-                    if (note is not null) System.Console.Error.WriteLine($"note: {note}");
-                    if (embedding is null)
-                    {
-                        System.Console.Error.WriteLine($"error: {problem}");
-                        exit = ExitCodes.Worst(exit, ExitCodes.NoFace);
-                        continue;
-                    }
-                    records.Add(new ImageEmbedding(file, embedding));
-                    if (parse.GetValue(json)) System.Console.WriteLine(JsonSerializer.Serialize(new { image = file, embedding }));
-                }
-                catch (MarginFaceException e)
-                {
-                    System.Console.Error.WriteLine($"error: {e.Message}");
+                    System.Console.Error.WriteLine($"error: {error.Message}");
                     exit = ExitCodes.Worst(exit, ExitCodes.BadInput);
+                    return;
                 }
-            }
+                var (embedding, problem, note) = result!.Value;
+                if (note is not null) System.Console.Error.WriteLine($"note: {note}");
+                if (embedding is null)
+                {
+                    System.Console.Error.WriteLine($"error: {problem}");
+                    exit = ExitCodes.Worst(exit, ExitCodes.NoFace);
+                    return;
+                }
+                records.Add(new ImageEmbedding(file, embedding));
+                if (parse.GetValue(json)) System.Console.WriteLine(JsonSerializer.Serialize(new { image = file, embedding }));
+            });
             if (parse.GetValue(output) is string path)
             {
                 EmbeddingsFile.Write(path, records);

@@ -12,6 +12,74 @@ public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = nul
 {
     private readonly FaceModelEmbedder? aligned = detector is null ? null : new FaceModelEmbedder(model, flip);
 
+    /// <summary>Images embedded per forward pass by <see cref="EmbedAll"/> without a detector.</summary>
+    public const int BatchSize = 64;
+
+    /// <summary>
+    /// <see cref="Embed"/> of every path, in order, reporting each result to <paramref name="report"/> (a <see cref="MarginFaceException"/>
+    /// for an unreadable file, with the other results unaffected). Without a detector the images go through the model
+    /// <see cref="BatchSize"/> at a time, one forward pass per batch instead of per image.
+    /// </summary>
+    public void EmbedAll(IReadOnlyList<string> paths, Action<string, (float[]? Embedding, string? Problem, string? Note)?, MarginFaceException?> report)
+    {
+        if (detector is not null)
+        {
+            foreach (var path in paths)
+            {
+                try
+                {
+                    report(path, Embed(path), null);
+                }
+                catch (MarginFaceException e)
+                {
+                    report(path, null, e);
+                }
+            }
+            return;
+        }
+        for (int start = 0; start < paths.Count; start += BatchSize)
+        {
+            var read = new List<(string Path, RgbImage? Image, MarginFaceException? Error)>();
+            foreach (var path in paths.Skip(start).Take(BatchSize))
+            {
+                try
+                {
+                    read.Add((path, ImageFile.Read(path), null));
+                }
+                catch (MarginFaceException e)
+                {
+                    read.Add((path, null, e));
+                }
+            }
+            var good = read.Where(r => r.Image is not null).ToList();
+            float[][] embeddings;
+            try
+            {
+                embeddings = model.Embed(good.Select(r => r.Image!).ToList(), model.Preprocessing, flip, BatchSize);
+            }
+            catch (MarginFaceException)
+            {
+                // One image the model refuses: embed the batch one by one, so only that image fails.
+                foreach (var (path, image, error) in read)
+                {
+                    if (image is null) { report(path, null, error); continue; }
+                    try
+                    {
+                        report(path, (model.Embed([image], model.Preprocessing, flip)[0], null, null), null);
+                    }
+                    catch (MarginFaceException e)
+                    {
+                        report(path, null, e);
+                    }
+                }
+                continue;
+            }
+            int next = 0;
+            foreach (var (path, image, error) in read)
+                report(path, image is null ? null : (embeddings[next++], null, null), error);
+        }
+    }
+
     /// <summary>The embedding, or null with the reason when no face was found; a note when several were (the largest is used).</summary>
     public (float[]? Embedding, string? Problem, string? Note) Embed(string path)
     {
