@@ -120,24 +120,24 @@ public static class LfwProtocol
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         var foldIndices = pairs.FoldIndices();
         var same = pairs.SameLabels();
-        FoldResult test;
-        double trainingPairsAccuracy;
+        List<int> PairsWhere(Func<int, bool> inFold) => Enumerable.Range(0, scores.Length).Where(p => inFold(foldIndices[p])).ToList();
+        double AccuracyAt(List<int> indices, double threshold) => (double)indices.Count(p => scores[p] > threshold == same[p]) / indices.Count;
+        FoldResult BestOn(List<int> indices) =>
+            VerificationProtocol.BestThresholdAccuracy(indices.Select(p => scores[p]).ToList(), indices.Select(p => same[p]).ToList());
+        var testPairs = PairsWhere(k => k == fold - 1);
+        double threshold, trainingPairsAccuracy;
         if (thresholdFold is int v)
         {
-            var held = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] == v - 1).ToList();
-            var chosen = VerificationProtocol.BestThresholdAccuracy(held.Select(p => scores[p]).ToList(), held.Select(p => same[p]).ToList());
-            var inFold = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] == fold - 1).ToList();
-            test = new FoldResult((double)inFold.Count(p => scores[p] > chosen.Threshold == same[p]) / inFold.Count, chosen.Threshold, inFold.Count);
-            trainingPairsAccuracy = chosen.Accuracy;
+            var chosen = BestOn(PairsWhere(k => k == v - 1));
+            (threshold, trainingPairsAccuracy) = (chosen.Threshold, chosen.Accuracy);
         }
         else
         {
-            test = VerificationProtocol.Evaluate(scores, same, foldIndices).Folds[fold - 1];
-            var outside = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] != fold - 1).ToList();
-            trainingPairsAccuracy = (double)outside.Count(p => scores[p] > test.Threshold == same[p]) / outside.Count;
+            threshold = VerificationProtocol.Evaluate(scores, same, foldIndices).Folds[fold - 1].Threshold;
+            trainingPairsAccuracy = AccuracyAt(PairsWhere(k => k != fold - 1), threshold);
         }
-        var testPairs = Enumerable.Range(0, scores.Length).Where(p => foldIndices[p] == fold - 1).ToList();
-        var hindsight = VerificationProtocol.BestThresholdAccuracy(testPairs.Select(p => scores[p]).ToList(), testPairs.Select(p => same[p]).ToList());
+        var test = new FoldResult(AccuracyAt(testPairs, threshold), threshold, testPairs.Count);
+        var hindsight = BestOn(testPairs);
         watch.Stop();
 
         var last = trained.Epochs[^1];

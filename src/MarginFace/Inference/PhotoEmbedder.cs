@@ -22,19 +22,21 @@ public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = nul
     /// </summary>
     public void EmbedAll(IReadOnlyList<string> paths, Action<string, (float[]? Embedding, string? Problem, string? Note)?, MarginFaceException?> report)
     {
+        void One(string path, Func<(float[]?, string?, string?)> embed)
+        {
+            try
+            {
+                report(path, embed(), null);
+            }
+            catch (MarginFaceException e)
+            {
+                report(path, null, e);
+            }
+        }
+
         if (detector is not null)
         {
-            foreach (var path in paths)
-            {
-                try
-                {
-                    report(path, Embed(path), null);
-                }
-                catch (MarginFaceException e)
-                {
-                    report(path, null, e);
-                }
-            }
+            foreach (var path in paths) One(path, () => Embed(path));
             return;
         }
         for (int start = 0; start < paths.Count; start += BatchSize)
@@ -51,26 +53,18 @@ public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = nul
                     read.Add((path, null, e));
                 }
             }
-            var good = read.Where(r => r.Image is not null).ToList();
             float[][] embeddings;
             try
             {
-                embeddings = model.Embed(good.Select(r => r.Image!).ToList(), model.Preprocessing, flip, BatchSize);
+                embeddings = model.Embed(read.Where(r => r.Image is not null).Select(r => r.Image!).ToList(), model.Preprocessing, flip, BatchSize);
             }
             catch (MarginFaceException)
             {
                 // One image the model refuses: embed the batch one by one, so only that image fails.
                 foreach (var (path, image, error) in read)
                 {
-                    if (image is null) { report(path, null, error); continue; }
-                    try
-                    {
-                        report(path, (model.Embed([image], model.Preprocessing, flip)[0], null, null), null);
-                    }
-                    catch (MarginFaceException e)
-                    {
-                        report(path, null, e);
-                    }
+                    if (image is null) report(path, null, error);
+                    else One(path, () => (model.Embed([image], model.Preprocessing, flip)[0], null, null));
                 }
                 continue;
             }

@@ -105,6 +105,7 @@ public class FacePreprocessingTests
         Assert.Equal(90f, values[0], 3); // mean 180: 180 + 1.5·(120 − 180)
         Assert.Equal(255f, values[1]); // 180 + 1.5·(240 − 180) = 270, clamped
     }
+
     [Fact]
     public void ErasingSetsExactlyTheRectangleToTheMeanInEveryChannel()
     {
