@@ -101,6 +101,7 @@ public static class FaceTraining
             {
                 throw new MarginFaceException($"--crop {options.Crop}: {e.Message}");
             }
+            preprocessing = preprocessing with { Crop = landmarks.WithDetectionCache() };
         }
         var augmentation = options.Flip || options.RandomCropFrom is not null || options.Brightness > 0 || options.Contrast > 0 || options.RandomErase > 0
             ? new FaceAugmentation(options.Flip, options.RandomCropFrom, options.Brightness, options.Contrast, options.RandomErase)

@@ -36,4 +36,36 @@ public class LandmarkFaceCropTests
         var preprocessing = new FacePreprocessing(crop, 112, 112, Grey: false, PixelNormalization.Symmetric);
         Assert.Throws<MarginFaceException>(() => preprocessing.ToChw(blank));
     }
+
+    [SharedDataFact(TestImages.YuNetModel)]
+    public void TheDetectionCacheDetectsEachDistinctImageOnceAndCropsAsTheUncachedCrop()
+    {
+        var plain = new LandmarkFaceCrop(AlignmentTemplate.ArcFace112, TestImages.YuNetPath);
+        var cached = plain.WithDetectionCache();
+        Assert.Equal(0, plain.CachedDetections);
+        Assert.Equal("landmarks:112", cached.ToString());
+        var blank = new RgbImage(160, 160, 3, new byte[160 * 160 * 3]);
+        for (int k = 0; k < 2; k++)
+            Assert.Equal("no face found for the crop landmarks:112", Assert.Throws<MarginFaceException>(() => cached.Apply(blank)).Message);
+        Assert.Equal(1, cached.CachedDetections);
+        var copy = new RgbImage(160, 160, 3, new byte[160 * 160 * 3]);
+        Assert.Throws<MarginFaceException>(() => cached.Apply(copy));
+        Assert.Equal(1, cached.CachedDetections);
+        var pixels = new byte[160 * 160 * 3];
+        pixels[7] = 1;
+        Assert.Throws<MarginFaceException>(() => cached.Apply(new RgbImage(160, 160, 3, pixels)));
+        Assert.Equal(2, cached.CachedDetections);
+        Assert.Throws<MarginFaceException>(() => cached.Apply(new RgbImage(320, 240, 1, new byte[160 * 160 * 3])));
+        Assert.Equal(3, cached.CachedDetections);
+        if (!SharedData.Has(TestImages.Lfw)) return;
+        foreach (var name in new[] { "Colin_Powell", "George_W_Bush" })
+        {
+            var image = ImageFile.Read(TestImages.LfwPath(name, 1));
+            var expected = plain.Apply(image).Pixels;
+            Assert.Equal(expected, cached.Apply(image).Pixels);
+            Assert.Equal(expected, cached.Apply(image).Pixels);
+        }
+        Assert.Equal(5, cached.CachedDetections);
+        Assert.Equal(0, plain.CachedDetections);
+    }
 }
