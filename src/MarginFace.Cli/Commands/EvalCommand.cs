@@ -11,7 +11,8 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// <c>marginface eval</c>: evaluate face embeddings or scores. <c>eval lfw</c> runs the LFW 10-fold verification protocol on a pairs file
-/// (see docs/evaluation.md); <c>eval identify</c> ranks probe images against a gallery (rank-1, rank-5, CMC, open-set rejection).
+/// (see docs/evaluation.md); <c>eval lfw-protocol</c> trains per test fold; <c>eval lfw-fuse</c> fuses finished protocol runs' scores;
+/// <c>eval identify</c> ranks probe images against a gallery (rank-1, rank-5, CMC, open-set rejection).
 /// </summary>
 internal static class EvalCommand
 {
@@ -19,6 +20,7 @@ internal static class EvalCommand
     {
         CreateLfw(),
         CreateLfwProtocol(),
+        CreateLfwFuse(),
         CreateIdentify(),
     };
 
@@ -142,6 +144,34 @@ internal static class EvalCommand
             report.Save(Path.Combine(outDir, "report.json"));
             System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")}");
             return stop.ExitCode();
+        });
+        return command;
+    }
+
+    private static Command CreateLfwFuse()
+    {
+        var runs = new Argument<string[]>("runs") { Description = "output directories of finished eval lfw-protocol runs (two or more)", Arity = ArgumentArity.OneOrMore };
+        var pairs = new Option<string>("--pairs") { Description = "the pairs file the runs were evaluated on", Required = true };
+        var folds = new Option<string>("--folds") { Description = "test folds to fuse: 'done' (every fold all runs have finished) or a comma-separated list", DefaultValueFactory = _ => "done" };
+        var output = new Option<string>("--out") { Description = "output directory: fold-K/ (fused scores.tsv, result.json) per fold, report.json", Required = true };
+        var command = new Command("lfw-fuse",
+            "Ensemble finished lfw-protocol runs: per test fold, the mean of the runs' cosines, the threshold chosen on the other folds' pairs")
+        {
+            runs, pairs, folds, output,
+        };
+        command.SetAction(parse =>
+        {
+            var pairsPath = parse.GetValue(pairs)!;
+            var pairSet = LfwPairs.Read(pairsPath);
+            if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
+            var foldText = parse.GetValue(folds)!;
+            var testFolds = foldText.Trim().Equals("done", StringComparison.OrdinalIgnoreCase) ? null : ParseFolds(foldText, pairSet.Folds);
+            var outDir = parse.GetValue(output)!;
+            var report = LfwProtocolFusion.Fuse(pairSet, parse.GetValue(runs)!, testFolds, outDir);
+            System.Console.Write(report.ToTable());
+            report.Save(Path.Combine(outDir, "report.json"));
+            System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")}");
+            return 0;
         });
         return command;
     }

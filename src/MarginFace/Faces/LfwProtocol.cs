@@ -118,9 +118,36 @@ public static class LfwProtocol
             scores = CosineScores.ForPairs(pairs, new ImageFolderEmbeddings(imagesDirectory, model.Module, model.Preprocessing, device, flip));
         }
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
+        var scored = Score(pairs, scores, fold, thresholdFold);
+        watch.Stop();
+
+        var last = trained.Epochs[^1];
+        var result = scored with
+        {
+            Identities = trained.Classes,
+            Images = trained.Images,
+            Epochs = trained.Epochs.Count,
+            TrainAccuracy = double.IsNaN(last.TrainAccuracy) ? null : last.TrainAccuracy,
+            Loss = double.IsNaN(last.MeanLoss) ? null : last.MeanLoss,
+            TrainSeconds = trained.Epochs.Sum(e => e.Elapsed.TotalSeconds),
+            ImagesPerSecond = last.SamplesPerSecond,
+            ScoreSeconds = watch.Elapsed.TotalSeconds,
+            ModelId = modelId,
+        };
+        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold)}: {result.TrainingPairsAccuracy:P2})");
+        return result;
+    }
+
+    /// <summary>
+    /// The protocol's verdict on test fold <paramref name="fold"/> (1-based) from the scores of every pair of <paramref name="pairs"/>: the
+    /// threshold best on the other folds' pairs (or on held-out fold <paramref name="thresholdFold"/>'s alone), the accuracy it gives on
+    /// the test fold, and the hindsight accuracy. The training fields are left unset.
+    /// </summary>
+    internal static LfwProtocolFold Score(LfwPairs pairs, IReadOnlyList<double> scores, int fold, int? thresholdFold)
+    {
         var foldIndices = pairs.FoldIndices();
         var same = pairs.SameLabels();
-        List<int> PairsWhere(Func<int, bool> inFold) => Enumerable.Range(0, scores.Length).Where(p => inFold(foldIndices[p])).ToList();
+        List<int> PairsWhere(Func<int, bool> inFold) => Enumerable.Range(0, scores.Count).Where(p => inFold(foldIndices[p])).ToList();
         double AccuracyAt(List<int> indices, double threshold) => (double)indices.Count(p => scores[p] > threshold == same[p]) / indices.Count;
         FoldResult BestOn(List<int> indices) =>
             VerificationProtocol.BestThresholdAccuracy(indices.Select(p => scores[p]).ToList(), indices.Select(p => same[p]).ToList());
@@ -136,36 +163,21 @@ public static class LfwProtocol
             threshold = VerificationProtocol.Evaluate(scores, same, foldIndices).Folds[fold - 1].Threshold;
             trainingPairsAccuracy = AccuracyAt(PairsWhere(k => k != fold - 1), threshold);
         }
-        var test = new FoldResult(AccuracyAt(testPairs, threshold), threshold, testPairs.Count);
         var hindsight = BestOn(testPairs);
-        watch.Stop();
-
-        var last = trained.Epochs[^1];
-        var result = new LfwProtocolFold
+        return new LfwProtocolFold
         {
             Fold = fold,
-            Accuracy = test.Accuracy,
-            Threshold = test.Threshold,
+            Accuracy = AccuracyAt(testPairs, threshold),
+            Threshold = threshold,
             ThresholdFold = thresholdFold,
             HindsightAccuracy = hindsight.Accuracy,
             HindsightThreshold = hindsight.Threshold,
             TrainingPairsAccuracy = trainingPairsAccuracy,
-            Pairs = test.Pairs,
-            Identities = trained.Classes,
-            Images = trained.Images,
-            Epochs = trained.Epochs.Count,
-            TrainAccuracy = double.IsNaN(last.TrainAccuracy) ? null : last.TrainAccuracy,
-            Loss = double.IsNaN(last.MeanLoss) ? null : last.MeanLoss,
-            TrainSeconds = trained.Epochs.Sum(e => e.Elapsed.TotalSeconds),
-            ImagesPerSecond = last.SamplesPerSecond,
-            ScoreSeconds = watch.Elapsed.TotalSeconds,
-            ModelId = modelId,
+            Pairs = testPairs.Count,
         };
-        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold)}: {trainingPairsAccuracy:P2})");
-        return result;
     }
 
-    private static LfwProtocolFold ReadResult(string path)
+    internal static LfwProtocolFold ReadResult(string path)
     {
         try
         {

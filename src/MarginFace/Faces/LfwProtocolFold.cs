@@ -53,4 +53,7 @@ public sealed record LfwProtocolFold
     public double ScoreSeconds { get; init; }
 
     public string? ModelId { get; init; }
+
+    /// <summary>For a fold of <see cref="LfwProtocolFusion"/>: the fused runs' fold directories; null for a trained fold.</summary>
+    public IReadOnlyList<string>? Members { get; init; }
 }

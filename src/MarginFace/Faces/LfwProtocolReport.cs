@@ -51,6 +51,8 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
         var heldOut = Folds.Where(f => f.ThresholdFold is not null).ToList();
         if (heldOut.Count > 0)
             text.AppendLine("thresholds chosen on held-out folds (not trained on): " + string.Join(", ", heldOut.Select(f => $"fold {f.Fold} on fold {f.ThresholdFold}")));
+        foreach (var f in Folds.Where(f => f.Members is not null))
+            text.AppendLine($"fold {f.Fold}: the mean score of {f.Members!.Count} runs ({string.Join(", ", f.Members)}); train time and epochs are their sums");
         if (Folds.Count > 0)
             text.AppendLine(StandardError is double se
                 ? string.Format(culture, "mean accuracy {0:F2} % ± {1:F2} % (standard error over {2} folds)", 100 * MeanAccuracy, 100 * se, Folds.Count)

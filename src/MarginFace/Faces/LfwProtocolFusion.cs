@@ -1,0 +1,80 @@
+using MarginFace.Evaluation;
+using MarginFace.Runtime;
+using System.Text.Json;
+
+namespace MarginFace.Faces;
+
+/// <summary>
+/// An ensemble of finished <see cref="LfwProtocol"/> runs, by score fusion: for test fold k, the score of a pair is the mean of the
+/// runs' fold-k cosines, s = (1/R) Σ_r cos_r (the cosine of the concatenated unit embeddings, each weighted 1/√R), and the threshold is
+/// chosen as the protocol chooses it, on the other folds' pairs. Every run's fold-k model was trained without fold k's people, so the
+/// ensemble uses no outside data either. When every run held out the same threshold fold, its pairs alone choose the threshold;
+/// when the runs disagree, all other folds' pairs do. Writes <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a
+/// run is missing a fold or its scores are incomplete.
+/// </summary>
+public static class LfwProtocolFusion
+{
+    /// <summary>
+    /// Fuses test folds <paramref name="testFolds"/> (1-based; null: every fold all of <paramref name="runDirectories"/> have finished)
+    /// of the runs in <paramref name="runDirectories"/> (the <c>--out</c> directories of <see cref="LfwProtocol.Run"/>).
+    /// </summary>
+    public static LfwProtocolReport Fuse(LfwPairs pairs, IReadOnlyList<string> runDirectories, IReadOnlyList<int>? testFolds, string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectories);
+        if (runDirectories.Count < 2) throw new MarginFaceException($"score fusion needs at least two runs, got {runDirectories.Count}");
+        var full = runDirectories.Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))).ToList();
+        for (int i = 0; i < full.Count; i++)
+        {
+            if (!Directory.Exists(full[i])) throw new MarginFaceException($"{runDirectories[i]}: no such run directory");
+            var twice = full.FindIndex(i + 1, d => string.Equals(d, full[i], StringComparison.Ordinal));
+            if (twice > 0) throw new MarginFaceException($"{runDirectories[i]}: the run is given twice");
+            if (string.Equals(full[i], Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)), StringComparison.Ordinal))
+                throw new MarginFaceException($"{outputDirectory}: the output directory is one of the fused runs");
+        }
+        var folds = testFolds ?? Enumerable.Range(1, pairs.Folds)
+            .Where(k => runDirectories.All(d => File.Exists(Path.Combine(LfwProtocol.FoldDirectory(d, k), LfwProtocol.ResultFile)))).ToList();
+        if (folds.Count == 0) throw new MarginFaceException($"no fold is finished in all of {string.Join(", ", runDirectories)}");
+        foreach (var fold in folds)
+            if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
+
+        var fused = new List<(LfwProtocolFold Result, double[] Scores)>();
+        foreach (var fold in folds)
+        {
+            var members = new List<LfwProtocolFold>();
+            var sum = new double[pairs.Pairs.Count];
+            foreach (var run in runDirectories)
+            {
+                var directory = LfwProtocol.FoldDirectory(run, fold);
+                var resultPath = Path.Combine(directory, LfwProtocol.ResultFile);
+                if (!File.Exists(resultPath)) throw new MarginFaceException($"{resultPath}: not found; that run has not finished fold {fold}");
+                var member = LfwProtocol.ReadResult(resultPath);
+                if (member.Fold != fold) throw new MarginFaceException($"{resultPath}: the result of fold {member.Fold}, expected fold {fold}");
+                members.Add(member);
+                var scores = ScoresFile.Read(Path.Combine(directory, "scores.tsv"), pairs);
+                for (int p = 0; p < sum.Length; p++) sum[p] += scores[p];
+            }
+            var mean = sum.Select(s => s / runDirectories.Count).ToArray();
+            var thresholdFold = members.Select(m => m.ThresholdFold).Distinct().Count() == 1 ? members[0].ThresholdFold : null;
+            var trainSeconds = members.Sum(m => m.TrainSeconds);
+            var result = LfwProtocol.Score(pairs, mean, fold, thresholdFold) with
+            {
+                Identities = members.Max(m => m.Identities),
+                Images = members.Max(m => m.Images),
+                Epochs = members.Sum(m => m.Epochs),
+                TrainSeconds = trainSeconds,
+                ImagesPerSecond = trainSeconds > 0 ? members.Sum(m => (double)m.Images * m.Epochs) / trainSeconds : 0,
+                ScoreSeconds = members.Sum(m => m.ScoreSeconds),
+                Members = runDirectories.Select(d => LfwProtocol.FoldDirectory(d, fold)).ToList(),
+            };
+            fused.Add((result, mean));
+        }
+        foreach (var (result, scores) in fused)
+        {
+            var directory = LfwProtocol.FoldDirectory(outputDirectory, result.Fold);
+            Directory.CreateDirectory(directory);
+            ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
+            AtomicFile.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, LfwProtocolReport.Json));
+        }
+        return new LfwProtocolReport(pairs.Source, fused.Select(f => f.Result).ToList(), Interrupted: false);
+    }
+}

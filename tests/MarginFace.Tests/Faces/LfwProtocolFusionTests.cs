@@ -1,0 +1,124 @@
+using System.Text.Json;
+using MarginFace.Evaluation;
+using MarginFace.Faces;
+using MarginFace.Tests.Data;
+
+namespace MarginFace.Tests.Faces;
+
+public class LfwProtocolFusionTests
+{
+    /// <summary>Three identity-disjoint folds of two same-person pairs then two different-person pairs.</summary>
+    private const string ThreeFolds = "3\t2\n" +
+        "a\t1\t2\nb\t1\t2\na\t3\tb\t3\na\t4\tb\t4\n" +
+        "c\t1\t2\nd\t1\t2\nc\t3\td\t3\nc\t4\td\t4\n" +
+        "e\t1\t2\nf\t1\t2\ne\t3\tf\t3\ne\t4\tf\t4\n";
+
+    private static LfwPairs Pairs() => LfwPairs.Parse(new StringReader(ThreeFolds), "pairs.txt");
+
+    /// <summary>Folds 2 and 3 score S 0.8, 0.7 and D 0.2, 0.1: one gap, so the threshold they choose is (0.2 + 0.7)/2 = 0.45.</summary>
+    private static double[] WithTrainingFolds(params double[] fold1) => [.. fold1, 0.8, 0.7, 0.2, 0.1, 0.8, 0.7, 0.2, 0.1];
+
+    private static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10)
+    {
+        var directory = LfwProtocol.FoldDirectory(run, fold);
+        Directory.CreateDirectory(directory);
+        var pairs = Pairs();
+        ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
+        var result = LfwProtocol.Score(pairs, scores, fold, thresholdFold) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
+        File.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        return run;
+    }
+
+    [Fact]
+    public void TheMeanOfTwoRunsScoresCorrectsEachRunsOwnMistakeAtTheThresholdOfTheOtherFolds()
+    {
+        using var work = new TempDirectory();
+        // Fold 1 as S1 S2 D1 D2. Run a misses S2 (0.3 < 0.45), run b misses D1 (0.6 > 0.45): 75 % each.
+        // The mean, S 0.7 0.55 and D 0.35 0.15, is right on all four at the same threshold: 100 %.
+        var a = WriteRun(work.Combine("a"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2), trainSeconds: 10);
+        var b = WriteRun(work.Combine("b"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1), trainSeconds: 30);
+        var pairs = Pairs();
+        Assert.Equal(0.75, LfwProtocol.ReadResult(Path.Combine(a, "fold-1", LfwProtocol.ResultFile)).Accuracy);
+        Assert.Equal(0.75, LfwProtocol.ReadResult(Path.Combine(b, "fold-1", LfwProtocol.ResultFile)).Accuracy);
+        var output = work.Combine("fused");
+
+        var report = LfwProtocolFusion.Fuse(pairs, [a, b], null, output);
+
+        var fold = Assert.Single(report.Folds);
+        Assert.Equal(1, fold.Fold);
+        Assert.Equal(1.0, fold.Accuracy);
+        Assert.Equal(0.45, fold.Threshold, 12);
+        Assert.Null(fold.ThresholdFold);
+        Assert.Equal(1.0, fold.TrainingPairsAccuracy);
+        Assert.Equal(4, fold.Pairs);
+        Assert.Equal((4, 16, 4, 40.0), (fold.Identities, fold.Images, fold.Epochs, fold.TrainSeconds));
+        Assert.Equal(2 * 16 * 2 / 40.0, fold.ImagesPerSecond, 12);
+        Assert.Equal([Path.Combine(a, "fold-1"), Path.Combine(b, "fold-1")], fold.Members);
+        var fused = ScoresFile.Read(Path.Combine(output, "fold-1", "scores.tsv"), pairs);
+        Assert.Equal(new[] { 0.7, 0.55, 0.35, 0.15, 0.8, 0.7, 0.2, 0.1 }, fused.Take(8), new ToleranceComparer(1e-15));
+        Assert.Equal(1.0, LfwProtocol.ReadResult(Path.Combine(output, "fold-1", LfwProtocol.ResultFile)).Accuracy);
+        Assert.Contains("fold 1: the mean score of 2 runs", report.ToTable());
+    }
+
+    [Fact]
+    public void RunsThatHeldOutOneFoldChooseOnItAndRunsThatDisagreeChooseOnAllOtherFolds()
+    {
+        using var work = new TempDirectory();
+        // Held-out fold 2 alone, S 0.99 0.98 and D 0.97 0.1, separates at (0.97 + 0.98)/2 = 0.975; with fold 3 (S 0.8 0.7, D 0.2 0.1)
+        // the best is 7 of 8 at (0.2 + 0.7)/2 = 0.45 (0.975 gets 6). Fold 1, S 0.9 0.3 and D 0.1 0.2: 2 of 4 at 0.975, 3 of 4 at 0.45.
+        double[] scores = [0.9, 0.3, 0.1, 0.2, 0.99, 0.98, 0.97, 0.1, 0.8, 0.7, 0.2, 0.1];
+        var a = WriteRun(work.Combine("a"), 1, scores, thresholdFold: 2);
+        var b = WriteRun(work.Combine("b"), 1, scores, thresholdFold: 2);
+        var c = WriteRun(work.Combine("c"), 1, scores);
+
+        var heldOut = Assert.Single(LfwProtocolFusion.Fuse(Pairs(), [a, b], [1], work.Combine("ab")).Folds);
+        Assert.Equal(2, heldOut.ThresholdFold);
+        Assert.Equal(0.975, heldOut.Threshold, 12);
+        Assert.Equal(1.0, heldOut.TrainingPairsAccuracy);
+        Assert.Equal(0.5, heldOut.Accuracy);
+
+        var mixed = Assert.Single(LfwProtocolFusion.Fuse(Pairs(), [a, c], [1], work.Combine("ac")).Folds);
+        Assert.Null(mixed.ThresholdFold);
+        Assert.Equal(0.45, mixed.Threshold, 12);
+        Assert.Equal(7 / 8.0, mixed.TrainingPairsAccuracy);
+        Assert.Equal(0.75, mixed.Accuracy);
+    }
+
+    [Fact]
+    public void DoneFusesTheFoldsEveryRunFinishedAndMistakesAreOneLineWithNothingWritten()
+    {
+        using var work = new TempDirectory();
+        var a = WriteRun(work.Combine("a"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2));
+        WriteRun(a, 2, WithTrainingFolds(0.9, 0.3, 0.1, 0.2));
+        var b = WriteRun(work.Combine("b"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1));
+        var pairs = Pairs();
+        var output = work.Combine("fused");
+
+        Assert.Equal([1], LfwProtocolFusion.Fuse(pairs, [a, b], null, output).Folds.Select(f => f.Fold));
+        Directory.Delete(output, recursive: true);
+
+        var missing = Path.Combine(b, "fold-2", LfwProtocol.ResultFile);
+        Assert.Equal($"{missing}: not found; that run has not finished fold 2",
+            Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a, b], [1, 2], output)).Message);
+        Assert.Equal("score fusion needs at least two runs, got 1", Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a], null, output)).Message);
+        Assert.Equal($"{a}/: the run is given twice", Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a + "/", a, b], null, output)).Message);
+        Assert.Equal($"{a}: the output directory is one of the fused runs", Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a, b], null, a)).Message);
+        Assert.Equal($"{work.Combine("none")}: no such run directory", Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a, work.Combine("none")], null, output)).Message);
+        Assert.Equal($"no fold is finished in all of {a}, {work.Combine("empty")}",
+            Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a, Directory.CreateDirectory(work.Combine("empty")).FullName], null, output)).Message);
+
+        var scoresPath = Path.Combine(b, "fold-1", "scores.tsv");
+        File.WriteAllLines(scoresPath, File.ReadAllLines(scoresPath).SkipLast(1));
+        var error = Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(pairs, [a, b], null, output)).Message;
+        Assert.StartsWith(scoresPath, error);
+        Assert.DoesNotContain('\n', error);
+        Assert.False(Directory.Exists(output));
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+}
