@@ -72,4 +72,32 @@ public class CliLfwProtocolTests
         Assert.Equal(1, exitCode);
         Assert.Equal("error: --folds: expected 'all' or folds from 1 to 2 separated by commas, got '3'", stderr.Trim());
     }
+
+    [Fact]
+    public void EvalLfwFuseWritesTheFusedFoldsEveryRunFinishedAndAMissingRunIsOneLine()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("pairs.txt"), LfwProtocolFusionTests.ThreeFolds);
+        var a = LfwProtocolFusionTests.WriteRun(temp.Combine("a"), 1, LfwProtocolFusionTests.WithTrainingFolds(0.9, 0.3, 0.1, 0.2));
+        var b = LfwProtocolFusionTests.WriteRun(temp.Combine("b"), 1, LfwProtocolFusionTests.WithTrainingFolds(0.5, 0.8, 0.6, 0.1));
+        LfwProtocolFusionTests.WriteRun(a, 2, LfwProtocolFusionTests.WithTrainingFolds(0.9, 0.3, 0.1, 0.2));
+
+        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "lfw-fuse", a, b, "--pairs", temp.Combine("pairs.txt"), "--out", temp.Combine("fused")]);
+
+        Assert.True(exitCode == 0, stderr);
+        using (var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("fused", "report.json"))))
+        {
+            var fold = Assert.Single(json.RootElement.GetProperty("folds").EnumerateArray());
+            Assert.Equal(1, fold.GetProperty("fold").GetInt32());
+            Assert.Equal(1.0, fold.GetProperty("accuracy").GetDouble());
+            Assert.Equal(2, fold.GetProperty("members").GetArrayLength());
+        }
+        Assert.Contains("the mean score of 2 runs", stdout);
+
+        var (missing, _, error) = CliProcess.Run(["eval", "lfw-fuse", a, temp.Combine("c"), "--pairs", temp.Combine("pairs.txt"), "--out", temp.Combine("other")]);
+
+        Assert.Equal(1, missing);
+        Assert.Equal($"error: {temp.Combine("c")}: no such run directory", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(temp.Combine("other")));
+    }
 }

@@ -8,7 +8,7 @@ namespace MarginFace.Tests.Faces;
 public class LfwProtocolFusionTests
 {
     /// <summary>Three identity-disjoint folds of two same-person pairs then two different-person pairs.</summary>
-    private const string ThreeFolds = "3\t2\n" +
+    internal const string ThreeFolds = "3\t2\n" +
         "a\t1\t2\nb\t1\t2\na\t3\tb\t3\na\t4\tb\t4\n" +
         "c\t1\t2\nd\t1\t2\nc\t3\td\t3\nc\t4\td\t4\n" +
         "e\t1\t2\nf\t1\t2\ne\t3\tf\t3\ne\t4\tf\t4\n";
@@ -16,9 +16,9 @@ public class LfwProtocolFusionTests
     private static LfwPairs Pairs() => LfwPairs.Parse(new StringReader(ThreeFolds), "pairs.txt");
 
     /// <summary>Folds 2 and 3 score S 0.8, 0.7 and D 0.2, 0.1: one gap, so the threshold they choose is (0.2 + 0.7)/2 = 0.45.</summary>
-    private static double[] WithTrainingFolds(params double[] fold1) => [.. fold1, 0.8, 0.7, 0.2, 0.1, 0.8, 0.7, 0.2, 0.1];
+    internal static double[] WithTrainingFolds(params double[] fold1) => [.. fold1, 0.8, 0.7, 0.2, 0.1, 0.8, 0.7, 0.2, 0.1];
 
-    private static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10)
+    internal static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10)
     {
         var directory = LfwProtocol.FoldDirectory(run, fold);
         Directory.CreateDirectory(directory);
