@@ -64,8 +64,7 @@ internal static class EvalCommand
                 }
             }
             var watch = Stopwatch.StartNew();
-            var pairSet = LfwPairs.Read(pairsPath);
-            if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
+            var pairSet = ReadProtocolPairs(pairsPath);
             double[] pairScores;
             string label;
             if (scoresPath is not null)
@@ -127,8 +126,7 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             var pairsPath = parse.GetValue(pairs)!;
-            var pairSet = LfwPairs.Read(pairsPath);
-            if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
+            var pairSet = ReadProtocolPairs(pairsPath);
             var testFolds = ParseFolds(parse.GetValue(folds)!, pairSet.Folds);
             var training = JsonConfig.Read<FaceTrainingOptions>(parse.GetValue(config)!);
             var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - training.Workers);
@@ -140,9 +138,7 @@ internal static class EvalCommand
                 LfwProtocol.Run(pairSet, parse.GetValue(images)!, training, testFolds, outDir, device, parse.GetValue(flip),
                     position => new ProgressCallback((value, status) => progress(position * training.Epochs + value, $"fold {testFolds[position]}: {status}")),
                     new SynchronousProgress(ProgressDisplay.Log), stop.Token, parse.GetValue(heldOut)));
-            System.Console.Write(report.ToTable());
-            report.Save(Path.Combine(outDir, "report.json"));
-            System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")}");
+            PrintAndSave(report, outDir);
             return stop.ExitCode();
         });
         return command;
@@ -162,18 +158,32 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             var pairsPath = parse.GetValue(pairs)!;
-            var pairSet = LfwPairs.Read(pairsPath);
-            if (pairSet.Folds < 2) throw new MarginFaceException($"{pairsPath}: the protocol needs at least two folds, the header gives {pairSet.Folds}");
+            var pairSet = ReadProtocolPairs(pairsPath);
             var foldText = parse.GetValue(folds)!;
             var testFolds = foldText.Trim().Equals("done", StringComparison.OrdinalIgnoreCase) ? null : ParseFolds(foldText, pairSet.Folds);
             var outDir = parse.GetValue(output)!;
             var report = LfwProtocolFusion.Fuse(pairSet, parse.GetValue(runs)!, testFolds, outDir);
-            System.Console.Write(report.ToTable());
-            report.Save(Path.Combine(outDir, "report.json"));
-            System.Console.WriteLine($"wrote {Path.Combine(outDir, "report.json")}");
+            PrintAndSave(report, outDir);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The pairs file of a 10-fold style protocol: at least two folds.</summary>
+    private static LfwPairs ReadProtocolPairs(string path)
+    {
+        var pairs = LfwPairs.Read(path);
+        if (pairs.Folds < 2) throw new MarginFaceException($"{path}: the protocol needs at least two folds, the header gives {pairs.Folds}");
+        return pairs;
+    }
+
+    /// <summary>Prints the protocol table and writes <c>OUT/report.json</c>.</summary>
+    private static void PrintAndSave(LfwProtocolReport report, string outDir)
+    {
+        System.Console.Write(report.ToTable());
+        var path = Path.Combine(outDir, "report.json");
+        report.Save(path);
+        System.Console.WriteLine($"wrote {path}");
     }
 
     /// <summary>"all" or "1,3,5" (1-based, each at most once) for a pairs file of <paramref name="count"/> folds.</summary>

@@ -22,13 +22,15 @@ public static class LfwProtocolFusion
     {
         ArgumentNullException.ThrowIfNull(runDirectories);
         if (runDirectories.Count < 2) throw new MarginFaceException($"score fusion needs at least two runs, got {runDirectories.Count}");
-        var full = runDirectories.Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d))).ToList();
+        static string Normal(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var full = runDirectories.Select(Normal).ToList();
+        var output = Normal(outputDirectory);
         for (int i = 0; i < full.Count; i++)
         {
             if (!Directory.Exists(full[i])) throw new MarginFaceException($"{runDirectories[i]}: no such run directory");
             var twice = full.FindIndex(i + 1, d => string.Equals(d, full[i], StringComparison.Ordinal));
-            if (twice > 0) throw new MarginFaceException($"{runDirectories[i]}: the run is given twice");
-            if (string.Equals(full[i], Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)), StringComparison.Ordinal))
+            if (twice >= 0) throw new MarginFaceException($"{runDirectories[i]}: the run is given twice");
+            if (string.Equals(full[i], output, StringComparison.Ordinal))
                 throw new MarginFaceException($"{outputDirectory}: the output directory is one of the fused runs");
         }
         var folds = testFolds ?? Enumerable.Range(1, pairs.Folds)
