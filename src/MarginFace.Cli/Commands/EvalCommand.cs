@@ -148,7 +148,7 @@ internal static class EvalCommand
     {
         var runs = new Argument<string[]>("runs") { Description = "output directories of finished eval lfw-protocol runs (two or more)", Arity = ArgumentArity.OneOrMore };
         var pairs = new Option<string>("--pairs") { Description = "the pairs file the runs were evaluated on", Required = true };
-        var folds = new Option<string>("--folds") { Description = "test folds to fuse: 'done' (every fold all runs have finished) or a comma-separated list", DefaultValueFactory = _ => "done" };
+        var folds = new Option<string>("--folds") { Description = "test folds to fuse: 'done' (every fold all runs have finished), 'all', or a comma-separated list", DefaultValueFactory = _ => "done" };
         var output = new Option<string>("--out") { Description = "output directory: fold-K/ (fused scores.tsv, result.json) per fold, report.json", Required = true };
         var command = new Command("lfw-fuse",
             "Ensemble finished lfw-protocol runs: per test fold, the mean of the runs' cosines, the threshold chosen on the other folds' pairs")
@@ -160,7 +160,7 @@ internal static class EvalCommand
             var pairsPath = parse.GetValue(pairs)!;
             var pairSet = ReadProtocolPairs(pairsPath);
             var foldText = parse.GetValue(folds)!;
-            var testFolds = foldText.Trim().Equals("done", StringComparison.OrdinalIgnoreCase) ? null : ParseFolds(foldText, pairSet.Folds);
+            var testFolds = foldText.Trim().Equals("done", StringComparison.OrdinalIgnoreCase) ? null : ParseFolds(foldText, pairSet.Folds, "'done', 'all'");
             var outDir = parse.GetValue(output)!;
             var report = LfwProtocolFusion.Fuse(pairSet, parse.GetValue(runs)!, testFolds, outDir);
             PrintAndSave(report, outDir);
@@ -186,15 +186,15 @@ internal static class EvalCommand
         System.Console.WriteLine($"wrote {path}");
     }
 
-    /// <summary>"all" or "1,3,5" (1-based, each at most once) for a pairs file of <paramref name="count"/> folds.</summary>
-    private static IReadOnlyList<int> ParseFolds(string text, int count)
+    /// <summary>"all" or "1,3,5" (1-based, each at most once) for a pairs file of <paramref name="count"/> folds; <paramref name="keywords"/> names the words the option accepts, for the error.</summary>
+    private static IReadOnlyList<int> ParseFolds(string text, int count, string keywords = "'all'")
     {
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return Enumerable.Range(1, count).ToList();
         var folds = new List<int>();
         foreach (var field in text.Split(',', StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var fold) || fold < 1 || fold > count)
-                throw new MarginFaceException($"--folds: expected 'all' or folds from 1 to {count} separated by commas, got '{text}'");
+                throw new MarginFaceException($"--folds: expected {keywords} or folds from 1 to {count} separated by commas, got '{text}'");
             if (folds.Contains(fold)) throw new MarginFaceException($"--folds: fold {fold} is given twice");
             folds.Add(fold);
         }

@@ -100,4 +100,19 @@ public class CliLfwProtocolTests
         Assert.Equal($"error: {temp.Combine("c")}: no such run directory", Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(temp.Combine("other")));
     }
+
+    [Fact]
+    public void EvalLfwFuseNamesItsOwnKeywordsWhenAFoldIsOutsideThePairsFile()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("pairs.txt"), LfwProtocolFusionTests.ThreeFolds);
+        var a = LfwProtocolFusionTests.WriteRun(temp.Combine("a"), 1, LfwProtocolFusionTests.WithTrainingFolds(0.9, 0.3, 0.1, 0.2));
+        var b = LfwProtocolFusionTests.WriteRun(temp.Combine("b"), 1, LfwProtocolFusionTests.WithTrainingFolds(0.5, 0.8, 0.6, 0.1));
+
+        var (exitCode, _, stderr) = CliProcess.Run(["eval", "lfw-fuse", a, b, "--pairs", temp.Combine("pairs.txt"), "--folds", "4", "--out", temp.Combine("fused")]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: --folds: expected 'done', 'all' or folds from 1 to 3 separated by commas, got '4'", stderr.Trim());
+        Assert.False(Directory.Exists(temp.Combine("fused")));
+    }
 }
