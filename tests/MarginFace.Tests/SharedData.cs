@@ -43,12 +43,12 @@ public static class SharedData
     }
 }
 
-/// <summary>A fact that needs real data under <c>../shared</c> (e.g. <c>data/lfw/pairs.txt</c>) and skips, saying so, when it is absent.</summary>
+/// <summary>A fact that needs real data under <c>../shared</c> (e.g. <c>data/lfw/pairs.txt</c>) and skips, saying so, when any of it is absent.</summary>
 public sealed class SharedDataFactAttribute : FactAttribute
 {
-    public SharedDataFactAttribute(string relative)
+    public SharedDataFactAttribute(params string[] relative)
     {
-        if (!SharedData.Has(relative))
-            Skip = $"needs the real data ../shared/{relative}, which is absent";
+        if (relative.FirstOrDefault(r => !SharedData.Has(r)) is string missing)
+            Skip = $"needs the real data ../shared/{missing}, which is absent";
     }
 }

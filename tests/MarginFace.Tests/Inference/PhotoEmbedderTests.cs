@@ -42,6 +42,59 @@ public class PhotoEmbedderTests
         }
     }
 
+    [SharedDataFact(TestImages.YuNetModel, TestImages.Lfw)]
+    public void EmbedAllWithADetectorEmbedsTheAlignedFacesInOnePassAsEmbedDoesOneByOne()
+    {
+        using var work = new TempDirectory();
+        var blank = work.Combine("blank.pgm");
+        File.WriteAllBytes(blank, [.. System.Text.Encoding.ASCII.GetBytes("P5\n160 160\n255\n"), .. new byte[160 * 160]]);
+        var broken = work.Combine("broken.jpg");
+        File.WriteAllText(broken, "not an image");
+        string[] paths = [TestImages.LfwPath("Colin_Powell", 1), blank, broken, TestImages.LfwPath("George_W_Bush", 1)];
+        using var detector = new FaceDetector(TestImages.YuNetPath);
+        using var model = new PixelSumModel();
+        var embedder = new PhotoEmbedder(model, detector);
+        var reports = new List<(string Path, float[]? Embedding, string? Problem, MarginFaceException? Error)>();
+
+        embedder.EmbedAll(paths, (path, result, error) => reports.Add((path, result?.Embedding, result?.Problem, error)));
+
+        Assert.Equal([2], model.Calls);
+        Assert.Equal(paths, reports.Select(r => r.Path));
+        Assert.Equal($"{blank}: no face found", reports[1].Problem);
+        Assert.Null(reports[1].Embedding);
+        Assert.StartsWith(broken, reports[2].Error!.Message);
+        foreach (var i in new[] { 0, 3 })
+        {
+            Assert.Null(reports[i].Error);
+            Assert.Equal(embedder.Embed(paths[i]).Embedding, reports[i].Embedding);
+        }
+        Assert.Equal([2, 1, 1], model.Calls);
+        Assert.NotEqual(reports[0].Embedding, reports[3].Embedding);
+    }
+
+    /// <summary>A model whose embedding of an image is the sum of its pixels, and which records the size of every batch it is given.</summary>
+    private sealed class PixelSumModel : IFaceModel
+    {
+        public List<int> Calls { get; } = [];
+
+        public FaceModelInfo Info { get; } = new()
+        {
+            Backbone = "clsnet", EmbeddingSize = 1, InputWidth = 112, InputHeight = 112, Channels = 3, Normalization = PixelNormalization.Symmetric,
+        };
+
+        public FacePreprocessing Preprocessing { get; } = new(FaceCrop.None, 112, 112, false, PixelNormalization.Symmetric);
+
+        public float[][] Embed(IReadOnlyList<RgbImage> images, FacePreprocessing preprocessing, bool flip = false, int batchSize = 64)
+        {
+            Calls.Add(images.Count);
+            return images.Select(image => new float[] { image.Pixels.Sum(p => (float)p) }).ToArray();
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>A model whose embedding of an image is its width, and which records the size of every batch it is given.</summary>
     private sealed class WidthModel : IFaceModel
     {
