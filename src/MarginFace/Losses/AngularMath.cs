@@ -66,9 +66,16 @@ internal static class AngularMath
     public static (Tensor Product, Tensor InverseNorms) CosineProduct(Tensor x, Tensor w)
     {
         using var scope = NewDisposeScope();
-        var xn = Normalize(x, 1);
+        var (product, inverseNorms) = UnitCosineProduct(Normalize(x, 1), w);
+        return (product.MoveToOuterDisposeScope(), inverseNorms.MoveToOuterDisposeScope());
+    }
+
+    /// <summary><see cref="CosineProduct"/> of rows already normalised, x̂ = x/‖x‖: P = x̂·wᵀ [B,C] and 1/max(‖w_j‖, ε) [C].</summary>
+    public static (Tensor Product, Tensor InverseNorms) UnitCosineProduct(Tensor unitX, Tensor w)
+    {
+        using var scope = NewDisposeScope();
         var inverseNorms = RowNorms(w).clamp_min(NormEpsilon).reciprocal();
-        return (xn.matmul(w.t()).MoveToOuterDisposeScope(), inverseNorms.MoveToOuterDisposeScope());
+        return (unitX.matmul(w.t()).MoveToOuterDisposeScope(), inverseNorms.MoveToOuterDisposeScope());
     }
 
     /// <summary>Cosine of the angle between each row of <paramref name="x"/> and each row of <paramref name="w"/>, clamped to [-1, 1].</summary>

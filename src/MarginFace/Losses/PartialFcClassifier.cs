@@ -204,7 +204,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>
     /// The two factors of the cosine [B,k] against the centres of the sorted class ids <paramref name="index"/> (null: all),
     /// on the embeddings' device: P = (x/‖x‖)·Wᵀ and 1/‖W_j‖ (<see cref="AngularMath.CosineProduct"/>), per shard, gathered
-    /// in class order.
+    /// in class order; the embeddings are normalised once for all shards.
     /// </summary>
     private (Tensor Product, Tensor InverseNorms) ShardedProduct(Tensor embeddings, Tensor? index)
     {
@@ -219,6 +219,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         var products = new List<Tensor>(shards.Count);
         var norms = new List<Tensor>(shards.Count);
         var ids = index?.cpu();
+        var unit = AngularMath.Normalize(embeddings, 1);
         for (int i = 0; i < shards.Count; i++)
         {
             var shard = shards[i];
@@ -230,7 +231,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
                 if (local.shape[0] == 0) continue;
                 centres = shard.index_select(0, local.to(shard.device));
             }
-            var (product, inverseNorms) = AngularMath.CosineProduct(embeddings.to(shard.device), centres);
+            var (product, inverseNorms) = AngularMath.UnitCosineProduct(unit.to(shard.device), centres);
             products.Add(product.to(embeddings.device));
             norms.Add(inverseNorms.to(embeddings.device));
         }
