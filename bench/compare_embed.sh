@@ -2,6 +2,7 @@
 # Runs the embed suite in MarginFace (TorchSharp and ONNX Runtime) and in plain PyTorch on this machine with the same
 # settings, and prints images/s side by side with ratios to PyTorch (above 1 means faster than PyTorch).
 # Usage: bench/compare_embed.sh [--threads N] [--device cpu|cuda] [--networks a,b] [--batches 1,64] [--repeats 5] [--quick]
+#        [--runtimes torchsharp,onnxruntime] (MarginFace's side only; ONNX Runtime runs on the CPU)
 #   MARGINFACE: how to start marginface (default: dotnet run --project src/MarginFace.Cli -c Release --)
 #   PYTHON:     the Python with PyTorch (default: python3)
 set -euo pipefail
@@ -16,7 +17,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --threads|--device|--networks|--batches|--repeats|--warmup|--seed) common+=("$1" "$2"); shift 2 ;;
     --quick) common+=("$1"); shift ;;
-    --libtorch) cs_only+=("$1" "$2"); shift 2 ;;
+    --libtorch|--runtimes) cs_only+=("$1" "$2"); shift 2 ;;
     *) echo "error: compare_embed.sh: unknown option '$1'" >&2; exit 1 ;;
   esac
 done
