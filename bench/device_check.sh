@@ -10,6 +10,7 @@
 #   GLUE_SOURCE TorchSharp's src/Native (optional): when libLibTorchSharp.so needs symbols that LIBTORCH lacks, a glue
 #               library is compiled from it against LIBTORCH's headers and used instead (see docs/performance.md)
 #   ORL         identity folders for the face-training stage (default: ../shared/data/orl_faces)
+#   LFW         identity folders of JPEGs for the loader stage (default: ../shared/data/lfw/lfw-deepfunneled)
 set -uo pipefail
 out=${1:?usage: bench/device_check.sh OUTDIR}
 mkdir -p "$out"
@@ -20,8 +21,9 @@ MARGINFACE=${MARGINFACE:?set MARGINFACE to the published MarginFace.Cli}
 PYTHON=${PYTHON:-python3}
 LIBTORCH=${LIBTORCH:-$($PYTHON -c "import torch,os;print(os.path.dirname(torch.__file__))")/lib}
 export MARGINFACE_LIBTORCH=$LIBTORCH MARGINFACE PYTHON LIBTORCH
-STAGES=${STAGES:-"env glue info mnist heads-cuda train-cuda partialfc-cuda heads-cpu train-cpu embed-cuda facetrain-cuda"}
+STAGES=${STAGES:-"env glue info mnist heads-cuda train-cuda partialfc-cuda heads-cpu train-cpu embed-cuda facetrain-cuda leak-cuda loader-cuda"}
 ORL=${ORL:-../shared/data/orl_faces}
+LFW=${LFW:-../shared/data/lfw/lfw-deepfunneled}
 DEVICE=${DEVICE:-cuda}                    # cpu runs the same stages on the CPU (a smoke test of this script, with QUICK=1)
 quick=()
 mnist_quick=()
@@ -142,6 +144,8 @@ stage heads-cpu 150 bench/compare.sh --suite heads --threads 2 --batch 128 --cla
 stage train-cpu 240 bench/compare.sh --suite train --threads 2 --warmup 2 --repeats 6 "${quick[@]}"
 stage embed-cuda 120 bench/compare_embed.sh --device "$DEVICE" --runtimes torchsharp --networks facemobilenet,mobilefacenet,iresnet50 --batches 1,64 --warmup 3 --repeats 20 "${quick[@]}"
 stage facetrain-cuda 150 face_train
+stage leak-cuda 120 "$MARGINFACE" bench train --leak-check --device "$DEVICE" --steps "$( [ -n "${QUICK:-}" ] && echo 20 || echo 1000 )" --sample-every "$( [ -n "${QUICK:-}" ] && echo 5 || echo 50 )" --json "$out/leak-cuda.json"
+stage loader-cuda 180 "$MARGINFACE" bench loader --device "$DEVICE" --threads 2 --images "$LFW" --workers "${LOADER_WORKERS:-4,8,14}" --batch 128 --images-per-run "${LOADER_IMAGES:-2048}" --networks mobilefacenet --json "$out/loader-cuda.json" "${quick[@]}"
 
 [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
 if [ -s "$out/gpu-memory.csv" ]; then

@@ -29,7 +29,7 @@ internal sealed class BenchTrainingRun : IDisposable
         objective = LossRegistry.Create(c.Head, spec.EmbeddingSize, c.Classes, new LossSettings { Parameters = c.HeadParameters });
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);
-        optimizer = optim.SGD([
+        optimizer = new FlatSgd([
             new SGD.ParamGroup(backbone.Module.parameters(), lr: learningRate, momentum: 0.9, weight_decay: 5e-4),
             new SGD.ParamGroup(objective.Parameters, lr: learningRate, momentum: 0.9, weight_decay: 5e-4)], learningRate);
         images = randn(c.Batch, spec.Channels, spec.InputHeight, spec.InputWidth);

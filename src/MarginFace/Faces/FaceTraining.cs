@@ -233,7 +233,7 @@ public static class FaceTraining
             return optim.Adam([
                 new Adam.ParamGroup(backbone.parameters(), lr: lr, weight_decay: options.WeightDecay),
                 .. head.Count > 0 ? [new Adam.ParamGroup(head, lr: headLr, weight_decay: options.WeightDecay)] : Array.Empty<Adam.ParamGroup>()]);
-        return optim.SGD([
+        return new FlatSgd([
             new SGD.ParamGroup(backbone.parameters(), lr: lr, momentum: 0.9, weight_decay: options.WeightDecay),
             .. head.Count > 0 ? [new SGD.ParamGroup(head, lr: headLr, momentum: 0.9, weight_decay: options.WeightDecay)] : Array.Empty<SGD.ParamGroup>()], lr);
     }

@@ -186,7 +186,7 @@ public static class MnistExperiment
                     new Adam.ParamGroup(backbone.parameters(), lr: lr, weight_decay: weightDecay),
                     .. headParameters.Count > 0 ? [new Adam.ParamGroup(headParameters, lr: headLr, weight_decay: weightDecay)] : Array.Empty<Adam.ParamGroup>()]);
             case "sgd":
-                return optim.SGD([
+                return new FlatSgd([
                     new SGD.ParamGroup(backbone.parameters(), lr: lr, momentum: 0.9, weight_decay: weightDecay),
                     .. headParameters.Count > 0 ? [new SGD.ParamGroup(headParameters, lr: headLr, momentum: 0.9, weight_decay: weightDecay)] : Array.Empty<SGD.ParamGroup>()],
                     lr);

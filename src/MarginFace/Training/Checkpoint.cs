@@ -25,7 +25,9 @@ public static class Checkpoint
             writer.Write(FormatVersion);
             writer.Write(JsonSerializer.Serialize(state, StateJson));
             foreach (var module in modules) module.save(writer);
-            foreach (var optimizer in optimizers) optimizer.save_state_dict(writer);
+            foreach (var optimizer in optimizers)
+                if (optimizer is FlatSgd flat) flat.SaveSgdState(writer);
+                else optimizer.save_state_dict(writer);
         });
     }
 
@@ -46,9 +48,11 @@ public static class Checkpoint
         try
         {
             foreach (var module in modules) module.load(reader);
-            foreach (var optimizer in optimizers) optimizer.load_state_dict(reader);
+            foreach (var optimizer in optimizers)
+                if (optimizer is FlatSgd flat) flat.LoadSgdState(reader);
+                else optimizer.load_state_dict(reader);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException or InvalidDataException)
         {
             throw new MarginFaceException($"{path}: checkpoint does not match this model ({e.Message.ReplaceLineEndings(" ")})");
         }
@@ -65,7 +69,7 @@ public static class Checkpoint
         {
             foreach (var module in modules) module.load(reader);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException or InvalidDataException)
         {
             throw new MarginFaceException($"{path}: checkpoint does not match this model ({e.Message.ReplaceLineEndings(" ")})");
         }
