@@ -63,7 +63,7 @@ internal sealed class BenchTrainLoaderOptions
             if (!(tolerance >= 0) || !double.IsFinite(tolerance)) throw new MarginFaceException($"--leak-tolerance: expected 0 or a positive number, got {tolerance}");
             var c = TrainBenchmark.Case(network, o, device);
             print($"bench train --leak-check: {c.Network} + {c.HeadLabel}, B {c.Batch}, C {c.Classes}; warm-up {Math.Max(LeakCheck.MinWarmup, o.Warmup)} step(s), then {count} steps, RSS read every {every}");
-            var result = LeakCheck.Run(c, o, count, every, tolerance, s => print($"  step {s.Step,5}: RSS {s.RssMb,8:0.0} MiB, live tensors {s.LiveTensors}"));
+            var result = LeakCheck.Run(c, o, count, every, tolerance, s => print($"  step {s.Step,5}: RSS {s.RssMb,8:0.0} MiB, .NET heap committed {s.ManagedCommittedMb,7:0.0} MiB, live tensors {s.LiveTensors}"));
             print($"RSS at start {result.StartRssMb:0.0} MiB, at end {result.EndRssMb:0.0} MiB ({result.EndRssMb - result.StartRssMb:+0.0;-0.0} MiB), slope {result.RobustSlopeMbPer100Steps:0.000} MiB per 100 steps (Theil–Sen; least squares {result.SlopeMbPer100Steps:0.000}; tolerance {tolerance:0.###}); live tensors {result.StartLiveTensors} → {result.EndLiveTensors}; {result.SecondsPerStep * 1000:0.0} ms per step");
             print(result.Leaking ? "LEAK: memory grows with the step count" : "flat: no leak within the tolerance");
             LastLeakCheck = result;

@@ -6,7 +6,8 @@ namespace MarginFace.Benchmarks;
 /// <summary>
 /// Runs many training steps of one train-suite case (<see cref="TrainBenchmark"/>) and reads the process's resident set
 /// (VmRSS) and the training thread's live tensors (TorchSharp's dispose-scope statistics) every few steps from the end of the
-/// warm-up on. Memory that grows with the step count is a leak: a tensor made every step and never disposed.
+/// warm-up on, each reading after a full garbage collection. Memory that grows with the step count is a leak: a tensor
+/// made every step and never disposed.
 /// </summary>
 public static class LeakCheck
 {
@@ -32,7 +33,13 @@ public static class LeakCheck
         var samples = new List<LeakSample>();
         void Read(int step)
         {
-            var sample = new LeakSample(step, ProcessMemory.ResidentMb()!.Value, DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
+            // Each training step runs in a no-collection span (NoCollectionSpan), whose garbage waits for the next collection:
+            // up to the span's budget of dead .NET objects would read as growth. Collect it first, between steps.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var sample = new LeakSample(step, ProcessMemory.ResidentMb()!.Value, DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount,
+                GC.GetGCMemoryInfo().TotalCommittedBytes / (double)(1 << 20));
             samples.Add(sample);
             progress?.Invoke(sample);
         }
