@@ -1,3 +1,4 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace MarginFace.Imaging;
@@ -52,18 +53,27 @@ public static class ImageFile
         CheckSize(width, height, name, maxPixels);
         var grey = codec.Info.ColorType == SKColorType.Gray8;
         var info = new SKImageInfo(width, height, grey ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var raw = new byte[info.BytesSize64];
-        SKCodecResult result;
-        unsafe
+        // Skia writes 4 bytes per colour pixel; that buffer is borrowed (a fresh one per image is a large-object allocation).
+        var raw = ArrayPool<byte>.Shared.Rent(checked((int)info.BytesSize64));
+        try
         {
-            fixed (byte* p = raw) result = codec.GetPixels(info, (IntPtr)p);
+            SKCodecResult result;
+            unsafe
+            {
+                fixed (byte* p = raw) result = codec.GetPixels(info, (IntPtr)p);
+            }
+            if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+                throw new MarginFaceException($"{name}: cannot decode image ({result})");
+            if (result == SKCodecResult.IncompleteInput)
+                throw new MarginFaceException($"{name}: truncated image (the file ends before its last row)");
+            return grey
+                ? new RgbImage(width, height, 1, Compact(raw, width, height, info.RowBytes, 1))
+                : new RgbImage(width, height, 3, Compact(raw, width, height, info.RowBytes, 4));
         }
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            throw new MarginFaceException($"{name}: cannot decode image ({result})");
-        if (result == SKCodecResult.IncompleteInput)
-            throw new MarginFaceException($"{name}: truncated image (the file ends before its last row)");
-        if (grey) return new RgbImage(width, height, 1, Compact(raw, width, height, info.RowBytes, 1, 1));
-        return new RgbImage(width, height, 3, Compact(raw, width, height, info.RowBytes, 4, 3));
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
     }
 
     /// <summary>Throws unless width × height is positive and at most <paramref name="maxPixels"/>.</summary>
@@ -90,14 +100,26 @@ public static class ImageFile
         }
     }
 
-    private static byte[] Compact(byte[] raw, int width, int height, int rowBytes, int from, int to)
+    /// <summary>Rows of <paramref name="from"/> bytes per pixel (1, or RGBA's 4) to packed rows of 1 or 3 (RGB) bytes.</summary>
+    private static byte[] Compact(byte[] raw, int width, int height, int rowBytes, int from)
     {
+        var to = from == 1 ? 1 : 3;
         var pixels = new byte[(long)width * height * to];
         for (int y = 0; y < height; y++)
         {
-            long source = (long)y * rowBytes, target = (long)y * width * to;
-            for (int x = 0; x < width; x++, source += from, target += to)
-                for (int c = 0; c < to; c++) pixels[target + c] = raw[source + c];
+            var source = raw.AsSpan(y * rowBytes, width * from);
+            var target = pixels.AsSpan(y * width * to, width * to);
+            if (from == 1)
+            {
+                source.CopyTo(target);
+                continue;
+            }
+            for (int x = 0, s = 0, t = 0; x < width; x++, s += 4, t += 3)
+            {
+                target[t] = source[s];
+                target[t + 1] = source[s + 1];
+                target[t + 2] = source[s + 2];
+            }
         }
         return pixels;
     }
