@@ -21,7 +21,11 @@ public static class AffineWarp
         WarpInverse(source, Invert(sourceToOutput), width, height, border);
 
     /// <summary>Output pixel (x, y) is the source sampled at <paramref name="outputToSource"/>·(x, y).</summary>
-    public static RgbImage WarpInverse(RgbImage source, ReadOnlySpan<double> outputToSource, int width, int height, WarpBorder border = WarpBorder.Constant)
+    public static RgbImage WarpInverse(RgbImage source, ReadOnlySpan<double> outputToSource, int width, int height, WarpBorder border = WarpBorder.Constant) =>
+        WarpInverse(source, outputToSource, width, height, border, axisAlignedPath: true);
+
+    /// <summary><see cref="WarpInverse(RgbImage, ReadOnlySpan{double}, int, int, WarpBorder)"/>, optionally without the axis-aligned fast path (tests compare the two).</summary>
+    internal static RgbImage WarpInverse(RgbImage source, ReadOnlySpan<double> outputToSource, int width, int height, WarpBorder border, bool axisAlignedPath)
     {
         ArgumentNullException.ThrowIfNull(source);
         CheckMatrix(outputToSource, nameof(outputToSource));
@@ -32,6 +36,11 @@ public static class AffineWarp
         var output = new byte[(long)width * height * channels];
         double a = outputToSource[0], b = outputToSource[1], c = outputToSource[2];
         double d = outputToSource[3], e = outputToSource[4], f = outputToSource[5];
+        if (b == 0 && d == 0 && axisAlignedPath)
+        {
+            WarpAxisAligned(source, a, c, e, f, width, height, border, output);
+            return new RgbImage(width, height, channels, output);
+        }
         Span<float> pixel = stackalloc float[3];
         long at = 0;
         for (int y = 0; y < height; y++)
@@ -44,6 +53,58 @@ public static class AffineWarp
             }
         }
         return new RgbImage(width, height, channels, output);
+    }
+
+    /// <summary>
+    /// <see cref="WarpInverse"/> for a map without rotation or shear (resizes, crops and flips): the source column and row of
+    /// each output column and row are computed once, by the same expressions and in the same order as the general path, so
+    /// the bytes are the same; pixels whose 2×2 neighbourhood leaves the image go through <see cref="Sample"/> as there.
+    /// </summary>
+    private static void WarpAxisAligned(RgbImage source, double a, double c, double e, double f, int width, int height, WarpBorder border, byte[] output)
+    {
+        int w = source.Width, h = source.Height, channels = source.Channels;
+        var columns = new (double S, int Index, float Weight, bool Inside)[width];
+        for (int x = 0; x < width; x++)
+        {
+            double sx = a * x + 0.0 * 0 + c;
+            columns[x] = Coordinate(sx, w, border);
+        }
+        var p = source.Pixels;
+        Span<float> pixel = stackalloc float[3];
+        long at = 0;
+        for (int y = 0; y < height; y++)
+        {
+            double sy = 0.0 * 0 + e * y + f;
+            var (_, y0, fy, rowInside) = Coordinate(sy, h, border);
+            long row0 = (long)y0 * w * channels, row1 = row0 + (long)w * channels;
+            for (int x = 0; x < width; x++, at += channels)
+            {
+                var (sx, x0, fx, columnInside) = columns[x];
+                if (!(rowInside && columnInside))
+                {
+                    Sample(source, a * x + 0.0 * y + c, 0.0 * x + e * y + f, border, pixel[..channels]);
+                    for (int k = 0; k < channels; k++) output[at + k] = (byte)Math.Clamp((int)(pixel[k] + 0.5f), 0, 255);
+                    continue;
+                }
+                long i00 = row0 + (long)x0 * channels, i01 = row1 + (long)x0 * channels;
+                for (int k = 0; k < channels; k++)
+                {
+                    float top = (1 - fx) * p[i00 + k] + fx * p[i00 + channels + k];
+                    float bottom = (1 - fx) * p[i01 + k] + fx * p[i01 + channels + k];
+                    var value = (1 - fy) * top + fy * bottom;
+                    output[at + k] = (byte)Math.Clamp((int)(value + 0.5f), 0, 255);
+                }
+            }
+        }
+    }
+
+    /// <summary>One source coordinate as <see cref="Sample"/> reads it: clamped (replicate), floor, fraction, and whether it and the next lie inside.</summary>
+    private static (double S, int Index, float Weight, bool Inside) Coordinate(double s, int size, WarpBorder border)
+    {
+        if (border == WarpBorder.Replicate) s = Math.Clamp(s, 0, size - 1);
+        else if (!(s > -1 && s < size)) return (s, 0, 0, false);
+        var i = (int)Math.Floor(s);
+        return (s, i, (float)(s - i), i >= 0 && i + 1 < size);
     }
 
     /// <summary>
