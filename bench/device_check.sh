@@ -145,7 +145,8 @@ stage train-cpu 240 bench/compare.sh --suite train --threads 2 --warmup 2 --repe
 stage embed-cuda 120 bench/compare_embed.sh --device "$DEVICE" --runtimes torchsharp --networks facemobilenet,mobilefacenet,iresnet50 --batches 1,64 --warmup 3 --repeats 20 "${quick[@]}"
 stage facetrain-cuda 150 face_train
 stage leak-cuda 120 "$MARGINFACE" bench train --leak-check --device "$DEVICE" --steps "$( [ -n "${QUICK:-}" ] && echo 20 || echo 1000 )" --sample-every "$( [ -n "${QUICK:-}" ] && echo 5 || echo 50 )" --json "$out/leak-cuda.json"
-stage loader-cuda 180 "$MARGINFACE" bench loader --device "$DEVICE" --threads 2 --images "$LFW" --workers "${LOADER_WORKERS:-4,8,14}" --batch 128 --images-per-run "${LOADER_IMAGES:-2048}" --networks mobilefacenet --json "$out/loader-cuda.json" "${quick[@]}"
+# A worker decodes whole batches: B 32 and 4,096 images per run keep 14 workers busy (B 128 and 1,024 images kept 8).
+stage loader-cuda 180 "$MARGINFACE" bench loader --device "$DEVICE" --threads 2 --images "$LFW" --workers "${LOADER_WORKERS:-4,8,14}" --batch 32 --images-per-run "${LOADER_IMAGES:-4096}" --networks mobilefacenet --json "$out/loader-cuda.json" "${quick[@]}"
 
 [ -n "$sampler" ] && kill "$sampler" 2>/dev/null
 if [ -s "$out/gpu-memory.csv" ]; then

@@ -40,6 +40,22 @@ public sealed class FlatSgd : SGD
         if (ready) Pack();
     }
 
+    /// <summary>Releases the buffers' handles; the parameters and gradients keep their storage alive as long as they live.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        foreach (var flat in groups.Values)
+        {
+            if (flat is null) continue;
+            flat.Parameters.Dispose();
+            flat.Gradients.Dispose();
+            flat.Momentum.Dispose();
+            foreach (var view in flat.MomentumViews) view.Dispose();
+        }
+        groups.Clear();
+    }
+
     /// <summary>Whether the group at <paramref name="index"/> is held in flat buffers.</summary>
     public bool IsFlat(int index) => groups.TryGetValue(_parameter_groups[index], out var g) && g is not null;
 
