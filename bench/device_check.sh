@@ -16,7 +16,6 @@ out=${1:?usage: bench/device_check.sh OUTDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 MARGINFACE=${MARGINFACE:?set MARGINFACE to the published MarginFace.Cli}
 PYTHON=${PYTHON:-python3}
 LIBTORCH=${LIBTORCH:-$($PYTHON -c "import torch,os;print(os.path.dirname(torch.__file__))")/lib}

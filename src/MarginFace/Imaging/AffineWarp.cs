@@ -63,7 +63,7 @@ public static class AffineWarp
     private static void WarpAxisAligned(RgbImage source, double a, double c, double e, double f, int width, int height, WarpBorder border, byte[] output)
     {
         int w = source.Width, h = source.Height, channels = source.Channels;
-        var columns = new (double S, int Index, float Weight, bool Inside)[width];
+        var columns = new (int Index, float Weight, bool Inside)[width];
         for (int x = 0; x < width; x++)
         {
             double sx = a * x + 0.0 * 0 + c;
@@ -75,11 +75,11 @@ public static class AffineWarp
         for (int y = 0; y < height; y++)
         {
             double sy = 0.0 * 0 + e * y + f;
-            var (_, y0, fy, rowInside) = Coordinate(sy, h, border);
+            var (y0, fy, rowInside) = Coordinate(sy, h, border);
             long row0 = (long)y0 * w * channels, row1 = row0 + (long)w * channels;
             for (int x = 0; x < width; x++, at += channels)
             {
-                var (sx, x0, fx, columnInside) = columns[x];
+                var (x0, fx, columnInside) = columns[x];
                 if (!(rowInside && columnInside))
                 {
                     Sample(source, a * x + 0.0 * y + c, 0.0 * x + e * y + f, border, pixel[..channels]);
@@ -99,12 +99,12 @@ public static class AffineWarp
     }
 
     /// <summary>One source coordinate as <see cref="Sample"/> reads it: clamped (replicate), floor, fraction, and whether it and the next lie inside.</summary>
-    private static (double S, int Index, float Weight, bool Inside) Coordinate(double s, int size, WarpBorder border)
+    private static (int Index, float Weight, bool Inside) Coordinate(double s, int size, WarpBorder border)
     {
         if (border == WarpBorder.Replicate) s = Math.Clamp(s, 0, size - 1);
-        else if (!(s > -1 && s < size)) return (s, 0, 0, false);
+        else if (!(s > -1 && s < size)) return (0, 0, false);
         var i = (int)Math.Floor(s);
-        return (s, i, (float)(s - i), i >= 0 && i + 1 < size);
+        return (i, (float)(s - i), i >= 0 && i + 1 < size);
     }
 
     /// <summary>

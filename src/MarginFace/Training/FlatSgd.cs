@@ -197,7 +197,7 @@ public sealed class FlatSgd : SGD
         {
             if (groups.ContainsKey(group)) continue;
             var parameters = group.Parameters.ToArray();
-            groups[group] = Packable(parameters, shared) ? new FlatGroup(parameters) : null;
+            groups[group] = Packable(parameters, shared) ? new FlatGroup(parameters, parameters.Select(p => (State)_state[p.Handle]).ToArray()) : null;
         }
     }
 
@@ -209,10 +209,9 @@ public sealed class FlatSgd : SGD
     /// <summary>After the first flat step, each parameter's saved momentum state is its view of the flat buffer.</summary>
     private void AttachMomentumViews(TorchSharp.Modules.ParamGroup group, FlatGroup flat)
     {
-        var parameters = flat.Members;
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < flat.States.Length; i++)
         {
-            var state = (State)_state[parameters[i].Handle];
+            var state = flat.States[i];
             if (state.momentum_buffer is not null && ReferenceEquals(state.momentum_buffer, flat.StateViews[i])) continue;
             state.momentum_buffer?.Dispose();
             // The state gets its own alias: loading a checkpoint disposes the state's tensor object.
@@ -226,11 +225,10 @@ public sealed class FlatSgd : SGD
     /// </summary>
     private void AdoptLoadedMomentum(TorchSharp.Modules.ParamGroup group, FlatGroup flat)
     {
-        var parameters = flat.Members;
         var loaded = false;
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < flat.States.Length; i++)
         {
-            var state = (State)_state[parameters[i].Handle];
+            var state = flat.States[i];
             if (state.momentum_buffer is null || ReferenceEquals(state.momentum_buffer, flat.StateViews[i])) continue;
             flat.MomentumViews[i].copy_(state.momentum_buffer);
             loaded = true;
@@ -243,9 +241,9 @@ public sealed class FlatSgd : SGD
     /// <summary>The flat buffers of one group and the parameters' views of them.</summary>
     private sealed class FlatGroup
     {
-        public FlatGroup(Parameter[] parameters)
+        public FlatGroup(Parameter[] parameters, State[] states)
         {
-            Members = parameters;
+            States = states;
             var total = parameters.Sum(p => p.numel());
             var first = parameters[0];
             using var noGrad = no_grad();
@@ -271,7 +269,8 @@ public sealed class FlatSgd : SGD
             }
         }
 
-        public Parameter[] Members { get; }
+        /// <summary>The members' optimiser states, in member order (TorchSharp keeps one per parameter for its life).</summary>
+        public State[] States { get; }
         public Tensor Parameters { get; }
         public Tensor Gradients { get; }
         public Tensor Momentum { get; }
