@@ -34,9 +34,16 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     {
         ArgumentNullException.ThrowIfNull(image);
         if (Width < 1 || Height < 1) throw new InvalidOperationException($"input size {Width}×{Height} must be positive.");
+        WriteFace(Crop.Apply(image), destination, draw);
+    }
+
+    /// <summary>As <see cref="Write"/> for a face <see cref="Crop"/> has already cut (e.g. from a <see cref="FaceCropCache"/>).</summary>
+    public void WriteFace(RgbImage face, Span<float> destination, AugmentationDraw? draw = null)
+    {
+        ArgumentNullException.ThrowIfNull(face);
+        if (Width < 1 || Height < 1) throw new InvalidOperationException($"input size {Width}×{Height} must be positive.");
         if (destination.Length != Length)
             throw new ArgumentException($"destination holds {destination.Length} floats, the input needs {Length}.", nameof(destination));
-        var face = Crop.Apply(image);
         face = Grey ? face.ToGrey() : face.ToRgb();
         var d = draw ?? AugmentationDraw.None(Width, Height);
         var input = Geometry(face, d);

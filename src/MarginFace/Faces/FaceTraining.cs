@@ -55,17 +55,18 @@ public static class FaceTraining
     };
 
     public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, Device device, ITrainingCallback? callback = null,
-        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default) =>
-        Run(options, outputDirectory, [device], callback, log, resume, cancellation);
+        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default, FaceCropCache? crops = null) =>
+        Run(options, outputDirectory, [device], callback, log, resume, cancellation, crops);
 
     /// <summary>
     /// As the one-device run, over <paramref name="devices"/>: with more than one, each batch is split across backbone replicas
     /// (<see cref="DataParallelBackbone"/>; the first device holds the master and the loss), and with
     /// <see cref="FaceTrainingOptions.PartialFc"/> the class centres are sharded over the same devices. The numbers are
-    /// reproducible (and a resume bit-exact) on the same devices.
+    /// reproducible (and a resume bit-exact) on the same devices. With <see cref="FaceTrainingOptions.CacheCrops"/> the faces are
+    /// kept in <paramref name="crops"/> (a new cache when null), which a caller may share between runs over the same files.
     /// </summary>
     public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, IReadOnlyList<Device> devices, ITrainingCallback? callback = null,
-        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default)
+        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default, FaceCropCache? crops = null)
     {
         options.Validate();
         if (devices.Count < 1) throw new ArgumentException("at least one device is needed.", nameof(devices));
@@ -118,6 +119,7 @@ public static class FaceTraining
         {
             Pk = options.PkPlan,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
+            Crops = options.CacheCrops ? crops ?? new FaceCropCache() : null,
         });
         using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettingsOn(devices));
         backbone.Module.to(device);
@@ -222,7 +224,7 @@ public static class FaceTraining
 
     /// <summary>The configuration JSON that fingerprints a run (paths left out: moving the data does not change the numbers).</summary>
     internal static string Fingerprint(FaceTrainingOptions options) =>
-        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null }, ConfigJson);
+        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null, CacheCrops = false }, ConfigJson);
 
     private static OptimizerHelper CreateOptimizer(FaceTrainingOptions options, nn.Module backbone, TrainingObjective objective)
     {

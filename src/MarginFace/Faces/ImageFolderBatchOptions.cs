@@ -4,7 +4,7 @@ namespace MarginFace.Faces;
 /// How an <see cref="ImageFolderBatchSource"/> batches and decodes: <see cref="BatchSize"/> images per step; the last partial
 /// batch of an epoch dropped (<see cref="DropLast"/>, the training default) or kept; <see cref="Workers"/> decoding threads
 /// that run ahead of the trainer by at most <see cref="Prefetch"/> batches; <see cref="Warning"/> told (path, problem) once
-/// per unreadable file; <see cref="Pk"/> for P×K batches; the run fails when more than <see cref="MaxBadFraction"/> of the images are unreadable.
+/// per unreadable file; <see cref="Pk"/> for P×K batches; <see cref="Crops"/> to crop each file once; the run fails when more than <see cref="MaxBadFraction"/> of the images are unreadable.
 /// </summary>
 public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int Workers = 1)
 {
@@ -22,4 +22,7 @@ public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int W
 
     /// <summary>P×K batches (pair and triplet losses) instead of a shuffle; <see cref="BatchSize"/> must be P·K.</summary>
     public PkBatchPlan? Pk { get; init; }
+
+    /// <summary>Where each file's cropped face is kept after its first read (the same batches, without decoding every epoch); null: none.</summary>
+    public FaceCropCache? Crops { get; init; }
 }

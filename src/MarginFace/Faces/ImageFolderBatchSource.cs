@@ -185,7 +185,8 @@ public sealed class ImageFolderBatchSource : IBatchSource
                 if (_unreadable.ContainsKey(sample.Path)) continue;
                 try
                 {
-                    _preprocessing.Write(ImageFile.Read(sample.Path), destination, draw);
+                    if (_options.Crops is { } crops) _preprocessing.WriteFace(crops.Get(_preprocessing.Crop, sample.Path), destination, draw);
+                    else _preprocessing.Write(ImageFile.Read(sample.Path), destination, draw);
                     labels[i] = sample.Label;
                     break;
                 }

@@ -13,7 +13,9 @@ namespace MarginFace.Faces;
 /// are identity-disjoint), every pair is scored by the cosine of its two embeddings, the threshold that maximises accuracy on the other
 /// folds' pairs (<see cref="VerificationProtocol"/>) is applied to fold k. Writes into <c>OUT/fold-k/</c> the training run,
 /// <c>include.txt</c> (the people trained on), <c>scores.tsv</c> and <c>result.json</c>; a fold with a <c>result.json</c> is not run
-/// again, a fold with a checkpoint (<c>model.bin</c>) resumes its training.
+/// again, a fold with a checkpoint (<c>model.bin</c>) resumes its training. With <see cref="FaceTrainingOptions.CacheCrops"/> one
+/// <see cref="FaceCropCache"/> serves every fold's training and scoring, so each image is read and cropped once per run; the
+/// pairs are scored by <see cref="FaceTrainingOptions.Workers"/> threads.
 /// <para>With a held-out threshold fold, for test fold k the people of fold v = k mod F + 1 (the next fold) are left out of training too,
 /// and the threshold is the one that maximises accuracy on fold v's pairs alone: people the model has not seen, as the test fold's, where
 /// the other folds' pairs name the very people it was trained on and so score their same-person pairs higher than unseen people's
@@ -45,6 +47,7 @@ public static class LfwProtocol
         (training with { Data = imagesDirectory }).Validate();
 
         var results = new List<LfwProtocolFold>();
+        var crops = training.CacheCrops ? new FaceCropCache() : null;
         for (int i = 0; i < testFolds.Count; i++)
         {
             var fold = testFolds[i];
@@ -60,7 +63,7 @@ public static class LfwProtocol
                 log?.Report($"fold {fold}: done before ({resultPath})");
                 continue;
             }
-            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, directory, device, flip, callbacks?.Invoke(i), log, cancellation);
+            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
             if (result is null) return new LfwProtocolReport(pairs.Source, results, Interrupted: true);
             AtomicFile.WriteAllText(resultPath, JsonSerializer.Serialize(result, LfwProtocolReport.Json));
             results.Add(result);
@@ -96,7 +99,7 @@ public static class LfwProtocol
     }
 
     private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, int? thresholdFold,
-        string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation)
+        string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
     {
         Directory.CreateDirectory(directory);
         var includePath = Path.Combine(directory, IncludeFile);
@@ -105,7 +108,7 @@ public static class LfwProtocol
         var options = training with { Data = imagesDirectory, IncludeIdentities = includePath, ExcludeIdentities = null };
         var resume = File.Exists(Path.Combine(directory, "model.bin"));
         log?.Report($"fold {fold}: training on {identities.Count} people of the other folds{(thresholdFold is int heldOut ? $" but fold {heldOut} (held out for the threshold)" : "")}{(resume ? " (resuming)" : "")} into {directory}");
-        var trained = FaceTraining.Run(options, directory, device, callback, log, resume, cancellation);
+        var trained = FaceTraining.Run(options, directory, device, callback, log, resume, cancellation, crops);
         if (trained.Interrupted || trained.Epochs.Count < options.Epochs) return null;
 
         var watch = Stopwatch.StartNew();
@@ -115,7 +118,8 @@ public static class LfwProtocol
         {
             model.Module.eval();
             modelId = model.Info.ModelId;
-            scores = CosineScores.ForPairs(pairs, new ImageFolderEmbeddings(imagesDirectory, model.Module, model.Preprocessing, device, flip));
+            scores = CosineScores.ForPairs(pairs, new ImageFolderEmbeddings(imagesDirectory, model.Module, model.Preprocessing, device, flip,
+                crops: crops, workers: training.Workers));
         }
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         var scored = Score(pairs, scores, fold, thresholdFold);

@@ -67,6 +67,21 @@ public class LfwProtocolTests : TorchTest
     }
 
     [Fact]
+    public void CachedCropsGiveTheSameScoresAndKeepTheCheckpointFingerprint()
+    {
+        using var work = new TempDirectory();
+        var images = WriteLfwIdentities(work.Combine("lfw"));
+        var pairs = Pairs(DisjointPairs);
+        LfwProtocol.Run(pairs, images, TinyTraining, [1, 2], work.Combine("plain"), torch.CPU);
+        LfwProtocol.Run(pairs, images, TinyTraining with { CacheCrops = true, Workers = 2 }, [1, 2], work.Combine("cached"), torch.CPU);
+        foreach (var fold in new[] { "fold-1", "fold-2" })
+            Assert.Equal(File.ReadAllText(Path.Combine(work.Combine("plain"), fold, "scores.tsv")),
+                File.ReadAllText(Path.Combine(work.Combine("cached"), fold, "scores.tsv")));
+        Assert.Equal(FaceTraining.Fingerprint(TinyTraining with { Workers = 2 }), FaceTraining.Fingerprint(TinyTraining with { CacheCrops = true, Workers = 2 }));
+        Assert.DoesNotContain("CacheCrops", FaceTraining.Fingerprint(TinyTraining));
+    }
+
+    [Fact]
     public void AFoldWhoseTrainingStoppedResumesFromItsCheckpoint()
     {
         using var work = new TempDirectory();
