@@ -7,7 +7,8 @@
 # Usage: bench/lfw_protocol_gpu.sh OUTDIR
 #   MARGINFACE  the published MarginFace.Cli       LFW    identity folders of LFW      PAIRS  LFW's pairs.txt
 #   RUNS        where the runs are kept (default /tmp/lfw-runs)   DEADLINE  seconds (default 540)
-#   CONFIGS     config files in the order they are run (default: configs/lfw-protocol-v8-gpu.json v9-gpu v10-gpu)
+#   CONFIGS     config files in the order they are run (default: configs/lfw-protocol-v8.json, v9, v10)
+#   WORKERS     decoding threads per lane (default 5); every lane keeps its crops in memory (--cache-crops)
 #   LANES       fold lists of the lanes, separated by spaces (default: "1,4,7,10 2,5,8 3,6,9")
 set -uo pipefail
 out=${1:?usage: bench/lfw_protocol_gpu.sh OUTDIR}
@@ -16,7 +17,8 @@ cd "$(dirname "$0")/.."
 MARGINFACE=${MARGINFACE:?set MARGINFACE to the published MarginFace.Cli}
 LFW=${LFW:?set LFW}; PAIRS=${PAIRS:?set PAIRS}
 RUNS=${RUNS:-/tmp/lfw-runs}; DEADLINE=${DEADLINE:-540}
-CONFIGS=${CONFIGS:-"configs/lfw-protocol-v8-gpu.json configs/lfw-protocol-v9-gpu.json configs/lfw-protocol-v10-gpu.json"}
+CONFIGS=${CONFIGS:-"configs/lfw-protocol-v8.json configs/lfw-protocol-v9.json configs/lfw-protocol-v10.json"}
+WORKERS=${WORKERS:-5}
 LANES=${LANES:-"1,4,7,10 2,5,8 3,6,9"}
 DEVICE=${DEVICE:-cuda}
 t0=$(date +%s)
@@ -33,7 +35,7 @@ lane() { # lane INDEX FOLDS
     if [ "$left" -lt "${MIN_LEFT:-30}" ]; then echo "lane $i: no time left for $name"; return; fi
     echo "lane $i: $name folds $folds (t+$(( $(date +%s) - t0 ))s, ${left}s left)"
     timeout -s INT -k 30 "$left" "$MARGINFACE" eval lfw-protocol --images "$LFW" --pairs "$PAIRS" --folds "$folds" --config "$cfg" \
-      --out "$RUNS/$name-lane$i" --flip --threads 1 --device "$DEVICE" 2>&1 | tr '\r' '\n' | grep -v -E ' eta [0-9]' >> "$RUNS/$name-lane$i.log"
+      --out "$RUNS/$name-lane$i" --flip --threads 1 --device "$DEVICE" --workers "$WORKERS" --cache-crops 2>&1 | tr '\r' '\n' | grep -v -E ' eta [0-9]' >> "$RUNS/$name-lane$i.log"
     echo "lane $i: $name exit ${PIPESTATUS[0]} at t+$(( $(date +%s) - t0 ))s"
   done
 }

@@ -113,6 +113,11 @@ internal static class EvalCommand
         var config = new Option<string>("--config") { Description = "JSON file of marginface train settings (backbone, loss, epochs, ...); data and include list are set per fold", Required = true };
         var output = new Option<string>("--out") { Description = "output directory: fold-K/ per test fold, report.json", Required = true };
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising when scoring" };
+        var workers = new Option<int?>("--workers") { Description = "image decoding threads for training and scoring, instead of the config's (the numbers do not change)" };
+        var cacheCrops = new Option<bool>("--cache-crops")
+        {
+            Description = "keep every image's cropped face in memory for all folds (about 500 MB for LFW at landmarks:112): each image is read, detected and aligned once; the numbers do not change",
+        };
         var heldOut = new Option<bool>("--held-out-threshold")
         {
             Description = "leave the next fold's people out of training too and choose the threshold on its pairs (unseen people, as the test fold's)",
@@ -120,7 +125,7 @@ internal static class EvalCommand
         var command = new Command("lfw-protocol",
             "LFW unrestricted with no outside data: per test fold, train on the other folds' people, choose the threshold on their pairs, test the fold")
         {
-            images, pairs, folds, config, output, flip, heldOut,
+            images, pairs, folds, config, output, flip, heldOut, workers, cacheCrops,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -129,6 +134,7 @@ internal static class EvalCommand
             var pairSet = ReadProtocolPairs(pairsPath);
             var testFolds = ParseFolds(parse.GetValue(folds)!, pairSet.Folds);
             var training = JsonConfig.Read<FaceTrainingOptions>(parse.GetValue(config)!);
+            training = training with { Workers = parse.GetValue(workers) ?? training.Workers, CacheCrops = parse.GetValue(cacheCrops) || training.CacheCrops };
             var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - training.Workers);
             var device = compute.Open(parse, threads);
             using var stop = new StopSignals();

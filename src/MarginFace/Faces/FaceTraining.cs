@@ -222,9 +222,12 @@ public static class FaceTraining
     internal static FacePreprocessing Preprocessing(BackboneSpec spec, FaceTrainingOptions options) =>
         new(FaceCrop.Parse(options.Crop), spec.InputWidth, spec.InputHeight, spec.Channels == 1, options.Normalization ?? spec.Normalization);
 
-    /// <summary>The configuration JSON that fingerprints a run (paths left out: moving the data does not change the numbers).</summary>
+    /// <summary>
+    /// The configuration JSON that fingerprints a run: paths, decoding threads and the crop cache are left out, since moving the
+    /// data or changing how it is read does not change the numbers.
+    /// </summary>
     internal static string Fingerprint(FaceTrainingOptions options) =>
-        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null, CacheCrops = false }, ConfigJson);
+        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null, Workers = 1, CacheCrops = false }, ConfigJson);
 
     private static OptimizerHelper CreateOptimizer(FaceTrainingOptions options, nn.Module backbone, TrainingObjective objective)
     {

@@ -75,7 +75,7 @@ public sealed record FaceTrainingOptions
 
     public int Seed { get; init; }
 
-    /// <summary>Image decoding threads.</summary>
+    /// <summary>Image decoding threads (the batches do not depend on them; not part of a checkpoint's fingerprint).</summary>
     public int Workers { get; init; } = 1;
 
     /// <summary>

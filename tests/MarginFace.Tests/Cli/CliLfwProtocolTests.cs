@@ -45,6 +45,28 @@ public class CliLfwProtocolTests
     }
 
     [Fact]
+    public void WorkersAndCacheCropsFromTheCommandLineOverrideTheConfigAndLeaveTheScoresAsTheyAre()
+    {
+        using var temp = new TempDirectory();
+        var images = LfwProtocolTests.WriteLfwIdentities(temp.Combine("lfw"));
+        File.WriteAllText(temp.Combine("pairs.txt"), LfwProtocolTests.DisjointPairs);
+        string[] Args(string output) => ["eval", "lfw-protocol", "--images", images, "--pairs", temp.Combine("pairs.txt"), "--folds", "1",
+            "--config", WriteConfig(temp), "--out", temp.Combine(output), "--threads", "1"];
+
+        var plain = CliProcess.Run(Args("plain"));
+        var cached = CliProcess.Run([.. Args("cached"), "--workers", "2", "--cache-crops"]);
+
+        Assert.True(plain.ExitCode == 0, plain.Stderr);
+        Assert.True(cached.ExitCode == 0, cached.Stderr);
+        using (var config = JsonDocument.Parse(File.ReadAllText(temp.Combine("cached", "fold-1", "config.json"))))
+        {
+            Assert.Equal(2, config.RootElement.GetProperty("Workers").GetInt32());
+            Assert.True(config.RootElement.GetProperty("CacheCrops").GetBoolean());
+        }
+        Assert.Equal(File.ReadAllText(temp.Combine("plain", "fold-1", "scores.tsv")), File.ReadAllText(temp.Combine("cached", "fold-1", "scores.tsv")));
+    }
+
+    [Fact]
     public void EvalLfwProtocolRefusesPairsWhoseFoldsShareAPersonInOneLine()
     {
         using var temp = new TempDirectory();
