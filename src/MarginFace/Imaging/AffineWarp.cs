@@ -4,7 +4,7 @@ namespace MarginFace.Imaging;
 /// Bilinear affine warps of an <see cref="RgbImage"/>. A matrix is six numbers, the 2×3 row-major
 /// <c>[a, b, c, d, e, f]</c> mapping <c>(x, y)</c> to <c>(a·x + b·y + c, d·x + e·y + f)</c>; pixel centres sit at integer
 /// coordinates (pixel (0, 0) covers [−0.5, 0.5]², as in OpenCV's <c>warpAffine</c>). <see cref="Warp"/> takes the forward map
-/// (source → output) and samples the source at M⁻¹·(x, y); <see cref="WarpInverse"/> takes the output → source map directly.
+/// (source → output) and samples the source at M⁻¹·(x, y); <see cref="WarpInverse(RgbImage, ReadOnlySpan{double}, int, int, WarpBorder)"/> takes the output → source map directly.
 /// A sample is <c>(1−fy)·((1−fx)·p00 + fx·p10) + fy·((1−fx)·p01 + fx·p11)</c>, rounded half up to a byte, so integer
 /// positions reproduce source pixels exactly.
 /// </summary>
@@ -56,7 +56,7 @@ public static class AffineWarp
     }
 
     /// <summary>
-    /// <see cref="WarpInverse"/> for a map without rotation or shear (resizes, crops and flips): the source column and row of
+    /// <see cref="WarpInverse(RgbImage, ReadOnlySpan{double}, int, int, WarpBorder)"/> for a map without rotation or shear (resizes, crops and flips): the source column and row of
     /// each output column and row are computed once, by the same expressions and in the same order as the general path, so
     /// the bytes are the same; pixels whose 2×2 neighbourhood leaves the image go through <see cref="Sample"/> as there.
     /// </summary>
