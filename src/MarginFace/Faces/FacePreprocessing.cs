@@ -33,7 +33,7 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     public void Write(RgbImage image, Span<float> destination, AugmentationDraw? draw = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        if (Width < 1 || Height < 1) throw new InvalidOperationException($"input size {Width}×{Height} must be positive.");
+        CheckDestination(destination);
         WriteFace(Crop.Apply(image), destination, draw);
     }
 
@@ -41,14 +41,19 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     public void WriteFace(RgbImage face, Span<float> destination, AugmentationDraw? draw = null)
     {
         ArgumentNullException.ThrowIfNull(face);
-        if (Width < 1 || Height < 1) throw new InvalidOperationException($"input size {Width}×{Height} must be positive.");
-        if (destination.Length != Length)
-            throw new ArgumentException($"destination holds {destination.Length} floats, the input needs {Length}.", nameof(destination));
+        CheckDestination(destination);
         face = Grey ? face.ToGrey() : face.ToRgb();
         var d = draw ?? AugmentationDraw.None(Width, Height);
         var input = Geometry(face, d);
         Normalise(input.Pixels, destination, d);
         Erase(destination, d);
+    }
+
+    private void CheckDestination(Span<float> destination)
+    {
+        if (Width < 1 || Height < 1) throw new InvalidOperationException($"input size {Width}×{Height} must be positive.");
+        if (destination.Length != Length)
+            throw new ArgumentException($"destination holds {destination.Length} floats, the input needs {Length}.", "destination");
     }
 
     /// <summary>The draw's erased rectangle set to 0, the normalisation's mean, in every channel.</summary>

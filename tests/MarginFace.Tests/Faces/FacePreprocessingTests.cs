@@ -58,6 +58,14 @@ public class FacePreprocessingTests
     }
 
     [Fact]
+    public void AWrongDestinationIsRejectedBeforeTheImageIsCropped()
+    {
+        // The image is too small for the crop: checking the destination first reports the caller's buffer, not the photo.
+        var e = Assert.Throws<ArgumentException>(() => Plain(4, 4, crop: FaceCrop.Center(150)).Write(Pattern(92, 112), new float[47]));
+        Assert.StartsWith("destination holds 47 floats, the input needs 48.", e.Message);
+    }
+
+    [Fact]
     public void FlipMirrorsTheColumns()
     {
         var image = Pattern(5, 3);
