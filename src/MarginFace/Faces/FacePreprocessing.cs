@@ -34,7 +34,7 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     {
         ArgumentNullException.ThrowIfNull(image);
         CheckDestination(destination);
-        WriteFace(Crop.Apply(image), destination, draw);
+        WriteChecked(Crop.Apply(image), destination, draw);
     }
 
     /// <summary>As <see cref="Write"/> for a face <see cref="Crop"/> has already cut (e.g. from a <see cref="FaceCropCache"/>).</summary>
@@ -42,6 +42,11 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     {
         ArgumentNullException.ThrowIfNull(face);
         CheckDestination(destination);
+        WriteChecked(face, destination, draw);
+    }
+
+    private void WriteChecked(RgbImage face, Span<float> destination, AugmentationDraw? draw)
+    {
         face = Grey ? face.ToGrey() : face.ToRgb();
         var d = draw ?? AugmentationDraw.None(Width, Height);
         var input = Geometry(face, d);
@@ -53,7 +58,7 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     {
         if (Width < 1 || Height < 1) throw new InvalidOperationException($"input size {Width}×{Height} must be positive.");
         if (destination.Length != Length)
-            throw new ArgumentException($"destination holds {destination.Length} floats, the input needs {Length}.", "destination");
+            throw new ArgumentException($"destination holds {destination.Length} floats, the input needs {Length}.", nameof(destination));
     }
 
     /// <summary>The draw's erased rectangle set to 0, the normalisation's mean, in every channel.</summary>
