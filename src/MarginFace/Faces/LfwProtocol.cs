@@ -126,6 +126,7 @@ public static class LfwProtocol
         watch.Stop();
 
         var last = trained.Epochs[^1];
+        var trainSeconds = trained.Epochs.Sum(e => e.Elapsed.TotalSeconds);
         var result = scored with
         {
             Identities = trained.Classes,
@@ -133,8 +134,8 @@ public static class LfwProtocol
             Epochs = trained.Epochs.Count,
             TrainAccuracy = double.IsNaN(last.TrainAccuracy) ? null : last.TrainAccuracy,
             Loss = double.IsNaN(last.MeanLoss) ? null : last.MeanLoss,
-            TrainSeconds = trained.Epochs.Sum(e => e.Elapsed.TotalSeconds),
-            ImagesPerSecond = last.SamplesPerSecond,
+            TrainSeconds = trainSeconds,
+            ImagesPerSecond = trainSeconds > 0 ? trained.Epochs.Sum(e => (double)e.Samples) / trainSeconds : 0,
             ScoreSeconds = watch.Elapsed.TotalSeconds,
             ModelId = modelId,
         };

@@ -46,7 +46,7 @@ public sealed record LfwProtocolFold
     /// <summary>Seconds spent in training epochs (over all sessions of a resumed run).</summary>
     public double TrainSeconds { get; init; }
 
-    /// <summary>Training images per second in the last epoch.</summary>
+    /// <summary>Training images per second over all epochs (images seen / <see cref="TrainSeconds"/>).</summary>
     public double ImagesPerSecond { get; init; }
 
     /// <summary>Seconds to embed the pairs' images and score the pairs.</summary>

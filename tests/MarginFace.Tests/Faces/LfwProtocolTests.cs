@@ -103,6 +103,11 @@ public class LfwProtocolTests : TorchTest
 
         var fold = Assert.Single(resumed.Folds);
         Assert.Equal(2, fold.Epochs);
+        var epochs = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "fold-2", "metrics.json"))).RootElement.GetProperty("epochs")
+            .EnumerateArray().Select(e => (Rate: e.GetProperty("imagesPerSecond").GetDouble(), Seconds: e.GetProperty("seconds").GetDouble())).ToArray();
+        Assert.Equal(2, epochs.Length);
+        Assert.Equal(epochs.Sum(e => e.Seconds), fold.TrainSeconds, 9);
+        Assert.Equal(epochs.Sum(e => e.Rate * e.Seconds) / fold.TrainSeconds, fold.ImagesPerSecond, 9);
         Assert.Null(resumed.StandardError);
         Assert.True(File.Exists(Path.Combine(output, "fold-2", LfwProtocol.ResultFile)));
     }
