@@ -6,9 +6,12 @@ namespace MarginFace.Evaluation;
 public static class CosineScores
 {
     /// <summary>The score of each pair of <paramref name="pairs"/>, in pairs order; every image is embedded once by <paramref name="source"/>.</summary>
-    public static double[] ForPairs(LfwPairs pairs, IEmbeddingSource source)
+    public static double[] ForPairs(LfwPairs pairs, IEmbeddingSource source) => ForPairs(pairs.Pairs, source);
+
+    /// <summary>The score of each of <paramref name="pairs"/>, in order; every distinct image is embedded once by <paramref name="source"/>.</summary>
+    public static double[] ForPairs(IReadOnlyList<LfwPair> pairs, IEmbeddingSource source)
     {
-        var images = pairs.Images();
+        var images = pairs.SelectMany(p => new[] { p.Image1, p.Image2 }).Distinct(StringComparer.Ordinal).ToList();
         var embeddings = source.Embed(images);
         if (embeddings.Count != images.Count) throw new InvalidOperationException($"{embeddings.Count} embeddings for {images.Count} images");
         var normalised = new Dictionary<string, double[]>(StringComparer.Ordinal);
@@ -18,7 +21,7 @@ public static class CosineScores
                 throw new MarginFaceException($"embedding of {images[i]} has {embeddings[i].Length} values, that of {images[0]} {embeddings[0].Length}");
             normalised[images[i]] = Normalise(embeddings[i], images[i]);
         }
-        return pairs.Pairs.Select(p => Dot(normalised[p.Image1], normalised[p.Image2])).ToArray();
+        return pairs.Select(p => Dot(normalised[p.Image1], normalised[p.Image2])).ToArray();
     }
 
     /// <summary><paramref name="embedding"/> / ‖<paramref name="embedding"/>‖ in float64; a zero or non-finite vector is an error naming <paramref name="image"/>.</summary>

@@ -78,16 +78,19 @@ public static class ScoresFile
     }
 
     /// <summary>Writes <paramref name="scores"/> of <paramref name="pairs"/> (in pairs order) atomically, with round-trip precision.</summary>
-    public static void Write(string path, LfwPairs pairs, IReadOnlyList<double> scores)
+    public static void Write(string path, LfwPairs pairs, IReadOnlyList<double> scores) => Write(path, pairs.Pairs, scores);
+
+    /// <summary>Writes <paramref name="scores"/> of <paramref name="pairs"/> (in order) atomically, with round-trip precision.</summary>
+    public static void Write(string path, IReadOnlyList<LfwPair> pairs, IReadOnlyList<double> scores)
     {
-        if (scores.Count != pairs.Pairs.Count) throw new ArgumentException($"{scores.Count} scores for {pairs.Pairs.Count} pairs", nameof(scores));
+        if (scores.Count != pairs.Count) throw new ArgumentException($"{scores.Count} scores for {pairs.Count} pairs", nameof(scores));
         AtomicFile.Write(path, temp =>
         {
             using var writer = new StreamWriter(temp);
             writer.Write(Header + "\n");
             for (int i = 0; i < scores.Count; i++)
             {
-                var p = pairs.Pairs[i];
+                var p = pairs[i];
                 writer.Write($"{p.Name1}\t{p.Number1}\t{p.Name2}\t{p.Number2}\t{scores[i].ToString("R", CultureInfo.InvariantCulture)}\n");
             }
         });

@@ -64,6 +64,58 @@ public static class VerificationProtocol
     }
 
     /// <summary>
+    /// The threshold that maximises the balanced accuracy ½(TPR + TNR) of same-person pairs scored <paramref name="sameScores"/>, pair i
+    /// weighing <paramref name="sameWeights"/>[i] (TPR = Σ wᵢ[sᵢ &gt; t] / Σ wᵢ), and different-person pairs scored
+    /// <paramref name="differentScores"/> (TNR = #[dⱼ ≤ t] / D), with that balanced accuracy. The candidates are those of
+    /// <see cref="Evaluate"/> over both sets of scores; among equally good ones (within 1e-12) the lowest wins. Balanced, so the two
+    /// sets may differ in size (LFW's test folds hold as many same as different pairs).
+    /// </summary>
+    public static FoldResult BestBalancedThreshold(IReadOnlyList<double> sameScores, IReadOnlyList<double> sameWeights, IReadOnlyList<double> differentScores)
+    {
+        ArgumentNullException.ThrowIfNull(sameScores);
+        ArgumentNullException.ThrowIfNull(sameWeights);
+        ArgumentNullException.ThrowIfNull(differentScores);
+        if (sameScores.Count == 0) throw new ArgumentException("no same-person pairs", nameof(sameScores));
+        if (differentScores.Count == 0) throw new ArgumentException("no different-person pairs", nameof(differentScores));
+        if (sameWeights.Count != sameScores.Count) throw new ArgumentException($"{sameWeights.Count} weights for {sameScores.Count} scores", nameof(sameWeights));
+        double totalWeight = 0;
+        for (int i = 0; i < sameWeights.Count; i++)
+        {
+            if (!(sameWeights[i] > 0) || !double.IsFinite(sameWeights[i])) throw new ArgumentException($"weight {i} is {sameWeights[i]}, not a positive number", nameof(sameWeights));
+            totalWeight += sameWeights[i];
+        }
+        var scores = sameScores.Concat(differentScores).ToArray();
+        Check(scores, new bool[scores.Length]);
+        var order = Enumerable.Range(0, scores.Length).ToArray();
+        var sorted = (double[])scores.Clone();
+        Array.Sort(sorted, order);
+
+        // Threshold below every score: every pair is called "same" (TPR 1, TNR 0).
+        double sameAbove = totalWeight;
+        int differentBelow = 0;
+        double Balanced() => (sameAbove / totalWeight + (double)differentBelow / differentScores.Count) / 2;
+        double best = Balanced(), bestThreshold = Below(sorted[0]);
+        int position = 0;
+        while (position < sorted.Length)
+        {
+            double value = sorted[position];
+            for (; position < sorted.Length && sorted[position] == value; position++)
+            {
+                int pair = order[position];
+                if (pair < sameScores.Count) sameAbove -= sameWeights[pair];
+                else differentBelow++;
+            }
+            double current = Balanced();
+            if (current > best + 1e-12)
+            {
+                best = current;
+                bestThreshold = position < sorted.Length ? Midpoint(value, sorted[position]) : Above(value);
+            }
+        }
+        return new FoldResult(best, bestThreshold, scores.Length);
+    }
+
+    /// <summary>
     /// The lowest of the candidate thresholds that classify the most pairs outside fold <paramref name="testFold"/> correctly;
     /// <paramref name="sorted"/> holds all scores ascending, <paramref name="order"/> their pair indices.
     /// </summary>

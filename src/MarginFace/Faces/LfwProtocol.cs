@@ -20,11 +20,16 @@ namespace MarginFace.Faces;
 /// and the threshold is the one that maximises accuracy on fold v's pairs alone: people the model has not seen, as the test fold's, where
 /// the other folds' pairs name the very people it was trained on and so score their same-person pairs higher than unseen people's
 /// (a threshold chosen there is too high). It still uses no outside data and never looks at fold k; it trains on one fold fewer.</para>
+/// <para>With the threshold from unseen people, the model trains on all the other folds' people, and the threshold maximises the balanced
+/// accuracy ½(TPR + TNR) of the other folds' different-person pairs (TNR; their scores do not depend on whether the people were trained
+/// on) and the same-person pairs of <see cref="UnseenPeople"/> (TPR, each person weighing 1): people under the images directory whom
+/// the pairs file never names, so no fold's model trains on them. Their scores go to <c>unseen-scores.tsv</c>.</para>
 /// </summary>
 public static class LfwProtocol
 {
     public const string ResultFile = "result.json";
     public const string IncludeFile = "include.txt";
+    public const string UnseenScoresFile = "unseen-scores.tsv";
 
     /// <summary>The folder of test fold <paramref name="fold"/> (1-based).</summary>
     public static string FoldDirectory(string outputDirectory, int fold) => Path.Combine(outputDirectory, $"fold-{fold}");
@@ -36,14 +41,17 @@ public static class LfwProtocol
     /// </summary>
     public static LfwProtocolReport Run(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, IReadOnlyList<int> testFolds,
         string outputDirectory, Device device, bool flip = false, Func<int, ITrainingCallback?>? callbacks = null, IProgress<string>? log = null,
-        CancellationToken cancellation = default, bool heldOutThreshold = false)
+        CancellationToken cancellation = default, bool heldOutThreshold = false, bool unseenThreshold = false)
     {
         CheckIdentityDisjoint(pairs);
+        if (heldOutThreshold && unseenThreshold)
+            throw new MarginFaceException("the threshold is chosen either on a held-out fold or from unseen people, not both");
         if (heldOutThreshold && pairs.Folds < 3)
             throw new MarginFaceException($"{pairs.Source}: a held-out threshold fold needs at least three folds (test, threshold, training), the header gives {pairs.Folds}");
         foreach (var fold in testFolds)
             if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
         pairs.CheckImages(imagesDirectory);
+        var unseen = unseenThreshold ? UnseenPeople.Find(pairs, imagesDirectory) : null;
         (training with { Data = imagesDirectory }).Validate();
 
         var results = new List<LfwProtocolFold>();
@@ -57,13 +65,14 @@ public static class LfwProtocol
             if (File.Exists(resultPath))
             {
                 var done = ReadResult(resultPath);
-                if (done.ThresholdFold != thresholdFold)
-                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.ThresholdFold)}, this run would choose it {Describe(thresholdFold)}; use another output directory");
+                if (done.ThresholdFold != thresholdFold || done.UnseenPeople.HasValue != unseenThreshold)
+                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.ThresholdFold, done.UnseenPeople.HasValue)}, " +
+                        $"this run would choose it {Describe(thresholdFold, unseenThreshold)}; use another output directory");
                 results.Add(done);
                 log?.Report($"fold {fold}: done before ({resultPath})");
                 continue;
             }
-            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
+            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, unseen, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
             if (result is null) return new LfwProtocolReport(pairs.Source, results, Interrupted: true);
             AtomicFile.WriteAllText(resultPath, JsonSerializer.Serialize(result, LfwProtocolReport.Json));
             results.Add(result);
@@ -82,8 +91,8 @@ public static class LfwProtocol
     /// <summary>The held-out threshold fold of 1-based test fold <paramref name="fold"/>: the next one, k mod F + 1.</summary>
     public static int ThresholdFold(LfwPairs pairs, int fold) => fold % pairs.Folds + 1;
 
-    private static string Describe(int? thresholdFold) =>
-        thresholdFold is int v ? $"on held-out fold {v}" : "on the other folds' pairs";
+    private static string Describe(int? thresholdFold, bool unseen) =>
+        thresholdFold is int v ? $"on held-out fold {v}" : unseen ? "from unseen people's same-person pairs" : "on the other folds' pairs";
 
     /// <summary>Refuses a pairs file in which one person appears in two folds (the protocol trains on the other folds' people).</summary>
     public static void CheckIdentityDisjoint(LfwPairs pairs)
@@ -99,7 +108,7 @@ public static class LfwProtocol
     }
 
     private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, int? thresholdFold,
-        string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
+        UnseenPeople? unseen, string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
     {
         Directory.CreateDirectory(directory);
         var includePath = Path.Combine(directory, IncludeFile);
@@ -113,16 +122,19 @@ public static class LfwProtocol
 
         var watch = Stopwatch.StartNew();
         double[] scores;
+        double[]? unseenScores = null;
         string? modelId;
         using (var model = FaceModelFile.Load(trained.ModelPath))
         {
             model.Module.eval();
             modelId = model.Info.ModelId;
-            scores = CosineScores.ForPairs(pairs, new ImageFolderEmbeddings(imagesDirectory, model.Module, model.Preprocessing, device, flip,
-                crops: crops, workers: training.Workers));
+            var embeddings = new ImageFolderEmbeddings(imagesDirectory, model.Module, model.Preprocessing, device, flip, crops: crops, workers: training.Workers);
+            scores = CosineScores.ForPairs(pairs, embeddings);
+            if (unseen is not null) unseenScores = CosineScores.ForPairs(unseen.Pairs, embeddings);
         }
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
-        var scored = Score(pairs, scores, fold, thresholdFold);
+        if (unseen is not null) ScoresFile.Write(Path.Combine(directory, UnseenScoresFile), unseen.Pairs, unseenScores!);
+        var scored = Score(pairs, scores, fold, thresholdFold, unseen, unseenScores);
         watch.Stop();
 
         var last = trained.Epochs[^1];
@@ -139,17 +151,22 @@ public static class LfwProtocol
             ScoreSeconds = watch.Elapsed.TotalSeconds,
             ModelId = modelId,
         };
-        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold)}: {result.TrainingPairsAccuracy:P2})");
+        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold, unseen is not null)}: {result.TrainingPairsAccuracy:P2})");
         return result;
     }
 
     /// <summary>
     /// The protocol's verdict on test fold <paramref name="fold"/> (1-based) from the scores of every pair of <paramref name="pairs"/>: the
-    /// threshold best on the other folds' pairs (or on held-out fold <paramref name="thresholdFold"/>'s alone), the accuracy it gives on
-    /// the test fold, and the hindsight accuracy. The training fields are left unset.
+    /// threshold best on the other folds' pairs (or on held-out fold <paramref name="thresholdFold"/>'s alone, or, given
+    /// <paramref name="unseen"/> and their <paramref name="unseenScores"/>, best in balanced accuracy on the other folds' different-person
+    /// pairs and the unseen people's same-person pairs), the accuracy it gives on the test fold, and the hindsight accuracy. The training
+    /// fields are left unset.
     /// </summary>
-    internal static LfwProtocolFold Score(LfwPairs pairs, IReadOnlyList<double> scores, int fold, int? thresholdFold)
+    internal static LfwProtocolFold Score(LfwPairs pairs, IReadOnlyList<double> scores, int fold, int? thresholdFold,
+        UnseenPeople? unseen = null, IReadOnlyList<double>? unseenScores = null)
     {
+        if ((unseen is null) != (unseenScores is null)) throw new ArgumentException("unseen people and their scores come together", nameof(unseenScores));
+        if (unseen is not null && thresholdFold is not null) throw new ArgumentException("a held-out fold or unseen people choose the threshold, not both", nameof(unseen));
         var foldIndices = pairs.FoldIndices();
         var same = pairs.SameLabels();
         List<int> PairsWhere(Func<int, bool> inFold) => Enumerable.Range(0, scores.Count).Where(p => inFold(foldIndices[p])).ToList();
@@ -158,7 +175,14 @@ public static class LfwProtocol
             VerificationProtocol.BestThresholdAccuracy(indices.Select(p => scores[p]).ToList(), indices.Select(p => same[p]).ToList());
         var testPairs = PairsWhere(k => k == fold - 1);
         double threshold, trainingPairsAccuracy;
-        if (thresholdFold is int v)
+        if (unseen is not null)
+        {
+            if (unseenScores!.Count != unseen.Pairs.Count) throw new ArgumentException($"{unseenScores.Count} scores for {unseen.Pairs.Count} unseen pairs", nameof(unseenScores));
+            var different = PairsWhere(k => k != fold - 1).Where(p => !same[p]).Select(p => scores[p]).ToList();
+            var chosen = VerificationProtocol.BestBalancedThreshold(unseenScores, unseen.Weights, different);
+            (threshold, trainingPairsAccuracy) = (chosen.Threshold, chosen.Accuracy);
+        }
+        else if (thresholdFold is int v)
         {
             var chosen = BestOn(PairsWhere(k => k == v - 1));
             (threshold, trainingPairsAccuracy) = (chosen.Threshold, chosen.Accuracy);
@@ -175,6 +199,8 @@ public static class LfwProtocol
             Accuracy = AccuracyAt(testPairs, threshold),
             Threshold = threshold,
             ThresholdFold = thresholdFold,
+            UnseenPeople = unseen?.People.Count,
+            UnseenPairs = unseen?.Pairs.Count,
             HindsightAccuracy = hindsight.Accuracy,
             HindsightThreshold = hindsight.Threshold,
             TrainingPairsAccuracy = trainingPairsAccuracy,

@@ -11,11 +11,23 @@ public sealed record LfwProtocolFold
     /// <summary>Fraction of the fold's pairs classified correctly ("same" when the cosine is above <see cref="Threshold"/>).</summary>
     public double Accuracy { get; init; }
 
-    /// <summary>The cosine threshold that maximises accuracy on the other folds' pairs, or on <see cref="ThresholdFold"/>'s.</summary>
+    /// <summary>
+    /// The cosine threshold that maximises accuracy on the other folds' pairs, or on <see cref="ThresholdFold"/>'s, or (with
+    /// <see cref="UnseenPeople"/>) the balanced accuracy of the other folds' different-person pairs and the unseen people's same-person pairs.
+    /// </summary>
     public double Threshold { get; init; }
 
     /// <summary>The held-out fold (1-based, left out of training) whose pairs chose <see cref="Threshold"/>; null: all other folds'.</summary>
     public int? ThresholdFold { get; init; }
+
+    /// <summary>
+    /// How many people outside the pairs file (<see cref="Evaluation.UnseenPeople"/>) gave the same-person pairs that, with the other
+    /// folds' different-person pairs, chose <see cref="Threshold"/>; null when they did not.
+    /// </summary>
+    public int? UnseenPeople { get; init; }
+
+    /// <summary>How many same-person pairs of <see cref="UnseenPeople"/> chose the threshold; null when they did not.</summary>
+    public int? UnseenPairs { get; init; }
 
     /// <summary>
     /// Accuracy on this fold's pairs at the threshold best for them (<see cref="HindsightThreshold"/>): chosen by looking at the test
@@ -26,7 +38,7 @@ public sealed record LfwProtocolFold
     /// <summary>The threshold that maximises accuracy on this fold's own pairs (see <see cref="HindsightAccuracy"/>).</summary>
     public double? HindsightThreshold { get; init; }
 
-    /// <summary>Accuracy of <see cref="Threshold"/> on the pairs it was chosen on.</summary>
+    /// <summary>Accuracy of <see cref="Threshold"/> on the pairs it was chosen on (balanced accuracy, with <see cref="UnseenPeople"/>).</summary>
     public double TrainingPairsAccuracy { get; init; }
 
     public int Pairs { get; init; }

@@ -51,6 +51,10 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
         var heldOut = Folds.Where(f => f.ThresholdFold is not null).ToList();
         if (heldOut.Count > 0)
             text.AppendLine("thresholds chosen on held-out folds (not trained on): " + string.Join(", ", heldOut.Select(f => $"fold {f.Fold} on fold {f.ThresholdFold}")));
+        var unseen = Folds.Where(f => f.UnseenPeople is not null).ToList();
+        if (unseen.Count > 0)
+            text.AppendLine("thresholds chosen from unseen people (named by no pair, not trained on) and the other folds' different-person pairs: " +
+                string.Join(", ", unseen.Select(f => $"fold {f.Fold} from {f.UnseenPairs} pairs of {f.UnseenPeople} people")));
         foreach (var f in Folds.Where(f => f.Members is not null))
             text.AppendLine($"fold {f.Fold}: the mean score of {f.Members!.Count} runs ({string.Join(", ", f.Members)}); train time and epochs are their sums");
         if (Folds.Count > 0)

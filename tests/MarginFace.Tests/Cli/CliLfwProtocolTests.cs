@@ -96,6 +96,25 @@ public class CliLfwProtocolTests
     }
 
     [Fact]
+    public void EvalLfwProtocolRefusesTwoThresholdRulesAtOnceAndUnseenPeopleWhenThereAreNone()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("pairs.txt"), LfwProtocolTests.DisjointPairs);
+        var images = LfwProtocolTests.WriteLfwIdentities(temp.Combine("lfw"));
+        string[] Args(params string[] more) => ["eval", "lfw-protocol", "--images", images, "--pairs", temp.Combine("pairs.txt"), "--folds", "1",
+            "--config", WriteConfig(temp), "--out", temp.Combine("out"), .. more];
+
+        var (both, _, bothErr) = CliProcess.Run(Args("--held-out-threshold", "--unseen-threshold"));
+        var (none, _, noneErr) = CliProcess.Run(Args("--unseen-threshold"));
+
+        Assert.Equal(1, both);
+        Assert.Equal("error: --held-out-threshold and --unseen-threshold choose the threshold two different ways; give one", bothErr.Trim());
+        Assert.Equal(1, none);
+        Assert.Equal($"error: {images}: no person with two or more images outside {temp.Combine("pairs.txt")}; a threshold from unseen people needs some", noneErr.Trim());
+        Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
+    [Fact]
     public void EvalLfwFuseWritesTheFusedFoldsEveryRunFinishedAndAMissingRunIsOneLine()
     {
         using var temp = new TempDirectory();

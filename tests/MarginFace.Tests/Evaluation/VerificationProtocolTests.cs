@@ -143,6 +143,36 @@ public class VerificationProtocolTests
         Assert.Contains(problem, Assert.Throws<ArgumentException>(() => VerificationProtocol.Evaluate([1, 2], [true, false], folds)).Message);
 
     [Fact]
+    public void TheBalancedThresholdWeighsSamePairsAndHalvesTheTwoSides()
+    {
+        double[] different = [0.1, 0.2, 0.4, 0.6];
+        // Equal weights: past 0.2, TPR 3/3 and TNR 2/4 give 0.75; past 0.4, (2/3 + 3/4)/2 = 17/24 is less, so t = (0.2 + 0.3)/2.
+        var equal = VerificationProtocol.BestBalancedThreshold([0.9, 0.5, 0.3], [1, 1, 1], different);
+        Assert.Equal(0.25, equal.Threshold, 12);
+        Assert.Equal(0.75, equal.Accuracy, 12);
+        Assert.Equal(7, equal.Pairs);
+        // The pair at 0.3 weighing 1/4 of the others: past 0.4, TPR 2/2.25 = 8/9 and TNR 3/4 give 59/72 > 0.75, so t = (0.4 + 0.5)/2.
+        var weighted = VerificationProtocol.BestBalancedThreshold([0.9, 0.5, 0.3], [1, 1, 0.25], different);
+        Assert.Equal(0.45, weighted.Threshold, 12);
+        Assert.Equal(59.0 / 72, weighted.Accuracy, 12);
+        // One same pair against four different ones: balanced, so the threshold still splits them (plain accuracy would too, but 4/5 at worst).
+        var separable = VerificationProtocol.BestBalancedThreshold([0.7], [3], different);
+        Assert.Equal((0.6 + 0.7) / 2, separable.Threshold, 12);
+        Assert.Equal(1, separable.Accuracy, 12);
+    }
+
+    [Fact]
+    public void AmongEquallyBalancedThresholdsTheLowestWins()
+    {
+        // Below everything: TPR 1, TNR 0 = 0.5; past 0.2: TPR 0, TNR 1 = 0.5 too, and every other candidate is 0.5 as well.
+        var result = VerificationProtocol.BestBalancedThreshold([0.1], [1], [0.2]);
+        Assert.Equal(0.5, result.Accuracy, 12);
+        Assert.True(result.Threshold < 0.1);
+        Assert.Contains("weight 0 is 0", Assert.Throws<ArgumentException>(() => VerificationProtocol.BestBalancedThreshold([0.1], [0], [0.2])).Message);
+        Assert.Contains("no different-person pairs", Assert.Throws<ArgumentException>(() => VerificationProtocol.BestBalancedThreshold([0.1], [1], [])).Message);
+    }
+
+    [Fact]
     public void NonFiniteScoresAreRefused() =>
         Assert.Contains("score 1 is NaN", Assert.Throws<ArgumentException>(() => VerificationProtocol.Evaluate([1, double.NaN], [true, false], [0, 1])).Message);
 }

@@ -147,6 +147,41 @@ public class LfwProtocolTests : TorchTest
     }
 
     [Fact]
+    public void UnseenPeopleAndTheOtherFoldsDifferentPairsChooseTheThresholdWhileTrainingKeepsEveryOtherFold()
+    {
+        using var work = new TempDirectory();
+        // person_4 and person_5 (4 images each) appear in no pair: unseen, 6 same pairs each.
+        var images = WriteLfwIdentities(work.Combine("lfw"), identities: 6);
+        var pairs = Pairs(DisjointPairs);
+        var output = work.Combine("out");
+
+        var report = LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, unseenThreshold: true);
+
+        var fold = Assert.Single(report.Folds);
+        Assert.Equal(["person_2", "person_3"], File.ReadAllLines(Path.Combine(output, "fold-1", LfwProtocol.IncludeFile)));
+        Assert.Equal((2, 12, (int?)null), (fold.UnseenPeople, fold.UnseenPairs, fold.ThresholdFold));
+        var unseen = UnseenPeople.Find(pairs, images);
+        var lines = File.ReadAllLines(Path.Combine(output, "fold-1", LfwProtocol.UnseenScoresFile));
+        Assert.Equal(ScoresFile.Header, lines[0]);
+        Assert.Equal(unseen.Pairs.Select(p => $"{p.Name1}\t{p.Number1}\t{p.Name2}\t{p.Number2}"), lines.Skip(1).Select(l => string.Join('\t', l.Split('\t')[..4])));
+        var unseenScores = lines.Skip(1).Select(l => double.Parse(l.Split('\t')[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var scores = ScoresFile.Read(Path.Combine(output, "fold-1", "scores.tsv"), pairs);
+        var same = pairs.SameLabels();
+        // Fold 2's different pairs are pairs 6 and 7; fold 1 (pairs 0-3) is the test fold.
+        var chosen = VerificationProtocol.BestBalancedThreshold(unseenScores, Enumerable.Repeat(1.0 / 6, 12).ToList(), [scores[6], scores[7]]);
+        Assert.Equal(chosen.Threshold, fold.Threshold);
+        Assert.Equal(chosen.Accuracy, fold.TrainingPairsAccuracy);
+        Assert.Equal(Enumerable.Range(0, 4).Count(p => scores[p] > chosen.Threshold == same[p]) / 4.0, fold.Accuracy);
+        Assert.Contains("fold 1 from 12 pairs of 2 people", report.ToTable());
+
+        var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU));
+        Assert.EndsWith("this fold chose its threshold from unseen people's same-person pairs, this run would choose it on the other folds' pairs; use another output directory", error.Message);
+        Assert.Equal("the threshold is chosen either on a held-out fold or from unseen people, not both",
+            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], work.Combine("other"), torch.CPU, heldOutThreshold: true, unseenThreshold: true)).Message);
+        Assert.False(Directory.Exists(work.Combine("other")));
+    }
+
+    [Fact]
     public void PairsNamingOnePersonInTwoFoldsAreRefusedWithTheLine()
     {
         var shared = DisjointPairs.Replace("person_2\t4\tperson_3\t4", "person_2\t4\tperson_0\t4");

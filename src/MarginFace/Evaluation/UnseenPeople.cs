@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace MarginFace.Evaluation;
+
+/// <summary>
+/// The people of an identity-folder directory (LFW's layout, <c>name/name_nnnn.jpg</c>) who have two or more images and whom a pairs
+/// file never names, with every same-person pair of their images. A model trained on the people a pairs file names (as
+/// <c>eval lfw-protocol</c> trains) never sees them, so their same-person pairs score as unseen test people's do: LFW has 52 such
+/// people, 133 images, 140 pairs. Each person weighs 1 in total: each of its n(n − 1)/2 pairs weighs 2/(n(n − 1)).
+/// </summary>
+public sealed record UnseenPeople(IReadOnlyList<string> People, IReadOnlyList<LfwPair> Pairs, IReadOnlyList<double> Weights)
+{
+    /// <summary>More pairs than this (a person with thousands of images) are refused before they are listed.</summary>
+    public const long MaxPairs = 1_000_000;
+
+    /// <summary>
+    /// The unseen people under <paramref name="imagesDirectory"/> for <paramref name="pairs"/>, in ordinal order of name, each person's
+    /// pairs in order of image number; pairs carry <see cref="LfwPair.Fold"/> −1 and <see cref="LfwPair.Line"/> 0. Files that do not
+    /// follow <c>name_nnnn.jpg</c> are ignored. None at all is a <see cref="MarginFaceException"/>.
+    /// </summary>
+    public static UnseenPeople Find(LfwPairs pairs, string imagesDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (!Directory.Exists(imagesDirectory)) throw new MarginFaceException($"{imagesDirectory}: images directory not found");
+        var named = pairs.Pairs.SelectMany(p => new[] { p.Name1, p.Name2 }).ToHashSet(StringComparer.Ordinal);
+        var people = new List<string>();
+        var list = new List<LfwPair>();
+        var weights = new List<double>();
+        long total = 0;
+        foreach (var folder in Directory.EnumerateDirectories(imagesDirectory).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(folder);
+            if (named.Contains(name)) continue;
+            var pattern = new Regex("^" + Regex.Escape(name) + @"_(\d{4})\.jpg$", RegexOptions.CultureInvariant);
+            var numbers = Directory.EnumerateFiles(folder).Select(f => pattern.Match(Path.GetFileName(f))).Where(m => m.Success)
+                .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Where(n => n > 0).Order().ToList();
+            if (numbers.Count < 2) continue;
+            long count = (long)numbers.Count * (numbers.Count - 1) / 2;
+            total += count;
+            if (total > MaxPairs)
+                throw new MarginFaceException($"{imagesDirectory}: the people outside {pairs.Source} have more than {MaxPairs} same-person pairs ({folder} alone {count})");
+            people.Add(name);
+            for (int i = 0; i < numbers.Count; i++)
+                for (int j = i + 1; j < numbers.Count; j++)
+                {
+                    list.Add(new LfwPair(name, numbers[i], name, numbers[j], Same: true, Fold: -1, Line: 0));
+                    weights.Add(1.0 / count);
+                }
+        }
+        if (people.Count == 0)
+            throw new MarginFaceException($"{imagesDirectory}: no person with two or more images outside {pairs.Source}; a threshold from unseen people needs some");
+        return new UnseenPeople(people, list, weights);
+    }
+}
