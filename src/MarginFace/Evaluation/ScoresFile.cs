@@ -15,28 +15,34 @@ public static class ScoresFile
     public const string Header = "name1\tn1\tname2\tn2\tscore";
 
     /// <summary>The score of each pair of <paramref name="pairs"/>, in <see cref="LfwPairs.Pairs"/> order.</summary>
-    public static double[] Read(string path, LfwPairs pairs)
+    public static double[] Read(string path, LfwPairs pairs) => Read(path, pairs.Pairs, pairs.Source);
+
+    /// <summary>The score of each of <paramref name="pairs"/>, in order; <paramref name="pairsSource"/> names where the pairs came from, in messages.</summary>
+    public static double[] Read(string path, IReadOnlyList<LfwPair> pairs, string pairsSource)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new MarginFaceException($"{path}: scores file not found");
         if (info.Length > LfwPairs.MaxFileBytes) throw new MarginFaceException($"{path}: {info.Length} bytes is too large for a scores file (at most {LfwPairs.MaxFileBytes})");
         using var reader = new StreamReader(path);
-        return Parse(reader, path, pairs);
+        return Parse(reader, path, pairs, pairsSource);
     }
 
     /// <summary>Parses scores for <paramref name="pairs"/> from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
-    public static double[] Parse(TextReader reader, string source, LfwPairs pairs)
+    public static double[] Parse(TextReader reader, string source, LfwPairs pairs) => Parse(reader, source, pairs.Pairs, pairs.Source);
+
+    /// <summary>Parses scores for <paramref name="pairs"/> (from <paramref name="pairsSource"/>) from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
+    public static double[] Parse(TextReader reader, string source, IReadOnlyList<LfwPair> pairs, string pairsSource)
     {
         var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < pairs.Pairs.Count; i++)
+        for (int i = 0; i < pairs.Count; i++)
         {
-            var p = pairs.Pairs[i];
+            var p = pairs[i];
             var key = Key(p.Name1, p.Number1, p.Name2, p.Number2);
             if (!index.TryGetValue(key, out var list)) index[key] = list = [];
             list.Add(i);
         }
-        var scores = new double[pairs.Pairs.Count];
-        var lineOf = new int[pairs.Pairs.Count];
+        var scores = new double[pairs.Count];
+        var lineOf = new int[pairs.Count];
 
         var header = reader.ReadLine();
         if (header is null || header.TrimEnd('\r') != Header)
@@ -59,7 +65,7 @@ public static class ScoresFile
             if (!double.TryParse(fields[4], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) || !double.IsFinite(score))
                 throw Error(source, lineNumber, $"score '{Shorten(fields[4])}' is not a finite number");
             if (!index.TryGetValue(Key(fields[0], n1, fields[2], n2), out var matches) && !index.TryGetValue(Key(fields[2], n2, fields[0], n1), out matches))
-                throw Error(source, lineNumber, $"pair {fields[0]} {n1} {fields[2]} {n2} is not in {pairs.Source}");
+                throw Error(source, lineNumber, $"pair {fields[0]} {n1} {fields[2]} {n2} is not in {pairsSource}");
             foreach (var i in matches)
             {
                 if (lineOf[i] != 0) throw Error(source, lineNumber, $"pair {fields[0]} {n1} {fields[2]} {n2} already scored on line {lineOf[i]}");
@@ -70,8 +76,8 @@ public static class ScoresFile
         int missing = lineOf.Count(l => l == 0);
         if (missing > 0)
         {
-            var first = pairs.Pairs[Array.IndexOf(lineOf, 0)];
-            throw new MarginFaceException($"{source}: no score for pair {first.Name1} {first.Number1} {first.Name2} {first.Number2} ({pairs.Source}:{first.Line})"
+            var first = pairs[Array.IndexOf(lineOf, 0)];
+            throw new MarginFaceException($"{source}: no score for pair {first.Name1} {first.Number1} {first.Name2} {first.Number2} ({pairsSource}{(first.Line > 0 ? $":{first.Line}" : "")})"
                 + (missing > 1 ? $" and {missing - 1} more" : ""));
         }
         return scores;
@@ -94,6 +100,31 @@ public static class ScoresFile
                 writer.Write($"{p.Name1}\t{p.Number1}\t{p.Name2}\t{p.Number2}\t{scores[i].ToString("R", CultureInfo.InvariantCulture)}\n");
             }
         });
+    }
+
+    /// <summary>
+    /// The same-person pairs a scores file lists, in its order, with their scores: for a file written from a list of pairs rather than a
+    /// pairs file (the unseen people's <c>unseen-scores.tsv</c>). A different-person line is an error; pairs carry fold −1 and line 0.
+    /// </summary>
+    public static (IReadOnlyList<LfwPair> Pairs, double[] Scores) ReadSamePairs(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new MarginFaceException($"{path}: scores file not found");
+        if (info.Length > LfwPairs.MaxFileBytes) throw new MarginFaceException($"{path}: {info.Length} bytes is too large for a scores file (at most {LfwPairs.MaxFileBytes})");
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0].TrimEnd('\r') != Header)
+            throw new MarginFaceException($"{path}:1: expected the header '{Header.Replace("\t", "<tab>")}' (tab-separated)");
+        var pairs = new List<LfwPair>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            var fields = lines[i].TrimEnd('\r').Split('\t');
+            if (fields.Length != 5) throw Error(path, i + 1, $"expected 5 tab-separated fields 'name1 n1 name2 n2 score', got {fields.Length}");
+            if (fields[0] != fields[2]) throw Error(path, i + 1, $"{fields[0]} and {fields[2]}: expected a same-person pair");
+            pairs.Add(new LfwPair(fields[0], Number(fields[1], path, i + 1), fields[2], Number(fields[3], path, i + 1), Same: true, Fold: -1, Line: 0));
+        }
+        if (pairs.Count == 0) throw new MarginFaceException($"{path}: no pairs");
+        return (pairs, Read(path, pairs, path));
     }
 
     private static string Key(string name1, int n1, string name2, int n2) => $"{name1}\t{n1}\t{name2}\t{n2}";

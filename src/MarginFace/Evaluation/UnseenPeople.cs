@@ -24,9 +24,7 @@ public sealed record UnseenPeople(IReadOnlyList<string> People, IReadOnlyList<Lf
         ArgumentNullException.ThrowIfNull(pairs);
         if (!Directory.Exists(imagesDirectory)) throw new MarginFaceException($"{imagesDirectory}: images directory not found");
         var named = pairs.Pairs.SelectMany(p => new[] { p.Name1, p.Name2 }).ToHashSet(StringComparer.Ordinal);
-        var people = new List<string>();
         var list = new List<LfwPair>();
-        var weights = new List<double>();
         long total = 0;
         foreach (var folder in Directory.EnumerateDirectories(imagesDirectory).Order(StringComparer.Ordinal))
         {
@@ -40,16 +38,24 @@ public sealed record UnseenPeople(IReadOnlyList<string> People, IReadOnlyList<Lf
             total += count;
             if (total > MaxPairs)
                 throw new MarginFaceException($"{imagesDirectory}: the people outside {pairs.Source} have more than {MaxPairs} same-person pairs ({folder} alone {count})");
-            people.Add(name);
             for (int i = 0; i < numbers.Count; i++)
                 for (int j = i + 1; j < numbers.Count; j++)
-                {
                     list.Add(new LfwPair(name, numbers[i], name, numbers[j], Same: true, Fold: -1, Line: 0));
-                    weights.Add(1.0 / count);
-                }
         }
-        if (people.Count == 0)
+        if (list.Count == 0)
             throw new MarginFaceException($"{imagesDirectory}: no person with two or more images outside {pairs.Source}; a threshold from unseen people needs some");
-        return new UnseenPeople(people, list, weights);
+        return FromPairs(list);
+    }
+
+    /// <summary>
+    /// The people of the same-person <paramref name="pairs"/> (in order of first appearance), each weighing 1: each of a person's pairs
+    /// weighs 1 / (that person's pair count), which is 2/(n(n − 1)) when the pairs are all of its n images'.
+    /// </summary>
+    public static UnseenPeople FromPairs(IReadOnlyList<LfwPair> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Any(p => !p.Same || p.Name1 != p.Name2)) throw new ArgumentException("every pair must be a same-person pair", nameof(pairs));
+        var counts = pairs.CountBy(p => p.Name1, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        return new UnseenPeople(pairs.Select(p => p.Name1).Distinct(StringComparer.Ordinal).ToList(), pairs, pairs.Select(p => 1.0 / counts[p.Name1]).ToList());
     }
 }

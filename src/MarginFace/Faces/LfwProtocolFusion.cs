@@ -9,7 +9,8 @@ namespace MarginFace.Faces;
 /// runs' fold-k cosines, s = (1/R) Σ_r cos_r (the cosine of the concatenated unit embeddings, each weighted 1/√R), and the threshold is
 /// chosen as the protocol chooses it, on the other folds' pairs. Every run's fold-k model was trained without fold k's people, so the
 /// ensemble uses no outside data either. When every run held out the same threshold fold, its pairs alone choose the threshold;
-/// when the runs disagree, all other folds' pairs do. Writes <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a
+/// when every run chose it from unseen people, their fused same-person scores (<c>unseen-scores.tsv</c>, the mean as above) and the
+/// other folds' different-person pairs do (<see cref="LfwProtocol"/>); when the runs disagree, all other folds' pairs do. Writes <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a
 /// run is missing a fold or its scores are incomplete.
 /// </summary>
 public static class LfwProtocolFusion
@@ -39,7 +40,7 @@ public static class LfwProtocolFusion
         foreach (var fold in folds)
             if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
 
-        var fused = new List<(LfwProtocolFold Result, double[] Scores)>();
+        var fused = new List<(LfwProtocolFold Result, double[] Scores, UnseenPeople? Unseen, double[]? UnseenScores)>();
         foreach (var fold in folds)
         {
             var members = new List<LfwProtocolFold>();
@@ -57,8 +58,23 @@ public static class LfwProtocolFusion
             }
             var mean = sum.Select(s => s / runDirectories.Count).ToArray();
             var thresholdFold = members.Select(m => m.ThresholdFold).Distinct().Count() == 1 ? members[0].ThresholdFold : null;
+            UnseenPeople? unseen = null;
+            double[]? unseenMean = null;
+            if (members.All(m => m.UnseenPeople is not null))
+            {
+                var firstPath = Path.Combine(LfwProtocol.FoldDirectory(runDirectories[0], fold), LfwProtocol.UnseenScoresFile);
+                var (unseenPairs, first) = ScoresFile.ReadSamePairs(firstPath);
+                unseenMean = first;
+                foreach (var run in runDirectories.Skip(1))
+                {
+                    var more = ScoresFile.Read(Path.Combine(LfwProtocol.FoldDirectory(run, fold), LfwProtocol.UnseenScoresFile), unseenPairs, firstPath);
+                    for (int p = 0; p < more.Length; p++) unseenMean[p] += more[p];
+                }
+                for (int p = 0; p < unseenMean.Length; p++) unseenMean[p] /= runDirectories.Count;
+                unseen = UnseenPeople.FromPairs(unseenPairs);
+            }
             var trainSeconds = members.Sum(m => m.TrainSeconds);
-            var result = LfwProtocol.Score(pairs, mean, fold, thresholdFold) with
+            var result = LfwProtocol.Score(pairs, mean, fold, thresholdFold, unseen, unseenMean) with
             {
                 Identities = members.Max(m => m.Identities),
                 Images = members.Max(m => m.Images),
@@ -68,13 +84,14 @@ public static class LfwProtocolFusion
                 ScoreSeconds = members.Sum(m => m.ScoreSeconds),
                 Members = runDirectories.Select(d => LfwProtocol.FoldDirectory(d, fold)).ToList(),
             };
-            fused.Add((result, mean));
+            fused.Add((result, mean, unseen, unseenMean));
         }
-        foreach (var (result, scores) in fused)
+        foreach (var (result, scores, unseen, unseenScores) in fused)
         {
             var directory = LfwProtocol.FoldDirectory(outputDirectory, result.Fold);
             Directory.CreateDirectory(directory);
             ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
+            if (unseen is not null) ScoresFile.Write(Path.Combine(directory, LfwProtocol.UnseenScoresFile), unseen.Pairs, unseenScores!);
             AtomicFile.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, LfwProtocolReport.Json));
         }
         return new LfwProtocolReport(pairs.Source, fused.Select(f => f.Result).ToList(), Interrupted: false);

@@ -52,4 +52,22 @@ public class ScoresFileTests
         Assert.Equal(scores, ScoresFile.Read(path, Pairs));
         Assert.StartsWith(ScoresFile.Header + "\nAlice\t1\tAlice\t2\t", File.ReadAllText(path));
     }
+
+    [Fact]
+    public void SamePairsWrittenFromAListReadBackInTheirOrderAndADifferentPairIsRefused()
+    {
+        using var work = new MarginFace.Tests.Data.TempDirectory();
+        LfwPair[] pairs = [new("Zed", 1, "Zed", 2, true, -1, 0), new("Amy", 2, "Amy", 3, true, -1, 0)];
+        ScoresFile.Write(work.Combine("unseen.tsv"), pairs, [0.25, -0.5]);
+
+        var (read, scores) = ScoresFile.ReadSamePairs(work.Combine("unseen.tsv"));
+
+        Assert.Equal(pairs, read);
+        Assert.Equal([0.25, -0.5], scores);
+        Assert.Equal($"{work.Combine("unseen.tsv")}: no score for pair Bob 1 Bob 2 ({work.Combine("unseen.tsv")})",
+            Assert.Throws<MarginFaceException>(() => ScoresFile.Read(work.Combine("unseen.tsv"), [.. pairs, new("Bob", 1, "Bob", 2, true, -1, 0)], work.Combine("unseen.tsv"))).Message);
+        File.WriteAllText(work.Combine("mixed.tsv"), ScoresFile.Header + "\nZed\t1\tAmy\t2\t0.5\n");
+        Assert.Equal($"{work.Combine("mixed.tsv")}:2: Zed and Amy: expected a same-person pair",
+            Assert.Throws<MarginFaceException>(() => ScoresFile.ReadSamePairs(work.Combine("mixed.tsv"))).Message);
+    }
 }

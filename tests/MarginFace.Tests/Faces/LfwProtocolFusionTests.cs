@@ -18,15 +18,46 @@ public class LfwProtocolFusionTests
     /// <summary>Folds 2 and 3 score S 0.8, 0.7 and D 0.2, 0.1: one gap, so the threshold they choose is (0.2 + 0.7)/2 = 0.45.</summary>
     internal static double[] WithTrainingFolds(params double[] fold1) => [.. fold1, 0.8, 0.7, 0.2, 0.1, 0.8, 0.7, 0.2, 0.1];
 
-    internal static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10)
+    /// <summary>Unseen people g (three images: pairs 1-2, 1-3, 2-3, each weighing 1/3) and h (one pair, weighing 1).</summary>
+    internal static readonly LfwPair[] UnseenPairs =
+        [new("g", 1, "g", 2, true, -1, 0), new("g", 1, "g", 3, true, -1, 0), new("g", 2, "g", 3, true, -1, 0), new("h", 1, "h", 2, true, -1, 0)];
+
+    internal static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10, double[]? unseenScores = null)
     {
         var directory = LfwProtocol.FoldDirectory(run, fold);
         Directory.CreateDirectory(directory);
         var pairs = Pairs();
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
-        var result = LfwProtocol.Score(pairs, scores, fold, thresholdFold) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
+        var unseen = unseenScores is null ? null : UnseenPeople.FromPairs(UnseenPairs);
+        if (unseenScores is not null) ScoresFile.Write(Path.Combine(directory, LfwProtocol.UnseenScoresFile), UnseenPairs, unseenScores);
+        var result = LfwProtocol.Score(pairs, scores, fold, thresholdFold, unseen, unseenScores) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
         File.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
         return run;
+    }
+
+    [Fact]
+    public void RunsThatAllChoseFromUnseenPeopleAreFusedUnderThatRuleAndMixedRunsUnderTheOtherFolds()
+    {
+        using var work = new TempDirectory();
+        // Unseen same pairs: a scores g 0.3 (x3) and h 0.9, b scores g 0.5 (x3) and h 0.1; the means g 0.4 and h 0.5 are all above the
+        // other folds' different pairs (0.2, 0.1, 0.2, 0.1), so the balanced accuracy is 1 from (0.2 + 0.4)/2 = 0.3 on.
+        // Fold 1's fused scores S 0.7 0.55 D 0.35 0.15 at 0.3: D 0.35 is called same, 75 %; the other folds' rule (0.45) gets 100 %.
+        var a = WriteRun(work.Combine("a"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2), unseenScores: [0.3, 0.3, 0.3, 0.9]);
+        var b = WriteRun(work.Combine("b"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1), unseenScores: [0.5, 0.5, 0.5, 0.1]);
+        var c = WriteRun(work.Combine("c"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1));
+        var pairs = Pairs();
+
+        var unseen = Assert.Single(LfwProtocolFusion.Fuse(pairs, [a, b], null, work.Combine("ab")).Folds);
+        var mixed = Assert.Single(LfwProtocolFusion.Fuse(pairs, [a, c], null, work.Combine("ac")).Folds);
+
+        Assert.Equal(0.3, unseen.Threshold, 12);
+        Assert.Equal((0.75, 1.0, 2, 4), (unseen.Accuracy, unseen.TrainingPairsAccuracy, unseen.UnseenPeople, unseen.UnseenPairs));
+        var (fusedPairs, fusedScores) = ScoresFile.ReadSamePairs(Path.Combine(work.Combine("ab"), "fold-1", LfwProtocol.UnseenScoresFile));
+        Assert.Equal(UnseenPairs, fusedPairs);
+        Assert.Equal(new[] { 0.4, 0.4, 0.4, 0.5 }, fusedScores, new ToleranceComparer(1e-15));
+        Assert.Equal(0.45, mixed.Threshold, 12);
+        Assert.Null(mixed.UnseenPeople);
+        Assert.False(File.Exists(Path.Combine(work.Combine("ac"), "fold-1", LfwProtocol.UnseenScoresFile)));
     }
 
     [Fact]
