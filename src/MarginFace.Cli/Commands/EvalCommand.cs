@@ -126,16 +126,22 @@ internal static class EvalCommand
         {
             Description = "choose the threshold on the other folds' different-person pairs and the same-person pairs of the people under --images whom the pairs file never names (unseen, as the test fold's)",
         };
+        var normalFit = new Option<bool>("--normal-fit")
+        {
+            Description = "with --unseen-threshold: the threshold where normal fits to the two sets of scores have equal density, instead of the best one of the scores",
+        };
         var command = new Command("lfw-protocol",
             "LFW unrestricted with no outside data: per test fold, train on the other folds' people, choose the threshold on their pairs, test the fold")
         {
-            images, pairs, folds, config, output, flip, heldOut, unseen, workers, cacheCrops,
+            images, pairs, folds, config, output, flip, heldOut, unseen, normalFit, workers, cacheCrops,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(heldOut) && parse.GetValue(unseen))
                 throw new MarginFaceException("--held-out-threshold and --unseen-threshold choose the threshold two different ways; give one");
+            if (parse.GetValue(normalFit) && !parse.GetValue(unseen))
+                throw new MarginFaceException("--normal-fit applies to --unseen-threshold; give both");
             var pairsPath = parse.GetValue(pairs)!;
             var pairSet = ReadProtocolPairs(pairsPath);
             var testFolds = ParseFolds(parse.GetValue(folds)!, pairSet.Folds);
@@ -149,7 +155,7 @@ internal static class EvalCommand
             var report = ProgressDisplay.Run("lfw-protocol", testFolds.Count * training.Epochs, progress =>
                 LfwProtocol.Run(pairSet, parse.GetValue(images)!, training, testFolds, outDir, device, parse.GetValue(flip),
                     position => new ProgressCallback((value, status) => progress(position * training.Epochs + value, $"fold {testFolds[position]}: {status}")),
-                    new SynchronousProgress(ProgressDisplay.Log), stop.Token, parse.GetValue(heldOut), parse.GetValue(unseen)));
+                    new SynchronousProgress(ProgressDisplay.Log), stop.Token, parse.GetValue(heldOut), parse.GetValue(unseen), parse.GetValue(normalFit)));
             PrintAndSave(report, outDir);
             return stop.ExitCode();
         });

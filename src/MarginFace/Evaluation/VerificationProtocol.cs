@@ -116,6 +116,44 @@ public static class VerificationProtocol
     }
 
     /// <summary>
+    /// The threshold of a normal fit to each side: μ_s, σ_s the weighted mean and standard deviation of <paramref name="sameScores"/>
+    /// (σ_s² = Σ wᵢ(sᵢ − μ_s)² / Σ wᵢ, weights <paramref name="sameWeights"/>), μ_d, σ_d those of <paramref name="differentScores"/>
+    /// (each weighing 1), and t in (μ_d, μ_s) where the two normal densities are equal,
+    /// (t − μ_s)²/σ_s² − (t − μ_d)²/σ_d² = 2 ln(σ_d/σ_s): the maximum of the normals' balanced accuracy
+    /// ½(1 − Φ((t − μ_s)/σ_s) + Φ((t − μ_d)/σ_d)). Found by bisection. A fit whose densities do not cross once between the means
+    /// (μ_s ≤ μ_d, or variances too unequal) is a <see cref="MarginFaceException"/>.
+    /// </summary>
+    public static double NormalFitThreshold(IReadOnlyList<double> sameScores, IReadOnlyList<double> sameWeights, IReadOnlyList<double> differentScores)
+    {
+        BestBalancedThreshold(sameScores, sameWeights, differentScores); // validates the inputs
+        static (double Mean, double Deviation) Fit(IReadOnlyList<double> x, Func<int, double> weight)
+        {
+            double total = 0, sum = 0;
+            for (int i = 0; i < x.Count; i++) { total += weight(i); sum += weight(i) * x[i]; }
+            double mean = sum / total, squares = 0;
+            for (int i = 0; i < x.Count; i++) squares += weight(i) * (x[i] - mean) * (x[i] - mean);
+            return (mean, Math.Sqrt(squares / total));
+        }
+        var (ms, ss) = Fit(sameScores, i => sameWeights[i]);
+        var (md, sd) = Fit(differentScores, _ => 1);
+        string Describe() => $"same-person scores N({ms:0.####}, {ss:0.####}²), different-person N({md:0.####}, {sd:0.####}²)";
+        if (!(ss > 0) || !(sd > 0)) throw new MarginFaceException($"{Describe()}: a normal fit needs scores that are not all equal");
+        // f > 0 where the different-person density is the higher one.
+        double F(double t) => (t - ms) * (t - ms) / (ss * ss) - (t - md) * (t - md) / (sd * sd) - 2 * Math.Log(sd / ss);
+        double low = md, high = ms;
+        if (!(ms > md) || !(F(low) > 0) || !(F(high) < 0))
+            throw new MarginFaceException($"{Describe()}: the two densities do not cross once between the means, so the fit places no threshold");
+        for (int i = 0; i < 200 && high - low > 0; i++)
+        {
+            double middle = low + (high - low) / 2;
+            if (middle <= low || middle >= high) break;
+            if (F(middle) > 0) low = middle;
+            else high = middle;
+        }
+        return low + (high - low) / 2;
+    }
+
+    /// <summary>
     /// The lowest of the candidate thresholds that classify the most pairs outside fold <paramref name="testFold"/> correctly;
     /// <paramref name="sorted"/> holds all scores ascending, <paramref name="order"/> their pair indices.
     /// </summary>

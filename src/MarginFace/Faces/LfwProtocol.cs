@@ -23,7 +23,8 @@ namespace MarginFace.Faces;
 /// <para>With the threshold from unseen people, the model trains on all the other folds' people, and the threshold maximises the balanced
 /// accuracy ½(TPR + TNR) of the other folds' different-person pairs (TNR; their scores do not depend on whether the people were trained
 /// on) and the same-person pairs of <see cref="UnseenPeople"/> (TPR, each person weighing 1): people under the images directory whom
-/// the pairs file never names, so no fold's model trains on them. Their scores go to <c>unseen-scores.tsv</c>.</para>
+/// the pairs file never names, so no fold's model trains on them. Their scores go to <c>unseen-scores.tsv</c>. With a normal fit the
+/// threshold is where normal fits to the two sets have equal density (<see cref="VerificationProtocol.NormalFitThreshold"/>).</para>
 /// </summary>
 public static class LfwProtocol
 {
@@ -41,8 +42,9 @@ public static class LfwProtocol
     /// </summary>
     public static LfwProtocolReport Run(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, IReadOnlyList<int> testFolds,
         string outputDirectory, Device device, bool flip = false, Func<int, ITrainingCallback?>? callbacks = null, IProgress<string>? log = null,
-        CancellationToken cancellation = default, bool heldOutThreshold = false, bool unseenThreshold = false)
+        CancellationToken cancellation = default, bool heldOutThreshold = false, bool unseenThreshold = false, bool normalFit = false)
     {
+        if (normalFit && !unseenThreshold) throw new MarginFaceException("a normal fit applies to the threshold from unseen people only");
         CheckIdentityDisjoint(pairs);
         if (heldOutThreshold && unseenThreshold)
             throw new MarginFaceException("the threshold is chosen either on a held-out fold or from unseen people, not both");
@@ -65,14 +67,14 @@ public static class LfwProtocol
             if (File.Exists(resultPath))
             {
                 var done = ReadResult(resultPath);
-                if (done.ThresholdFold != thresholdFold || done.UnseenPeople.HasValue != unseenThreshold)
-                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.ThresholdFold, done.UnseenPeople.HasValue)}, " +
-                        $"this run would choose it {Describe(thresholdFold, unseenThreshold)}; use another output directory");
+                if (done.ThresholdFold != thresholdFold || done.UnseenPeople.HasValue != unseenThreshold || done.UnseenNormalFit != normalFit)
+                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.ThresholdFold, done.UnseenPeople.HasValue, done.UnseenNormalFit)}, " +
+                        $"this run would choose it {Describe(thresholdFold, unseenThreshold, normalFit)}; use another output directory");
                 results.Add(done);
                 log?.Report($"fold {fold}: done before ({resultPath})");
                 continue;
             }
-            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, unseen, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
+            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, unseen, normalFit, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
             if (result is null) return new LfwProtocolReport(pairs.Source, results, Interrupted: true);
             AtomicFile.WriteAllText(resultPath, JsonSerializer.Serialize(result, LfwProtocolReport.Json));
             results.Add(result);
@@ -91,8 +93,10 @@ public static class LfwProtocol
     /// <summary>The held-out threshold fold of 1-based test fold <paramref name="fold"/>: the next one, k mod F + 1.</summary>
     public static int ThresholdFold(LfwPairs pairs, int fold) => fold % pairs.Folds + 1;
 
-    private static string Describe(int? thresholdFold, bool unseen) =>
-        thresholdFold is int v ? $"on held-out fold {v}" : unseen ? "from unseen people's same-person pairs" : "on the other folds' pairs";
+    private static string Describe(int? thresholdFold, bool unseen, bool normalFit = false) =>
+        thresholdFold is int v ? $"on held-out fold {v}"
+        : unseen ? (normalFit ? "from a normal fit to unseen people's same-person pairs" : "from unseen people's same-person pairs")
+        : "on the other folds' pairs";
 
     /// <summary>Refuses a pairs file in which one person appears in two folds (the protocol trains on the other folds' people).</summary>
     public static void CheckIdentityDisjoint(LfwPairs pairs)
@@ -108,7 +112,7 @@ public static class LfwProtocol
     }
 
     private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, int? thresholdFold,
-        UnseenPeople? unseen, string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
+        UnseenPeople? unseen, bool normalFit, string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
     {
         Directory.CreateDirectory(directory);
         var includePath = Path.Combine(directory, IncludeFile);
@@ -134,7 +138,7 @@ public static class LfwProtocol
         }
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         if (unseen is not null) ScoresFile.Write(Path.Combine(directory, UnseenScoresFile), unseen.Pairs, unseenScores!);
-        var scored = Score(pairs, scores, fold, thresholdFold, unseen, unseenScores);
+        var scored = Score(pairs, scores, fold, thresholdFold, unseen, unseenScores, normalFit);
         watch.Stop();
 
         var last = trained.Epochs[^1];
@@ -151,7 +155,7 @@ public static class LfwProtocol
             ScoreSeconds = watch.Elapsed.TotalSeconds,
             ModelId = modelId,
         };
-        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold, unseen is not null)}: {result.TrainingPairsAccuracy:P2})");
+        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold, unseen is not null, normalFit)}: {result.TrainingPairsAccuracy:P2})");
         return result;
     }
 
@@ -159,12 +163,14 @@ public static class LfwProtocol
     /// The protocol's verdict on test fold <paramref name="fold"/> (1-based) from the scores of every pair of <paramref name="pairs"/>: the
     /// threshold best on the other folds' pairs (or on held-out fold <paramref name="thresholdFold"/>'s alone, or, given
     /// <paramref name="unseen"/> and their <paramref name="unseenScores"/>, best in balanced accuracy on the other folds' different-person
-    /// pairs and the unseen people's same-person pairs), the accuracy it gives on the test fold, and the hindsight accuracy. The training
+    /// pairs and the unseen people's same-person pairs, or with <paramref name="normalFit"/> where normal fits to them have equal
+    /// density), the accuracy it gives on the test fold, and the hindsight accuracy. The training
     /// fields are left unset.
     /// </summary>
     internal static LfwProtocolFold Score(LfwPairs pairs, IReadOnlyList<double> scores, int fold, int? thresholdFold,
-        UnseenPeople? unseen = null, IReadOnlyList<double>? unseenScores = null)
+        UnseenPeople? unseen = null, IReadOnlyList<double>? unseenScores = null, bool normalFit = false)
     {
+        if (normalFit && unseen is null) throw new ArgumentException("a normal fit needs unseen people", nameof(normalFit));
         if ((unseen is null) != (unseenScores is null)) throw new ArgumentException("unseen people and their scores come together", nameof(unseenScores));
         if (unseen is not null && thresholdFold is not null) throw new ArgumentException("a held-out fold or unseen people choose the threshold, not both", nameof(unseen));
         var foldIndices = pairs.FoldIndices();
@@ -181,6 +187,12 @@ public static class LfwProtocol
             var different = PairsWhere(k => k != fold - 1).Where(p => !same[p]).Select(p => scores[p]).ToList();
             var chosen = VerificationProtocol.BestBalancedThreshold(unseenScores, unseen.Weights, different);
             (threshold, trainingPairsAccuracy) = (chosen.Threshold, chosen.Accuracy);
+            if (normalFit)
+            {
+                threshold = VerificationProtocol.NormalFitThreshold(unseenScores, unseen.Weights, different);
+                double sameAbove = Enumerable.Range(0, unseenScores.Count).Where(i => unseenScores[i] > threshold).Sum(i => unseen.Weights[i]);
+                trainingPairsAccuracy = (sameAbove / unseen.Weights.Sum() + (double)different.Count(d => d <= threshold) / different.Count) / 2;
+            }
         }
         else if (thresholdFold is int v)
         {
@@ -201,6 +213,7 @@ public static class LfwProtocol
             ThresholdFold = thresholdFold,
             UnseenPeople = unseen?.People.Count,
             UnseenPairs = unseen?.Pairs.Count,
+            UnseenNormalFit = normalFit,
             HindsightAccuracy = hindsight.Accuracy,
             HindsightThreshold = hindsight.Threshold,
             TrainingPairsAccuracy = trainingPairsAccuracy,

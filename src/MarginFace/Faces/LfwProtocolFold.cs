@@ -30,6 +30,12 @@ public sealed record LfwProtocolFold
     public int? UnseenPairs { get; init; }
 
     /// <summary>
+    /// With <see cref="UnseenPeople"/>: the threshold is where normal fits to the two sets of scores have equal density
+    /// (<see cref="VerificationProtocol.NormalFitThreshold"/>), not the best candidate of the scores themselves.
+    /// </summary>
+    public bool UnseenNormalFit { get; init; }
+
+    /// <summary>
     /// Accuracy on this fold's pairs at the threshold best for them (<see cref="HindsightThreshold"/>): chosen by looking at the test
     /// fold, so never a protocol result; the gap to <see cref="Accuracy"/> is what choosing the threshold elsewhere costs.
     /// </summary>

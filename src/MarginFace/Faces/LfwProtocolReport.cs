@@ -54,7 +54,7 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
         var unseen = Folds.Where(f => f.UnseenPeople is not null).ToList();
         if (unseen.Count > 0)
             text.AppendLine("thresholds chosen from unseen people (named by no pair, not trained on) and the other folds' different-person pairs: " +
-                string.Join(", ", unseen.Select(f => $"fold {f.Fold} from {f.UnseenPairs} pairs of {f.UnseenPeople} people")));
+                string.Join(", ", unseen.Select(f => $"fold {f.Fold} from {f.UnseenPairs} pairs of {f.UnseenPeople} people{(f.UnseenNormalFit ? " (normal fit)" : "")}")));
         foreach (var f in Folds.Where(f => f.Members is not null))
             text.AppendLine($"fold {f.Fold}: the mean score of {f.Members!.Count} runs ({string.Join(", ", f.Members)}); train time and epochs are their sums");
         if (Folds.Count > 0)

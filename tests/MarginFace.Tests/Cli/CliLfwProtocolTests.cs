@@ -106,11 +106,14 @@ public class CliLfwProtocolTests
 
         var (both, _, bothErr) = CliProcess.Run(Args("--held-out-threshold", "--unseen-threshold"));
         var (none, _, noneErr) = CliProcess.Run(Args("--unseen-threshold"));
+        var (fit, _, fitErr) = CliProcess.Run(Args("--normal-fit"));
 
         Assert.Equal(1, both);
         Assert.Equal("error: --held-out-threshold and --unseen-threshold choose the threshold two different ways; give one", bothErr.Trim());
         Assert.Equal(1, none);
         Assert.Equal($"error: {images}: no person with two or more images outside {temp.Combine("pairs.txt")}; a threshold from unseen people needs some", noneErr.Trim());
+        Assert.Equal(1, fit);
+        Assert.Equal("error: --normal-fit applies to --unseen-threshold; give both", fitErr.Trim());
         Assert.False(Directory.Exists(temp.Combine("out")));
     }
 

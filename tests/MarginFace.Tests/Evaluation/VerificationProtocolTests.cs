@@ -162,6 +162,20 @@ public class VerificationProtocolTests
     }
 
     [Fact]
+    public void TheNormalFitThresholdIsWhereTheTwoFittedDensitiesAreEqual()
+    {
+        // Equal deviations (0.1): halfway between the means 0.5 and 0; the weighted same side [0.4, 0.6, 0.6] x [1, 0.5, 0.5] fits N(0.5, 0.1²) too.
+        Assert.Equal(0.25, VerificationProtocol.NormalFitThreshold([0.4, 0.6], [1, 1], [-0.1, 0.1]), 12);
+        Assert.Equal(0.25, VerificationProtocol.NormalFitThreshold([0.4, 0.6, 0.6], [1, 0.5, 0.5], [-0.1, 0.1]), 12);
+        // N(0.5, 0.2²) against N(0, 0.1²): 25(t − 0.5)² − 100t² = 2 ln(0.1/0.2), i.e. 75t² + 25t − (6.25 + 2 ln 2) = 0.
+        var expected = (-25 + Math.Sqrt(625 + 300 * (6.25 + 2 * Math.Log(2)))) / 150;
+        Assert.Equal(expected, VerificationProtocol.NormalFitThreshold([0.3, 0.7], [1, 1], [-0.1, 0.1]), 12);
+        Assert.InRange(expected, 0.19, 0.20);
+        Assert.Contains("do not cross once between the means",
+            Assert.Throws<MarginFaceException>(() => VerificationProtocol.NormalFitThreshold([-0.1, 0.1], [1, 1], [0.4, 0.6])).Message);
+    }
+
+    [Fact]
     public void AmongEquallyBalancedThresholdsTheLowestWins()
     {
         // Below everything: TPR 1, TNR 0 = 0.5; past 0.2: TPR 0, TNR 1 = 0.5 too, and every other candidate is 0.5 as well.

@@ -22,7 +22,7 @@ public class LfwProtocolFusionTests
     internal static readonly LfwPair[] UnseenPairs =
         [new("g", 1, "g", 2, true, -1, 0), new("g", 1, "g", 3, true, -1, 0), new("g", 2, "g", 3, true, -1, 0), new("h", 1, "h", 2, true, -1, 0)];
 
-    internal static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10, double[]? unseenScores = null)
+    internal static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10, double[]? unseenScores = null, bool normalFit = false)
     {
         var directory = LfwProtocol.FoldDirectory(run, fold);
         Directory.CreateDirectory(directory);
@@ -30,7 +30,7 @@ public class LfwProtocolFusionTests
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         var unseen = unseenScores is null ? null : UnseenPeople.FromPairs(UnseenPairs);
         if (unseenScores is not null) ScoresFile.Write(Path.Combine(directory, LfwProtocol.UnseenScoresFile), UnseenPairs, unseenScores);
-        var result = LfwProtocol.Score(pairs, scores, fold, thresholdFold, unseen, unseenScores) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
+        var result = LfwProtocol.Score(pairs, scores, fold, thresholdFold, unseen, unseenScores, normalFit) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
         File.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
         return run;
     }
@@ -58,6 +58,14 @@ public class LfwProtocolFusionTests
         Assert.Equal(0.45, mixed.Threshold, 12);
         Assert.Null(mixed.UnseenPeople);
         Assert.False(File.Exists(Path.Combine(work.Combine("ac"), "fold-1", LfwProtocol.UnseenScoresFile)));
+
+        // Both with a normal fit: the fused unseen scores and the other folds' different pairs, fitted, place it.
+        var an = WriteRun(work.Combine("an"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2), unseenScores: [0.3, 0.3, 0.3, 0.9], normalFit: true);
+        var bn = WriteRun(work.Combine("bn"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1), unseenScores: [0.5, 0.5, 0.5, 0.1], normalFit: true);
+        var fitted = Assert.Single(LfwProtocolFusion.Fuse(pairs, [an, bn], null, work.Combine("abn")).Folds);
+        Assert.True(fitted.UnseenNormalFit);
+        Assert.Equal(VerificationProtocol.NormalFitThreshold([0.4, 0.4, 0.4, 0.5], UnseenPeople.FromPairs(UnseenPairs).Weights, [0.2, 0.1, 0.2, 0.1]), fitted.Threshold, 12);
+        Assert.Null(Assert.Single(LfwProtocolFusion.Fuse(pairs, [a, bn], null, work.Combine("abn2")).Folds).UnseenPeople);
     }
 
     [Fact]

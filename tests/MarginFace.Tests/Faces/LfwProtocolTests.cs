@@ -176,9 +176,39 @@ public class LfwProtocolTests : TorchTest
 
         var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU));
         Assert.EndsWith("this fold chose its threshold from unseen people's same-person pairs, this run would choose it on the other folds' pairs; use another output directory", error.Message);
+        Assert.EndsWith("this fold chose its threshold from unseen people's same-person pairs, this run would choose it from a normal fit to unseen people's same-person pairs; use another output directory",
+            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, unseenThreshold: true, normalFit: true)).Message);
+        Assert.Equal("a normal fit applies to the threshold from unseen people only",
+            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, normalFit: true)).Message);
         Assert.Equal("the threshold is chosen either on a held-out fold or from unseen people, not both",
             Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], work.Combine("other"), torch.CPU, heldOutThreshold: true, unseenThreshold: true)).Message);
         Assert.False(Directory.Exists(work.Combine("other")));
+    }
+
+    [Fact]
+    public void ANormalFitPlacesTheThresholdBetweenTheUnseenSamePairsAndTheOtherFoldsDifferentPairs()
+    {
+        var pairs = Pairs(DisjointPairs);
+        // Fold 1 (test): S 0.6 0.1, D 0.17 0.0. Fold 2: S 0.9 0.9 (not used), D -0.1 0.1 = N(0, 0.1²).
+        double[] scores = [0.6, 0.1, 0.17, 0.0, 0.9, 0.9, -0.1, 0.1];
+        var unseen = UnseenPeople.FromPairs([new("x", 1, "x", 2, true, -1, 0), new("y", 1, "y", 2, true, -1, 0)]);
+        double[] unseenScores = [0.2, 0.8]; // N(0.5, 0.3²)
+        // (t − 0.5)²/0.09 − t²/0.01 = 2 ln(0.1/0.3): A t² + B t + C = 0 with A = 1/0.09 − 100 < 0, root between the means.
+        double a = 1 / 0.09 - 100, b = -1 / 0.09, c = 0.25 / 0.09 + 2 * Math.Log(3);
+        var expected = (-b - Math.Sqrt(b * b - 4 * a * c)) / (2 * a);
+
+        var normal = LfwProtocol.Score(pairs, scores, 1, null, unseen, unseenScores, normalFit: true);
+        var best = LfwProtocol.Score(pairs, scores, 1, null, unseen, unseenScores);
+
+        Assert.Equal(expected, normal.Threshold, 12);
+        Assert.InRange(normal.Threshold, 0.18, 0.19);
+        Assert.True(normal.UnseenNormalFit);
+        Assert.Equal(0.75, normal.Accuracy); // only the same pair at 0.1 is wrong
+        Assert.Equal(1.0, normal.TrainingPairsAccuracy);
+        // The best candidate of the scores themselves: between 0.1 and 0.2, where the test fold's 0.17 is called "same".
+        Assert.Equal(0.15, best.Threshold, 12);
+        Assert.False(best.UnseenNormalFit);
+        Assert.Equal(0.5, best.Accuracy);
     }
 
     [Fact]
