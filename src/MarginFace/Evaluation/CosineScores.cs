@@ -11,7 +11,7 @@ public static class CosineScores
     /// <summary>The score of each of <paramref name="pairs"/>, in order; every distinct image is embedded once by <paramref name="source"/>.</summary>
     public static double[] ForPairs(IReadOnlyList<LfwPair> pairs, IEmbeddingSource source)
     {
-        var images = pairs.SelectMany(p => new[] { p.Image1, p.Image2 }).Distinct(StringComparer.Ordinal).ToList();
+        var images = LfwPairs.ImagesOf(pairs);
         var embeddings = source.Embed(images);
         if (embeddings.Count != images.Count) throw new InvalidOperationException($"{embeddings.Count} embeddings for {images.Count} images");
         var normalised = new Dictionary<string, double[]>(StringComparer.Ordinal);

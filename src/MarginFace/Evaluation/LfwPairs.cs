@@ -93,11 +93,14 @@ public sealed class LfwPairs
     }
 
     /// <summary>The distinct images the pairs name, in order of first appearance.</summary>
-    public IReadOnlyList<string> Images()
+    public IReadOnlyList<string> Images() => ImagesOf(Pairs);
+
+    /// <summary>The distinct images <paramref name="pairs"/> name, in order of first appearance.</summary>
+    public static IReadOnlyList<string> ImagesOf(IEnumerable<LfwPair> pairs)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var images = new List<string>();
-        foreach (var pair in Pairs)
+        foreach (var pair in pairs)
         {
             if (seen.Add(pair.Image1)) images.Add(pair.Image1);
             if (seen.Add(pair.Image2)) images.Add(pair.Image2);

@@ -20,9 +20,7 @@ public static class ScoresFile
     /// <summary>The score of each of <paramref name="pairs"/>, in order; <paramref name="pairsSource"/> names where the pairs came from, in messages.</summary>
     public static double[] Read(string path, IReadOnlyList<LfwPair> pairs, string pairsSource)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new MarginFaceException($"{path}: scores file not found");
-        if (info.Length > LfwPairs.MaxFileBytes) throw new MarginFaceException($"{path}: {info.Length} bytes is too large for a scores file (at most {LfwPairs.MaxFileBytes})");
+        CheckFile(path);
         using var reader = new StreamReader(path);
         return Parse(reader, path, pairs, pairsSource);
     }
@@ -44,9 +42,7 @@ public static class ScoresFile
         var scores = new double[pairs.Count];
         var lineOf = new int[pairs.Count];
 
-        var header = reader.ReadLine();
-        if (header is null || header.TrimEnd('\r') != Header)
-            throw new MarginFaceException($"{source}:1: expected the header '{Header.Replace("\t", "<tab>")}' (tab-separated)");
+        CheckHeader(reader.ReadLine(), source);
         int lineNumber = 1;
         string? line;
         bool blankSeen = false;
@@ -108,12 +104,10 @@ public static class ScoresFile
     /// </summary>
     public static (IReadOnlyList<LfwPair> Pairs, double[] Scores) ReadSamePairs(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new MarginFaceException($"{path}: scores file not found");
-        if (info.Length > LfwPairs.MaxFileBytes) throw new MarginFaceException($"{path}: {info.Length} bytes is too large for a scores file (at most {LfwPairs.MaxFileBytes})");
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0].TrimEnd('\r') != Header)
-            throw new MarginFaceException($"{path}:1: expected the header '{Header.Replace("\t", "<tab>")}' (tab-separated)");
+        CheckFile(path);
+        var text = File.ReadAllText(path);
+        var lines = text.Split('\n');
+        CheckHeader(lines[0], path);
         var pairs = new List<LfwPair>();
         for (int i = 1; i < lines.Length; i++)
         {
@@ -124,7 +118,20 @@ public static class ScoresFile
             pairs.Add(new LfwPair(fields[0], Number(fields[1], path, i + 1), fields[2], Number(fields[3], path, i + 1), Same: true, Fold: -1, Line: 0));
         }
         if (pairs.Count == 0) throw new MarginFaceException($"{path}: no pairs");
-        return (pairs, Read(path, pairs, path));
+        return (pairs, Parse(new StringReader(text), path, pairs, path));
+    }
+
+    private static void CheckFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new MarginFaceException($"{path}: scores file not found");
+        if (info.Length > LfwPairs.MaxFileBytes) throw new MarginFaceException($"{path}: {info.Length} bytes is too large for a scores file (at most {LfwPairs.MaxFileBytes})");
+    }
+
+    private static void CheckHeader(string? line, string source)
+    {
+        if (line is null || line.TrimEnd('\r') != Header)
+            throw new MarginFaceException($"{source}:1: expected the header '{Header.Replace("\t", "<tab>")}' (tab-separated)");
     }
 
     private static string Key(string name1, int n1, string name2, int n2) => $"{name1}\t{n1}\t{name2}\t{n2}";

@@ -9,8 +9,25 @@ namespace MarginFace.Evaluation;
 /// <c>eval lfw-protocol</c> trains) never sees them, so their same-person pairs score as unseen test people's do: LFW has 52 such
 /// people, 133 images, 140 pairs. Each person weighs 1 in total: each of its n(n − 1)/2 pairs weighs 2/(n(n − 1)).
 /// </summary>
-public sealed record UnseenPeople(IReadOnlyList<string> People, IReadOnlyList<LfwPair> Pairs, IReadOnlyList<double> Weights)
+public sealed class UnseenPeople
 {
+    private UnseenPeople(IReadOnlyList<LfwPair> pairs)
+    {
+        var counts = pairs.CountBy(p => p.Name1, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        Pairs = pairs;
+        People = pairs.Select(p => p.Name1).Distinct(StringComparer.Ordinal).ToList();
+        Weights = pairs.Select(p => 1.0 / counts[p.Name1]).ToList();
+    }
+
+    /// <summary>The people, in order of their first pair.</summary>
+    public IReadOnlyList<string> People { get; }
+
+    /// <summary>Their same-person pairs.</summary>
+    public IReadOnlyList<LfwPair> Pairs { get; }
+
+    /// <summary>The weight of each pair, in <see cref="Pairs"/> order: 1 / (its person's pair count).</summary>
+    public IReadOnlyList<double> Weights { get; }
+
     /// <summary>More pairs than this (a person with thousands of images) are refused before they are listed.</summary>
     public const long MaxPairs = 1_000_000;
 
@@ -55,7 +72,6 @@ public sealed record UnseenPeople(IReadOnlyList<string> People, IReadOnlyList<Lf
     {
         ArgumentNullException.ThrowIfNull(pairs);
         if (pairs.Any(p => !p.Same || p.Name1 != p.Name2)) throw new ArgumentException("every pair must be a same-person pair", nameof(pairs));
-        var counts = pairs.CountBy(p => p.Name1, StringComparer.Ordinal).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
-        return new UnseenPeople(pairs.Select(p => p.Name1).Distinct(StringComparer.Ordinal).ToList(), pairs, pairs.Select(p => 1.0 / counts[p.Name1]).ToList());
+        return new UnseenPeople(pairs);
     }
 }

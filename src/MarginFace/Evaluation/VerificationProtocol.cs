@@ -72,20 +72,8 @@ public static class VerificationProtocol
     /// </summary>
     public static FoldResult BestBalancedThreshold(IReadOnlyList<double> sameScores, IReadOnlyList<double> sameWeights, IReadOnlyList<double> differentScores)
     {
-        ArgumentNullException.ThrowIfNull(sameScores);
-        ArgumentNullException.ThrowIfNull(sameWeights);
-        ArgumentNullException.ThrowIfNull(differentScores);
-        if (sameScores.Count == 0) throw new ArgumentException("no same-person pairs", nameof(sameScores));
-        if (differentScores.Count == 0) throw new ArgumentException("no different-person pairs", nameof(differentScores));
-        if (sameWeights.Count != sameScores.Count) throw new ArgumentException($"{sameWeights.Count} weights for {sameScores.Count} scores", nameof(sameWeights));
-        double totalWeight = 0;
-        for (int i = 0; i < sameWeights.Count; i++)
-        {
-            if (!(sameWeights[i] > 0) || !double.IsFinite(sameWeights[i])) throw new ArgumentException($"weight {i} is {sameWeights[i]}, not a positive number", nameof(sameWeights));
-            totalWeight += sameWeights[i];
-        }
+        double totalWeight = CheckBalanced(sameScores, sameWeights, differentScores);
         var scores = sameScores.Concat(differentScores).ToArray();
-        Check(scores, new bool[scores.Length]);
         var order = Enumerable.Range(0, scores.Length).ToArray();
         var sorted = (double[])scores.Clone();
         Array.Sort(sorted, order);
@@ -116,6 +104,18 @@ public static class VerificationProtocol
     }
 
     /// <summary>
+    /// The balanced accuracy ½(TPR + TNR) at <paramref name="threshold"/> of the pairs of <see cref="BestBalancedThreshold"/>:
+    /// TPR = Σ wᵢ[sᵢ &gt; t] / Σ wᵢ, TNR = #[dⱼ ≤ t] / D.
+    /// </summary>
+    public static double BalancedAccuracy(IReadOnlyList<double> sameScores, IReadOnlyList<double> sameWeights, IReadOnlyList<double> differentScores, double threshold)
+    {
+        double totalWeight = CheckBalanced(sameScores, sameWeights, differentScores), sameAbove = 0;
+        for (int i = 0; i < sameScores.Count; i++)
+            if (sameScores[i] > threshold) sameAbove += sameWeights[i];
+        return (sameAbove / totalWeight + (double)differentScores.Count(d => d <= threshold) / differentScores.Count) / 2;
+    }
+
+    /// <summary>
     /// The threshold of a normal fit to each side: μ_s, σ_s the weighted mean and standard deviation of <paramref name="sameScores"/>
     /// (σ_s² = Σ wᵢ(sᵢ − μ_s)² / Σ wᵢ, weights <paramref name="sameWeights"/>), μ_d, σ_d those of <paramref name="differentScores"/>
     /// (each weighing 1), and t in (μ_d, μ_s) where the two normal densities are equal,
@@ -125,7 +125,7 @@ public static class VerificationProtocol
     /// </summary>
     public static double NormalFitThreshold(IReadOnlyList<double> sameScores, IReadOnlyList<double> sameWeights, IReadOnlyList<double> differentScores)
     {
-        BestBalancedThreshold(sameScores, sameWeights, differentScores); // validates the inputs
+        CheckBalanced(sameScores, sameWeights, differentScores);
         static (double Mean, double Deviation) Fit(IReadOnlyList<double> x, Func<int, double> weight)
         {
             double total = 0, sum = 0;
@@ -201,6 +201,26 @@ public static class VerificationProtocol
     private static double Below(double lowest) => Math.Max(lowest - Math.Max(1, Math.Abs(lowest)), -double.MaxValue);
 
     private static double Above(double highest) => Math.Min(highest + Math.Max(1, Math.Abs(highest)), double.MaxValue);
+
+    /// <summary>Checks the inputs of <see cref="BestBalancedThreshold"/> and returns Σ wᵢ.</summary>
+    private static double CheckBalanced(IReadOnlyList<double> sameScores, IReadOnlyList<double> sameWeights, IReadOnlyList<double> differentScores)
+    {
+        ArgumentNullException.ThrowIfNull(sameScores);
+        ArgumentNullException.ThrowIfNull(sameWeights);
+        ArgumentNullException.ThrowIfNull(differentScores);
+        if (sameScores.Count == 0) throw new ArgumentException("no same-person pairs", nameof(sameScores));
+        if (differentScores.Count == 0) throw new ArgumentException("no different-person pairs", nameof(differentScores));
+        if (sameWeights.Count != sameScores.Count) throw new ArgumentException($"{sameWeights.Count} weights for {sameScores.Count} scores", nameof(sameWeights));
+        double totalWeight = 0;
+        for (int i = 0; i < sameWeights.Count; i++)
+        {
+            if (!(sameWeights[i] > 0) || !double.IsFinite(sameWeights[i])) throw new ArgumentException($"weight {i} is {sameWeights[i]}, not a positive number", nameof(sameWeights));
+            totalWeight += sameWeights[i];
+        }
+        var scores = sameScores.Concat(differentScores).ToArray();
+        Check(scores, new bool[scores.Length]);
+        return totalWeight;
+    }
 
     internal static int Check(IReadOnlyList<double> scores, IReadOnlyList<bool> same, IReadOnlyList<int>? folds = null)
     {

@@ -185,13 +185,15 @@ public static class LfwProtocol
         {
             if (unseenScores!.Count != unseen.Pairs.Count) throw new ArgumentException($"{unseenScores.Count} scores for {unseen.Pairs.Count} unseen pairs", nameof(unseenScores));
             var different = PairsWhere(k => k != fold - 1).Where(p => !same[p]).Select(p => scores[p]).ToList();
-            var chosen = VerificationProtocol.BestBalancedThreshold(unseenScores, unseen.Weights, different);
-            (threshold, trainingPairsAccuracy) = (chosen.Threshold, chosen.Accuracy);
             if (normalFit)
             {
                 threshold = VerificationProtocol.NormalFitThreshold(unseenScores, unseen.Weights, different);
-                double sameAbove = Enumerable.Range(0, unseenScores.Count).Where(i => unseenScores[i] > threshold).Sum(i => unseen.Weights[i]);
-                trainingPairsAccuracy = (sameAbove / unseen.Weights.Sum() + (double)different.Count(d => d <= threshold) / different.Count) / 2;
+                trainingPairsAccuracy = VerificationProtocol.BalancedAccuracy(unseenScores, unseen.Weights, different, threshold);
+            }
+            else
+            {
+                var chosen = VerificationProtocol.BestBalancedThreshold(unseenScores, unseen.Weights, different);
+                (threshold, trainingPairsAccuracy) = (chosen.Threshold, chosen.Accuracy);
             }
         }
         else if (thresholdFold is int v)

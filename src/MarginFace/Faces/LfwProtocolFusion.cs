@@ -9,8 +9,9 @@ namespace MarginFace.Faces;
 /// runs' fold-k cosines, s = (1/R) Σ_r cos_r (the cosine of the concatenated unit embeddings, each weighted 1/√R), and the threshold is
 /// chosen as the protocol chooses it, on the other folds' pairs. Every run's fold-k model was trained without fold k's people, so the
 /// ensemble uses no outside data either. When every run held out the same threshold fold, its pairs alone choose the threshold;
-/// when every run chose it from unseen people the same way (a normal fit or not), their fused same-person scores (<c>unseen-scores.tsv</c>, the mean as above) and the
-/// other folds' different-person pairs do (<see cref="LfwProtocol"/>); when the runs disagree, all other folds' pairs do. Writes <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a
+/// when every run chose it from unseen people the same way (a normal fit or not), their fused same-person scores
+/// (<c>unseen-scores.tsv</c>, the mean as above) and the other folds' different-person pairs do (<see cref="LfwProtocol"/>); when
+/// the runs disagree, all other folds' pairs do. Writes <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a
 /// run is missing a fold or its scores are incomplete.
 /// </summary>
 public static class LfwProtocolFusion
@@ -60,8 +61,8 @@ public static class LfwProtocolFusion
             var thresholdFold = members.Select(m => m.ThresholdFold).Distinct().Count() == 1 ? members[0].ThresholdFold : null;
             UnseenPeople? unseen = null;
             double[]? unseenMean = null;
-            var normalFit = members.All(m => m.UnseenNormalFit);
-            if (members.All(m => m.UnseenPeople is not null) && (normalFit || members.All(m => !m.UnseenNormalFit)))
+            var normalFit = members[0].UnseenNormalFit;
+            if (members.All(m => m.UnseenPeople is not null) && members.All(m => m.UnseenNormalFit == normalFit))
             {
                 var firstPath = Path.Combine(LfwProtocol.FoldDirectory(runDirectories[0], fold), LfwProtocol.UnseenScoresFile);
                 var (unseenPairs, first) = ScoresFile.ReadSamePairs(firstPath);
