@@ -142,6 +142,7 @@ public static class FaceTraining
             CheckpointPath = checkpointPath,
             SaveEverySteps = options.SaveEverySteps,
             Fingerprint = configJson,
+            ChannelsLast = options.ChannelsLast,
         }, parallel);
         if (resume)
         {

@@ -31,7 +31,7 @@ public sealed record LfwProtocolFold
 
     /// <summary>
     /// With <see cref="UnseenPeople"/>: the threshold is where normal fits to the two sets of scores have equal density
-    /// (<see cref="VerificationProtocol.NormalFitThreshold"/>), not the best candidate of the scores themselves.
+    /// (<see cref="Evaluation.VerificationProtocol.NormalFitThreshold"/>), not the best candidate of the scores themselves.
     /// </summary>
     public bool UnseenNormalFit { get; init; }
 
