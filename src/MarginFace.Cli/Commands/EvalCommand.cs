@@ -12,6 +12,7 @@ namespace MarginFace.Cli.Commands;
 /// <summary>
 /// <c>marginface eval</c>: evaluate face embeddings or scores. <c>eval lfw</c> runs the LFW 10-fold verification protocol on a pairs file
 /// (see docs/evaluation.md); <c>eval lfw-protocol</c> trains per test fold; <c>eval lfw-fuse</c> fuses finished protocol runs' scores;
+/// <c>eval lfw-rescore</c> applies another threshold rule to one run's kept scores;
 /// <c>eval identify</c> ranks probe images against a gallery (rank-1, rank-5, CMC, open-set rejection).
 /// </summary>
 internal static class EvalCommand
@@ -21,6 +22,7 @@ internal static class EvalCommand
         CreateLfw(),
         CreateLfwProtocol(),
         CreateLfwFuse(),
+        CreateLfwRescore(),
         CreateIdentify(),
     };
 
@@ -168,24 +170,68 @@ internal static class EvalCommand
         var pairs = new Option<string>("--pairs") { Description = "the pairs file the runs were evaluated on", Required = true };
         var folds = new Option<string>("--folds") { Description = "test folds to fuse: 'done' (every fold all runs have finished), 'all', or a comma-separated list", DefaultValueFactory = _ => "done" };
         var output = new Option<string>("--out") { Description = "output directory: fold-K/ (fused scores.tsv, result.json) per fold, report.json", Required = true };
+        var threshold = ThresholdRuleOption("as the runs chose it (the other folds' pairs where they differ)");
         var command = new Command("lfw-fuse",
             "Ensemble finished lfw-protocol runs: per test fold, the mean of the runs' cosines, the threshold chosen on the other folds' pairs")
         {
-            runs, pairs, folds, output,
+            runs, pairs, folds, threshold, output,
         };
         command.SetAction(parse =>
         {
-            var pairsPath = parse.GetValue(pairs)!;
-            var pairSet = ReadProtocolPairs(pairsPath);
-            var foldText = parse.GetValue(folds)!;
-            var testFolds = foldText.Trim().Equals("done", StringComparison.OrdinalIgnoreCase) ? null : ParseFolds(foldText, pairSet.Folds, "'done', 'all'");
+            var pairSet = ReadProtocolPairs(parse.GetValue(pairs)!);
+            var testFolds = DoneFolds(parse.GetValue(folds)!, pairSet);
             var outDir = parse.GetValue(output)!;
-            var report = LfwProtocolFusion.Fuse(pairSet, parse.GetValue(runs)!, testFolds, outDir);
+            var report = LfwProtocolFusion.Fuse(pairSet, parse.GetValue(runs)!, testFolds, outDir, ParseThresholdRule(parse.GetValue(threshold)));
             PrintAndSave(report, outDir);
             return 0;
         });
         return command;
     }
+
+    private static Command CreateLfwRescore()
+    {
+        var run = new Argument<string>("run") { Description = "output directory of an eval lfw-protocol run" };
+        var pairs = new Option<string>("--pairs") { Description = "the pairs file the run was evaluated on", Required = true };
+        var folds = new Option<string>("--folds") { Description = "test folds: 'done' (every fold the run has finished), 'all', or a comma-separated list", DefaultValueFactory = _ => "done" };
+        var threshold = ThresholdRuleOption(null);
+        threshold.Required = true;
+        var output = new Option<string>("--out") { Description = "output directory: fold-K/ (scores.tsv, result.json) per fold, report.json", Required = true };
+        var command = new Command("lfw-rescore",
+            "Apply another threshold rule to a finished lfw-protocol run's kept scores (scores.tsv, unseen-scores.tsv): no model, no images")
+        {
+            run, pairs, folds, threshold, output,
+        };
+        command.SetAction(parse =>
+        {
+            var pairSet = ReadProtocolPairs(parse.GetValue(pairs)!);
+            var outDir = parse.GetValue(output)!;
+            var report = LfwProtocolFusion.Rescore(pairSet, parse.GetValue(run)!, DoneFolds(parse.GetValue(folds)!, pairSet), outDir,
+                ParseThresholdRule(parse.GetValue(threshold))!.Value);
+            PrintAndSave(report, outDir);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<string?> ThresholdRuleOption(string? byDefault) => new("--threshold")
+    {
+        Description = "how fold k's threshold is chosen: other-folds (best accuracy on the other folds' pairs), unseen (best balanced accuracy on the " +
+            "unseen people's same-person pairs and the other folds' different-person pairs; needs unseen-scores.tsv), unseen-normal-fit (where normal " +
+            "fits to those two sets have equal density)" + (byDefault is null ? "" : $"; default: {byDefault}"),
+    };
+
+    private static LfwThresholdRule? ParseThresholdRule(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "other-folds" => LfwThresholdRule.OtherFolds,
+        "unseen" => LfwThresholdRule.Unseen,
+        "unseen-normal-fit" => LfwThresholdRule.UnseenNormalFit,
+        _ => throw new MarginFaceException($"--threshold: expected other-folds, unseen or unseen-normal-fit, got '{text}'"),
+    };
+
+    /// <summary>The test folds of <c>--folds</c>: null for 'done' (every fold finished), else 'all' or a list.</summary>
+    private static IReadOnlyList<int>? DoneFolds(string text, LfwPairs pairs) =>
+        text.Trim().Equals("done", StringComparison.OrdinalIgnoreCase) ? null : ParseFolds(text, pairs.Folds, "'done', 'all'");
 
     /// <summary>The pairs file of a 10-fold style protocol: at least two folds.</summary>
     private static LfwPairs ReadProtocolPairs(string path)

@@ -11,8 +11,9 @@ namespace MarginFace.Faces;
 /// ensemble uses no outside data either. When every run held out the same threshold fold, its pairs alone choose the threshold;
 /// when every run chose it from unseen people the same way (a normal fit or not), their fused same-person scores
 /// (<c>unseen-scores.tsv</c>, the mean as above) and the other folds' different-person pairs do (<see cref="LfwProtocol"/>); when
-/// the runs disagree, all other folds' pairs do. Writes <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a
-/// run is missing a fold or its scores are incomplete.
+/// the runs disagree, all other folds' pairs do; a <see cref="LfwThresholdRule"/> given overrides the runs' choice. Writes
+/// <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a run is missing a fold or its scores are incomplete.
+/// <see cref="Rescore"/> is the same over one run: another threshold rule applied to its kept scores.
 /// </summary>
 public static class LfwProtocolFusion
 {
@@ -20,10 +21,28 @@ public static class LfwProtocolFusion
     /// Fuses test folds <paramref name="testFolds"/> (1-based; null: every fold all of <paramref name="runDirectories"/> have finished)
     /// of the runs in <paramref name="runDirectories"/> (the <c>--out</c> directories of <see cref="LfwProtocol.Run"/>).
     /// </summary>
-    public static LfwProtocolReport Fuse(LfwPairs pairs, IReadOnlyList<string> runDirectories, IReadOnlyList<int>? testFolds, string outputDirectory)
+    /// <remarks>With <paramref name="rule"/> the threshold is chosen by that rule whatever the runs chose.</remarks>
+    public static LfwProtocolReport Fuse(LfwPairs pairs, IReadOnlyList<string> runDirectories, IReadOnlyList<int>? testFolds, string outputDirectory,
+        LfwThresholdRule? rule = null)
     {
         ArgumentNullException.ThrowIfNull(runDirectories);
         if (runDirectories.Count < 2) throw new MarginFaceException($"score fusion needs at least two runs, got {runDirectories.Count}");
+        return Combine(pairs, runDirectories, testFolds, outputDirectory, rule);
+    }
+
+    /// <summary>
+    /// The verdicts of one finished run's test folds (as <see cref="Fuse"/>: null folds are those it finished) under threshold rule
+    /// <paramref name="rule"/>, from its kept <c>scores.tsv</c> and <c>unseen-scores.tsv</c> alone: no model is loaded, no image read.
+    /// </summary>
+    public static LfwProtocolReport Rescore(LfwPairs pairs, string runDirectory, IReadOnlyList<int>? testFolds, string outputDirectory, LfwThresholdRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(runDirectory);
+        return Combine(pairs, [runDirectory], testFolds, outputDirectory, rule);
+    }
+
+    private static LfwProtocolReport Combine(LfwPairs pairs, IReadOnlyList<string> runDirectories, IReadOnlyList<int>? testFolds, string outputDirectory,
+        LfwThresholdRule? rule)
+    {
         static string Normal(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         var full = runDirectories.Select(Normal).ToList();
         var output = Normal(outputDirectory);
@@ -33,7 +52,7 @@ public static class LfwProtocolFusion
             var twice = full.FindIndex(i + 1, d => string.Equals(d, full[i], StringComparison.Ordinal));
             if (twice >= 0) throw new MarginFaceException($"{runDirectories[i]}: the run is given twice");
             if (string.Equals(full[i], output, StringComparison.Ordinal))
-                throw new MarginFaceException($"{outputDirectory}: the output directory is one of the fused runs");
+                throw new MarginFaceException($"{outputDirectory}: the output directory is {(full.Count == 1 ? "the run itself" : "one of the fused runs")}");
         }
         var folds = testFolds ?? Enumerable.Range(1, pairs.Folds)
             .Where(k => runDirectories.All(d => File.Exists(Path.Combine(LfwProtocol.FoldDirectory(d, k), LfwProtocol.ResultFile)))).ToList();
@@ -58,12 +77,20 @@ public static class LfwProtocolFusion
                 for (int p = 0; p < sum.Length; p++) sum[p] += scores[p];
             }
             var mean = sum.Select(s => s / runDirectories.Count).ToArray();
-            var thresholdFold = members.Select(m => m.ThresholdFold).Distinct().Count() == 1 ? members[0].ThresholdFold : null;
+            var thresholdFold = rule is null && members.Select(m => m.ThresholdFold).Distinct().Count() == 1 ? members[0].ThresholdFold : null;
             UnseenPeople? unseen = null;
             double[]? unseenMean = null;
-            var normalFit = members[0].UnseenNormalFit;
-            if (members.All(m => m.UnseenPeople is not null) && members.All(m => m.UnseenNormalFit == normalFit))
+            var normalFit = rule is null ? members[0].UnseenNormalFit : rule == LfwThresholdRule.UnseenNormalFit;
+            var fromUnseen = rule is null
+                ? members.All(m => m.UnseenPeople is not null) && members.All(m => m.UnseenNormalFit == normalFit)
+                : rule != LfwThresholdRule.OtherFolds;
+            if (fromUnseen)
             {
+                foreach (var run in runDirectories)
+                {
+                    var path = Path.Combine(LfwProtocol.FoldDirectory(run, fold), LfwProtocol.UnseenScoresFile);
+                    if (!File.Exists(path)) throw new MarginFaceException($"{path}: not found; the run scored no unseen people (run it with --unseen-threshold)");
+                }
                 var firstPath = Path.Combine(LfwProtocol.FoldDirectory(runDirectories[0], fold), LfwProtocol.UnseenScoresFile);
                 var (unseenPairs, first) = ScoresFile.ReadSamePairs(firstPath);
                 unseenMean = first;
@@ -84,6 +111,9 @@ public static class LfwProtocolFusion
                 TrainSeconds = trainSeconds,
                 ImagesPerSecond = trainSeconds > 0 ? members.Sum(m => (double)m.Images * m.Epochs) / trainSeconds : 0,
                 ScoreSeconds = members.Sum(m => m.ScoreSeconds),
+                TrainAccuracy = members.Count == 1 ? members[0].TrainAccuracy : null,
+                Loss = members.Count == 1 ? members[0].Loss : null,
+                ModelId = members.Count == 1 ? members[0].ModelId : null,
                 Members = runDirectories.Select(d => LfwProtocol.FoldDirectory(d, fold)).ToList(),
             };
             fused.Add((result, mean, unseen, unseenMean));

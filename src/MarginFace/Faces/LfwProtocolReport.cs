@@ -56,7 +56,9 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
             text.AppendLine("thresholds chosen from unseen people (named by no pair, not trained on) and the other folds' different-person pairs: " +
                 string.Join(", ", unseen.Select(f => $"fold {f.Fold} from {f.UnseenPairs} pairs of {f.UnseenPeople} people{(f.UnseenNormalFit ? " (normal fit)" : "")}")));
         foreach (var f in Folds.Where(f => f.Members is not null))
-            text.AppendLine($"fold {f.Fold}: the mean score of {f.Members!.Count} runs ({string.Join(", ", f.Members)}); train time and epochs are their sums");
+            text.AppendLine(f.Members!.Count == 1
+                ? $"fold {f.Fold}: rescored from the kept scores of {f.Members[0]}"
+                : $"fold {f.Fold}: the mean score of {f.Members.Count} runs ({string.Join(", ", f.Members)}); train time and epochs are their sums");
         if (Folds.Count > 0)
             text.AppendLine(StandardError is double se
                 ? string.Format(culture, "mean accuracy {0:F2} % ± {1:F2} % (standard error over {2} folds)", 100 * MeanAccuracy, 100 * se, Folds.Count)

@@ -146,6 +146,30 @@ public class CliLfwProtocolTests
     }
 
     [Fact]
+    public void EvalLfwRescoreAppliesTheNamedRuleToTheKeptScoresAndAnUnknownRuleIsOneLine()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("pairs.txt"), LfwProtocolFusionTests.ThreeFolds);
+        // Chosen from unseen people at 0.25 (100 %); the other folds' rule chooses 0.45 and misses S 0.3 (75 %).
+        var a = LfwProtocolFusionTests.WriteRun(temp.Combine("a"), 1, LfwProtocolFusionTests.WithTrainingFolds(0.9, 0.3, 0.1, 0.2), unseenScores: [0.3, 0.3, 0.3, 0.9]);
+
+        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "lfw-rescore", a, "--pairs", temp.Combine("pairs.txt"), "--threshold", "other-folds", "--out", temp.Combine("other")]);
+
+        Assert.True(exitCode == 0, stderr);
+        using (var json = JsonDocument.Parse(File.ReadAllText(temp.Combine("other", "report.json"))))
+        {
+            var fold = Assert.Single(json.RootElement.GetProperty("folds").EnumerateArray());
+            Assert.Equal((0.75, 0.45), (fold.GetProperty("accuracy").GetDouble(), Math.Round(fold.GetProperty("threshold").GetDouble(), 12)));
+        }
+        Assert.Contains($"fold 1: rescored from the kept scores of {Path.Combine(a, "fold-1")}", stdout);
+
+        var (unknown, _, error) = CliProcess.Run(["eval", "lfw-rescore", a, "--pairs", temp.Combine("pairs.txt"), "--threshold", "median", "--out", temp.Combine("median")]);
+        Assert.Equal(1, unknown);
+        Assert.Equal("error: --threshold: expected other-folds, unseen or unseen-normal-fit, got 'median'", error.Trim());
+        Assert.False(Directory.Exists(temp.Combine("median")));
+    }
+
+    [Fact]
     public void EvalLfwFuseNamesItsOwnKeywordsWhenAFoldIsOutsideThePairsFile()
     {
         using var temp = new TempDirectory();

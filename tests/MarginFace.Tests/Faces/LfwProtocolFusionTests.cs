@@ -69,6 +69,44 @@ public class LfwProtocolFusionTests
     }
 
     [Fact]
+    public void RescoringOneRunAppliesTheGivenRuleToItsKeptScoresAndKeepsItsTrainingFields()
+    {
+        using var work = new TempDirectory();
+        // Run a chose from unseen people (0.3, as above: g 0.3 x3 and h 0.9 are above every other fold's different pair from
+        // (0.2 + 0.3)/2 = 0.25 on, so the first best candidate is 0.25): fold 1's S 0.9 0.3 D 0.1 0.2 are all right, 100 %.
+        // Under the other folds' rule (0.45) S 0.3 is missed: 75 %.
+        var a = WriteRun(work.Combine("a"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2), trainSeconds: 10, unseenScores: [0.3, 0.3, 0.3, 0.9]);
+        var pairs = Pairs();
+        var own = LfwProtocol.ReadResult(Path.Combine(a, "fold-1", LfwProtocol.ResultFile));
+        Assert.Equal(0.25, own.Threshold, 12);
+        Assert.Equal(1.0, own.Accuracy);
+
+        var otherFolds = Assert.Single(LfwProtocolFusion.Rescore(pairs, a, null, work.Combine("other"), LfwThresholdRule.OtherFolds).Folds);
+        Assert.Equal(0.45, otherFolds.Threshold, 12);
+        Assert.Equal(0.75, otherFolds.Accuracy);
+        Assert.Null(otherFolds.UnseenPeople);
+        Assert.Equal((4, 16, 2, 10.0), (otherFolds.Identities, otherFolds.Images, otherFolds.Epochs, otherFolds.TrainSeconds));
+        Assert.Equal([LfwProtocol.FoldDirectory(a, 1)], otherFolds.Members!);
+
+        var unseen = Assert.Single(LfwProtocolFusion.Rescore(pairs, a, null, work.Combine("unseen"), LfwThresholdRule.Unseen).Folds);
+        Assert.Equal(own.Threshold, unseen.Threshold);
+        Assert.Equal((own.Accuracy, own.TrainingPairsAccuracy, own.UnseenPeople, false), (unseen.Accuracy, unseen.TrainingPairsAccuracy, unseen.UnseenPeople, unseen.UnseenNormalFit));
+
+        var fitted = Assert.Single(LfwProtocolFusion.Rescore(pairs, a, [1], work.Combine("fit"), LfwThresholdRule.UnseenNormalFit).Folds);
+        Assert.True(fitted.UnseenNormalFit);
+        Assert.Equal(VerificationProtocol.NormalFitThreshold([0.3, 0.3, 0.3, 0.9], UnseenPeople.FromPairs(UnseenPairs).Weights, [0.2, 0.1, 0.2, 0.1]), fitted.Threshold, 12);
+
+        // A run that scored no unseen people cannot be rescored under an unseen rule: one line naming the missing file, nothing written.
+        var c = WriteRun(work.Combine("c"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1));
+        var error = Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Rescore(pairs, c, null, work.Combine("none"), LfwThresholdRule.Unseen));
+        Assert.Contains(LfwProtocol.UnseenScoresFile, error.Message);
+        Assert.Contains("--unseen-threshold", error.Message);
+        Assert.False(Directory.Exists(work.Combine("none")));
+        var itself = Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Rescore(pairs, c, null, c, LfwThresholdRule.OtherFolds));
+        Assert.Contains("the run itself", itself.Message);
+    }
+
+    [Fact]
     public void TheMeanOfTwoRunsScoresCorrectsEachRunsOwnMistakeAtTheThresholdOfTheOtherFolds()
     {
         using var work = new TempDirectory();
