@@ -21,7 +21,6 @@ internal sealed class BenchTrainLoaderOptions
     private readonly Option<int> steps = new("--steps") { Description = "--leak-check: steps after the warm-up", DefaultValueFactory = _ => 1000 };
     private readonly Option<int> sampleEvery = new("--sample-every") { Description = "--leak-check: steps between readings", DefaultValueFactory = _ => 50 };
     private readonly Option<double> leakTolerance = new("--leak-tolerance") { Description = "--leak-check: largest RSS slope still called flat, MiB per 100 steps", DefaultValueFactory = _ => LeakCheck.DefaultToleranceMbPer100Steps };
-    private readonly Option<bool> channelsLast = new("--channels-last") { Description = "time each network twice, one step of each in turn: NCHW batches and channels-last (NHWC) ones; with --leak-check, check the channels-last path" };
     private readonly Option<string?> images = new("--images") { Description = $"identity folder of images (default: shared/data/{LfwFolder} above the current directory)" };
     private readonly Option<string> workers = new("--workers") { Description = "comma-separated decoding worker counts", DefaultValueFactory = _ => "1,2" };
     private readonly Option<int> imagesPerRun = new("--images-per-run") { Description = "images read by each timed run", DefaultValueFactory = _ => 1024 };
@@ -42,7 +41,7 @@ internal sealed class BenchTrainLoaderOptions
     public void AddTo(Command command)
     {
         command.Add(networks);
-        foreach (var option in train ? new Option[] { channelsLast, leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining])
+        foreach (var option in train ? new Option[] { leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining])
             command.Add(option);
     }
 
@@ -63,7 +62,7 @@ internal sealed class BenchTrainLoaderOptions
             var tolerance = parse.GetValue(leakTolerance);
             if (!(tolerance >= 0) || !double.IsFinite(tolerance)) throw new MarginFaceException($"--leak-tolerance: expected 0 or a positive number, got {tolerance}");
             var c = TrainBenchmark.Case(network, o, device);
-            print($"bench train --leak-check: {c.Network} + {c.HeadLabel}{(o.ChannelsLast ? " (channels-last)" : "")}, B {c.Batch}, C {c.Classes}; warm-up {Math.Max(LeakCheck.MinWarmup, o.Warmup)} step(s), then {count} steps, RSS read every {every}");
+            print($"bench train --leak-check: {c.Network} + {c.HeadLabel}, B {c.Batch}, C {c.Classes}; warm-up {Math.Max(LeakCheck.MinWarmup, o.Warmup)} step(s), then {count} steps, RSS read every {every}");
             var result = LeakCheck.Run(c, o, count, every, tolerance, s => print($"  step {s.Step,5}: RSS {s.RssMb,8:0.0} MiB, .NET heap committed {s.ManagedCommittedMb,7:0.0} MiB, live tensors {s.LiveTensors}"));
             print($"RSS at start {result.StartRssMb:0.0} MiB, at end {result.EndRssMb:0.0} MiB ({result.EndRssMb - result.StartRssMb:+0.0;-0.0} MiB), slope {result.RobustSlopeMbPer100Steps:0.000} MiB per 100 steps (Theil–Sen; least squares {result.SlopeMbPer100Steps:0.000}; tolerance {tolerance:0.###}); live tensors {result.StartLiveTensors} → {result.EndLiveTensors}; {result.SecondsPerStep * 1000:0.0} ms per step");
             print(result.Leaking ? "LEAK: memory grows with the step count" : "flat: no leak within the tolerance");
@@ -71,7 +70,7 @@ internal sealed class BenchTrainLoaderOptions
             return null;
         }
         print($"bench train: {string.Join(", ", o.Networks)}; warm-up {o.Warmup} step(s), {o.Repeats} timed step(s) each; SGD momentum 0.9 on one synthetic batch");
-        return TrainBenchmark.Run(o, r => print($"  {r.Network} + {r.Head}{(r.Mode is null ? "" : $" {r.Mode}")} B={r.Batch} C={r.Classes}: median {r.MedianMs:0.0} ms ({r.MinMs:0.0}–{r.MaxMs:0.0}), {r.ImagesPerSecond:0.0} images/s, peak RSS {r.PeakRssMb:0} MiB"));
+        return TrainBenchmark.Run(o, r => print($"  {r.Network} + {r.Head} B={r.Batch} C={r.Classes}: median {r.MedianMs:0.0} ms ({r.MinMs:0.0}–{r.MaxMs:0.0}), {r.ImagesPerSecond:0.0} images/s, peak RSS {r.PeakRssMb:0} MiB"));
     }
 
     /// <summary>The leak check of the last <see cref="RunTrain"/> with <c>--leak-check</c>.</summary>
@@ -134,7 +133,6 @@ internal sealed class BenchTrainLoaderOptions
             Repeats = Given(parse, shared.Repeats) ? Positive(parse.GetValue(shared.Repeats), "--repeats", 1) : quick ? 2 : 10,
             Seed = parse.GetValue(shared.Seed),
             Device = device,
-            ChannelsLast = parse.GetValue(channelsLast),
         };
     }
 

@@ -37,7 +37,6 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "random seed" };
         var workers = new Option<int?>("--workers") { Description = "image decoding threads (default 1; libtorch gets the other cores unless --threads is given)" };
         var cacheCrops = new Option<bool>("--cache-crops") { Description = "keep every image's cropped face in memory after its first read (W·H·3 bytes each): later epochs skip decoding and detection, same batches" };
-        var channelsLast = new Option<bool>("--channels-last") { Description = "feed the backbone channels-last (NHWC) batches: faster convolutions on the CPU, same values up to rounding" };
         var minImages = new Option<int?>("--min-images") { Description = "leave out identities with fewer images" };
         var include = new Option<string?>("--include-identities") { Description = "file of identity names to train on, one per line" };
         var exclude = new Option<string?>("--exclude-identities") { Description = "file of identity names to leave out, one per line" };
@@ -60,7 +59,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a face-recognition backbone on identity folders with a margin loss; writes face.model after every epoch")
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
-            s, m, parameters, marginWarmup, seed, workers, cacheCrops, channelsLast, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, randomErase, dropout, saveEvery,
+            s, m, parameters, marginWarmup, seed, workers, cacheCrops, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, randomErase, dropout, saveEvery,
             valPairs, valImages, pk, init, partialFc, config, output, resume,
         };
         compute.AddTo(command);
@@ -93,7 +92,6 @@ internal static class TrainCommand
                 Seed = Pick(seed, o.Seed),
                 Workers = Pick(workers, o.Workers),
                 CacheCrops = parse.GetValue(cacheCrops) || o.CacheCrops,
-                ChannelsLast = parse.GetValue(channelsLast) || o.ChannelsLast,
                 MinImages = Pick(minImages, o.MinImages),
                 IncludeIdentities = PickText(include, o.IncludeIdentities),
                 ExcludeIdentities = PickText(exclude, o.ExcludeIdentities),

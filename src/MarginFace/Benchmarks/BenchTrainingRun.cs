@@ -9,7 +9,7 @@ namespace MarginFace.Benchmarks;
 /// <summary>
 /// A network, its margin head and SGD (momentum 0.9, weight decay 5e-4) on one synthetic batch (normal images, uniform
 /// labels) held on the CPU, trained through the library's <see cref="Trainer"/>: each step copies the batch to the device,
-/// runs forward, loss, backward and the optimiser step exactly as a real run does (in channels-last layout when asked).
+/// runs forward, loss, backward and the optimiser step exactly as a real run does.
 /// </summary>
 internal sealed class BenchTrainingRun : IDisposable
 {
@@ -19,12 +19,10 @@ internal sealed class BenchTrainingRun : IDisposable
     private readonly Tensor images;
     private readonly Tensor labels;
     private readonly Device device;
-    private readonly bool channelsLast;
 
-    public BenchTrainingRun(TrainBenchmarkCase c, double learningRate, int seed, Device device, bool channelsLast = false)
+    public BenchTrainingRun(TrainBenchmarkCase c, double learningRate, int seed, Device device)
     {
         this.device = device;
-        this.channelsLast = channelsLast;
         manual_seed(seed);
         backbone = BackboneFactory.Create(c.Network);
         var spec = backbone.Spec;
@@ -41,7 +39,7 @@ internal sealed class BenchTrainingRun : IDisposable
     /// <summary>Runs <paramref name="steps"/> training steps (one epoch of a fresh <see cref="Trainer"/>); the callback sees each.</summary>
     public void Fit(int steps, ITrainingCallback? callback, CancellationToken cancellation = default)
     {
-        var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions { Epochs = 1, ChannelsLast = channelsLast });
+        var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions { Epochs = 1 });
         trainer.Fit(new SyntheticBatchSource(images, labels, steps), callback, cancellation);
     }
 

@@ -13,9 +13,6 @@ internal sealed class StepClock : ITrainingCallback
 
     public Action<int>? AfterStep { get; init; }
 
-    /// <summary>Starts the next step's time now (steps of runs timed in turn).</summary>
-    public void Mark() => last = clock.Elapsed.TotalMilliseconds;
-
     public void OnStep(TrainingProgress progress)
     {
         var now = clock.Elapsed.TotalMilliseconds;

@@ -44,41 +44,12 @@ public static class TrainBenchmark
         var cases = options.Networks.Select(n => Case(n, options, device)).ToList();
         var results = new List<BenchmarkResult>();
         foreach (var c in cases)
-            foreach (var result in options.ChannelsLast ? MeasureLayouts(c, options, device) : [Measure(c, options, device)])
-            {
-                results.Add(result);
-                progress?.Invoke(result);
-            }
+        {
+            var result = Measure(c, options, device);
+            results.Add(result);
+            progress?.Invoke(result);
+        }
         return results;
-    }
-
-    /// <summary>NCHW and channels-last training of the same network from the same seed, one step of each in turn.</summary>
-    private static IReadOnlyList<BenchmarkResult> MeasureLayouts(TrainBenchmarkCase c, TrainBenchmarkOptions o, Device device)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        ProcessMemory.ResetPeak();
-        var before = ProcessMemory.ResidentMb();
-        string[] modes = ["nchw", "channels-last"];
-        var clocks = modes.Select(_ => new StepClock()).ToArray();
-        var runs = new List<BenchTrainingRun>();
-        try
-        {
-            foreach (var mode in modes) runs.Add(new BenchTrainingRun(c, o.LearningRate, o.Seed, device, channelsLast: mode == "channels-last"));
-            for (var step = 0; step < o.Warmup + o.Repeats; step++)
-                for (var i = 0; i < runs.Count; i++)
-                {
-                    clocks[i].Mark();
-                    runs[i].Fit(1, clocks[i]);
-                }
-        }
-        finally
-        {
-            foreach (var run in runs) run.Dispose();
-        }
-        var peak = ProcessMemory.PeakSince(before);
-        return modes.Select((mode, i) => Result(c, device, o.Warmup, clocks[i].StepMs.Skip(o.Warmup).ToArray(), before, peak, perCase: false)
-            with { Mode = mode, Interleaved = true }).ToList();
     }
 
     private static BenchmarkResult Measure(TrainBenchmarkCase c, TrainBenchmarkOptions o, Device device)

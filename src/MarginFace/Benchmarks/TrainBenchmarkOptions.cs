@@ -26,12 +26,6 @@ public sealed record TrainBenchmarkOptions
     /// <summary>Seed of the weights and of the synthetic batch.</summary>
     public int Seed { get; init; }
 
-    /// <summary>
-    /// Time each network twice, its steps in turn: NCHW batches (mode <c>nchw</c>) and channels-last ones (mode <c>channels-last</c>,
-    /// <see cref="Runtime.MemoryLayout"/>), from the same seed.
-    /// </summary>
-    public bool ChannelsLast { get; init; }
-
     /// <summary>Device of the training; null: the CPU.</summary>
     public torch.Device? Device { get; init; }
 }

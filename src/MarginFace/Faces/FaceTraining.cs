@@ -142,7 +142,6 @@ public static class FaceTraining
             CheckpointPath = checkpointPath,
             SaveEverySteps = options.SaveEverySteps,
             Fingerprint = configJson,
-            ChannelsLast = options.ChannelsLast,
         }, parallel);
         if (resume)
         {

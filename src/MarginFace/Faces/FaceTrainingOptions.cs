@@ -86,14 +86,6 @@ public sealed record FaceTrainingOptions
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool CacheCrops { get; init; }
 
-    /// <summary>
-    /// Feed the backbone channels-last batches (<see cref="Runtime.MemoryLayout"/>): on the CPU the convolutions skip a reorder
-    /// per layer (<c>marginface bench train --channels-last</c> measures it); the values agree with NCHW up to float rounding,
-    /// so a run is not bit for bit the NCHW run of the same seed. Part of a checkpoint's fingerprint only when set.
-    /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    public bool ChannelsLast { get; init; }
-
     /// <summary>Identities with fewer images are left out.</summary>
     public int MinImages { get; init; } = 1;
 

@@ -138,8 +138,7 @@ public sealed class Trainer
             using var batch = batches.Current;
             var y = batch.Labels.to(device);
             objective.BeginStep(epoch, step + 1);
-            var images = options.ChannelsLast ? MemoryLayout.ToChannelsLast(batch.Images) : batch.Images;
-            var embeddings = parallel is null ? backbone.forward(images.to(device)) : parallel.Forward(images);
+            var embeddings = parallel is null ? backbone.forward(batch.Images.to(device)) : parallel.Forward(batch.Images);
             var loss = objective.Compute(embeddings, y);
             using (torch.no_grad())
             {

@@ -21,12 +21,6 @@ public sealed record TrainerOptions
     public int? SaveEverySteps { get; init; }
 
     /// <summary>
-    /// Feed the backbone its batches in the channels-last memory format (<see cref="Runtime.MemoryLayout"/>): faster convolutions
-    /// on the CPU, the same values up to float rounding (the kernels sum in another order).
-    /// </summary>
-    public bool ChannelsLast { get; init; }
-
-    /// <summary>
     /// A description of everything that determines the numbers (configuration as JSON); stored in checkpoints, and a
     /// resume from a checkpoint with a different fingerprint is refused.
     /// </summary>

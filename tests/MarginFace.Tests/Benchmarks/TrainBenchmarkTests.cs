@@ -31,23 +31,6 @@ public class TrainBenchmarkTests : TorchTest
     }
 
     [Fact]
-    public void ChannelsLastTimesEachNetworkInBothLayoutsStepForStep()
-    {
-        var results = TrainBenchmark.Run(new TrainBenchmarkOptions { Networks = ["clsnet"], Batch = 8, Warmup = 1, Repeats = 2, ChannelsLast = true });
-        Assert.Equal(["nchw", "channels-last"], results.Select(r => r.Mode));
-        Assert.All(results, r => Assert.Equal(("clsnet", 2, true), (r.Network, r.Repeats, r.Interleaved)));
-        Assert.All(results, r => Assert.True(r.MinMs > 0 && r.MinMs <= r.MedianMs && r.MedianMs <= r.MaxMs));
-    }
-
-    [Fact]
-    public void LeakCheckOfTheChannelsLastPathFindsNoTensorLeftAlive()
-    {
-        var options = new TrainBenchmarkOptions { Batch = 8, ChannelsLast = true };
-        var result = LeakCheck.Run(TrainBenchmark.Case("clsnet", options, TorchSharp.torch.CPU), options, steps: 20, sampleEvery: 10);
-        Assert.Equal(result.StartLiveTensors, result.EndLiveTensors);
-    }
-
-    [Fact]
     public void LeakCheckOfTheTrainerFindsNoTensorLeftAliveAfterTheWarmup()
     {
         var options = new TrainBenchmarkOptions { Batch = 8 };

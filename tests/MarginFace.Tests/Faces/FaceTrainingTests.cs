@@ -85,27 +85,6 @@ public class FaceTrainingTests : TorchTest
         Assert.All(alone.Zip(embeddings[0]), p => Assert.Equal(p.First, p.Second, 1e-5));
     }
 
-    [Fact]
-    public void ChannelsLastTrainingResumesBitExactlyAndAChangeOfLayoutIsRefusedOnResume()
-    {
-        using var work = new TempDirectory();
-        var data = WriteIdentities(work.Combine("faces"));
-        var options = Options(data) with { ChannelsLast = true };
-
-        var straight = FaceTraining.Run(options, work.Combine("straight"), torch.CPU);
-        Assert.All(straight.Epochs, e => Assert.True(double.IsFinite(e.MeanLoss)));
-        using (var cancel = new CancellationTokenSource())
-            FaceTraining.Run(options, work.Combine("resumed"), torch.CPU, new StopAfterEpoch(1, cancel), cancellation: cancel.Token);
-        var error = Assert.Throws<MarginFaceException>(() => FaceTraining.Run(options with { ChannelsLast = false }, work.Combine("resumed"), torch.CPU, resume: true));
-        Assert.Contains("model.bin", error.Message);
-        var resumed = FaceTraining.Run(options, work.Combine("resumed"), torch.CPU, resume: true);
-        Assert.Equal(straight.Epochs.Select(e => e.MeanLoss), resumed.Epochs.Select(e => e.MeanLoss));
-        var (_, expected) = MnistResumeTests.ReadCheckpoint(work.Combine("straight", "model.bin"));
-        var (_, actual) = MnistResumeTests.ReadCheckpoint(work.Combine("resumed", "model.bin"));
-        Assert.True(expected.AsSpan().SequenceEqual(actual), "weights and optimiser state differ after resume");
-        Assert.Contains("\"ChannelsLast\": true", File.ReadAllText(work.Combine("straight", "config.json")));
-    }
-
     [Theory]
     [InlineData("triplet")]
     [InlineData("contrastive")]
