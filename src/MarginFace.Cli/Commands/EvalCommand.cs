@@ -144,6 +144,9 @@ internal static class EvalCommand
                 throw new MarginFaceException("--held-out-threshold and --unseen-threshold choose the threshold two different ways; give one");
             if (parse.GetValue(normalFit) && !parse.GetValue(unseen))
                 throw new MarginFaceException("--normal-fit applies to --unseen-threshold; give both");
+            var rule = parse.GetValue(heldOut) ? LfwThresholdRule.HeldOutFold
+                : parse.GetValue(unseen) ? (parse.GetValue(normalFit) ? LfwThresholdRule.UnseenNormalFit : LfwThresholdRule.Unseen)
+                : LfwThresholdRule.OtherFolds;
             var pairsPath = parse.GetValue(pairs)!;
             var pairSet = ReadProtocolPairs(pairsPath);
             var testFolds = ParseFolds(parse.GetValue(folds)!, pairSet.Folds);
@@ -157,7 +160,7 @@ internal static class EvalCommand
             var report = ProgressDisplay.Run("lfw-protocol", testFolds.Count * training.Epochs, progress =>
                 LfwProtocol.Run(pairSet, parse.GetValue(images)!, training, testFolds, outDir, device, parse.GetValue(flip),
                     position => new ProgressCallback((value, status) => progress(position * training.Epochs + value, $"fold {testFolds[position]}: {status}")),
-                    new SynchronousProgress(ProgressDisplay.Log), stop.Token, parse.GetValue(heldOut), parse.GetValue(unseen), parse.GetValue(normalFit)));
+                    new SynchronousProgress(ProgressDisplay.Log), stop.Token, rule));
             PrintAndSave(report, outDir);
             return stop.ExitCode();
         });
@@ -217,7 +220,7 @@ internal static class EvalCommand
     {
         Description = "how fold k's threshold is chosen: other-folds (best accuracy on the other folds' pairs), unseen (best balanced accuracy on the " +
             "unseen people's same-person pairs and the other folds' different-person pairs; needs unseen-scores.tsv), unseen-normal-fit (where normal " +
-            "fits to those two sets have equal density)" + (byDefault is null ? "" : $"; default: {byDefault}"),
+            "fits to those two sets have equal density), held-out-fold (best accuracy on the next fold's pairs, for runs trained with --held-out-threshold)" + (byDefault is null ? "" : $"; default: {byDefault}"),
     };
 
     private static LfwThresholdRule? ParseThresholdRule(string? text) => text?.Trim().ToLowerInvariant() switch
@@ -226,7 +229,8 @@ internal static class EvalCommand
         "other-folds" => LfwThresholdRule.OtherFolds,
         "unseen" => LfwThresholdRule.Unseen,
         "unseen-normal-fit" => LfwThresholdRule.UnseenNormalFit,
-        _ => throw new MarginFaceException($"--threshold: expected other-folds, unseen or unseen-normal-fit, got '{text}'"),
+        "held-out-fold" => LfwThresholdRule.HeldOutFold,
+        _ => throw new MarginFaceException($"--threshold: expected other-folds, unseen, unseen-normal-fit or held-out-fold, got '{text}'"),
     };
 
     /// <summary>The test folds of <c>--folds</c>: null for 'done' (every fold finished), else 'all' or a list.</summary>

@@ -42,18 +42,16 @@ public static class LfwProtocol
     /// </summary>
     public static LfwProtocolReport Run(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, IReadOnlyList<int> testFolds,
         string outputDirectory, Device device, bool flip = false, Func<int, ITrainingCallback?>? callbacks = null, IProgress<string>? log = null,
-        CancellationToken cancellation = default, bool heldOutThreshold = false, bool unseenThreshold = false, bool normalFit = false)
+        CancellationToken cancellation = default, LfwThresholdRule rule = LfwThresholdRule.OtherFolds)
     {
-        if (normalFit && !unseenThreshold) throw new MarginFaceException("a normal fit applies to the threshold from unseen people only");
+        if (!Enum.IsDefined(rule)) throw new ArgumentOutOfRangeException(nameof(rule), rule, "not a threshold rule");
         CheckIdentityDisjoint(pairs);
-        if (heldOutThreshold && unseenThreshold)
-            throw new MarginFaceException("the threshold is chosen either on a held-out fold or from unseen people, not both");
-        if (heldOutThreshold && pairs.Folds < 3)
+        if (rule == LfwThresholdRule.HeldOutFold && pairs.Folds < 3)
             throw new MarginFaceException($"{pairs.Source}: a held-out threshold fold needs at least three folds (test, threshold, training), the header gives {pairs.Folds}");
         foreach (var fold in testFolds)
             if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
         pairs.CheckImages(imagesDirectory);
-        var unseen = unseenThreshold ? UnseenPeople.Find(pairs, imagesDirectory) : null;
+        var unseen = UsesUnseenPeople(rule) ? UnseenPeople.Find(pairs, imagesDirectory) : null;
         (training with { Data = imagesDirectory }).Validate();
 
         var results = new List<LfwProtocolFold>();
@@ -63,18 +61,17 @@ public static class LfwProtocol
             var fold = testFolds[i];
             var directory = FoldDirectory(outputDirectory, fold);
             var resultPath = Path.Combine(directory, ResultFile);
-            int? thresholdFold = heldOutThreshold ? ThresholdFold(pairs, fold) : null;
             if (File.Exists(resultPath))
             {
                 var done = ReadResult(resultPath);
-                if (done.ThresholdFold != thresholdFold || done.UnseenPeople.HasValue != unseenThreshold || done.UnseenNormalFit != normalFit)
-                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.ThresholdFold, done.UnseenPeople.HasValue, done.UnseenNormalFit)}, " +
-                        $"this run would choose it {Describe(thresholdFold, unseenThreshold, normalFit)}; use another output directory");
+                if (done.Rule != rule)
+                    throw new MarginFaceException($"{resultPath}: this fold chose its threshold {Describe(done.Rule, pairs, fold)}, " +
+                        $"this run would choose it {Describe(rule, pairs, fold)}; use another output directory");
                 results.Add(done);
                 log?.Report($"fold {fold}: done before ({resultPath})");
                 continue;
             }
-            var result = RunFold(pairs, imagesDirectory, training, fold, thresholdFold, unseen, normalFit, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
+            var result = RunFold(pairs, imagesDirectory, training, fold, rule, unseen, directory, device, flip, callbacks?.Invoke(i), log, cancellation, crops);
             if (result is null) return new LfwProtocolReport(pairs.Source, results, Interrupted: true);
             AtomicFile.WriteAllText(resultPath, JsonSerializer.Serialize(result, LfwProtocolReport.Json));
             results.Add(result);
@@ -93,10 +90,16 @@ public static class LfwProtocol
     /// <summary>The held-out threshold fold of 1-based test fold <paramref name="fold"/>: the next one, k mod F + 1.</summary>
     public static int ThresholdFold(LfwPairs pairs, int fold) => fold % pairs.Folds + 1;
 
-    private static string Describe(int? thresholdFold, bool unseen, bool normalFit = false) =>
-        thresholdFold is int v ? $"on held-out fold {v}"
-        : unseen ? (normalFit ? "from a normal fit to unseen people's same-person pairs" : "from unseen people's same-person pairs")
-        : "on the other folds' pairs";
+    /// <summary>Whether <paramref name="rule"/> needs the same-person pairs of <see cref="UnseenPeople"/>.</summary>
+    public static bool UsesUnseenPeople(LfwThresholdRule rule) => rule is LfwThresholdRule.Unseen or LfwThresholdRule.UnseenNormalFit;
+
+    private static string Describe(LfwThresholdRule rule, LfwPairs pairs, int fold) => rule switch
+    {
+        LfwThresholdRule.HeldOutFold => $"on held-out fold {ThresholdFold(pairs, fold)}",
+        LfwThresholdRule.Unseen => "from unseen people's same-person pairs",
+        LfwThresholdRule.UnseenNormalFit => "from a normal fit to unseen people's same-person pairs",
+        _ => "on the other folds' pairs",
+    };
 
     /// <summary>Refuses a pairs file in which one person appears in two folds (the protocol trains on the other folds' people).</summary>
     public static void CheckIdentityDisjoint(LfwPairs pairs)
@@ -111,11 +114,12 @@ public static class LfwProtocol
             }
     }
 
-    private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, int? thresholdFold,
-        UnseenPeople? unseen, bool normalFit, string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
+    private static LfwProtocolFold? RunFold(LfwPairs pairs, string imagesDirectory, FaceTrainingOptions training, int fold, LfwThresholdRule rule,
+        UnseenPeople? unseen, string directory, Device device, bool flip, ITrainingCallback? callback, IProgress<string>? log, CancellationToken cancellation, FaceCropCache? crops)
     {
         Directory.CreateDirectory(directory);
         var includePath = Path.Combine(directory, IncludeFile);
+        int? thresholdFold = rule == LfwThresholdRule.HeldOutFold ? ThresholdFold(pairs, fold) : null;
         var identities = TrainingIdentities(pairs, fold, thresholdFold);
         AtomicFile.WriteAllText(includePath, string.Join('\n', identities) + "\n");
         var options = training with { Data = imagesDirectory, IncludeIdentities = includePath, ExcludeIdentities = null };
@@ -138,7 +142,7 @@ public static class LfwProtocol
         }
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         if (unseen is not null) ScoresFile.Write(Path.Combine(directory, UnseenScoresFile), unseen.Pairs, unseenScores!);
-        var scored = Score(pairs, scores, fold, thresholdFold, unseen, unseenScores, normalFit);
+        var scored = Score(pairs, scores, fold, rule, unseen, unseenScores);
         watch.Stop();
 
         var last = trained.Epochs[^1];
@@ -155,24 +159,22 @@ public static class LfwProtocol
             ScoreSeconds = watch.Elapsed.TotalSeconds,
             ModelId = modelId,
         };
-        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(thresholdFold, unseen is not null, normalFit)}: {result.TrainingPairsAccuracy:P2})");
+        log?.Report($"fold {fold}: accuracy {result.Accuracy:P2} at threshold {result.Threshold:0.0000} (chosen {Describe(rule, pairs, fold)}: {result.TrainingPairsAccuracy:P2})");
         return result;
     }
 
     /// <summary>
     /// The protocol's verdict on test fold <paramref name="fold"/> (1-based) from the scores of every pair of <paramref name="pairs"/>: the
-    /// threshold best on the other folds' pairs (or on held-out fold <paramref name="thresholdFold"/>'s alone, or, given
-    /// <paramref name="unseen"/> and their <paramref name="unseenScores"/>, best in balanced accuracy on the other folds' different-person
-    /// pairs and the unseen people's same-person pairs, or with <paramref name="normalFit"/> where normal fits to them have equal
-    /// density), the accuracy it gives on the test fold, and the hindsight accuracy. The training
-    /// fields are left unset.
+    /// threshold that <paramref name="rule"/> chooses (the rules that use unseen people take them and their <paramref name="unseenScores"/>),
+    /// the accuracy it gives on the test fold, and the hindsight accuracy. The training fields are left unset.
     /// </summary>
-    internal static LfwProtocolFold Score(LfwPairs pairs, IReadOnlyList<double> scores, int fold, int? thresholdFold,
-        UnseenPeople? unseen = null, IReadOnlyList<double>? unseenScores = null, bool normalFit = false)
+    internal static LfwProtocolFold Score(LfwPairs pairs, IReadOnlyList<double> scores, int fold, LfwThresholdRule rule,
+        UnseenPeople? unseen = null, IReadOnlyList<double>? unseenScores = null)
     {
-        if (normalFit && unseen is null) throw new ArgumentException("a normal fit needs unseen people", nameof(normalFit));
         if ((unseen is null) != (unseenScores is null)) throw new ArgumentException("unseen people and their scores come together", nameof(unseenScores));
-        if (unseen is not null && thresholdFold is not null) throw new ArgumentException("a held-out fold or unseen people choose the threshold, not both", nameof(unseen));
+        if (UsesUnseenPeople(rule) != unseen is not null)
+            throw new ArgumentException(unseen is null ? $"the rule {rule} needs unseen people" : $"the rule {rule} does not use unseen people", nameof(unseen));
+        int? thresholdFold = rule == LfwThresholdRule.HeldOutFold ? ThresholdFold(pairs, fold) : null;
         var foldIndices = pairs.FoldIndices();
         var same = pairs.SameLabels();
         List<int> PairsWhere(Func<int, bool> inFold) => Enumerable.Range(0, scores.Count).Where(p => inFold(foldIndices[p])).ToList();
@@ -185,7 +187,7 @@ public static class LfwProtocol
         {
             if (unseenScores!.Count != unseen.Pairs.Count) throw new ArgumentException($"{unseenScores.Count} scores for {unseen.Pairs.Count} unseen pairs", nameof(unseenScores));
             var different = PairsWhere(k => k != fold - 1).Where(p => !same[p]).Select(p => scores[p]).ToList();
-            if (normalFit)
+            if (rule == LfwThresholdRule.UnseenNormalFit)
             {
                 threshold = VerificationProtocol.NormalFitThreshold(unseenScores, unseen.Weights, different);
                 trainingPairsAccuracy = VerificationProtocol.BalancedAccuracy(unseenScores, unseen.Weights, different, threshold);
@@ -215,7 +217,7 @@ public static class LfwProtocol
             ThresholdFold = thresholdFold,
             UnseenPeople = unseen?.People.Count,
             UnseenPairs = unseen?.Pairs.Count,
-            UnseenNormalFit = normalFit,
+            UnseenNormalFit = rule == LfwThresholdRule.UnseenNormalFit,
             HindsightAccuracy = hindsight.Accuracy,
             HindsightThreshold = hindsight.Threshold,
             TrainingPairsAccuracy = trainingPairsAccuracy,

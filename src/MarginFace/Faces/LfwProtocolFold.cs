@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MarginFace.Faces;
 
 /// <summary>
@@ -19,6 +21,14 @@ public sealed record LfwProtocolFold
 
     /// <summary>The held-out fold (1-based, left out of training) whose pairs chose <see cref="Threshold"/>; null: all other folds'.</summary>
     public int? ThresholdFold { get; init; }
+
+    /// <summary>The rule that chose <see cref="Threshold"/>, read from <see cref="ThresholdFold"/>, <see cref="UnseenPeople"/> and <see cref="UnseenNormalFit"/>.</summary>
+    [JsonIgnore]
+    public LfwThresholdRule Rule =>
+        ThresholdFold is not null ? LfwThresholdRule.HeldOutFold
+        : UnseenPeople is null ? LfwThresholdRule.OtherFolds
+        : UnseenNormalFit ? LfwThresholdRule.UnseenNormalFit
+        : LfwThresholdRule.Unseen;
 
     /// <summary>
     /// How many people outside the pairs file (<see cref="Evaluation.UnseenPeople"/>) gave the same-person pairs that, with the other

@@ -11,7 +11,8 @@ namespace MarginFace.Faces;
 /// ensemble uses no outside data either. When every run held out the same threshold fold, its pairs alone choose the threshold;
 /// when every run chose it from unseen people the same way (a normal fit or not), their fused same-person scores
 /// (<c>unseen-scores.tsv</c>, the mean as above) and the other folds' different-person pairs do (<see cref="LfwProtocol"/>); when
-/// the runs disagree, all other folds' pairs do; a <see cref="LfwThresholdRule"/> given overrides the runs' choice. Writes
+/// the runs disagree, all other folds' pairs do; a <see cref="LfwThresholdRule"/> given overrides the runs' choice (the held-out fold's
+/// rule only for runs that left that fold out of training). Writes
 /// <c>OUT/fold-k/scores.tsv</c> and <c>result.json</c>, and nothing when a run is missing a fold or its scores are incomplete.
 /// <see cref="Rescore"/> is the same over one run: another threshold rule applied to its kept scores.
 /// </summary>
@@ -77,13 +78,14 @@ public static class LfwProtocolFusion
                 for (int p = 0; p < sum.Length; p++) sum[p] += scores[p];
             }
             var mean = sum.Select(s => s / runDirectories.Count).ToArray();
-            var thresholdFold = rule is null && members.Select(m => m.ThresholdFold).Distinct().Count() == 1 ? members[0].ThresholdFold : null;
+            var chosen = rule ?? (members.Select(m => m.Rule).Distinct().Count() == 1 ? members[0].Rule : LfwThresholdRule.OtherFolds);
+            for (int r = 0; r < members.Count && chosen == LfwThresholdRule.HeldOutFold; r++)
+                if (members[r].Rule != LfwThresholdRule.HeldOutFold)
+                    throw new MarginFaceException($"{LfwProtocol.FoldDirectory(runDirectories[r], fold)}: trained on the people of fold " +
+                        $"{LfwProtocol.ThresholdFold(pairs, fold)}, so that fold's pairs cannot choose its threshold");
+            var fromUnseen = LfwProtocol.UsesUnseenPeople(chosen);
             UnseenPeople? unseen = null;
             double[]? unseenMean = null;
-            var normalFit = rule is null ? members[0].UnseenNormalFit : rule == LfwThresholdRule.UnseenNormalFit;
-            var fromUnseen = rule is null
-                ? members.All(m => m.UnseenPeople is not null) && members.All(m => m.UnseenNormalFit == normalFit)
-                : rule != LfwThresholdRule.OtherFolds;
             if (fromUnseen)
             {
                 foreach (var run in runDirectories)
@@ -103,7 +105,7 @@ public static class LfwProtocolFusion
                 unseen = UnseenPeople.FromPairs(unseenPairs);
             }
             var trainSeconds = members.Sum(m => m.TrainSeconds);
-            var result = LfwProtocol.Score(pairs, mean, fold, thresholdFold, unseen, unseenMean, unseen is not null && normalFit) with
+            var result = LfwProtocol.Score(pairs, mean, fold, chosen, unseen, unseenMean) with
             {
                 Identities = members.Max(m => m.Identities),
                 Images = members.Max(m => m.Images),

@@ -7,6 +7,12 @@ public enum LfwThresholdRule
     OtherFolds,
 
     /// <summary>
+    /// The threshold best in accuracy on the pairs of the held-out fold v = k mod F + 1 alone, whose people are left out of training
+    /// too (<see cref="LfwProtocol.ThresholdFold"/>).
+    /// </summary>
+    HeldOutFold,
+
+    /// <summary>
     /// The candidate best in balanced accuracy on the unseen people's same-person pairs and the other folds' different-person pairs
     /// (<see cref="Evaluation.VerificationProtocol.BestBalancedThreshold"/>).
     /// </summary>

@@ -165,7 +165,7 @@ public class CliLfwProtocolTests
 
         var (unknown, _, error) = CliProcess.Run(["eval", "lfw-rescore", a, "--pairs", temp.Combine("pairs.txt"), "--threshold", "median", "--out", temp.Combine("median")]);
         Assert.Equal(1, unknown);
-        Assert.Equal("error: --threshold: expected other-folds, unseen or unseen-normal-fit, got 'median'", error.Trim());
+        Assert.Equal("error: --threshold: expected other-folds, unseen, unseen-normal-fit or held-out-fold, got 'median'", error.Trim());
         Assert.False(Directory.Exists(temp.Combine("median")));
     }
 

@@ -22,7 +22,7 @@ public class LfwProtocolFusionTests
     internal static readonly LfwPair[] UnseenPairs =
         [new("g", 1, "g", 2, true, -1, 0), new("g", 1, "g", 3, true, -1, 0), new("g", 2, "g", 3, true, -1, 0), new("h", 1, "h", 2, true, -1, 0)];
 
-    internal static string WriteRun(string run, int fold, double[] scores, int? thresholdFold = null, double trainSeconds = 10, double[]? unseenScores = null, bool normalFit = false)
+    internal static string WriteRun(string run, int fold, double[] scores, LfwThresholdRule? rule = null, double trainSeconds = 10, double[]? unseenScores = null)
     {
         var directory = LfwProtocol.FoldDirectory(run, fold);
         Directory.CreateDirectory(directory);
@@ -30,7 +30,7 @@ public class LfwProtocolFusionTests
         ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
         var unseen = unseenScores is null ? null : UnseenPeople.FromPairs(UnseenPairs);
         if (unseenScores is not null) ScoresFile.Write(Path.Combine(directory, LfwProtocol.UnseenScoresFile), UnseenPairs, unseenScores);
-        var result = LfwProtocol.Score(pairs, scores, fold, thresholdFold, unseen, unseenScores, normalFit) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
+        var result = LfwProtocol.Score(pairs, scores, fold, rule ?? (unseen is null ? LfwThresholdRule.OtherFolds : LfwThresholdRule.Unseen), unseen, unseenScores) with { Identities = 4, Images = 16, Epochs = 2, TrainSeconds = trainSeconds };
         File.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
         return run;
     }
@@ -60,8 +60,8 @@ public class LfwProtocolFusionTests
         Assert.False(File.Exists(Path.Combine(work.Combine("ac"), "fold-1", LfwProtocol.UnseenScoresFile)));
 
         // Both with a normal fit: the fused unseen scores and the other folds' different pairs, fitted, place it.
-        var an = WriteRun(work.Combine("an"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2), unseenScores: [0.3, 0.3, 0.3, 0.9], normalFit: true);
-        var bn = WriteRun(work.Combine("bn"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1), unseenScores: [0.5, 0.5, 0.5, 0.1], normalFit: true);
+        var an = WriteRun(work.Combine("an"), 1, WithTrainingFolds(0.9, 0.3, 0.1, 0.2), LfwThresholdRule.UnseenNormalFit, unseenScores: [0.3, 0.3, 0.3, 0.9]);
+        var bn = WriteRun(work.Combine("bn"), 1, WithTrainingFolds(0.5, 0.8, 0.6, 0.1), LfwThresholdRule.UnseenNormalFit, unseenScores: [0.5, 0.5, 0.5, 0.1]);
         var fitted = Assert.Single(LfwProtocolFusion.Fuse(pairs, [an, bn], null, work.Combine("abn")).Folds);
         Assert.True(fitted.UnseenNormalFit);
         Assert.Equal(VerificationProtocol.NormalFitThreshold([0.4, 0.4, 0.4, 0.5], UnseenPeople.FromPairs(UnseenPairs).Weights, [0.2, 0.1, 0.2, 0.1]), fitted.Threshold, 12);
@@ -144,8 +144,8 @@ public class LfwProtocolFusionTests
         // Held-out fold 2 alone, S 0.99 0.98 and D 0.97 0.1, separates at (0.97 + 0.98)/2 = 0.975; with fold 3 (S 0.8 0.7, D 0.2 0.1)
         // the best is 7 of 8 at (0.2 + 0.7)/2 = 0.45 (0.975 gets 6). Fold 1, S 0.9 0.3 and D 0.1 0.2: 2 of 4 at 0.975, 3 of 4 at 0.45.
         double[] scores = [0.9, 0.3, 0.1, 0.2, 0.99, 0.98, 0.97, 0.1, 0.8, 0.7, 0.2, 0.1];
-        var a = WriteRun(work.Combine("a"), 1, scores, thresholdFold: 2);
-        var b = WriteRun(work.Combine("b"), 1, scores, thresholdFold: 2);
+        var a = WriteRun(work.Combine("a"), 1, scores, LfwThresholdRule.HeldOutFold);
+        var b = WriteRun(work.Combine("b"), 1, scores, LfwThresholdRule.HeldOutFold);
         var c = WriteRun(work.Combine("c"), 1, scores);
 
         var heldOut = Assert.Single(LfwProtocolFusion.Fuse(Pairs(), [a, b], [1], work.Combine("ab")).Folds);
@@ -159,6 +159,11 @@ public class LfwProtocolFusionTests
         Assert.Equal(0.45, mixed.Threshold, 12);
         Assert.Equal(7 / 8.0, mixed.TrainingPairsAccuracy);
         Assert.Equal(0.75, mixed.Accuracy);
+
+        var refused = Assert.Throws<MarginFaceException>(() => LfwProtocolFusion.Fuse(Pairs(), [a, c], [1], work.Combine("ac2"), LfwThresholdRule.HeldOutFold));
+        Assert.Equal($"{LfwProtocol.FoldDirectory(c, 1)}: trained on the people of fold 2, so that fold's pairs cannot choose its threshold", refused.Message);
+        Assert.False(Directory.Exists(work.Combine("ac2")));
+        Assert.Equal(0.975, Assert.Single(LfwProtocolFusion.Rescore(Pairs(), a, [1], work.Combine("a2"), LfwThresholdRule.HeldOutFold).Folds).Threshold, 12);
     }
 
     [Fact]

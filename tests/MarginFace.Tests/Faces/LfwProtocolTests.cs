@@ -122,7 +122,7 @@ public class LfwProtocolTests : TorchTest
         var pairs = Pairs(text);
         var output = work.Combine("out");
 
-        var report = LfwProtocol.Run(pairs, images, TinyTraining, [3], output, torch.CPU, heldOutThreshold: true);
+        var report = LfwProtocol.Run(pairs, images, TinyTraining, [3], output, torch.CPU, rule: LfwThresholdRule.HeldOutFold);
 
         var fold = Assert.Single(report.Folds);
         Assert.Equal(1, fold.ThresholdFold);
@@ -142,7 +142,7 @@ public class LfwProtocolTests : TorchTest
         var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [3], output, torch.CPU));
         Assert.EndsWith("this fold chose its threshold on held-out fold 1, this run would choose it on the other folds' pairs; use another output directory", error.Message);
         Assert.Equal("pairs.txt: a held-out threshold fold needs at least three folds (test, threshold, training), the header gives 2",
-            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(Pairs(DisjointPairs), images, TinyTraining, [1], output, torch.CPU, heldOutThreshold: true)).Message);
+            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(Pairs(DisjointPairs), images, TinyTraining, [1], output, torch.CPU, rule: LfwThresholdRule.HeldOutFold)).Message);
         Assert.Equal(["person_4", "person_5"], LfwProtocol.TrainingIdentities(pairs, 1, thresholdFold: 2));
     }
 
@@ -155,7 +155,7 @@ public class LfwProtocolTests : TorchTest
         var pairs = Pairs(DisjointPairs);
         var output = work.Combine("out");
 
-        var report = LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, unseenThreshold: true);
+        var report = LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, rule: LfwThresholdRule.Unseen);
 
         var fold = Assert.Single(report.Folds);
         Assert.Equal(["person_2", "person_3"], File.ReadAllLines(Path.Combine(output, "fold-1", LfwProtocol.IncludeFile)));
@@ -177,12 +177,7 @@ public class LfwProtocolTests : TorchTest
         var error = Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU));
         Assert.EndsWith("this fold chose its threshold from unseen people's same-person pairs, this run would choose it on the other folds' pairs; use another output directory", error.Message);
         Assert.EndsWith("this fold chose its threshold from unseen people's same-person pairs, this run would choose it from a normal fit to unseen people's same-person pairs; use another output directory",
-            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, unseenThreshold: true, normalFit: true)).Message);
-        Assert.Equal("a normal fit applies to the threshold from unseen people only",
-            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, normalFit: true)).Message);
-        Assert.Equal("the threshold is chosen either on a held-out fold or from unseen people, not both",
-            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], work.Combine("other"), torch.CPU, heldOutThreshold: true, unseenThreshold: true)).Message);
-        Assert.False(Directory.Exists(work.Combine("other")));
+            Assert.Throws<MarginFaceException>(() => LfwProtocol.Run(pairs, images, TinyTraining, [1], output, torch.CPU, rule: LfwThresholdRule.UnseenNormalFit)).Message);
     }
 
     [Fact]
@@ -197,8 +192,8 @@ public class LfwProtocolTests : TorchTest
         double a = 1 / 0.09 - 100, b = -1 / 0.09, c = 0.25 / 0.09 + 2 * Math.Log(3);
         var expected = (-b - Math.Sqrt(b * b - 4 * a * c)) / (2 * a);
 
-        var normal = LfwProtocol.Score(pairs, scores, 1, null, unseen, unseenScores, normalFit: true);
-        var best = LfwProtocol.Score(pairs, scores, 1, null, unseen, unseenScores);
+        var normal = LfwProtocol.Score(pairs, scores, 1, LfwThresholdRule.UnseenNormalFit, unseen, unseenScores);
+        var best = LfwProtocol.Score(pairs, scores, 1, LfwThresholdRule.Unseen, unseen, unseenScores);
 
         Assert.Equal(expected, normal.Threshold, 12);
         Assert.InRange(normal.Threshold, 0.18, 0.19);
