@@ -10,6 +10,8 @@
 #   CONFIGS     config files in the order they are run (default: configs/lfw-protocol-v8.json, v9, v10)
 #   WORKERS     decoding threads per lane (default 5); every lane keeps its crops in memory (--cache-crops)
 #   LANES       fold lists of the lanes, separated by spaces (default: "1,4,7,10 2,5,8 3,6,9")
+#   ARGS        more eval lfw-protocol options for every run, e.g. "--unseen-threshold" (keeps unseen-scores.tsv for
+#               eval lfw-rescore --threshold unseen-normal-fit and for fusing under it)
 set -uo pipefail
 out=${1:?usage: bench/lfw_protocol_gpu.sh OUTDIR}
 mkdir -p "$out"; out=$(cd "$out" && pwd)
@@ -35,7 +37,7 @@ lane() { # lane INDEX FOLDS
     if [ "$left" -lt "${MIN_LEFT:-30}" ]; then echo "lane $i: no time left for $name"; return; fi
     echo "lane $i: $name folds $folds (t+$(( $(date +%s) - t0 ))s, ${left}s left)"
     timeout -s INT -k 30 "$left" "$MARGINFACE" eval lfw-protocol --images "$LFW" --pairs "$PAIRS" --folds "$folds" --config "$cfg" \
-      --out "$RUNS/$name-lane$i" --flip --threads 1 --device "$DEVICE" --workers "$WORKERS" --cache-crops 2>&1 | tr '\r' '\n' | grep -v -E ' eta [0-9]' >> "$RUNS/$name-lane$i.log"
+      --out "$RUNS/$name-lane$i" --flip --threads 1 --device "$DEVICE" --workers "$WORKERS" --cache-crops ${ARGS:-} 2>&1 | tr '\r' '\n' | grep -v -E ' eta [0-9]' >> "$RUNS/$name-lane$i.log"
     echo "lane $i: $name exit ${PIPESTATUS[0]} at t+$(( $(date +%s) - t0 ))s"
   done
 }
