@@ -12,7 +12,8 @@ namespace MarginFace.Cli.Commands;
 /// <summary>
 /// <c>marginface eval</c>: evaluate face embeddings or scores. <c>eval lfw</c> runs the LFW 10-fold verification protocol on a pairs file
 /// (see docs/evaluation.md); <c>eval lfw-protocol</c> trains per test fold; <c>eval lfw-fuse</c> fuses finished protocol runs' scores;
-/// <c>eval lfw-rescore</c> applies another threshold rule to one run's kept scores;
+/// <c>eval lfw-rescore</c> applies another threshold rule to one run's kept scores; <c>eval lfw-wccn</c> scores a run's folds again after
+/// within-class whitening fitted on each fold's training people;
 /// <c>eval identify</c> ranks probe images against a gallery (rank-1, rank-5, CMC, open-set rejection).
 /// </summary>
 internal static class EvalCommand
@@ -23,6 +24,7 @@ internal static class EvalCommand
         CreateLfwProtocol(),
         CreateLfwFuse(),
         CreateLfwRescore(),
+        CreateLfwWccn(),
         CreateIdentify(),
     };
 
@@ -210,6 +212,38 @@ internal static class EvalCommand
             var outDir = parse.GetValue(output)!;
             var report = LfwProtocolFusion.Rescore(pairSet, parse.GetValue(run)!, DoneFolds(parse.GetValue(folds)!, pairSet), outDir,
                 ParseThresholdRule(parse.GetValue(threshold))!.Value);
+            PrintAndSave(report, outDir);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateLfwWccn()
+    {
+        var compute = new ComputeOptions();
+        var run = new Argument<string>("run") { Description = "output directory of an eval lfw-protocol run whose fold models (fold-K/face.model) are still there" };
+        var images = new Option<string>("--images") { Description = "the run's --images: identity folders of LFW", Required = true };
+        var pairs = new Option<string>("--pairs") { Description = "the pairs file the run was evaluated on", Required = true };
+        var folds = new Option<string>("--folds") { Description = "test folds: 'done' (every fold the run has finished), 'all', or a comma-separated list", DefaultValueFactory = _ => "done" };
+        var flip = new Option<bool>("--flip") { Description = "the run's --flip (the plain cosines must reproduce its kept scores)" };
+        var workers = new Option<int>("--workers") { Description = "image decoding threads", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "output directory: fold-K/ (scores.tsv, unseen-scores.tsv, result.json) per fold, report.json", Required = true };
+        var command = new Command("lfw-wccn",
+            "Score a finished lfw-protocol run's pairs again after within-class whitening (WCCN) fitted on each fold's training people; the threshold as the run chose it")
+        {
+            run, images, pairs, folds, flip, workers, output,
+        };
+        compute.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var pairSet = ReadProtocolPairs(parse.GetValue(pairs)!);
+            var testFolds = DoneFolds(parse.GetValue(folds)!, pairSet);
+            var threadCount = parse.GetValue(workers);
+            if (threadCount < 1) throw new MarginFaceException($"--workers: expected 1 or more, got {threadCount}");
+            var device = compute.Open(parse, parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - threadCount));
+            var outDir = parse.GetValue(output)!;
+            var report = LfwProtocolWhitening.Score(pairSet, parse.GetValue(images)!, parse.GetValue(run)!, testFolds, outDir, device,
+                parse.GetValue(flip), threadCount, new SynchronousProgress(ProgressDisplay.Log));
             PrintAndSave(report, outDir);
             return 0;
         });

@@ -170,6 +170,21 @@ public class CliLfwProtocolTests
     }
 
     [Fact]
+    public void EvalLfwWccnOnARunWhoseModelsAreGoneSaysSoInOneLine()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("pairs.txt"), LfwProtocolFusionTests.ThreeFolds);
+        Directory.CreateDirectory(temp.Combine("lfw"));
+        var a = LfwProtocolFusionTests.WriteRun(temp.Combine("a"), 1, LfwProtocolFusionTests.WithTrainingFolds(0.9, 0.3, 0.1, 0.2));
+
+        var (exitCode, _, stderr) = CliProcess.Run(["eval", "lfw-wccn", a, "--images", temp.Combine("lfw"), "--pairs", temp.Combine("pairs.txt"), "--out", temp.Combine("w")]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: {Path.Combine(a, "fold-1", "face.model")}: not found; whitening needs the fold's model (kept scores alone are not enough)", stderr.Trim());
+        Assert.False(Directory.Exists(temp.Combine("w")));
+    }
+
+    [Fact]
     public void EvalLfwFuseNamesItsOwnKeywordsWhenAFoldIsOutsideThePairsFile()
     {
         using var temp = new TempDirectory();

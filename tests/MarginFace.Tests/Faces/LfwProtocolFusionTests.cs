@@ -196,11 +196,4 @@ public class LfwProtocolFusionTests
         Assert.DoesNotContain('\n', error);
         Assert.False(Directory.Exists(output));
     }
-
-    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
-
-        public int GetHashCode(double obj) => 0;
-    }
 }
