@@ -12,6 +12,8 @@
 #   LANES       fold lists of the lanes, separated by spaces (default: "1,4,7,10 2,5,8 3,6,9")
 #   ARGS        more eval lfw-protocol options for every run, e.g. "--unseen-threshold" (keeps unseen-scores.tsv for
 #               eval lfw-rescore --threshold unseen-normal-fit and for fusing under it)
+#   WCCN        1: after each config's folds, eval lfw-wccn on the lane's finished folds into RUNS/NAME-laneI-wccn (the
+#               models stay on the machine only, so this is where their whitened scores can be made)
 set -uo pipefail
 out=${1:?usage: bench/lfw_protocol_gpu.sh OUTDIR}
 mkdir -p "$out"; out=$(cd "$out" && pwd)
@@ -39,6 +41,12 @@ lane() { # lane INDEX FOLDS
     timeout -s INT -k 30 "$left" "$MARGINFACE" eval lfw-protocol --images "$LFW" --pairs "$PAIRS" --folds "$folds" --config "$cfg" \
       --out "$RUNS/$name-lane$i" --flip --threads 1 --device "$DEVICE" --workers "$WORKERS" --cache-crops ${ARGS:-} 2>&1 | tr '\r' '\n' | grep -v -E ' eta [0-9]' >> "$RUNS/$name-lane$i.log"
     echo "lane $i: $name exit ${PIPESTATUS[0]} at t+$(( $(date +%s) - t0 ))s"
+    left=$(( DEADLINE - ($(date +%s) - t0) ))
+    if [ "${WCCN:-0}" = 1 ] && [ "$left" -ge "${MIN_LEFT:-30}" ]; then
+      timeout -s INT -k 30 "$left" "$MARGINFACE" eval lfw-wccn "$RUNS/$name-lane$i" --images "$LFW" --pairs "$PAIRS" --flip \
+        --device "$DEVICE" --threads 1 --workers "$WORKERS" --out "$RUNS/$name-lane$i-wccn" >> "$RUNS/$name-lane$i-wccn.log" 2>&1
+      echo "lane $i: $name wccn exit $? at t+$(( $(date +%s) - t0 ))s"
+    fi
   done
 }
 i=0; lanes=()
