@@ -25,14 +25,17 @@ public static class CosineScores
     }
 
     /// <summary><paramref name="embedding"/> / ‖<paramref name="embedding"/>‖ in float64; a zero or non-finite vector is an error naming <paramref name="image"/>.</summary>
-    public static double[] Normalise(float[] embedding, string image)
+    public static double[] Normalise(float[] embedding, string image) => Normalise(Array.ConvertAll(embedding, v => (double)v), image);
+
+    /// <summary><paramref name="vector"/> / ‖<paramref name="vector"/>‖, a new array; a zero or non-finite vector is an error naming <paramref name="image"/>.</summary>
+    public static double[] Normalise(double[] vector, string image)
     {
         double sum = 0;
-        foreach (var v in embedding) sum += (double)v * v;
+        foreach (var v in vector) sum += v * v;
         double norm = Math.Sqrt(sum);
         if (!(norm > 0) || !double.IsFinite(norm)) throw new MarginFaceException($"embedding of {image} has norm {norm}, cannot normalise it");
-        var result = new double[embedding.Length];
-        for (int i = 0; i < embedding.Length; i++) result[i] = embedding[i] / norm;
+        var result = new double[vector.Length];
+        for (int i = 0; i < vector.Length; i++) result[i] = vector[i] / norm;
         return result;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace MarginFace.Evaluation;
 
@@ -35,6 +36,18 @@ public sealed class LfwPairs
 
     /// <summary>The relative path of image <paramref name="number"/> of <paramref name="name"/>: <c>name/name_nnnn.jpg</c>, '/'-separated.</summary>
     public static string ImagePath(string name, int number) => $"{name}/{name}_{number.ToString("D4", CultureInfo.InvariantCulture)}.jpg";
+
+    /// <summary>
+    /// The numbers n ≥ 1 of the images <c>name_nnnn.jpg</c> in <paramref name="folder"/>, whose last component is the person's name, in
+    /// ascending order; other files are ignored.
+    /// </summary>
+    public static IReadOnlyList<int> ImageNumbers(string folder)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        var pattern = new Regex("^" + Regex.Escape(name) + @"_(\d{4})\.jpg$", RegexOptions.CultureInvariant);
+        return Directory.EnumerateFiles(folder).Select(f => pattern.Match(Path.GetFileName(f))).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Where(n => n > 0).Order().ToList();
+    }
 
     /// <summary>Reads and checks a pairs file.</summary>
     public static LfwPairs Read(string path)

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-
 namespace MarginFace.Evaluation;
 
 /// <summary>
@@ -47,9 +44,7 @@ public sealed class UnseenPeople
         {
             var name = Path.GetFileName(folder);
             if (named.Contains(name)) continue;
-            var pattern = new Regex("^" + Regex.Escape(name) + @"_(\d{4})\.jpg$", RegexOptions.CultureInvariant);
-            var numbers = Directory.EnumerateFiles(folder).Select(f => pattern.Match(Path.GetFileName(f))).Where(m => m.Success)
-                .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Where(n => n > 0).Order().ToList();
+            var numbers = LfwPairs.ImageNumbers(folder);
             if (numbers.Count < 2) continue;
             long count = (long)numbers.Count * (numbers.Count - 1) / 2;
             total += count;

@@ -10,9 +10,9 @@ namespace MarginFace.Evaluation;
 public sealed class WithinClassWhitening
 {
     private readonly double[] mean;
-    private readonly double[,] transform;
+    private readonly double[] transform;
 
-    private WithinClassWhitening(double[] mean, double[,] transform, double[] eigenvalues, int vectors, int classes)
+    private WithinClassWhitening(double[] mean, double[] transform, double[] eigenvalues, int vectors, int classes)
     {
         this.mean = mean;
         this.transform = transform;
@@ -36,7 +36,7 @@ public sealed class WithinClassWhitening
     public IReadOnlyList<double> Mean => mean;
 
     /// <summary>W = S_w^(−1/2) (symmetric) at row <paramref name="row"/>, column <paramref name="column"/>.</summary>
-    public double Transform(int row, int column) => transform[row, column];
+    public double Transform(int row, int column) => transform[row * Dimension + column];
 
     /// <summary>
     /// Fits μ and W to <paramref name="vectors"/> labelled by <paramref name="labels"/> (ordinal). A singular S_w (fewer within-class
@@ -90,10 +90,7 @@ public sealed class WithinClassWhitening
         var eigenvalues = values.data<double>().ToArray();
         if (!(eigenvalues[0] > eigenvalues[^1] * 1e-12))
             throw new MarginFaceException($"within-class whitening: the within-class covariance is singular (eigenvalues {eigenvalues[0]:G3} to {eigenvalues[^1]:G3})");
-        var w = vectorsOfS.matmul(diag(values.pow(-0.5))).matmul(vectorsOfS.t()).contiguous().data<double>().ToArray();
-        var transform = new double[d, d];
-        for (int a = 0; a < d; a++)
-            for (int b = 0; b < d; b++) transform[a, b] = w[a * d + b];
+        var transform = vectorsOfS.matmul(diag(values.pow(-0.5))).matmul(vectorsOfS.t()).contiguous().data<double>().ToArray();
         return new WithinClassWhitening(mean, transform, eigenvalues, used, classes);
     }
 
@@ -109,7 +106,7 @@ public sealed class WithinClassWhitening
         for (int a = 0; a < d; a++)
         {
             double sum = 0;
-            for (int b = 0; b < d; b++) sum += transform[a, b] * centred[b];
+            for (int b = 0; b < d; b++) sum += transform[a * d + b] * centred[b];
             z[a] = sum;
         }
         return z;

@@ -44,22 +44,8 @@ public static class LfwProtocolFusion
     private static LfwProtocolReport Combine(LfwPairs pairs, IReadOnlyList<string> runDirectories, IReadOnlyList<int>? testFolds, string outputDirectory,
         LfwThresholdRule? rule)
     {
-        static string Normal(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
-        var full = runDirectories.Select(Normal).ToList();
-        var output = Normal(outputDirectory);
-        for (int i = 0; i < full.Count; i++)
-        {
-            if (!Directory.Exists(full[i])) throw new MarginFaceException($"{runDirectories[i]}: no such run directory");
-            var twice = full.FindIndex(i + 1, d => string.Equals(d, full[i], StringComparison.Ordinal));
-            if (twice >= 0) throw new MarginFaceException($"{runDirectories[i]}: the run is given twice");
-            if (string.Equals(full[i], output, StringComparison.Ordinal))
-                throw new MarginFaceException($"{outputDirectory}: the output directory is {(full.Count == 1 ? "the run itself" : "one of the fused runs")}");
-        }
-        var folds = testFolds ?? Enumerable.Range(1, pairs.Folds)
-            .Where(k => runDirectories.All(d => File.Exists(Path.Combine(LfwProtocol.FoldDirectory(d, k), LfwProtocol.ResultFile)))).ToList();
-        if (folds.Count == 0) throw new MarginFaceException($"no fold is finished in all of {string.Join(", ", runDirectories)}");
-        foreach (var fold in folds)
-            if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
+        var folds = FoldsOfRuns(pairs, runDirectories, testFolds, outputDirectory);
+
 
         var fused = new List<(LfwProtocolFold Result, double[] Scores, UnseenPeople? Unseen, double[]? UnseenScores)>();
         foreach (var fold in folds)
@@ -121,7 +107,43 @@ public static class LfwProtocolFusion
             };
             fused.Add((result, mean, unseen, unseenMean));
         }
-        foreach (var (result, scores, unseen, unseenScores) in fused)
+        return WriteFolds(pairs, outputDirectory, fused);
+    }
+
+    /// <summary>
+    /// The test folds to read from <paramref name="runDirectories"/> (the <c>--out</c> directories of finished runs) and write to
+    /// <paramref name="outputDirectory"/>: <paramref name="testFolds"/>, or null for every fold all the runs have finished. A missing run,
+    /// a run given twice, an output directory that is one of the runs, no finished fold or a fold outside the pairs file is an error.
+    /// </summary>
+    internal static IReadOnlyList<int> FoldsOfRuns(LfwPairs pairs, IReadOnlyList<string> runDirectories, IReadOnlyList<int>? testFolds, string outputDirectory)
+    {
+        static string Normal(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var full = runDirectories.Select(Normal).ToList();
+        var output = Normal(outputDirectory);
+        for (int i = 0; i < full.Count; i++)
+        {
+            if (!Directory.Exists(full[i])) throw new MarginFaceException($"{runDirectories[i]}: no such run directory");
+            var twice = full.FindIndex(i + 1, d => string.Equals(d, full[i], StringComparison.Ordinal));
+            if (twice >= 0) throw new MarginFaceException($"{runDirectories[i]}: the run is given twice");
+            if (string.Equals(full[i], output, StringComparison.Ordinal))
+                throw new MarginFaceException($"{outputDirectory}: the output directory is {(full.Count == 1 ? "the run itself" : "one of the fused runs")}");
+        }
+        var folds = testFolds ?? Enumerable.Range(1, pairs.Folds)
+            .Where(k => runDirectories.All(d => File.Exists(Path.Combine(LfwProtocol.FoldDirectory(d, k), LfwProtocol.ResultFile)))).ToList();
+        if (folds.Count == 0) throw new MarginFaceException($"no fold is finished in all of {string.Join(", ", runDirectories)}");
+        foreach (var fold in folds)
+            if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
+        return folds;
+    }
+
+    /// <summary>
+    /// Writes each fold's <c>scores.tsv</c>, <c>unseen-scores.tsv</c> (when it has unseen people) and <c>result.json</c> under
+    /// <paramref name="outputDirectory"/>, once every fold has been computed, and the report of them.
+    /// </summary>
+    internal static LfwProtocolReport WriteFolds(LfwPairs pairs, string outputDirectory,
+        IReadOnlyList<(LfwProtocolFold Result, double[] Scores, UnseenPeople? Unseen, double[]? UnseenScores)> folds)
+    {
+        foreach (var (result, scores, unseen, unseenScores) in folds)
         {
             var directory = LfwProtocol.FoldDirectory(outputDirectory, result.Fold);
             Directory.CreateDirectory(directory);
@@ -129,6 +151,6 @@ public static class LfwProtocolFusion
             if (unseen is not null) ScoresFile.Write(Path.Combine(directory, LfwProtocol.UnseenScoresFile), unseen.Pairs, unseenScores!);
             AtomicFile.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, LfwProtocolReport.Json));
         }
-        return new LfwProtocolReport(pairs.Source, fused.Select(f => f.Result).ToList(), Interrupted: false);
+        return new LfwProtocolReport(pairs.Source, folds.Select(f => f.Result).ToList(), Interrupted: false);
     }
 }

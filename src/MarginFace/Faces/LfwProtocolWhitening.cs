@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using MarginFace.Evaluation;
-using MarginFace.Runtime;
 using static TorchSharp.torch;
 
 namespace MarginFace.Faces;
@@ -27,27 +24,12 @@ public static class LfwProtocolWhitening
         string outputDirectory, Device device, bool flip, int workers = 1, IProgress<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        if (!Directory.Exists(runDirectory)) throw new MarginFaceException($"{runDirectory}: no such run directory");
-        if (string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(runDirectory)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory)), StringComparison.Ordinal))
-            throw new MarginFaceException($"{outputDirectory}: the output directory is the run itself");
+        var folds = LfwProtocolFusion.FoldsOfRuns(pairs, [runDirectory], testFolds, outputDirectory);
         if (!Directory.Exists(imagesDirectory)) throw new MarginFaceException($"{imagesDirectory}: images directory not found");
-        var folds = testFolds ?? Enumerable.Range(1, pairs.Folds)
-            .Where(k => File.Exists(Path.Combine(LfwProtocol.FoldDirectory(runDirectory, k), LfwProtocol.ResultFile))).ToList();
-        if (folds.Count == 0) throw new MarginFaceException($"{runDirectory}: no finished fold");
-        foreach (var fold in folds)
-            if (fold < 1 || fold > pairs.Folds) throw new MarginFaceException($"fold {fold}: {pairs.Source} has folds 1 to {pairs.Folds}");
 
         var done = new List<(LfwProtocolFold Result, double[] Scores, UnseenPeople? Unseen, double[]? UnseenScores)>();
         foreach (var fold in folds) done.Add(Fold(pairs, imagesDirectory, LfwProtocol.FoldDirectory(runDirectory, fold), fold, device, flip, workers, log));
-        foreach (var (result, scores, unseen, unseenScores) in done)
-        {
-            var directory = LfwProtocol.FoldDirectory(outputDirectory, result.Fold);
-            Directory.CreateDirectory(directory);
-            ScoresFile.Write(Path.Combine(directory, "scores.tsv"), pairs, scores);
-            if (unseen is not null) ScoresFile.Write(Path.Combine(directory, LfwProtocol.UnseenScoresFile), unseen.Pairs, unseenScores!);
-            AtomicFile.WriteAllText(Path.Combine(directory, LfwProtocol.ResultFile), JsonSerializer.Serialize(result, LfwProtocolReport.Json));
-        }
-        return new LfwProtocolReport(pairs.Source, done.Select(d => d.Result).ToList(), Interrupted: false);
+        return LfwProtocolFusion.WriteFolds(pairs, outputDirectory, done);
     }
 
     /// <summary>The images <c>name/name_nnnn.jpg</c> of <paramref name="people"/> under <paramref name="imagesDirectory"/>, by person then number.</summary>
@@ -58,9 +40,7 @@ public static class LfwProtocolWhitening
         {
             var folder = Path.Combine(imagesDirectory, name);
             if (!Directory.Exists(folder)) throw new MarginFaceException($"{folder}: not found; the run trained on {name}");
-            var pattern = new Regex("^" + Regex.Escape(name) + @"_(\d{4})\.jpg$", RegexOptions.CultureInvariant);
-            foreach (var file in Directory.EnumerateFiles(folder).Select(Path.GetFileName).Where(f => pattern.IsMatch(f!)).Order(StringComparer.Ordinal))
-                images.Add(($"{name}/{file}", name));
+            images.AddRange(LfwPairs.ImageNumbers(folder).Select(n => (LfwPairs.ImagePath(name, n), name)));
         }
         return images;
     }
@@ -116,11 +96,7 @@ public static class LfwProtocolWhitening
             {
                 if (!whitened.TryGetValue(image, out var z))
                 {
-                    z = whitening.Apply(unit[image]);
-                    var norm = Math.Sqrt(CosineScores.Dot(z, z));
-                    if (!(norm > 0)) throw new MarginFaceException($"{image}: its embedding whitens to zero (it is the training mean)");
-                    for (int j = 0; j < z.Length; j++) z[j] /= norm;
-                    whitened[image] = z;
+                    whitened[image] = z = CosineScores.Normalise(whitening.Apply(unit[image]), image);
                 }
                 return z;
             }
