@@ -82,14 +82,8 @@ public sealed record LfwProtocolFold
 
     public string? ModelId { get; init; }
 
-    /// <summary>
-    /// How the pairs were scored: null for the cosine of the model's embeddings, <see cref="WccnScoring"/> for the cosine after within-class
-    /// whitening (<see cref="LfwProtocolWhitening"/>), <see cref="MixedScoring"/> for a fusion of runs scored differently.
-    /// </summary>
-    public string? Scoring { get; init; }
-
-    public const string WccnScoring = "wccn";
-    public const string MixedScoring = "mixed";
+    /// <summary>How the pairs were scored (files written before this field read as <see cref="LfwPairScoring.Cosine"/>).</summary>
+    public LfwPairScoring Scoring { get; init; }
 
     /// <summary>For a fold of <see cref="LfwProtocolFusion"/>: the fused runs' fold directories; null for a trained fold.</summary>
     public IReadOnlyList<string>? Members { get; init; }

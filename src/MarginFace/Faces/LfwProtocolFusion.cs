@@ -103,7 +103,7 @@ public static class LfwProtocolFusion
                 Loss = members.Count == 1 ? members[0].Loss : null,
                 ModelId = members.Count == 1 ? members[0].ModelId : null,
                 Members = runDirectories.Select(d => LfwProtocol.FoldDirectory(d, fold)).ToList(),
-                Scoring = members.Select(m => m.Scoring).Distinct().Count() == 1 ? members[0].Scoring : LfwProtocolFold.MixedScoring,
+                Scoring = members.Select(m => m.Scoring).Distinct().Count() == 1 ? members[0].Scoring : LfwPairScoring.Mixed,
             };
             fused.Add((result, mean, unseen, unseenMean));
         }

@@ -57,9 +57,9 @@ public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtoc
                 string.Join(", ", unseen.Select(f => $"fold {f.Fold} from {f.UnseenPairs} pairs of {f.UnseenPeople} people{(f.UnseenNormalFit ? " (normal fit)" : "")}")));
         foreach (var f in Folds.Where(f => f.Members is not null))
             text.AppendLine(f.Members!.Count == 1
-                ? (f.Scoring == LfwProtocolFold.WccnScoring
+                ? (f.Scoring == LfwPairScoring.Wccn
                     ? $"fold {f.Fold}: within-class whitened scores (WCCN fitted on the training people) of {f.Members[0]}"
-                    : $"fold {f.Fold}: rescored from the kept scores of {f.Members[0]}{(f.Scoring is null ? "" : $" ({f.Scoring})")}")
+                    : $"fold {f.Fold}: rescored from the kept scores of {f.Members[0]}{(f.Scoring == LfwPairScoring.Cosine ? "" : " (mixed scoring)")}")
                 : $"fold {f.Fold}: the mean score of {f.Members.Count} runs ({string.Join(", ", f.Members)}); train time and epochs are their sums");
         if (Folds.Count > 0)
             text.AppendLine(StandardError is double se

@@ -113,7 +113,7 @@ public static class LfwProtocolWhitening
             Identities = member.Identities, Images = member.Images, Epochs = member.Epochs, TrainAccuracy = member.TrainAccuracy, Loss = member.Loss,
             TrainSeconds = member.TrainSeconds, ImagesPerSecond = member.ImagesPerSecond, ScoreSeconds = member.ScoreSeconds, ModelId = member.ModelId,
             Members = [directory],
-            Scoring = LfwProtocolFold.WccnScoring,
+            Scoring = LfwPairScoring.Wccn,
         };
         return (result, scores, unseen, unseenScores);
     }

@@ -46,7 +46,7 @@ public class LfwProtocolWhiteningTests : TorchTest
         // The run's own rule (unseen people) on the whitened scores, its training fields kept.
         var expected = LfwProtocol.Score(pairs, scores, 1, LfwThresholdRule.Unseen, unseen, unseenScores);
         Assert.Equal((expected.Threshold, expected.Accuracy, LfwThresholdRule.Unseen), (fold.Threshold, fold.Accuracy, fold.Rule));
-        Assert.Equal((LfwProtocolFold.WccnScoring, 2, 8), (fold.Scoring, fold.Identities, fold.Images));
+        Assert.Equal((LfwPairScoring.Wccn, 2, 8), (fold.Scoring, fold.Identities, fold.Images));
         Assert.Contains("fold 1: within-class whitened scores", report.ToTable());
     }
 

@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace MarginFace.Faces;
+
+/// <summary>How a fold of <see cref="LfwProtocol"/> scored its pairs; written as "cosine", "wccn" or "mixed" in result.json.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LfwPairScoring>))]
+public enum LfwPairScoring
+{
+    /// <summary>Cosine of the model's (flip-fused) unit embeddings.</summary>
+    [JsonStringEnumMemberName("cosine")] Cosine,
+
+    /// <summary>Cosine after within-class whitening fitted on the fold's training people (<see cref="LfwProtocolWhitening"/>).</summary>
+    [JsonStringEnumMemberName("wccn")] Wccn,
+
+    /// <summary>A fusion (<see cref="LfwProtocolFusion"/>) of runs scored differently.</summary>
+    [JsonStringEnumMemberName("mixed")] Mixed,
+}
