@@ -67,7 +67,9 @@ public class DataParallelBackboneTests : TorchTest
 
         var expected = single.forward(images);
         var actual = parallel.Forward(images);
-        Assert.Equal(0.0, MaxAbs(expected, actual));
+        // Rows of a matrix product may round differently with the batch size and the thread count (which tests running beside this
+        // one set), so the parts agree with the whole batch to float64 rounding, not always to the bit.
+        Assert.True(MaxAbs(expected, actual) < 1e-14, "a row's embedding does not depend on the other rows of its batch");
         Assert.Equal([3L], master.Seen);
         Assert.Equal([[2L], [2L]], replicas.Select(r => r.Seen));
         (expected.pow(2).sum() + expected.sum(dim: 0).pow(3).sum()).backward();
