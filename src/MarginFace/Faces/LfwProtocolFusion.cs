@@ -46,7 +46,6 @@ public static class LfwProtocolFusion
     {
         var folds = FoldsOfRuns(pairs, runDirectories, testFolds, outputDirectory);
 
-
         var fused = new List<(LfwProtocolFold Result, double[] Scores, UnseenPeople? Unseen, double[]? UnseenScores)>();
         foreach (var fold in folds)
         {
