@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MarginFace.Faces;
 
 /// <summary>How a fold of <see cref="LfwProtocol"/> scored its pairs; written as "cosine", "wccn" or "mixed" in result.json.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<LfwPairScoring>))]
+[JsonConverter(typeof(LfwPairScoringJsonConverter))]
 public enum LfwPairScoring
 {
     /// <summary>Cosine of the model's (flip-fused) unit embeddings.</summary>

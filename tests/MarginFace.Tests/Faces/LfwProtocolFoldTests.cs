@@ -18,6 +18,18 @@ public class LfwProtocolFoldTests
         Assert.Equal((3, LfwPairScoring.Cosine), (fold.Fold, fold.Scoring));
     }
 
+    [Fact]
+    public void A_null_scoring_written_by_the_string_typed_field_reads_as_cosine()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "result.json");
+        File.WriteAllText(path, """{ "fold": 4, "accuracy": 0.9, "threshold": 0.25, "scoring": null }""");
+
+        var fold = LfwProtocol.ReadResult(path);
+
+        Assert.Equal((4, LfwPairScoring.Cosine), (fold.Fold, fold.Scoring));
+    }
+
     [Theory]
     [InlineData(LfwPairScoring.Cosine, "cosine")]
     [InlineData(LfwPairScoring.Wccn, "wccn")]
