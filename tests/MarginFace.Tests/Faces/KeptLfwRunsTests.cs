@@ -1,0 +1,27 @@
+using MarginFace.Faces;
+
+namespace MarginFace.Tests.Faces;
+
+/// <summary>The fold results kept in the repository's <c>docs/lfw-runs/</c> (the numbers of docs/evaluation.md), which later sessions rescore.</summary>
+public class KeptLfwRunsTests
+{
+    public static TheoryData<string> Results => new(Directory.GetFiles(Folder(), "result.json", SearchOption.AllDirectories)
+        .Select(p => Path.GetRelativePath(Folder(), p)).Order());
+
+    [Theory]
+    [MemberData(nameof(Results))]
+    public void Every_kept_fold_result_reads_as_the_fold_its_folder_names(string relative)
+    {
+        var fold = LfwProtocol.ReadResult(Path.Combine(Folder(), relative));
+
+        Assert.Equal($"fold-{fold.Fold}", Path.GetFileName(Path.GetDirectoryName(relative)));
+        Assert.InRange(fold.Accuracy, 0.5, 1.0);
+    }
+
+    private static string Folder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MarginFace.slnx"))) return Path.Combine(dir.FullName, "docs", "lfw-runs");
+        throw new DirectoryNotFoundException($"no MarginFace.slnx above {AppContext.BaseDirectory}");
+    }
+}
