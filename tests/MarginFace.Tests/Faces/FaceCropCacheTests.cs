@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Faces;
 
-public class FaceCropCacheTests : TorchTest, IDisposable
+public class FaceCropCacheTests : TorchTest
 {
     private readonly TempDirectory _dir = new();
     private readonly string _root;
@@ -16,7 +16,11 @@ public class FaceCropCacheTests : TorchTest, IDisposable
         _root = FaceFolder.Write(_dir, identities: 4, images: 5, size: 32);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public override void Dispose()
+    {
+        _dir.Dispose();
+        base.Dispose();
+    }
 
     /// <summary>A crop that counts its calls and prints as a given text.</summary>
     private sealed class CountingCrop(string text) : FaceCrop

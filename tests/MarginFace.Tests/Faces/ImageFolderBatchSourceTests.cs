@@ -6,7 +6,7 @@ using MarginFace.Training;
 
 namespace MarginFace.Tests.Faces;
 
-public class ImageFolderBatchSourceTests : TorchTest, IDisposable
+public class ImageFolderBatchSourceTests : TorchTest
 {
     private readonly TempDirectory _dir = new();
     private readonly string _root;
@@ -16,7 +16,11 @@ public class ImageFolderBatchSourceTests : TorchTest, IDisposable
         _root = FaceFolder.Write(_dir, identities: 8, images: 6, size: 32);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public override void Dispose()
+    {
+        _dir.Dispose();
+        base.Dispose();
+    }
 
     private static readonly FacePreprocessing Input = new(FaceCrop.Center(24), 16, 16, false, PixelNormalization.Symmetric);
 

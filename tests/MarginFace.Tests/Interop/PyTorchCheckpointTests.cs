@@ -8,11 +8,15 @@ using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;
 
-public class PyTorchCheckpointTests : TorchTest, IDisposable
+public class PyTorchCheckpointTests : TorchTest
 {
     private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _temp.Dispose();
+    public override void Dispose()
+    {
+        _temp.Dispose();
+        base.Dispose();
+    }
 
     private static double[] Values(Tensor tensor)
     {

@@ -3,11 +3,15 @@ using MarginFace.Tests.Data;
 
 namespace MarginFace.Tests.Interop;
 
-public class TfjsWeightManifestTests : TorchTest, IDisposable
+public class TfjsWeightManifestTests : TorchTest
 {
     private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _temp.Dispose();
+    public override void Dispose()
+    {
+        _temp.Dispose();
+        base.Dispose();
+    }
 
     private string Write(string weights, byte[] bin, string binName = "w.bin")
     {

@@ -6,11 +6,15 @@ using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;
 
-public class MnistDatasetTests : TorchTest, IDisposable
+public class MnistDatasetTests : TorchTest
 {
     private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _temp.Dispose();
+    public override void Dispose()
+    {
+        _temp.Dispose();
+        base.Dispose();
+    }
 
     [Fact]
     public void LoadsBothSplitsFromPlainAndGzippedFiles()
