@@ -19,10 +19,5 @@ public class RepositoryConfigsTests : TorchTest
         Assert.Equal(20, options.Epochs);
     }
 
-    private static string Folder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MarginFace.slnx"))) return Path.Combine(dir.FullName, "configs");
-        throw new DirectoryNotFoundException($"no MarginFace.slnx above {AppContext.BaseDirectory}");
-    }
+    private static string Folder() => RepositoryFolder.Combine("configs");
 }

@@ -18,10 +18,5 @@ public class KeptLfwRunsTests
         Assert.InRange(fold.Accuracy, 0.5, 1.0);
     }
 
-    private static string Folder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MarginFace.slnx"))) return Path.Combine(dir.FullName, "docs", "lfw-runs");
-        throw new DirectoryNotFoundException($"no MarginFace.slnx above {AppContext.BaseDirectory}");
-    }
+    private static string Folder() => RepositoryFolder.Combine("docs", "lfw-runs");
 }

@@ -154,9 +154,7 @@ public class PipelineMeasurements(ITestOutputHelper output)
                 Array.Copy(crop.Pixels, y * 112 * 3, grid, ((i / 4 * 112 + y) * 448 + i % 4 * 112) * 3, 112 * 3);
             output.WriteLine(Path.GetFileName(file));
         }
-        var repository = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "MarginFace.slnx"))) repository = repository.Parent;
-        var target = Path.Combine(repository!.FullName, "docs", "images", "aligned-lfw-grid.png");
+        var target = RepositoryFolder.Combine("docs", "images", "aligned-lfw-grid.png");
         FaceImageFile.SavePng(new RgbImage(448, 448, 3, grid), target);
         output.WriteLine($"{target}: {new FileInfo(target).Length / 1024} KiB");
     }
