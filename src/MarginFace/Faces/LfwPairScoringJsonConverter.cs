@@ -9,18 +9,14 @@ namespace MarginFace.Faces;
 /// </summary>
 internal sealed class LfwPairScoringJsonConverter : JsonConverter<LfwPairScoring>
 {
-    private static readonly JsonStringEnumConverter<LfwPairScoring> ByName = new();
-
-    private static readonly JsonSerializerOptions NameOptions = new() { Converters = { ByName } };
+    private static readonly JsonConverter<LfwPairScoring> ByName = (JsonConverter<LfwPairScoring>)new JsonStringEnumConverter<LfwPairScoring>()
+        .CreateConverter(typeof(LfwPairScoring), JsonSerializerOptions.Default);
 
     public override bool HandleNull => true;
 
     public override LfwPairScoring Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Null ? LfwPairScoring.Cosine : NameConverter.Read(ref reader, typeToConvert, NameOptions);
+        reader.TokenType == JsonTokenType.Null ? LfwPairScoring.Cosine : ByName.Read(ref reader, typeToConvert, options);
 
     public override void Write(Utf8JsonWriter writer, LfwPairScoring value, JsonSerializerOptions options) =>
-        NameConverter.Write(writer, value, NameOptions);
-
-    private static JsonConverter<LfwPairScoring> NameConverter { get; } =
-        (JsonConverter<LfwPairScoring>)ByName.CreateConverter(typeof(LfwPairScoring), NameOptions);
+        ByName.Write(writer, value, options);
 }
