@@ -2,7 +2,11 @@ using System.CommandLine;
 using MarginFace;
 using MarginFace.Cli;
 using MarginFace.Cli.Commands;
-using MarginFace.Inference;
+using MarginFace.Cli.Commands.Eval;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;
 
@@ -10,7 +14,6 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
 {
     MnistCommand.Create(),
     InfoCommand.Create(),
-    ReportCommand.Create(),
     BackbonesCommand.Create(),
     EvalCommand.Create(),
     TrainCommand.Create(),

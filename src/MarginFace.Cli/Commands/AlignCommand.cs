@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using MarginFace.Imaging;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,5 +1,8 @@
 using MarginFace.Imaging;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 

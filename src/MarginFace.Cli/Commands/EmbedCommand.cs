@@ -1,10 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
 using MarginFace.Evaluation;
-using MarginFace.Faces;
-using MarginFace.Imaging;
-using MarginFace.Inference;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Imaging;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,17 +1,22 @@
 namespace MarginFace.Cli.Commands;
 
-/// <summary>Exit codes of the face commands: 0 success, 1 bad input (unreadable file, bad option, model or gallery), 2 no face or no match.</summary>
+/// <summary>
+/// The exit codes of every command, one table (docs/cli.md): 0 success, 1 bad input (unreadable file, bad option, model or gallery),
+/// 2 no face found, 3 faces found but no match (verify: different people; identify: nobody above the threshold).
+/// </summary>
 internal static class ExitCodes
 {
     public const int Success = 0;
     public const int BadInput = 1;
     public const int NoFace = 2;
+    public const int NoMatch = 3;
 
-    /// <summary>The code to report when two outcomes occurred: bad input wins over no face, which wins over success.</summary>
+    /// <summary>The code to report when two outcomes occurred: bad input wins over no face, which wins over no match, which wins over success.</summary>
     public static int Worst(int a, int b) => (a, b) switch
     {
         (BadInput, _) or (_, BadInput) => BadInput,
         (NoFace, _) or (_, NoFace) => NoFace,
+        (NoMatch, _) or (_, NoMatch) => NoMatch,
         _ => Success,
     };
 }

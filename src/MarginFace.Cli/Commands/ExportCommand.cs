@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
-using MarginFace.Faces;
-using MarginFace.Interop.Onnx;
-using MarginFace.Models;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
+using MarginFace.Interop.Onnx;
+using MarginFace.Models;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,14 +1,20 @@
 using System.CommandLine;
 using MarginFace.Cli.Console;
-using MarginFace.Faces;
-using MarginFace.Inference;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// The one place where the commands that embed (<c>embed</c>, <c>verify</c>, <c>enroll</c>, <c>identify</c>, <c>eval lfw</c>) open
 /// their <c>--model</c>: a MarginFace face model file (TorchSharp), <c>pretrained</c> (face-api's model), or an ONNX model (ONNX Runtime; by extension or content, see
-/// <see cref="FaceModels"/>), with the <c>--onnx-preprocessing</c> option for ONNX models that lack MarginFace's metadata.
+/// <see cref="FaceModelLoader"/>), with the <c>--onnx-preprocessing</c> option for ONNX models that lack MarginFace's metadata.
 /// </summary>
 internal sealed class FaceModelOptions
 {
@@ -32,7 +38,7 @@ internal sealed class FaceModelOptions
     {
         try
         {
-            return FaceModels.Open(request.Path, request.Convention, request.Threads, new SynchronousProgress(message => System.Console.Error.WriteLine(message)));
+            return FaceModelLoader.Open(request.Path, request.Convention, request.Threads, new SynchronousProgress(message => System.Console.Error.WriteLine(message)));
         }
         catch (OnnxPreprocessingUnknownException e)
         {

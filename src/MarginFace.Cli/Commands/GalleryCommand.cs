@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 

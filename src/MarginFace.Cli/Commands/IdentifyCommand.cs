@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 
@@ -45,7 +48,7 @@ internal static class IdentifyCommand
                 }
                 if (prepared.Note is not null) System.Console.Error.WriteLine(prepared.Note);
                 var candidates = store.Search(prepared.Entry.Embedding, parse.GetValue(top), parse.GetValue(threshold));
-                if (candidates.Count == 0) outcome = ExitCodes.Worst(outcome, ExitCodes.NoFace);
+                if (candidates.Count == 0) outcome = ExitCodes.Worst(outcome, ExitCodes.NoMatch);
                 if (parse.GetValue(json))
                     System.Console.WriteLine(JsonSerializer.Serialize(new { image = path, candidates = candidates.Select(c => new { name = c.Name, similarity = Math.Round(c.Similarity, 5) }) }));
                 else

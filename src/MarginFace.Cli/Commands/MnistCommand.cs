@@ -114,6 +114,7 @@ internal static class MnistCommand
             System.Console.WriteLine($"metrics: {result.Metrics}");
             return stop.ExitCode();
         });
+        command.Subcommands.Add(MnistReportCommand.Create());
         return command;
     }
 }

@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using MarginFace.Cli.Console;
-using MarginFace.Faces;
-using MarginFace.Models;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
+using MarginFace.Models;
 
 namespace MarginFace.Cli.Commands;
 

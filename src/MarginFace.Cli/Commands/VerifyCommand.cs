@@ -1,9 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MarginFace.Faces;
-using MarginFace.Inference;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 
@@ -50,7 +55,7 @@ internal static class VerifyCommand
             else
                 System.Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "similarity {0:0.0000} {1} threshold {2:0.0000}: {3}",
                     similarity, same ? ">" : "≤", limit, same ? "same person" : "different people"));
-            return same ? ExitCodes.Success : ExitCodes.NoFace;
+            return same ? ExitCodes.Success : ExitCodes.NoMatch;
         });
         return command;
     }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
 using TorchSharp;

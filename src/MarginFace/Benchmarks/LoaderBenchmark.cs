@@ -1,5 +1,9 @@
 using System.Diagnostics;
-using MarginFace.Faces;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
 using MarginFace.Models;
 using static TorchSharp.torch;
 

@@ -20,11 +20,11 @@ public sealed record LoaderBenchmarkOptions
     /// <summary>Images per batch.</summary>
     public int Batch { get; init; } = 32;
 
-    /// <summary>Crop before resizing (<see cref="Faces.FaceCrop.Parse"/>): LFW deep-funneled faces fill the centre 150×150.</summary>
+    /// <summary>Crop before resizing (<see cref="Data.FaceCrop.Parse"/>): LFW deep-funneled faces fill the centre 150×150.</summary>
     public string Crop { get; init; } = "center:150";
 
     /// <summary>Augmentation of every image: flip, resize to 128 then random 112 crop, brightness and contrast ±0.2.</summary>
-    public Faces.FaceAugmentation Augmentation { get; init; } = new(Flip: true, ResizeTo: 128, Brightness: 0.2, Contrast: 0.2);
+    public Data.FaceAugmentation Augmentation { get; init; } = new(Flip: true, ResizeTo: 128, Brightness: 0.2, Contrast: 0.2);
 
     /// <summary>Images read by each timed run (whole batches).</summary>
     public int ImagesPerRun { get; init; } = 1024;

@@ -1,4 +1,4 @@
-using MarginFace.Mining;
+using MarginFace.Losses.Mining;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using MarginFace.Data;
-using MarginFace.Models;
 using MarginFace.Runtime;
+using MarginFace.Models;
 using MarginFace.Training;
 
 namespace MarginFace.Mnist;

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Models;
 using MarginFace.Training;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Models;
 using MarginFace.Training;
 

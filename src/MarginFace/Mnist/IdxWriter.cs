@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Models;
 using MarginFace.Training;
 

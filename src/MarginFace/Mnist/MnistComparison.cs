@@ -1,6 +1,6 @@
 using MarginFace.Data;
-using MarginFace.Models;
 using MarginFace.Runtime;
+using MarginFace.Models;
 using MarginFace.Training;
 using MarginFace.Visualization;
 using TorchSharp;

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Evaluation;
 using MarginFace.Losses;
 using MarginFace.Models;
-using MarginFace.Runtime;
 using MarginFace.Training;
 using MarginFace.Visualization;
 using TorchSharp.Modules;
@@ -167,7 +167,7 @@ public static class MnistExperiment
     private static Func<int, IEnumerable<long[]>> PKBatches(MnistDataset train, MnistExperimentOptions options)
     {
         var k = Math.Max(2, options.BatchSize / MnistDataset.Classes);
-        var sampler = new Mining.PKSampler(train.Labels.Select(l => (int)l).ToArray(), MnistDataset.Classes, k, options.Seed);
+        var sampler = new Losses.Mining.PKSampler(train.Labels.Select(l => (int)l).ToArray(), MnistDataset.Classes, k, options.Seed);
         var batchesPerEpoch = Math.Max(1, train.Count / sampler.BatchSize);
         return epoch => Enumerable.Range(0, batchesPerEpoch)
             .Select(b => sampler.Epoch((epoch - 1) * batchesPerEpoch + b).First().Select(i => (long)i).ToArray());

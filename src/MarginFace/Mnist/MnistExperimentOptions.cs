@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Models;
 using MarginFace.Training;
 

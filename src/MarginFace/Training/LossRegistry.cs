@@ -79,11 +79,11 @@ public static class LossRegistry
                 return new PairObjective(margin, settings.Seed);
             default:
                 var tripletMargin = p.Take("margin", 0.2);
-                var mining = p.Take("mining", (int)Mining.TripletMining.SemiHard);
+                var mining = p.Take("mining", (int)Losses.Mining.TripletMining.SemiHard);
                 p.RejectRest();
-                if (mining != Math.Floor(mining) || !Enum.IsDefined((Mining.TripletMining)(int)mining))
-                    throw new ArgumentException($"mining must be one of {string.Join(", ", Enum.GetValues<Mining.TripletMining>().Select(m => $"{(int)m} ({m})"))}, got {mining}");
-                return new TripletObjective(tripletMargin, (Mining.TripletMining)(int)mining);
+                if (mining != Math.Floor(mining) || !Enum.IsDefined((Losses.Mining.TripletMining)(int)mining))
+                    throw new ArgumentException($"mining must be one of {string.Join(", ", Enum.GetValues<Losses.Mining.TripletMining>().Select(m => $"{(int)m} ({m})"))}, got {mining}");
+                return new TripletObjective(tripletMargin, (Losses.Mining.TripletMining)(int)mining);
         }
     }
 

@@ -1,5 +1,5 @@
 using MarginFace.Losses;
-using MarginFace.Mining;
+using MarginFace.Losses.Mining;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 

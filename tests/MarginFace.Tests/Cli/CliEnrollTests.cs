@@ -1,9 +1,16 @@
 using System.CommandLine;
 using MarginFace.Cli.Commands;
 using MarginFace.Imaging;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Inference;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Galleries;
+using MarginFace.Tests.Pipeline;
 
 namespace MarginFace.Tests.Cli;
 
@@ -57,7 +64,7 @@ public class CliEnrollTests
         var best = gallery.Search(entry.Embedding, top: 2)[0];
         Assert.Equal("Serena", best.Name);
         Assert.Equal(1f, best.Similarity, 4);
-        Assert.Equal(2, Run("identify", serena, "--gallery", db, "--model", "m", "--threshold", "1.01"));
+        Assert.Equal(3, Run("identify", serena, "--gallery", db, "--model", "m", "--threshold", "1.01"));
     }
 
     [SharedDataFact(TestImages.YuNetModel)]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MarginFace.Evaluation;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Evaluation;
 
 namespace MarginFace.Tests.Cli;
@@ -106,7 +107,7 @@ public class CliEvalTests
                 records.Add(new($"faces/p{p}/{n}.jpg", [(float)Math.Cos(angle), (float)Math.Sin(angle)]));
             }
         EmbeddingsFile.Write(temp.Combine("embeddings.jsonl"), records);
-        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "identify", "--embeddings", temp.Combine("embeddings.jsonl"), "--split", "1", "--threshold", "0.5", "--out", temp.Combine("out")]);
+        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "identification", "--embeddings", temp.Combine("embeddings.jsonl"), "--split", "1", "--threshold", "0.5", "--out", temp.Combine("out")]);
         Assert.True(exitCode == 0, stderr);
         Assert.Contains("gallery        4 identities, 4 images (template: mean)", stdout);
         Assert.Contains("probes         8 known, 0 unknown", stdout);
@@ -122,7 +123,7 @@ public class CliEvalTests
     {
         using var temp = new TempDirectory();
         EmbeddingsFile.Write(temp.Combine("e.jsonl"), [new("a/1.jpg", [1f, 0f]), new("b/1.jpg", [0f, 1f])]);
-        var (exitCode, _, stderr) = CliProcess.Run(["eval", "identify", "--embeddings", temp.Combine("e.jsonl"), "--split", "1"]);
+        var (exitCode, _, stderr) = CliProcess.Run(["eval", "identification", "--embeddings", temp.Combine("e.jsonl"), "--split", "1"]);
         Assert.Equal(1, exitCode);
         Assert.Equal($"error: {temp.Combine("e.jsonl")}: no probes, every identity has at most 1 images (--split 1)", stderr.Trim());
     }

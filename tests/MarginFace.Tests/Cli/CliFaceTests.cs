@@ -1,8 +1,15 @@
 using System.Text.Json;
 using MarginFace.Imaging;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Inference;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Galleries;
+using MarginFace.Tests.Pipeline;
 
 namespace MarginFace.Tests.Cli;
 

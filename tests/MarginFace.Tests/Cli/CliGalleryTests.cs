@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using MarginFace.Inference;
-using MarginFace.Tests.Data;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace MarginFace.Tests.Cli;

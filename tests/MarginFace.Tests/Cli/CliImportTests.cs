@@ -1,4 +1,5 @@
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,7 +1,9 @@
 using MarginFace.Tests.Mnist;
 using MarginFace.Mnist;
 using MarginFace.Data;
-using MarginFace.Tests.Data;
+using MarginFace.Runtime;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 

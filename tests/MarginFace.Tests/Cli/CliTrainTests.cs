@@ -1,6 +1,10 @@
 using MarginFace.Evaluation;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Faces;
+using MarginFace.Tests.Evaluation;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Cli;
 
@@ -48,7 +52,7 @@ public class CliTrainTests
         var a = Path.Combine(data, "person_0", "000.png");
         var b = Path.Combine(data, "person_1", "000.png");
         var verify = CliProcess.Run(["verify", a, b, "--model", model, "--threshold", "1.01", "--json"]);
-        Assert.Equal(2, verify.ExitCode);
+        Assert.Equal(3, verify.ExitCode);
         Assert.Contains("\"same\":false", verify.Stdout);
         var itself = CliProcess.Run(["verify", a, a, "--model", model, "--threshold", "0.5"]);
         Assert.Equal(0, itself.ExitCode);

@@ -1,6 +1,10 @@
-using MarginFace.Faces;
-using MarginFace.Models;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Models;
 
 namespace MarginFace.Tests.Configs;
 

@@ -1,5 +1,6 @@
 using MarginFace.Evaluation;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Evaluation;
 

@@ -1,5 +1,6 @@
 using MarginFace.Evaluation;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Evaluation;
 
@@ -56,7 +57,7 @@ public class ScoresFileTests
     [Fact]
     public void SamePairsWrittenFromAListReadBackInTheirOrderAndADifferentPairIsRefused()
     {
-        using var work = new MarginFace.Tests.Data.TempDirectory();
+        using var work = new TempDirectory();
         LfwPair[] pairs = [new("Zed", 1, "Zed", 2, true, -1, 0), new("Amy", 2, "Amy", 3, true, -1, 0)];
         ScoresFile.Write(work.Combine("unseen.tsv"), pairs, [0.25, -0.5]);
 

@@ -1,6 +1,9 @@
 using MarginFace.Evaluation;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Faces;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Evaluation;
 

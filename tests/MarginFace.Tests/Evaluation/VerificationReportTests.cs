@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MarginFace.Evaluation;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Evaluation;
 

@@ -1,5 +1,6 @@
 using MarginFace.Imaging;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using SkiaSharp;
 
 namespace MarginFace.Tests.Imaging;

@@ -1,7 +1,13 @@
-using MarginFace.Faces;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
 using MarginFace.Interop.PyTorch;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

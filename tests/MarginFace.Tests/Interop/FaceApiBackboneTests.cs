@@ -1,4 +1,9 @@
-using MarginFace.Faces;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;

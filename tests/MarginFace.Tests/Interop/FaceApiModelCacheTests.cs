@@ -1,5 +1,6 @@
 using MarginFace.Interop.FaceApi;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Mnist;
 
 namespace MarginFace.Tests.Interop;

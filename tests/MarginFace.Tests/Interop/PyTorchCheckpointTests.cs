@@ -2,7 +2,8 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using MarginFace.Interop.PyTorch;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using MarginFace.Interop.FaceApi;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Interop;
 

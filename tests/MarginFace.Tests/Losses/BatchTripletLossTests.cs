@@ -1,5 +1,5 @@
 using MarginFace.Losses;
-using MarginFace.Mining;
+using MarginFace.Losses.Mining;
 using TorchSharp;
 using Xunit.Abstractions;
 using static MarginFace.Tests.Losses.Numerics;
@@ -79,7 +79,7 @@ public class BatchTripletLossTests(ITestOutputHelper output) : TorchTest
         // Anchor 0 at the origin, positive 1 far away; both negatives are closer than the positive.
         var x = new[] { new[] { 0.0 }, new[] { 10.0 }, new[] { 1.0 }, new[] { 2.0 } };
         var labels = new long[] { 0, 0, 1, 2 };
-        var (a, p, n) = TripletMiner.Mine(MarginFace.Mining.PairwiseDistance.SquaredEuclidean(T(x)), T(labels), TripletMining.SemiHard);
+        var (a, p, n) = TripletMiner.Mine(MarginFace.Losses.Mining.PairwiseDistance.SquaredEuclidean(T(x)), T(labels), TripletMining.SemiHard);
         Assert.Equal(new long[] { 0, 1 }, a.data<long>().ToArray());
         Assert.Equal(new long[] { 1, 0 }, p.data<long>().ToArray());
         Assert.Equal(3L, n[0].item<long>()); // farthest negative of anchor 0 (d = 4 vs 1)

@@ -1,6 +1,6 @@
 using FsCheck.Xunit;
 using MarginFace.Losses;
-using MarginFace.Mining;
+using MarginFace.Losses.Mining;
 using TorchSharp;
 using static MarginFace.Tests.Losses.Numerics;
 using static TorchSharp.torch;

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Mnist;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;

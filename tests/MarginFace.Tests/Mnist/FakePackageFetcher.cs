@@ -1,4 +1,5 @@
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Models;
 using MarginFace.Training;
 

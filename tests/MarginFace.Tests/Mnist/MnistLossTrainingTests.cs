@@ -1,7 +1,9 @@
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Mnist;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Training;
 using TorchSharp;
 

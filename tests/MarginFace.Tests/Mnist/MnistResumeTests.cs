@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using MarginFace.Mnist;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Training;
 using TorchSharp;
 

@@ -1,7 +1,9 @@
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Mnist;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Training;
 using Xunit.Abstractions;
 
@@ -42,7 +44,7 @@ public class RealPackageTests(ITestOutputHelper output) : IDisposable
         var directory = cache.EnsureAvailable(kind, null, new Log(output, watch));
         output.WriteLine($"{kind}: filled in {watch.Elapsed.TotalSeconds:F1} s");
         foreach (var name in MnistFileNames.All)
-            output.WriteLine($"{name} {MarginFace.Data.FileDigest.Sha256(Path.Combine(directory, name))}");
+            output.WriteLine($"{name} {MarginFace.Runtime.FileDigest.Sha256(Path.Combine(directory, name))}");
         return directory;
     }
 

@@ -1,6 +1,8 @@
 using MarginFace.Data;
+using MarginFace.Runtime;
 using MarginFace.Losses;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Training;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,6 +1,7 @@
 using MarginFace.Mnist;
 using System.Text.RegularExpressions;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Visualization;
 
 namespace MarginFace.Tests.Visualization;

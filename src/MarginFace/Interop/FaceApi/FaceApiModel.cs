@@ -1,4 +1,5 @@
 using MarginFace.Data;
+using MarginFace.Runtime;
 
 namespace MarginFace.Interop.FaceApi;
 

@@ -1,5 +1,9 @@
 using MarginFace.Data;
-using MarginFace.Faces;
+using MarginFace.Runtime;
+using MarginFace.Benchmarks;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Training;
 using MarginFace.Models;
 
 namespace MarginFace.Interop.FaceApi;
@@ -8,7 +12,7 @@ namespace MarginFace.Interop.FaceApi;
 /// face-api's pretrained descriptor (<see cref="FaceApiModel"/>) as a ready <see cref="FaceModel"/>: backbone
 /// <c>faceapi-resnet</c> of <see cref="BackboneFactory"/>, input 150×150 RGB normalised by
 /// <see cref="PixelNormalization.FaceApiMeanRgb"/>, no crop (the pipeline aligns onto dlib's 150×150 chip,
-/// <see cref="Inference.AlignmentTemplate.DlibChip150"/>), 128-D, and the model id a face model file of these weights gets.
+/// <see cref="Pipeline.AlignmentTemplate.DlibChip150"/>), 128-D, and the model id a face model file of these weights gets.
 /// </summary>
 public static class PretrainedFaceModel
 {

@@ -1,8 +1,12 @@
 using System.Globalization;
 using Google.Protobuf;
-using MarginFace.Faces;
-using MarginFace.Models;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Models;
 using Onnx;
 using static TorchSharp.torch;
 

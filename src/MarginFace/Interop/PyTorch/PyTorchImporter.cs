@@ -1,5 +1,10 @@
 using System.Text.Json;
-using MarginFace.Faces;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
 using MarginFace.Models;
 using TorchSharp;
 

@@ -1,8 +1,14 @@
-using MarginFace.Faces;
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit.Abstractions;

@@ -1,7 +1,8 @@
 using MarginFace.Interop.Onnx;
 using MarginFace.Mnist;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
 using MarginFace.Tests.Models;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -1,0 +1,12 @@
+using MarginFace.Data;
+using MarginFace.Runtime;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Training;
+namespace MarginFace.Benchmarks;
+
+/// <summary>What <see cref="LoaderThroughput.Measure"/> saw: images and batches delivered, wall-clock seconds, images/s.</summary>
+public sealed record LoaderThroughputResult(int Images, int Batches, double Seconds)
+{
+    public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;
+}

@@ -1,0 +1,32 @@
+using MarginFace.Imaging;
+
+using MarginFace.Benchmarks;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
+namespace MarginFace.Data;
+
+/// <summary>
+/// The centred Size×Size square, top-left at (⌊(W − Size)/2⌋, ⌊(H − Size)/2⌋): LFW deep-funneled faces sit at the centre of
+/// 250×250, and <c>center:150</c> is the usual rough alignment. An image smaller than Size on either side is an error.
+/// </summary>
+public sealed class CenterFaceCrop : FaceCrop
+{
+    public CenterFaceCrop(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        Size = size;
+    }
+
+    public int Size { get; }
+
+    public override RgbImage Apply(RgbImage image)
+    {
+        if (image.Width < Size || image.Height < Size)
+            throw new MarginFaceException($"image is {image.Width}×{image.Height}, smaller than the center:{Size} crop");
+        return AffineWarp.Crop(image, (image.Width - Size) / 2, (image.Height - Size) / 2, Size, Size);
+    }
+
+    public override string ToString() => $"center:{Size}";
+}

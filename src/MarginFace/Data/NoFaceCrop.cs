@@ -1,0 +1,16 @@
+using MarginFace.Imaging;
+
+using MarginFace.Benchmarks;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
+namespace MarginFace.Data;
+
+/// <summary>Keeps the whole image (already aligned faces, e.g. 112×112 crops).</summary>
+public sealed class NoFaceCrop : FaceCrop
+{
+    public override RgbImage Apply(RgbImage image) => image;
+
+    public override string ToString() => "none";
+}

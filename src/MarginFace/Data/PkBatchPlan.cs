@@ -1,0 +1,85 @@
+using MarginFace.Benchmarks;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
+namespace MarginFace.Data;
+
+/// <summary>
+/// P×K batches for pair and triplet losses (Hermans, Beyer and Leibe 2017, "In Defense of the Triplet Loss"): each batch holds
+/// <see cref="Identities"/> distinct identities with <see cref="ImagesPerIdentity"/> images each, so every anchor has K − 1
+/// positives and (P − 1)·K negatives in its batch. Step s of epoch e draws its P identities without replacement, and each
+/// identity's K images without replacement where it has at least K (with replacement where it has fewer), all from
+/// <see cref="SplitMix64"/> keyed by (seed, e, s): the plan is a pure function of its keys, so a resumed run reads the same batches.
+/// An epoch has ⌊N / (P·K)⌋ steps for N images.
+/// </summary>
+public sealed record PkBatchPlan(int Identities, int ImagesPerIdentity)
+{
+    /// <summary>Stream tag separating these draws from the shuffle and the augmentation of the same seed.</summary>
+    private const long PkStream = 0x506B4B;
+
+    /// <summary>Images per batch, P·K.</summary>
+    public int BatchSize => Identities * ImagesPerIdentity;
+
+    /// <summary>Parses "P,K" (both at least 1, K at least 2 so that every anchor has a positive).</summary>
+    public static PkBatchPlan Parse(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var p) || !int.TryParse(parts[1], out var k) || p < 2 || k < 2)
+            throw new MarginFaceException($"--pk: '{text}' is not P,K with P ≥ 2 identities and K ≥ 2 images per identity (e.g. 16,4)");
+        return new PkBatchPlan(p, k);
+    }
+
+    public override string ToString() => $"{Identities},{ImagesPerIdentity}";
+
+    /// <summary>Steps of an epoch over <paramref name="images"/> images.</summary>
+    public int Steps(int images) => images / BatchSize;
+
+    /// <summary>
+    /// Epoch <paramref name="epoch"/>'s sample indices of <paramref name="samples"/>, batch after batch: positions s·P·K … of
+    /// step s, identity by identity. Fewer than P identities is a one-line error naming <paramref name="root"/>.
+    /// </summary>
+    public int[] Order(IReadOnlyList<FaceSample> samples, int classCount, long seed, int epoch, string root)
+    {
+        var byIdentity = new List<int>[classCount];
+        for (int c = 0; c < classCount; c++) byIdentity[c] = [];
+        for (int i = 0; i < samples.Count; i++) byIdentity[samples[i].Label].Add(i);
+        var present = Enumerable.Range(0, classCount).Where(c => byIdentity[c].Count > 0).ToArray();
+        if (present.Length < Identities)
+            throw new MarginFaceException($"{root}: {present.Length} identities with images, fewer than the {Identities} of each P×K batch (--pk {this})");
+        var steps = Steps(samples.Count);
+        var order = new int[steps * BatchSize];
+        for (int step = 0; step < steps; step++)
+        {
+            var identities = (int[])present.Clone();
+            var random = SplitMix64.For(PkStream, seed, epoch, step);
+            PartialShuffle(identities, Identities, ref random);
+            for (int j = 0; j < Identities; j++)
+            {
+                var images = byIdentity[identities[j]];
+                var at = (step * Identities + j) * ImagesPerIdentity;
+                if (images.Count >= ImagesPerIdentity)
+                {
+                    var pool = images.ToArray();
+                    PartialShuffle(pool, ImagesPerIdentity, ref random);
+                    Array.Copy(pool, 0, order, at, ImagesPerIdentity);
+                }
+                else
+                {
+                    for (int k = 0; k < ImagesPerIdentity; k++) order[at + k] = images[random.NextInt(images.Count)];
+                }
+            }
+        }
+        return order;
+    }
+
+    /// <summary>Moves a uniform draw without replacement of <paramref name="count"/> elements to the front (Fisher–Yates, first steps).</summary>
+    private static void PartialShuffle(int[] values, int count, ref SplitMix64 random)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var j = i + random.NextInt(values.Length - i);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Runtime;
+using MarginFace.FaceModels;
+using MarginFace.Training;
+namespace MarginFace.Evaluation;
+
+/// <summary>How a fold of <see cref="LfwProtocol"/> scored its pairs; written as "cosine", "wccn" or "mixed" in result.json.</summary>
+[JsonConverter(typeof(LfwPairScoringJsonConverter))]
+public enum LfwPairScoring
+{
+    /// <summary>Cosine of the model's (flip-fused) unit embeddings.</summary>
+    [JsonStringEnumMemberName("cosine")] Cosine,
+
+    /// <summary>Cosine after within-class whitening fitted on the fold's training people (<see cref="LfwProtocolWhitening"/>).</summary>
+    [JsonStringEnumMemberName("wccn")] Wccn,
+
+    /// <summary>A fusion (<see cref="LfwProtocolFusion"/>) of runs scored differently.</summary>
+    [JsonStringEnumMemberName("mixed")] Mixed,
+}

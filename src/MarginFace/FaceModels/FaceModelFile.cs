@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MarginFace.Models;
+using MarginFace.Runtime;
+
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.Training;
+namespace MarginFace.FaceModels;
+
+/// <summary>
+/// The deployable face model: one self-describing file holding a magic string, a format version, the
+/// <see cref="FaceModelInfo"/> as JSON and the backbone's weights (TorchSharp's module format) — no head, no optimiser.
+/// Loading needs no other setting. A file of another program, another format version, or cut short is a one-line
+/// <see cref="MarginFaceException"/> naming it.
+/// </summary>
+public static class FaceModelFile
+{
+    public const string Magic = "MarginFace.FaceModel";
+    public const int FormatVersion = 1;
+    private const long MaxHeaderBytes = 64L * 1024 * 1024;
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Writes <paramref name="backbone"/> with <paramref name="info"/> (its <see cref="FaceModelInfo.ModelId"/> is computed) atomically; returns the info written.</summary>
+    public static FaceModelInfo Save(string path, TorchSharp.torch.nn.Module backbone, FaceModelInfo info)
+    {
+        var bytes = WeightBytes(backbone);
+        info = info with { ModelId = Convert.ToHexStringLower(SHA256.HashData(bytes))[..16] };
+        AtomicFile.Write(path, temp =>
+        {
+            using var stream = File.Create(temp);
+            using var writer = new BinaryWriter(stream, Encoding.UTF8);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(JsonSerializer.Serialize(info, Json));
+            writer.Write(bytes);
+        });
+        return info;
+    }
+
+    /// <summary>The <see cref="FaceModelInfo.ModelId"/> a file of <paramref name="backbone"/>'s weights gets: the first 16 hex digits of their SHA-256.</summary>
+    public static string ModelId(TorchSharp.torch.nn.Module backbone) => Convert.ToHexStringLower(SHA256.HashData(WeightBytes(backbone)))[..16];
+
+    private static byte[] WeightBytes(TorchSharp.torch.nn.Module backbone)
+    {
+        using var weights = new MemoryStream();
+        using (var writer = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true)) backbone.save(writer);
+        return weights.ToArray();
+    }
+
+    /// <summary>Reads only the description.</summary>
+    public static FaceModelInfo ReadInfo(string path)
+    {
+        using var stream = Open(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        return ReadHeader(path, reader, stream.Length);
+    }
+
+    /// <summary>Loads the backbone in evaluation mode on the CPU.</summary>
+    public static FaceModel Load(string path)
+    {
+        using var stream = Open(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        var info = ReadHeader(path, reader, stream.Length);
+        Backbone backbone;
+        try
+        {
+            backbone = BackboneFactory.Create(info.Backbone, info.EmbeddingSize);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"{path}: {e.Message.Split(" (Parameter")[0]}");
+        }
+        try
+        {
+            backbone.Module.load(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        {
+            backbone.Dispose();
+            throw new MarginFaceException($"{path}: the weights do not load ({e.Message.ReplaceLineEndings(" ")}); the file is damaged or cut short");
+        }
+        backbone.Module.eval();
+        return new FaceModel(backbone, info);
+    }
+
+    private static FileStream Open(string path)
+    {
+        if (!File.Exists(path)) throw new MarginFaceException($"{path}: model file not found");
+        try
+        {
+            return File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MarginFaceException($"{path}: cannot read ({e.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+
+    private static FaceModelInfo ReadHeader(string path, BinaryReader reader, long length)
+    {
+        try
+        {
+            var magicLength = reader.Read7BitEncodedInt();
+            if (magicLength != Encoding.UTF8.GetByteCount(Magic)) throw new InvalidDataException("not a MarginFace face model");
+            reader.BaseStream.Position = 0;
+            if (reader.ReadString() != Magic) throw new InvalidDataException("not a MarginFace face model");
+            var version = reader.ReadInt32();
+            if (version != FormatVersion)
+                throw new InvalidDataException($"face model format {version}; this MarginFace reads format {FormatVersion}");
+            var position = reader.BaseStream.Position;
+            var headerLength = reader.Read7BitEncodedInt();
+            if (headerLength < 0 || headerLength > MaxHeaderBytes || position + headerLength > length)
+                throw new InvalidDataException("the description is cut short or too long");
+            reader.BaseStream.Position = position;
+            var info = JsonSerializer.Deserialize<FaceModelInfo>(reader.ReadString(), Json) ?? throw new InvalidDataException("empty description");
+            info.Preprocessing();
+            return info;
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or FormatException or ArgumentException or MarginFaceException)
+        {
+            throw new MarginFaceException($"{path}: not a valid MarginFace face model ({e.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using MarginFace.Imaging;
+
+using MarginFace.Data;
+using MarginFace.Runtime;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
+namespace MarginFace.FaceModels;
+
+/// <summary>
+/// Turns an aligned face crop into an embedding: what enrolment and identification need from a face model.
+/// <see cref="Template"/> is the crop the model was trained on; <see cref="ModelId"/> identifies the model so that a
+/// <see cref="FaceGallery"/> never mixes embeddings of two models.
+/// </summary>
+public interface IFaceEmbedder : IDisposable
+{
+    string ModelId { get; }
+
+    AlignmentTemplate Template { get; }
+
+    /// <summary>The embedding of a crop of <see cref="Template"/>'s size.</summary>
+    float[] Embed(RgbImage alignedFace);
+}

@@ -1,4 +1,0 @@
-namespace MarginFace.Faces;
-
-/// <summary>One image of an identity folder: its file and the identity's label (0..C−1).</summary>
-public sealed record FaceSample(string Path, int Label);

@@ -1,7 +1,0 @@
-namespace MarginFace.Faces;
-
-/// <summary>What <see cref="LoaderThroughput.Measure"/> saw: images and batches delivered, wall-clock seconds, images/s.</summary>
-public sealed record LoaderThroughputResult(int Images, int Batches, double Seconds)
-{
-    public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;
-}

@@ -1,0 +1,339 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+using MarginFace.Data;
+using MarginFace.Runtime;
+using MarginFace.FaceModels;
+using MarginFace.Pipeline;
+namespace MarginFace.Galleries;
+
+/// <summary>
+/// A gallery of known people in one SQLite file (WAL journal, full sync): people (unique names of 1..256 characters), their
+/// embeddings (float32 blobs), the SHA-256 of each source image, and the id of the model that made them — a gallery accepts
+/// embeddings of one model id and one dimension only. Each <see cref="Enrol"/>, <see cref="Rename"/> and <see cref="Remove"/> is one
+/// transaction, so a crash or kill leaves the gallery as it was before or after it; readers keep reading while a writer writes.
+/// <see cref="Search"/> is exact: cosine similarity of the query against every embedding, over an L2-normalised in-memory
+/// matrix loaded on first use (and after this instance writes), best similarity per person, top k above a threshold.
+/// Problems with the file (not SQLite, not a gallery, a newer schema, locked past the busy timeout) are one-line
+/// <see cref="MarginFaceException"/>s naming it.
+/// </summary>
+public sealed class FaceGallery : IDisposable
+{
+    /// <summary>The schema this code writes; a file with a larger version is refused.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>Longest allowed name, in UTF-16 characters.</summary>
+    public const int MaxNameLength = 256;
+
+    private readonly SqliteConnection connection;
+    private GalleryIndex? index;
+
+    private FaceGallery(string path, SqliteConnection connection)
+    {
+        Path = path;
+        this.connection = connection;
+    }
+
+    /// <summary>The gallery file.</summary>
+    public string Path { get; }
+
+    /// <summary>Threads used by <see cref="Search"/> (default: all cores).</summary>
+    public int SearchThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The model id of the stored embeddings; null while the gallery is empty of them.</summary>
+    public string? ModelId => ReadMeta("model_id");
+
+    /// <summary>The embedding dimension; null while the gallery has none.</summary>
+    public int? Dimension => ReadMeta("dimension") is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>
+    /// Opens the gallery at <paramref name="path"/>; with <paramref name="create"/> a missing (or empty) file becomes a new gallery,
+    /// without it a missing file is an error. A writer waits up to <paramref name="busyTimeout"/> (default 5 s) for another writer.
+    /// </summary>
+    public static FaceGallery Open(string path, bool create = false, TimeSpan? busyTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!create && !File.Exists(path)) throw new MarginFaceException($"{path}: gallery file not found");
+        if (Directory.Exists(path)) throw new MarginFaceException($"{path}: is a directory, not a gallery file");
+        var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)),
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        var gallery = new FaceGallery(path, connection);
+        try
+        {
+            gallery.Guard(() =>
+            {
+                connection.Open();
+                gallery.Execute($"PRAGMA busy_timeout = {(long)timeout.TotalMilliseconds}");
+                gallery.Initialise();
+                return 0;
+            });
+            return gallery;
+        }
+        catch
+        {
+            gallery.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="entries"/> to <paramref name="name"/> (created when new) in one transaction. Entries whose image the person
+    /// already has (same SHA-256) are skipped and counted as duplicates, so enrolling the same images again changes nothing.
+    /// </summary>
+    public EnrolmentResult Enrol(string name, IReadOnlyList<GalleryEntry> entries, string modelId)
+    {
+        name = CheckName(name);
+        ArgumentNullException.ThrowIfNull(entries);
+        if (string.IsNullOrWhiteSpace(modelId)) throw new ArgumentException("model id must not be blank.", nameof(modelId));
+        if (entries.Count == 0) throw new ArgumentException("nothing to enrol.", nameof(entries));
+        var dimension = entries[0].Embedding.Length;
+        foreach (var entry in entries)
+        {
+            if (entry.Embedding.Length != dimension)
+                throw new MarginFaceException($"{Path}: embeddings of one enrolment differ in size ({dimension} and {entry.Embedding.Length})");
+            if (entry.ImageSha256 is not { Length: 64 } || !entry.ImageSha256.All(Uri.IsHexDigit))
+                throw new ArgumentException($"'{entry.ImageSha256}' is not a hex SHA-256.", nameof(entries));
+            if (!entry.Embedding.All(float.IsFinite) || entry.Embedding.All(v => v == 0))
+                throw new MarginFaceException($"{Path}: an embedding for {name} is zero or not finite");
+        }
+        return Guard(() =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var storedModel = ReadMeta("model_id", transaction);
+            if (storedModel is null)
+            {
+                WriteMeta("model_id", modelId, transaction);
+                WriteMeta("dimension", dimension.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+            }
+            else if (storedModel != modelId)
+                throw new MarginFaceException($"{Path}: gallery holds embeddings of model '{storedModel}', not '{modelId}'");
+            else if (ReadMeta("dimension", transaction) is { } stored && stored != dimension.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                throw new MarginFaceException($"{Path}: gallery holds {stored}-dimensional embeddings, not {dimension}-dimensional");
+
+            var personId = Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", name));
+            var newPerson = personId is null;
+            personId ??= Scalar<long>("INSERT INTO people (name) VALUES ($name) RETURNING id", transaction, ("$name", name));
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT OR IGNORE INTO embeddings (person_id, image_sha256, vector) VALUES ($person, $sha, $vector)";
+            var person = insert.Parameters.Add("$person", SqliteType.Integer);
+            var sha = insert.Parameters.Add("$sha", SqliteType.Text);
+            var vector = insert.Parameters.Add("$vector", SqliteType.Blob);
+            int added = 0;
+            foreach (var entry in entries)
+            {
+                person.Value = personId;
+                sha.Value = entry.ImageSha256.ToLowerInvariant();
+                vector.Value = MemoryMarshal.AsBytes(entry.Embedding.AsSpan()).ToArray();
+                added += insert.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            index = null;
+            return new EnrolmentResult(name, newPerson, added, entries.Count - added);
+        });
+    }
+
+    /// <summary>Everyone in the gallery with their number of embeddings, by name.</summary>
+    public IReadOnlyList<GalleryPerson> List() => Guard(() =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT p.name, COUNT(e.id) FROM people p LEFT JOIN embeddings e ON e.person_id = p.id GROUP BY p.id ORDER BY p.name";
+        using var reader = command.ExecuteReader();
+        var people = new List<GalleryPerson>();
+        while (reader.Read()) people.Add(new GalleryPerson(reader.GetString(0), reader.GetInt32(1)));
+        return (IReadOnlyList<GalleryPerson>)people;
+    });
+
+    /// <summary>Renames a person; an unknown old name or a taken new name is an error.</summary>
+    public void Rename(string name, string newName)
+    {
+        name = CheckName(name);
+        newName = CheckName(newName);
+        Guard(() =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            if (Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", name)) is null)
+                throw new MarginFaceException($"{Path}: no person named '{name}'");
+            if (name != newName && Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", newName)) is not null)
+                throw new MarginFaceException($"{Path}: a person named '{newName}' already exists");
+            Execute("UPDATE people SET name = $new WHERE name = $name", transaction, ("$new", newName), ("$name", name));
+            transaction.Commit();
+            index = null;
+            return 0;
+        });
+    }
+
+    /// <summary>Removes a person and their embeddings; returns how many embeddings went.</summary>
+    public int Remove(string name)
+    {
+        name = CheckName(name);
+        return Guard(() =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var id = Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", name))
+                ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
+            var removed = Execute("DELETE FROM embeddings WHERE person_id = $id", transaction, ("$id", id));
+            Execute("DELETE FROM people WHERE id = $id", transaction, ("$id", id));
+            transaction.Commit();
+            index = null;
+            return removed;
+        });
+    }
+
+    /// <summary>
+    /// The <paramref name="top"/> people most similar to <paramref name="query"/> (cosine similarity, best embedding per person),
+    /// best first, keeping only those at or above <paramref name="threshold"/>.
+    /// </summary>
+    public IReadOnlyList<GalleryMatch> Search(ReadOnlySpan<float> query, int top = 5, float threshold = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        var loaded = index ??= LoadIndex();
+        if (loaded.Count == 0) return [];
+        if (query.Length != loaded.Dimension)
+            throw new MarginFaceException($"{Path}: query has {query.Length} dimensions, the gallery's embeddings {loaded.Dimension}");
+        return loaded.Search(query, top, threshold, SearchThreads);
+    }
+
+    /// <summary>Loads (or reloads) the search matrix now; <see cref="Search"/> otherwise does so on first use.</summary>
+    public void LoadIndex(bool force) { if (force || index is null) index = LoadIndex(); }
+
+    public void Dispose() => connection.Dispose();
+
+    /// <summary>Trims <paramref name="name"/> and checks it is 1..256 characters, not blank, without control characters.</summary>
+    public static string CheckName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var trimmed = name.Trim();
+        if (trimmed.Length == 0) throw new MarginFaceException("name is empty or only whitespace");
+        if (trimmed.Length > MaxNameLength) throw new MarginFaceException($"name is {trimmed.Length} characters long, more than {MaxNameLength}");
+        if (trimmed.Any(char.IsControl)) throw new MarginFaceException("name contains a control character (e.g. a line break)");
+        return trimmed;
+    }
+
+    private GalleryIndex LoadIndex() => Guard(() =>
+    {
+        var dimension = Dimension ?? 0;
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT p.name, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.person_id, e.id";
+        var count = Scalar<long>("SELECT COUNT(*) FROM embeddings", null);
+        var matrix = new float[count * dimension];
+        var owners = new int[count];
+        var names = new List<string>();
+        using var reader = command.ExecuteReader();
+        long row = 0;
+        while (reader.Read())
+        {
+            var name = reader.GetString(0);
+            if (names.Count == 0 || names[^1] != name) names.Add(name);
+            var blob = (byte[])reader.GetValue(1);
+            if (blob.Length != dimension * sizeof(float))
+                throw new MarginFaceException($"{Path}: an embedding of {name} has {blob.Length} bytes, not {dimension} float32 values");
+            var target = matrix.AsSpan((int)(row * dimension), dimension);
+            MemoryMarshal.Cast<byte, float>(blob).CopyTo(target);
+            var norm = MathF.Sqrt(GalleryIndex.Dot(target, target));
+            for (int i = 0; i < dimension; i++) target[i] /= norm;
+            owners[row++] = names.Count - 1;
+        }
+        return new GalleryIndex(matrix, owners, [.. names], dimension);
+    });
+
+    private void Initialise()
+    {
+        var tables = new HashSet<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) tables.Add(reader.GetString(0));
+        }
+        if (tables.Contains("schema_version"))
+        {
+            var version = Scalar<long?>("SELECT MAX(version) FROM schema_version", null);
+            if (version > SchemaVersion)
+                throw new MarginFaceException($"{Path}: gallery has schema version {version}, newer than this program's {SchemaVersion}; use a newer marginface");
+            if (version != SchemaVersion) throw new MarginFaceException($"{Path}: gallery has an unknown schema version ({version?.ToString() ?? "none"})");
+            Execute("PRAGMA journal_mode = WAL", null);
+            Execute("PRAGMA synchronous = FULL", null);
+            return;
+        }
+        if (tables.Count > 0) throw new MarginFaceException($"{Path}: a SQLite database but not a MarginFace gallery (no schema_version table)");
+        // 16 KiB pages hold seven 512-d embeddings (2 KiB each) where 4 KiB pages hold one; set before the first write.
+        Execute("PRAGMA page_size = 16384", null);
+        Execute("PRAGMA journal_mode = WAL", null);
+        Execute("PRAGMA synchronous = FULL", null);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        Execute("""
+            CREATE TABLE schema_version (version INTEGER NOT NULL);
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+            CREATE TABLE embeddings (
+                id INTEGER PRIMARY KEY,
+                person_id INTEGER NOT NULL REFERENCES people (id),
+                image_sha256 TEXT NOT NULL,
+                vector BLOB NOT NULL,
+                UNIQUE (person_id, image_sha256));
+            """, transaction);
+        Execute("INSERT INTO schema_version (version) VALUES ($v)", transaction, ("$v", SchemaVersion));
+        transaction.Commit();
+    }
+
+    private T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            throw new MarginFaceException($"{Path}: gallery is locked by another process (gave up after the busy timeout)", e);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 26 or 11)
+        {
+            throw new MarginFaceException($"{Path}: not a SQLite gallery file (or a corrupt one)", e);
+        }
+        catch (SqliteException e)
+        {
+            throw new MarginFaceException($"{Path}: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+
+    private string? ReadMeta(string key, SqliteTransaction? transaction = null) =>
+        Scalar<string?>("SELECT value FROM meta WHERE key = $key", transaction, ("$key", key));
+
+    private void WriteMeta(string key, string value, SqliteTransaction transaction) =>
+        Execute("INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", transaction, ("$key", key), ("$value", value));
+
+    private int Execute(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(sql, transaction, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private void Execute(string sql) => Execute(sql, null);
+
+    private T Scalar<T>(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(sql, transaction, parameters);
+        var value = command.ExecuteScalar();
+        if (value is null or DBNull) return default!;
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        return (T)Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return command;
+    }
+}

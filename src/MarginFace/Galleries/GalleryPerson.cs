@@ -1,0 +1,8 @@
+using MarginFace.Data;
+using MarginFace.Runtime;
+using MarginFace.FaceModels;
+using MarginFace.Pipeline;
+namespace MarginFace.Galleries;
+
+/// <summary>A person in a <see cref="FaceGallery"/> and how many embeddings they have.</summary>
+public sealed record GalleryPerson(string Name, int Embeddings);

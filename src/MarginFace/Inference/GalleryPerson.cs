@@ -1,4 +1,0 @@
-namespace MarginFace.Inference;
-
-/// <summary>A person in a <see cref="FaceGallery"/> and how many embeddings they have.</summary>
-public sealed record GalleryPerson(string Name, int Embeddings);

@@ -1,0 +1,99 @@
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Imaging;
+
+using MarginFace.Galleries;
+namespace MarginFace.Pipeline;
+
+/// <summary>
+/// Image file → embedding with a face model of either runtime (<see cref="IFaceModel"/>): either the model's own preprocessing of the whole image (its crop, e.g. the
+/// centre of an LFW deep-funneled image), or, with a detector, the largest detected face aligned from its five landmarks to
+/// the template that matches the model's input (<see cref="FaceModelEmbedder"/>).
+/// </summary>
+public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = null, bool flip = false)
+{
+    private readonly FaceModelEmbedder? aligned = detector is null ? null : new FaceModelEmbedder(model, flip);
+
+    /// <summary>Images (or, with a detector, aligned faces) embedded per forward pass by <see cref="EmbedAll"/>.</summary>
+    public const int BatchSize = 64;
+
+    /// <summary>
+    /// <see cref="Embed"/> of every path, in order, reporting each result to <paramref name="report"/> (a <see cref="MarginFaceException"/>
+    /// for an unreadable file, with the other results unaffected). The images, or with a detector their aligned faces, go through the
+    /// model <see cref="BatchSize"/> at a time, one forward pass per batch instead of per image.
+    /// </summary>
+    public void EmbedAll(IReadOnlyList<string> paths, Action<string, (float[]? Embedding, string? Problem, string? Note)?, MarginFaceException?> report)
+    {
+        for (int start = 0; start < paths.Count; start += BatchSize)
+        {
+            var read = new List<(string Path, RgbImage? Input, string? Problem, string? Note, MarginFaceException? Error)>();
+            foreach (var path in paths.Skip(start).Take(BatchSize))
+            {
+                try
+                {
+                    var (input, problem, note) = Prepare(path, ImageFile.Read(path));
+                    read.Add((path, input, problem, note, null));
+                }
+                catch (MarginFaceException e)
+                {
+                    read.Add((path, null, null, null, e));
+                }
+            }
+            float[][] embeddings;
+            try
+            {
+                embeddings = EmbedInputs(read.Where(r => r.Input is not null).Select(r => r.Input!).ToList());
+            }
+            catch (MarginFaceException)
+            {
+                // One input the model refuses: embed the batch one by one, so only that image fails.
+                foreach (var (path, input, problem, note, error) in read)
+                {
+                    if (input is null) report(path, error is null ? (null, problem, note) : null, error);
+                    else
+                    {
+                        try
+                        {
+                            report(path, (EmbedInputs([input])[0], null, note), null);
+                        }
+                        catch (MarginFaceException e)
+                        {
+                            report(path, null, e);
+                        }
+                    }
+                }
+                continue;
+            }
+            int next = 0;
+            foreach (var (path, input, problem, note, error) in read)
+            {
+                if (error is not null) report(path, null, error);
+                else report(path, (input is null ? null : embeddings[next++], problem, note), null);
+            }
+        }
+    }
+
+    /// <summary>The embedding, or null with the reason when no face was found; a note when several were (the largest is used).</summary>
+    public (float[]? Embedding, string? Problem, string? Note) Embed(string path)
+    {
+        var (input, problem, note) = Prepare(path, ImageFile.Read(path));
+        return (input is null ? null : EmbedInputs([input])[0], problem, note);
+    }
+
+    /// <summary>What the model is given for an image: the image itself, or with a detector its largest face aligned (null when there is none).</summary>
+    private (RgbImage? Input, string? Problem, string? Note) Prepare(string path, RgbImage image)
+    {
+        if (detector is null || aligned is null) return (image, null, null);
+        var faces = detector.Detect(image);
+        if (faces.Count == 0) return (null, $"{path}: no face found", null);
+        var largest = faces.MaxBy(f => f.Area)!;
+        return (new FaceAligner(aligned.Template).Align(image, largest), null, faces.Count > 1 ? $"{path}: {faces.Count} faces, used the largest" : null);
+    }
+
+    private float[][] EmbedInputs(IReadOnlyList<RgbImage> inputs) =>
+        aligned is null ? model.Embed(inputs, model.Preprocessing, flip, BatchSize) : aligned.Embed(inputs, BatchSize);
+}

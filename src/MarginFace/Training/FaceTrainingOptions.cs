@@ -1,0 +1,255 @@
+using MarginFace.Models;
+using MarginFace.Training;
+
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Runtime;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+namespace MarginFace.Training;
+
+/// <summary>Settings of one face-training run from identity folders; serialised as the run's <c>config.json</c> and read from <c>--config</c> files.</summary>
+public sealed record FaceTrainingOptions
+{
+    /// <summary>The identity folders: <c>DIR/&lt;identity&gt;/&lt;image&gt;</c>.</summary>
+    public string? Data { get; init; }
+
+    public string Backbone { get; init; } = "facemobilenet";
+
+    /// <summary>Loss name of <see cref="LossRegistry"/>.</summary>
+    public string Loss { get; init; } = "arcface";
+
+    /// <summary>Embedding size; null: the backbone's default.</summary>
+    public int? Embedding { get; init; }
+
+    /// <summary>Crop of each whole image before resizing: <c>none</c> or <c>center:SIZE</c>.</summary>
+    public string Crop { get; init; } = "none";
+
+    /// <summary>Pixel normalisation; null: the backbone's.</summary>
+    public PixelNormalization? Normalization { get; init; }
+
+    public int Epochs { get; init; } = 10;
+
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The batch size when none is given.</summary>
+    public const int DefaultBatchSize = 64;
+
+    /// <summary>sgd (momentum 0.9) or adam.</summary>
+    public string Optimizer { get; init; } = "sgd";
+
+    public double LearningRate { get; init; } = 0.1;
+
+    /// <summary>Learning rate of the class centres; null: <see cref="LearningRate"/>.</summary>
+    public double? HeadLearningRate { get; init; }
+
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Polynomial;
+
+    /// <summary>Linear learning-rate warm-up over this many steps.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>For the step schedule: the epochs at whose start the rate is multiplied by 0.1 (null: 60 % and 85 % of the run).</summary>
+    public IReadOnlyList<int>? Milestones { get; init; }
+
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Largest total gradient norm per step (0: no clipping).</summary>
+    public double GradientClipNorm { get; init; } = 5;
+
+    /// <summary>Focal loss with this γ instead of cross-entropy for margin heads (the seeds' ArcFace + focal); null: cross-entropy.</summary>
+    public double? FocalGamma { get; init; }
+
+    /// <summary>
+    /// Partial FC sample rate r in (0, 1] (An et al. 2021): each step uses the centres of the batch's identities plus random
+    /// others up to r·C; 1 keeps every centre (the full layer, which several devices then shard). Null: the head's own full layer.
+    /// </summary>
+    public double? PartialFc { get; init; }
+
+    /// <summary>
+    /// How many shards hold the Partial FC centres: set by the run to its device count when <see cref="PartialFc"/> is given
+    /// and it has several devices, else 1 (a value in a config file is replaced). Part of <c>config.json</c> and of the
+    /// fingerprint, so export rebuilds the same parameters and a resume on another number of devices is refused.
+    /// </summary>
+    public int CentreShards { get; init; } = 1;
+
+    /// <summary>Loss parameters by name (s, m, ...).</summary>
+    public Dictionary<string, double> LossParameters { get; init; } = new();
+
+    /// <summary>Epochs over which an additive margin grows from 0.</summary>
+    public int MarginWarmupEpochs { get; init; }
+
+    public int Seed { get; init; }
+
+    /// <summary>Image decoding threads (the batches do not depend on them; not part of a checkpoint's fingerprint).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>
+    /// Keep every image's cropped face in memory after its first read (<see cref="FaceCropCache"/>): later epochs skip decoding,
+    /// detection and alignment, and the batches stay the same. Costs W·H·3 bytes per image of the crop (37,632 at 112×112); for
+    /// data sets that fit in memory. Not part of a checkpoint's fingerprint.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CacheCrops { get; init; }
+
+    /// <summary>Identities with fewer images are left out.</summary>
+    public int MinImages { get; init; } = 1;
+
+    /// <summary>File with identity names to train on (one per line).</summary>
+    public string? IncludeIdentities { get; init; }
+
+    /// <summary>File with identity names to leave out (one per line).</summary>
+    public string? ExcludeIdentities { get; init; }
+
+    /// <summary>Random horizontal flip.</summary>
+    public bool Flip { get; init; } = true;
+
+    /// <summary>Resize to this size, then crop the input size at a random place (the seeds: 144 → 128); null: none.</summary>
+    public int? RandomCropFrom { get; init; }
+
+    /// <summary>Brightness jitter: ×(1 ± this).</summary>
+    public double Brightness { get; init; }
+
+    /// <summary>Contrast jitter: ×(1 ± this) around the image mean.</summary>
+    public double Contrast { get; init; }
+
+    /// <summary>Random erasing (Zhong et al. 2020): probability of blanking one random rectangle of each training image.</summary>
+    public double RandomErase { get; init; }
+
+    /// <summary>Dropout probability before the backbone's embedding layer during training (0: none).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Checkpoint every this many steps as well as after every epoch.</summary>
+    public int? SaveEverySteps { get; init; }
+
+    /// <summary>Validation pairs file (LFW format) evaluated after every epoch, with <see cref="ValidationImages"/>.</summary>
+    public string? ValidationPairs { get; init; }
+
+    /// <summary>The images the validation pairs name.</summary>
+    public string? ValidationImages { get; init; }
+
+    /// <summary>
+    /// A face model whose weights start the backbone (<see cref="FaceModelReference"/>: a face model file, or <c>pretrained</c>);
+    /// it must have this run's backbone, embedding size and input size. The classifier starts fresh. Null: random weights.
+    /// </summary>
+    public string? Init { get; init; }
+
+    /// <summary>
+    /// "P,K": batches of P identities × K images (<see cref="PkBatchPlan"/>), required by the pair and triplet losses and only
+    /// valid with them. <see cref="BatchSize"/> is then P·K; a batch size given beside it must agree.
+    /// </summary>
+    public string? Pk { get; init; }
+
+    /// <summary>The P×K plan of <see cref="Pk"/>; null without it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PkBatchPlan? PkPlan => Pk is null ? null : PkBatchPlan.Parse(Pk);
+
+    /// <summary>Images per step: P·K with <see cref="Pk"/>, else <see cref="BatchSize"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int EffectiveBatchSize => PkPlan?.BatchSize ?? BatchSize;
+
+    /// <summary>
+    /// Checks every setting, before any image is read. Messages name the command-line option; names of backbones and losses
+    /// are checked against their registries.
+    /// </summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string option, string expected, object? value)
+        {
+            if (!ok) throw new MarginFaceException($"{option}: expected {expected}, got {(value is double d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : value ?? "nothing")}");
+        }
+        Require(!string.IsNullOrWhiteSpace(Data), "--data", "the identity-folder directory", Data);
+        Require(Embedding is null or >= 1, "--embedding", "a positive number", Embedding);
+        Require(Epochs >= 1, "--epochs", "a positive number", Epochs);
+        Require(BatchSize >= 2, "--batch", "at least 2", BatchSize);
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "--lr", "a positive number", LearningRate);
+        Require(HeadLearningRate is null or > 0 && double.IsFinite(HeadLearningRate ?? 1), "--head-lr", "a positive number", HeadLearningRate);
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "--weight-decay", "0 or a positive number", WeightDecay);
+        Require(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), "--clip-grad", "a finite number ≥ 0 (0: no clipping)", GradientClipNorm);
+        Require(WarmupSteps >= 0, "--warmup-steps", "0 or a positive number", WarmupSteps);
+        Require(MarginWarmupEpochs >= 0, "--margin-warmup", "0 or a positive number", MarginWarmupEpochs);
+        Require(Workers is >= 1 and <= 64, "--workers", "a number from 1 to 64", Workers);
+        Require(MinImages >= 1, "--min-images", "a positive number", MinImages);
+        Require(SaveEverySteps is null or >= 1, "--save-every", "a positive number", SaveEverySteps);
+        Require(Brightness is >= 0 and < 1, "--brightness", "a number in [0, 1)", Brightness);
+        Require(Contrast is >= 0 and < 1, "--contrast", "a number in [0, 1)", Contrast);
+        Require(RandomErase is >= 0 and <= 1, "--random-erase", "a probability in [0, 1]", RandomErase);
+        Require(Dropout is >= 0 and < 1, "--dropout", "a probability in [0, 1)", Dropout);
+        Require(PartialFc is null or > 0 and <= 1, "--partial-fc", "a sample rate in (0, 1]", PartialFc);
+        Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "--focal-gamma", "0 or a positive number", FocalGamma);
+        Require(Optimizer is "sgd" or "adam", "--optimizer", "sgd or adam", Optimizer);
+        Require(Enum.IsDefined(Schedule), "--schedule", "constant, step, cosine or polynomial", Schedule);
+        Require((ValidationPairs is null) == (ValidationImages is null), "--val-pairs", "--val-pairs and --val-images together", ValidationPairs ?? ValidationImages);
+        try
+        {
+            BackboneFactory.CheckName(Backbone);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--backbone: {e.Message.Split(" (Parameter")[0]}");
+        }
+        try
+        {
+            BackboneFactory.CheckEmbeddingSize(Backbone, Embedding);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--embedding: {e.Message.Split(" (Parameter")[0]}");
+        }
+        try
+        {
+            BackboneFactory.CheckDropout(Backbone, Dropout);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"--dropout: {e.Message.Split(" (Parameter")[0]}");
+        }
+        try
+        {
+            FaceCrop.Parse(Crop);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or MarginFaceException)
+        {
+            throw new MarginFaceException($"--crop: {e.Message.Split(" (Parameter")[0]}");
+        }
+        if (PartialFc is not null && LossRegistry.Names.Contains(Loss.Trim().ToLowerInvariant()) && LossRegistry.Family(Loss) != LossFamily.MarginHead)
+            throw new MarginFaceException($"--partial-fc: Partial FC is for the margin heads, not {Loss}");
+        try
+        {
+            new LearningRatePlan { Schedule = Schedule, Milestones = Milestones, WarmupSteps = WarmupSteps }.Validate();
+            LossRegistry.Validate(Loss, LossSettings);
+        }
+        catch (ArgumentException e)
+        {
+            var message = e.Message.Split(" (Parameter")[0];
+            const string partialFc = "Partial FC: ";
+            throw new MarginFaceException(message.StartsWith(partialFc, StringComparison.Ordinal)
+                ? $"--partial-fc: {message[partialFc.Length..]} (--loss {Loss})"
+                : $"--loss {Loss}: {message}");
+        }
+        var embeddingLoss = LossRegistry.Family(Loss) is LossFamily.Triplet or LossFamily.Pair;
+        if (embeddingLoss && Pk is null)
+            throw new MarginFaceException($"--pk: --loss {Loss} needs P×K batches (e.g. --pk 16,4: 16 identities × 4 images)");
+        if (!embeddingLoss && Pk is not null)
+            throw new MarginFaceException($"--pk: P×K batches are for the pair and triplet losses (contrastive, triplet), not {Loss}");
+        if (PkPlan is { } plan && BatchSize != DefaultBatchSize && BatchSize != plan.BatchSize)
+            throw new MarginFaceException($"--batch: {BatchSize} disagrees with --pk {Pk} (P·K = {plan.BatchSize}); leave --batch out");
+    }
+
+    /// <summary>The loss settings, as <see cref="LossRegistry.Create"/> takes them.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public LossSettings LossSettings => new()
+    {
+        Parameters = LossParameters,
+        MarginWarmupEpochs = MarginWarmupEpochs,
+        Seed = Seed,
+        FocalGamma = FocalGamma,
+        PartialFcSampleRate = PartialFc,
+    };
+
+    /// <summary>
+    /// <see cref="LossSettings"/> with the Partial FC centres in <see cref="CentreShards"/> shards, shard i on
+    /// <paramref name="devices"/>[i] (unchanged for one shard).
+    /// </summary>
+    public LossSettings LossSettingsOn(IReadOnlyList<TorchSharp.torch.Device> devices) =>
+        CentreShards > 1 ? LossSettings with { ShardDevices = [.. devices.Take(CentreShards)] } : LossSettings;
+}

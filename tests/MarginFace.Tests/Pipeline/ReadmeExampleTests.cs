@@ -1,0 +1,47 @@
+using MarginFace.Benchmarks;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Imaging;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
+using MarginFace.Tests.Runtime;
+using MarginFace.Tests.Support;
+using MarginFace.Tests.Data;
+using MarginFace.Tests.Evaluation;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Training;
+using TorchSharp;
+
+namespace MarginFace.Tests.Pipeline;
+
+/// <summary>The README's C# example, word for word but for the paths, runs.</summary>
+[Collection(SequentialTorchCollection.Name)]
+public class ReadmeExampleTests : TorchTest
+{
+    [SharedDataFact("models/yunet/yunet_s_dynamic.onnx")]
+    public void TheReadmePipelineExampleEnrolsAndFindsThePerson()
+    {
+        using var work = new TempDirectory();
+        var faces = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 2, images: 4);
+        var run = FaceTraining.Run(new FaceTrainingOptions { Data = faces, Backbone = "mobilefacenet", Epochs = 1, BatchSize = 4 }, work.Combine("run"), torch.CPU);
+        var photo = SharedData.Data("lfw", "lfw-deepfunneled", "Aaron_Eckhart", "Aaron_Eckhart_0001.jpg")!;
+        var people = work.Combine("people.db");
+
+        using var detector = new FaceDetector(SharedData.Models("yunet", "yunet_s_dynamic.onnx"));
+        using var embedder = FaceModelEmbedder.Open(run.ModelPath);
+        var aligner = new FaceAligner(embedder.Template);
+        var image = ImageFile.Read(photo);
+        var face = detector.Detect(image).MaxBy(f => f.Area) ?? throw new InvalidOperationException("no face");
+        float[] embedding = embedder.Embed(aligner.Align(image, face));
+
+        using var gallery = FaceGallery.Open(people, create: true);
+        gallery.Enrol("Ada", [new GalleryEntry(GalleryEntry.HashFile(photo), embedding)], embedder.ModelId);
+        var matches = gallery.Search(embedding, top: 5);
+
+        Assert.Equal("Ada", Assert.Single(matches).Name);
+        Assert.Equal(1.0, matches[0].Similarity, 4);
+    }
+}
