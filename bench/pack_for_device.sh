@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs what the GPU machine needs for bench/lfw_protocol_gpu.sh into carry folders of at most LIMIT bytes each (a device call
+# Packs what the GPU machine needs for experiments/lfw_protocol_gpu.sh into carry folders of at most LIMIT bytes each (a device call
 # carries 64 MiB, the working tree included): the self-contained build (dotnet publish, libtorch left out: the machine's
 # PyTorch provides it), the YuNet model, pairs.txt, and the images of every person pairs.txt names, as xz-compressed tars.
 # Prints, per folder, the command that unpacks it into DEST on the device; run them in consecutive calls (the machine
@@ -48,4 +48,4 @@ for d in "$prefix"[0-9]*; do
   echo "$d ($total bytes): $cmd"
 done
 echo "people: $(wc -l < "$work/people.txt"); then: MARGINFACE=$DEST/mf/MarginFace.Cli LFW=$DEST/lfw PAIRS=$DEST/pairs.txt MARGINFACE_MODELS=$DEST/models" \
-  "MARGINFACE_LIBTORCH=\$(python3 -c \"import torch,os;print(os.path.dirname(torch.__file__))\")/lib bench/lfw_protocol_gpu.sh \$OUT"
+  "MARGINFACE_LIBTORCH=\$(python3 -c \"import torch,os;print(os.path.dirname(torch.__file__))\")/lib experiments/lfw_protocol_gpu.sh \$OUT"

@@ -4,7 +4,7 @@
 # resumes on the next call while the machine is warm). Then every fold's result.json, scores.tsv, metrics and logs (not the
 # model files) are packed into OUTDIR/lfw-gpu-results.tgz.
 #
-# Usage: bench/lfw_protocol_gpu.sh OUTDIR
+# Usage: experiments/lfw_protocol_gpu.sh OUTDIR
 #   MARGINFACE  the published MarginFace.Cli       LFW    identity folders of LFW      PAIRS  LFW's pairs.txt
 #   RUNS        where the runs are kept (default /tmp/lfw-runs)   DEADLINE  seconds (default 540)
 #   CONFIGS     config files in the order they are run (default: experiments/configs/lfw-protocol-v8.json, v9, v10)
@@ -15,10 +15,11 @@
 #   WCCN        1: after each config's folds, eval lfw-wccn on the lane's finished folds into RUNS/NAME-laneI-wccn (the
 #               models stay on the machine only, so this is where their whitened scores can be made)
 set -uo pipefail
-out=${1:?usage: bench/lfw_protocol_gpu.sh OUTDIR}
+out=${1:?usage: experiments/lfw_protocol_gpu.sh OUTDIR}
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
 MARGINFACE=${MARGINFACE:?set MARGINFACE to the published MarginFace.Cli}
+EXPERIMENTS=${EXPERIMENTS:-}   # the published MarginFace.Experiments, for WCCN=1
 LFW=${LFW:?set LFW}; PAIRS=${PAIRS:?set PAIRS}
 RUNS=${RUNS:-/tmp/lfw-runs}; DEADLINE=${DEADLINE:-540}
 CONFIGS=${CONFIGS:-"experiments/configs/lfw-protocol-v8.json experiments/configs/lfw-protocol-v9.json experiments/configs/lfw-protocol-v10.json"}
@@ -43,7 +44,7 @@ lane() { # lane INDEX FOLDS
     echo "lane $i: $name exit ${PIPESTATUS[0]} at t+$(( $(date +%s) - t0 ))s"
     left=$(( DEADLINE - ($(date +%s) - t0) ))
     if [ "${WCCN:-0}" = 1 ] && [ "$left" -ge "${MIN_LEFT:-30}" ]; then
-      timeout -s INT -k 30 "$left" "$MARGINFACE" eval lfw-wccn "$RUNS/$name-lane$i" --images "$LFW" --pairs "$PAIRS" --flip \
+      timeout -s INT -k 30 "$left" "${EXPERIMENTS:?set EXPERIMENTS to the published MarginFace.Experiments}" lfw-wccn "$RUNS/$name-lane$i" --images "$LFW" --pairs "$PAIRS" --flip \
         --device "$DEVICE" --threads 1 --workers "$WORKERS" --out "$RUNS/$name-lane$i-wccn" >> "$RUNS/$name-lane$i-wccn.log" 2>&1
       echo "lane $i: $name wccn exit $? at t+$(( $(date +%s) - t0 ))s"
     fi

@@ -6,13 +6,16 @@ using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 
-/// <summary>The <c>--model</c> (or <c>--detector</c>), <c>--face-threshold</c> and <c>--threads</c> options of the commands that detect faces.</summary>
+/// <summary>
+/// The <c>--detector</c>, <c>--face-threshold</c> and <c>--onnx-threads</c> options of the commands that detect faces. Every command
+/// names the detector <c>--detector</c> (<c>--model</c> is always the face model), and ONNX Runtime's threads <c>--onnx-threads</c>
+/// (<c>--threads</c> is always libtorch's).
+/// </summary>
 internal sealed class DetectorOptions
 {
-    /// <param name="modelOption">The option naming the YuNet file: <c>--model</c>, or <c>--detector</c> where <c>--model</c> is the face model.</param>
-    public DetectorOptions(string modelOption = "--model")
+    public DetectorOptions()
     {
-        Model = new(modelOption)
+        Model = new("--detector")
         {
             Description = $"YuNet ONNX file (default: ${InferenceModels.EnvironmentVariable}/{InferenceModels.YuNet}, else models/ beside the tool, else shared/models above the current directory)",
         };
@@ -26,9 +29,9 @@ internal sealed class DetectorOptions
         DefaultValueFactory = _ => new FaceDetectorOptions().ScoreThreshold,
     };
 
-    public Option<int> Threads { get; } = new("--threads")
+    public Option<int> Threads { get; } = new("--onnx-threads")
     {
-        Description = "ONNX Runtime threads (0: all cores)",
+        Description = "ONNX Runtime threads for the detector and ONNX face models (0: all cores)",
         DefaultValueFactory = _ => 0,
     };
 
@@ -44,7 +47,7 @@ internal sealed class DetectorOptions
         var threshold = parse.GetValue(Threshold);
         if (!(threshold >= 0 && threshold <= 1)) throw new MarginFaceException($"--face-threshold must be in [0, 1], got {threshold}");
         var threads = parse.GetValue(Threads);
-        if (threads < 0) throw new MarginFaceException($"--threads must be 0 or more, got {threads}");
+        if (threads < 0) throw new MarginFaceException($"--onnx-threads must be 0 or more, got {threads}");
         return new FaceDetector(parse.GetValue(Model), new FaceDetectorOptions { ScoreThreshold = threshold, Threads = threads });
     }
 }

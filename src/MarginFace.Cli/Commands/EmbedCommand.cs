@@ -23,7 +23,7 @@ internal static class EmbedCommand
         var json = new Option<bool>("--json") { Description = "print one {\"image\", \"embedding\"} object per line" };
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising" };
         var align = new Option<bool>("--align") { Description = "detect the largest face and align it from its landmarks (default: the model's own crop of the whole image)" };
-        var detector = new DetectorOptions("--detector");
+        var detector = new DetectorOptions();
         var command = new Command("embed", "Embed images with a face model; exit 0, 1 (a bad image or model), 2 (no face, with --align)")
         {
             inputs, model, output, json, flip, align,
@@ -37,7 +37,7 @@ internal static class EmbedCommand
             TorchRuntime.Initialize();
             using var faceModel = models.Open(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads));
             using var faceDetector = parse.GetValue(align) ? detector.Open(parse) : null;
-            var embedder = new PhotoEmbedder(faceModel, faceDetector, parse.GetValue(flip));
+            var embedder = new FacePipeline(faceModel, faceDetector, parse.GetValue(flip));
             var records = new List<ImageEmbedding>();
             var exit = ExitCodes.Success;
             embedder.EmbedAll(files, (file, result, error) =>

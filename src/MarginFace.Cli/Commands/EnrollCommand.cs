@@ -21,7 +21,7 @@ internal static class EnrollCommand
         var name = new Option<string>("--name") { Description = "the person's name (1..256 characters)", Required = true };
         var model = new Option<string>("--model") { Description = FaceModelOptions.Help, Required = true };
         var json = new Option<bool>("--json") { Description = "print {name, added, duplicates} as JSON" };
-        var detector = new DetectorOptions("--detector");
+        var detector = new DetectorOptions();
         var command = new Command("enroll", "Add a person's face images to a gallery") { images, gallery, name, model, json };
         detector.AddTo(command);
         var models = new FaceModelOptions();

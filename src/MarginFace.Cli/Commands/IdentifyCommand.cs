@@ -22,7 +22,7 @@ internal static class IdentifyCommand
         var top = new Option<int>("--top") { Description = "number of candidates", DefaultValueFactory = _ => 5 };
         var threshold = new Option<float>("--threshold") { Description = "minimum cosine similarity of a candidate", DefaultValueFactory = _ => -1f };
         var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, candidates: [{name, similarity}]}" };
-        var detector = new DetectorOptions("--detector");
+        var detector = new DetectorOptions();
         var command = new Command("identify", "Find the most similar people of a gallery for each image's face") { images, gallery, model, top, threshold, json };
         detector.AddTo(command);
         var models = new FaceModelOptions();

@@ -24,8 +24,8 @@ internal static class VerifyCommand
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising" };
         var align = new Option<bool>("--align") { Description = "detect and align the largest face (default: the model's own crop of the whole image)" };
         var json = new Option<bool>("--json") { Description = "print {similarity, threshold, same} as JSON" };
-        var detector = new DetectorOptions("--detector");
-        var command = new Command("verify", "Are A and B the same person? Prints the cosine similarity; exit 0 (same), 2 (different or no face), 1 (bad input)")
+        var detector = new DetectorOptions();
+        var command = new Command("verify", "Are A and B the same person? Prints the cosine similarity; exit 0 (same), 3 (different people), 2 (no face), 1 (bad input)")
         {
             first, second, model, threshold, flip, align, json,
         };
@@ -39,7 +39,7 @@ internal static class VerifyCommand
             var limit = parse.GetValue(threshold) ?? faceModel.Info.VerificationThreshold
                 ?? throw new MarginFaceException($"{parse.GetValue(model)}: the model has no verification threshold (it was trained without --val-pairs); give --threshold");
             using var faceDetector = parse.GetValue(align) ? detector.Open(parse) : null;
-            var embedder = new PhotoEmbedder(faceModel, faceDetector, parse.GetValue(flip));
+            var embedder = new FacePipeline(faceModel, faceDetector, parse.GetValue(flip));
             var a = embedder.Embed(parse.GetValue(first)!);
             var b = embedder.Embed(parse.GetValue(second)!);
             foreach (var note in new[] { a.Note, b.Note }.OfType<string>()) System.Console.Error.WriteLine($"note: {note}");

@@ -3,6 +3,8 @@ using MarginFace.Evaluation;
 using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
+using MarginFace.Losses.Mining;
+
 namespace MarginFace.Data;
 
 /// <summary>

@@ -90,6 +90,6 @@ public sealed record LfwProtocolFold
     /// <summary>How the pairs were scored (files written before this field read as <see cref="LfwPairScoring.Cosine"/>).</summary>
     public LfwPairScoring Scoring { get; init; }
 
-    /// <summary>For a fold of <see cref="LfwProtocolFusion"/>: the fused runs' fold directories; null for a trained fold.</summary>
+    /// <summary>For a fold that fuses several runs (experiments/'s lfw-fuse): the fused runs' fold directories; null for a trained fold.</summary>
     public IReadOnlyList<string>? Members { get; init; }
 }

@@ -164,13 +164,13 @@ public static class MnistExperiment
         return -mean / (double)std;
     }
 
+    /// <summary>P×K batches of <see cref="Losses.Mining.PkBatchPlan"/>: all ten digits per batch, K = max(2, batch / 10) images of each.</summary>
     private static Func<int, IEnumerable<long[]>> PKBatches(MnistDataset train, MnistExperimentOptions options)
     {
-        var k = Math.Max(2, options.BatchSize / MnistDataset.Classes);
-        var sampler = new Losses.Mining.PKSampler(train.Labels.Select(l => (int)l).ToArray(), MnistDataset.Classes, k, options.Seed);
-        var batchesPerEpoch = Math.Max(1, train.Count / sampler.BatchSize);
-        return epoch => Enumerable.Range(0, batchesPerEpoch)
-            .Select(b => sampler.Epoch((epoch - 1) * batchesPerEpoch + b).First().Select(i => (long)i).ToArray());
+        var plan = new Losses.Mining.PkBatchPlan(MnistDataset.Classes, Math.Max(2, options.BatchSize / MnistDataset.Classes));
+        var labels = train.Labels.Select(l => (int)l).ToArray();
+        return epoch => plan.Order(labels, MnistDataset.Classes, options.Seed, epoch, "MNIST").Chunk(plan.BatchSize)
+            .Select(batch => batch.Select(i => (long)i).ToArray());
     }
 
     private static OptimizerHelper CreateOptimizer(MnistExperimentOptions options, nn.Module backbone, TrainingObjective objective)

@@ -6,6 +6,8 @@ using MarginFace.Data;
 using MarginFace.Runtime;
 using MarginFace.Evaluation;
 using MarginFace.FaceModels;
+using MarginFace.Losses.Mining;
+
 namespace MarginFace.Training;
 
 /// <summary>Settings of one face-training run from identity folders; serialised as the run's <c>config.json</c> and read from <c>--config</c> files.</summary>

@@ -41,7 +41,7 @@ public class CliEnrollTests
     private static int Run(params string[] args)
     {
         var root = new RootCommand { EnrollCommand.Create(_ => new BlockEmbedder()), IdentifyCommand.Create(_ => new BlockEmbedder()) };
-        return root.Parse([.. args, "--detector", TestImages.YuNetPath, "--threads", "1"]).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        return root.Parse([.. args, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"]).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     [SharedDataFact(TestImages.YuNetModel)]

@@ -17,7 +17,7 @@ public class CliFaceTests
 {
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static string[] WithModel(params string[] args) => [.. args, "--model", TestImages.YuNetPath, "--threads", "1"];
+    private static string[] WithModel(params string[] args) => [.. args, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"];
 
     [SharedDataFact(TestImages.YuNetModel)]
     public void DetectJsonPrintsOneObjectPerImageWithBoxScoreAndFiveLandmarksAndDrawsThem()
@@ -86,7 +86,7 @@ public class CliFaceTests
     {
         using var dir = new TempDirectory();
         var model = dir.Combine("no-such-yunet.onnx");
-        var (exitCode, _, stderr) = CliProcess.Run(["detect", dir.Combine("a.jpg"), "--model", model]);
+        var (exitCode, _, stderr) = CliProcess.Run(["detect", dir.Combine("a.jpg"), "--detector", model]);
         Assert.Equal(1, exitCode);
         Assert.Equal($"error: {model}: model file not found", Assert.Single(Lines(stderr)));
     }

@@ -68,7 +68,7 @@ public class CliOnnxTests : TorchTest
         foreach (var file in new[] { model, onnx })
         {
             var output = file + ".jsonl";
-            var (exit, _, stderr) = CliProcess.Run(["embed", .. images, "--model", file, "--flip", "--threads", "1", "--out", output]);
+            var (exit, _, stderr) = CliProcess.Run(["embed", .. images, "--model", file, "--flip", "--onnx-threads", "1", "--out", output]);
             Assert.True(exit == 0, stderr);
             Assert.DoesNotContain("NNPACK", stderr); // libtorch's per-convolution warning on CPUs NNPACK does not support
             embeddings[file] = EmbeddingsFile.Read(output);
@@ -78,7 +78,7 @@ public class CliOnnxTests : TorchTest
 
         var similarities = new[] { model, onnx }.Select(file =>
         {
-            var (exit, stdout, stderr) = CliProcess.Run(["verify", .. images, "--model", file, "--threshold", "-1", "--json", "--threads", "1"]);
+            var (exit, stdout, stderr) = CliProcess.Run(["verify", .. images, "--model", file, "--threshold", "-1", "--json", "--onnx-threads", "1"]);
             Assert.True(exit == 0, stderr);
             return JsonDocument.Parse(stdout).RootElement.GetProperty("similarity").GetDouble();
         }).ToArray();
@@ -113,7 +113,7 @@ public class CliOnnxTests : TorchTest
         Assert.Equal($"error: {stripped}: this ONNX model has no MarginFace metadata (input size, channels, normalisation); for a third-party ArcFace-style model (112x112 RGB, (x - 127.5)/127.5) add --onnx-preprocessing arcface",
             stderr.Trim());
 
-        (exit, stdout, stderr) = CliProcess.Run(["embed", image, "--model", stripped, "--onnx-preprocessing", "arcface", "--json", "--threads", "1"]);
+        (exit, stdout, stderr) = CliProcess.Run(["embed", image, "--model", stripped, "--onnx-preprocessing", "arcface", "--json", "--onnx-threads", "1"]);
         Assert.True(exit == 0, stderr);
         Assert.Equal(128, JsonDocument.Parse(stdout).RootElement.GetProperty("embedding").GetArrayLength());
 
@@ -131,11 +131,11 @@ public class CliOnnxTests : TorchTest
         using var dir = new TempDirectory();
         var (model, onnx) = Models(dir);
         var db = dir.Combine("g.db");
-        var (exit, _, stderr) = CliProcess.Run(["enroll", TestImages.LfwPath("Colin_Powell", 1), "--gallery", db, "--name", "Colin", "--model", onnx, "--threads", "1"]);
+        var (exit, _, stderr) = CliProcess.Run(["enroll", TestImages.LfwPath("Colin_Powell", 1), "--gallery", db, "--name", "Colin", "--model", onnx, "--onnx-threads", "1"]);
         Assert.True(exit == 0, stderr);
-        (exit, _, stderr) = CliProcess.Run(["enroll", TestImages.LfwPath("Serena_Williams", 1), "--gallery", db, "--name", "Serena", "--model", onnx, "--threads", "1"]);
+        (exit, _, stderr) = CliProcess.Run(["enroll", TestImages.LfwPath("Serena_Williams", 1), "--gallery", db, "--name", "Serena", "--model", onnx, "--onnx-threads", "1"]);
         Assert.True(exit == 0, stderr);
-        (exit, var stdout, stderr) = CliProcess.Run(["identify", TestImages.LfwPath("Serena_Williams", 1), "--gallery", db, "--model", model, "--json", "--threads", "1"]);
+        (exit, var stdout, stderr) = CliProcess.Run(["identify", TestImages.LfwPath("Serena_Williams", 1), "--gallery", db, "--model", model, "--json", "--onnx-threads", "1"]);
         Assert.True(exit == 0, stderr);
         var best = JsonDocument.Parse(stdout).RootElement.GetProperty("candidates")[0];
         Assert.Equal("Serena", best.GetProperty("name").GetString());

@@ -5,7 +5,7 @@ public static class RepositoryFolder
 {
     private static readonly Lazy<string> Root = new(FindRoot);
 
-    /// <summary>A path under the repository's root, e.g. <c>Combine("docs", "lfw-runs")</c>.</summary>
+    /// <summary>A path under the repository's root, e.g. <c>Combine("configs")</c>.</summary>
     public static string Combine(params string[] parts) => Path.Combine([Root.Value, .. parts]);
 
     private static string FindRoot()

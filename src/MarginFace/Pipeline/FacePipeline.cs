@@ -10,13 +10,32 @@ using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>
-/// Image file → embedding with a face model of either runtime (<see cref="IFaceModel"/>): either the model's own preprocessing of the whole image (its crop, e.g. the
-/// centre of an LFW deep-funneled image), or, with a detector, the largest detected face aligned from its five landmarks to
-/// the template that matches the model's input (<see cref="FaceModelEmbedder"/>).
+/// The one way to embed a photo: read → detect → pick the largest face → align it to the model's template → embed; or, without
+/// a detector, the model's own preprocessing of the whole image (its crop, e.g. the centre of an LFW deep-funneled image).
+/// Used by <c>embed</c>, <c>verify</c>, <c>enroll</c> and <c>identify</c>, by <see cref="FaceEnrolment"/>, and in the README's example.
 /// </summary>
-public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = null, bool flip = false)
+public sealed class FacePipeline
 {
-    private readonly FaceModelEmbedder? aligned = detector is null ? null : new FaceModelEmbedder(model, flip);
+    private readonly IFaceModel? model;
+    private readonly FaceDetector? detector;
+    private readonly IFaceEmbedder? aligned;
+    private readonly bool flip;
+
+    /// <summary>A pipeline over <paramref name="model"/>: with a detector, faces are aligned to the model's template first.</summary>
+    public FacePipeline(IFaceModel model, FaceDetector? detector = null, bool flip = false)
+    {
+        this.model = model;
+        this.detector = detector;
+        this.flip = flip;
+        aligned = detector is null ? null : new FaceModelEmbedder(model, flip);
+    }
+
+    /// <summary>A pipeline that detects with <paramref name="detector"/> and embeds aligned faces with <paramref name="embedder"/>.</summary>
+    public FacePipeline(FaceDetector detector, IFaceEmbedder embedder)
+    {
+        this.detector = detector;
+        aligned = embedder;
+    }
 
     /// <summary>Images (or, with a detector, aligned faces) embedded per forward pass by <see cref="EmbedAll"/>.</summary>
     public const int BatchSize = 64;
@@ -94,6 +113,10 @@ public sealed class PhotoEmbedder(IFaceModel model, FaceDetector? detector = nul
         return (new FaceAligner(aligned.Template).Align(image, largest), null, faces.Count > 1 ? $"{path}: {faces.Count} faces, used the largest" : null);
     }
 
-    private float[][] EmbedInputs(IReadOnlyList<RgbImage> inputs) =>
-        aligned is null ? model.Embed(inputs, model.Preprocessing, flip, BatchSize) : aligned.Embed(inputs, BatchSize);
+    private float[][] EmbedInputs(IReadOnlyList<RgbImage> inputs) => aligned switch
+    {
+        null => model!.Embed(inputs, model.Preprocessing, flip, BatchSize),
+        FaceModelEmbedder batched => batched.Embed(inputs, BatchSize),
+        _ => inputs.Select(aligned.Embed).ToArray(),
+    };
 }

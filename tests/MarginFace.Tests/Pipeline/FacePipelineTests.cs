@@ -13,7 +13,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Pipeline;
 
-public class PhotoEmbedderTests
+public class FacePipelineTests
 {
     [Fact]
     public void EmbedAllBatchesSixtyFourImagesPerPassKeepsTheOrderAndFailsOnlyTheUnreadableFile()
@@ -30,7 +30,7 @@ public class PhotoEmbedderTests
         using var model = new WidthModel();
         var reports = new List<(string Path, float[]? Embedding, MarginFaceException? Error)>();
 
-        new PhotoEmbedder(model).EmbedAll(paths, (path, result, error) => reports.Add((path, result?.Embedding, error)));
+        new FacePipeline(model).EmbedAll(paths, (path, result, error) => reports.Add((path, result?.Embedding, error)));
 
         Assert.Equal([63, 6], model.Calls);
         Assert.Equal(paths, reports.Select(r => r.Path));
@@ -60,7 +60,7 @@ public class PhotoEmbedderTests
         string[] paths = [TestImages.LfwPath("Colin_Powell", 1), blank, broken, TestImages.LfwPath("George_W_Bush", 1)];
         using var detector = new FaceDetector(TestImages.YuNetPath);
         using var model = new PixelSumModel();
-        var embedder = new PhotoEmbedder(model, detector);
+        var embedder = new FacePipeline(model, detector);
         var reports = new List<(string Path, float[]? Embedding, string? Problem, MarginFaceException? Error)>();
 
         embedder.EmbedAll(paths, (path, result, error) => reports.Add((path, result?.Embedding, result?.Problem, error)));

@@ -1,12 +1,9 @@
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
 using MarginFace.Runtime;
-using MarginFace.Training;
-namespace MarginFace.Data;
+
+namespace MarginFace.Losses.Mining;
 
 /// <summary>
-/// P×K batches for pair and triplet losses (Hermans, Beyer and Leibe 2017, "In Defense of the Triplet Loss"): each batch holds
+/// The P×K batch sampler of pair and triplet losses (Hermans, Beyer and Leibe 2017, "In Defense of the Triplet Loss"): each batch holds
 /// <see cref="Identities"/> distinct identities with <see cref="ImagesPerIdentity"/> images each, so every anchor has K − 1
 /// positives and (P − 1)·K negatives in its batch. Step s of epoch e draws its P identities without replacement, and each
 /// identity's K images without replacement where it has at least K (with replacement where it has fewer), all from
@@ -36,18 +33,19 @@ public sealed record PkBatchPlan(int Identities, int ImagesPerIdentity)
     public int Steps(int images) => images / BatchSize;
 
     /// <summary>
-    /// Epoch <paramref name="epoch"/>'s sample indices of <paramref name="samples"/>, batch after batch: positions s·P·K … of
-    /// step s, identity by identity. Fewer than P identities is a one-line error naming <paramref name="root"/>.
+    /// Epoch <paramref name="epoch"/>'s sample indices, batch after batch: positions s·P·K … of step s, identity by identity.
+    /// <paramref name="labels"/>[i] is sample i's identity, 0 ≤ label &lt; <paramref name="classCount"/>. Fewer than P identities
+    /// is a one-line error naming <paramref name="source"/> (the data set).
     /// </summary>
-    public int[] Order(IReadOnlyList<FaceSample> samples, int classCount, long seed, int epoch, string root)
+    public int[] Order(IReadOnlyList<int> labels, int classCount, long seed, int epoch, string source)
     {
         var byIdentity = new List<int>[classCount];
         for (int c = 0; c < classCount; c++) byIdentity[c] = [];
-        for (int i = 0; i < samples.Count; i++) byIdentity[samples[i].Label].Add(i);
+        for (int i = 0; i < labels.Count; i++) byIdentity[labels[i]].Add(i);
         var present = Enumerable.Range(0, classCount).Where(c => byIdentity[c].Count > 0).ToArray();
         if (present.Length < Identities)
-            throw new MarginFaceException($"{root}: {present.Length} identities with images, fewer than the {Identities} of each P×K batch (--pk {this})");
-        var steps = Steps(samples.Count);
+            throw new MarginFaceException($"{source}: {present.Length} identities with images, fewer than the {Identities} of each P×K batch (--pk {this})");
+        var steps = Steps(labels.Count);
         var order = new int[steps * BatchSize];
         for (int step = 0; step < steps; step++)
         {
