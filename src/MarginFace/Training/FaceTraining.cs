@@ -29,7 +29,7 @@ public static class FaceTraining
     /// </summary>
     public static void StartFrom(Backbone backbone, string reference, IProgress<string>? log = null)
     {
-        using var model = FaceModelReference.Load(reference, log);
+        using var model = FaceModelLoader.OpenTorch(reference, log);
         var (info, spec) = (model.Info, backbone.Spec);
         string? mismatch = info.Backbone != spec.Name ? $"backbone {info.Backbone}, not {spec.Name}"
             : info.EmbeddingSize != spec.EmbeddingSize ? $"a {info.EmbeddingSize}-D embedding, not {spec.EmbeddingSize}-D"

@@ -130,7 +130,7 @@ public sealed record FaceTrainingOptions
     public string? ValidationImages { get; init; }
 
     /// <summary>
-    /// A face model whose weights start the backbone (<see cref="FaceModelReference"/>: a face model file, or <c>pretrained</c>);
+    /// A face model whose weights start the backbone (<see cref="FaceModelLoader.OpenTorch"/>: a face model file, or <c>pretrained</c>);
     /// it must have this run's backbone, embedding size and input size. The classifier starts fresh. Null: random weights.
     /// </summary>
     public string? Init { get; init; }

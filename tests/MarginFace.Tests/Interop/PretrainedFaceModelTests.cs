@@ -39,10 +39,10 @@ public class PretrainedFaceModelTests : TorchTest
     [Fact]
     public void ReferenceIsPretrainedOnlyForThatWordAndAFilePathOtherwise()
     {
-        Assert.True(FaceModelReference.IsPretrained("pretrained"));
-        Assert.True(FaceModelReference.IsPretrained(" Pretrained "));
-        Assert.False(FaceModelReference.IsPretrained("./pretrained"));
-        var e = Assert.Throws<MarginFaceException>(() => FaceModelReference.Load("no-such-dir/face.model"));
+        Assert.True(FaceModelLoader.IsPretrained("pretrained"));
+        Assert.True(FaceModelLoader.IsPretrained(" Pretrained "));
+        Assert.False(FaceModelLoader.IsPretrained("./pretrained"));
+        var e = Assert.Throws<MarginFaceException>(() => FaceModelLoader.OpenTorch("no-such-dir/face.model"));
         Assert.Equal("no-such-dir/face.model: model file not found", e.Message);
     }
 

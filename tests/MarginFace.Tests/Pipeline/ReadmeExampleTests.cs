@@ -30,15 +30,14 @@ public class ReadmeExampleTests : TorchTest
         var photo = SharedData.Data("lfw", "lfw-deepfunneled", "Aaron_Eckhart", "Aaron_Eckhart_0001.jpg")!;
         var people = work.Combine("people.db");
 
+        using var model = FaceModelLoader.Open(run.ModelPath);
         using var detector = new FaceDetector(SharedData.Models("yunet", "yunet_s_dynamic.onnx"));
-        using var embedder = FaceModelEmbedder.Open(run.ModelPath);
-        var aligner = new FaceAligner(embedder.Template);
-        var image = ImageFile.Read(photo);
-        var face = detector.Detect(image).MaxBy(f => f.Area) ?? throw new InvalidOperationException("no face");
-        float[] embedding = embedder.Embed(aligner.Align(image, face));
+        var pipeline = new FacePipeline(model, detector);
+        var (embedding, problem, _) = pipeline.Embed(photo);
+        if (embedding is null) throw new InvalidOperationException(problem);
 
         using var gallery = FaceGallery.Open(people, create: true);
-        gallery.Enrol("Ada", [new GalleryEntry(GalleryEntry.HashFile(photo), embedding)], embedder.ModelId);
+        gallery.Enrol("Ada", [new GalleryEntry(GalleryEntry.HashFile(photo), embedding)], model.Info.ModelId);
         var matches = gallery.Search(embedding, top: 5);
 
         Assert.Equal("Ada", Assert.Single(matches).Name);
