@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace MarginFace.Benchmarks;
 
 /// <summary>Writes measured cases as a JSON list and as a plain-text table with ratios to the limit and the seed formulation.</summary>
-public static class BenchmarkReport
+internal static class BenchmarkReport
 {
     private static readonly JsonSerializerOptions Json = new()
     {

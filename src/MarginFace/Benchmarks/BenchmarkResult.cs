@@ -6,7 +6,7 @@ namespace MarginFace.Benchmarks;
 /// One measured case: its suite and settings, the wall-clock time of one step over <see cref="Repeats"/> timed runs
 /// (after <see cref="Warmup"/> untimed ones) as median, min, max and quartiles, and resident memory around it.
 /// </summary>
-public sealed record BenchmarkResult
+internal sealed record BenchmarkResult
 {
     /// <summary>heads, train, embed or loader.</summary>
     public required string Suite { get; init; }

@@ -4,7 +4,7 @@ using TorchSharp;
 namespace MarginFace.Benchmarks;
 
 /// <summary>Times one step: warm-up runs untimed, then each timed run on its own (synchronised on CUDA).</summary>
-public static class CaseTimer
+internal static class CaseTimer
 {
     /// <summary>Milliseconds of each timed run of <paramref name="step"/>, in run order.</summary>
     public static double[] Time(Action step, int warmup, int repeats, torch.Device device)

@@ -19,7 +19,7 @@ namespace MarginFace.Benchmarks;
 /// timed. Images/s = B / median time. Memory as the heads suite: the resident high-water mark restarted before the case
 /// (which includes creating the model or session).
 /// </summary>
-public static class EmbedBenchmark
+internal static class EmbedBenchmark
 {
     public const string Suite = "embed";
 

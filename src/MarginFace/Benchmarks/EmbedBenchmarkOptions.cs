@@ -3,7 +3,7 @@ using TorchSharp;
 namespace MarginFace.Benchmarks;
 
 /// <summary>Settings of the embed suite: which networks, runtimes and batch sizes, and how often each case runs.</summary>
-public sealed record EmbedBenchmarkOptions
+internal sealed record EmbedBenchmarkOptions
 {
     /// <summary>Backbone names of <see cref="Models.BackboneFactory"/>; null: <see cref="EmbedBenchmark.DefaultNetworks"/>.</summary>
     public IReadOnlyList<string>? Networks { get; init; }

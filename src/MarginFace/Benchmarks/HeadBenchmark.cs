@@ -11,7 +11,7 @@ namespace MarginFace.Benchmarks;
 /// x·Wᵀ [B,C], G·W [B,D] and Gᵀ·x [C,D] alone, the seed formulation (<see cref="SeedArcFace"/>), and optionally
 /// Partial FC with ArcFace's margin at given sample rates (the sampling included in the time).
 /// </summary>
-public static class HeadBenchmark
+internal static class HeadBenchmark
 {
     public const string Suite = "heads";
 

@@ -4,7 +4,7 @@ using TorchSharp;
 namespace MarginFace.Benchmarks;
 
 /// <summary>Settings of the heads suite: the shapes, which cases, and how often each is run.</summary>
-public sealed record HeadBenchmarkOptions
+internal sealed record HeadBenchmarkOptions
 {
     /// <summary>Class counts C, one group of cases per value.</summary>
     public IReadOnlyList<int> Classes { get; init; } = [10_575, 100_000];

@@ -9,7 +9,7 @@ namespace MarginFace.Benchmarks;
 /// warm-up on, each reading after a full garbage collection. Memory that grows with the step count is a leak: a tensor
 /// made every step and never disposed.
 /// </summary>
-public static class LeakCheck
+internal static class LeakCheck
 {
     /// <summary>The default tolerance: 1 MiB per 100 steps (10 MiB over 1,000), far below one leaked activation per step.</summary>
     public const double DefaultToleranceMbPer100Steps = 1.0;

@@ -4,7 +4,7 @@ namespace MarginFace.Benchmarks;
 /// What <see cref="LeakCheck.Run"/> saw: the readings from the end of the warm-up on, the resident set at the first and last
 /// of them, its least-squares slope in MiB per 100 steps, the live tensors at both ends, and the verdict against the tolerance.
 /// </summary>
-public sealed record LeakCheckResult
+internal sealed record LeakCheckResult
 {
     public required string Network { get; init; }
 

@@ -17,7 +17,7 @@ namespace MarginFace.Benchmarks;
 /// both rates are measured over the same wall-clock window. A run's time starts at the first request and includes the
 /// workers' start-up; median over the timed runs; images/s = B / (median time per batch).
 /// </summary>
-public static class LoaderBenchmark
+internal static class LoaderBenchmark
 {
     public const string Suite = "loader";
 

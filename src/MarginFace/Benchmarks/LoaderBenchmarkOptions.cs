@@ -6,7 +6,7 @@ namespace MarginFace.Benchmarks;
 /// Settings of the loader suite: the identity folder of images, the network whose input the images are prepared for, the
 /// crop and augmentation, the worker counts, how many images each timed run reads, and the training run beside the loader.
 /// </summary>
-public sealed record LoaderBenchmarkOptions
+internal sealed record LoaderBenchmarkOptions
 {
     /// <summary>Identity folder <c>DIR/&lt;identity&gt;/&lt;image&gt;</c> (LFW deep-funneled by default in the CLI).</summary>
     public required string Images { get; init; }

@@ -11,7 +11,7 @@ namespace MarginFace.Benchmarks;
 /// The data loader alone: reads batches from a source (epoch 1 onwards, as training would) and disposes them at once,
 /// timing from the first request to the last batch delivered, so the time includes the workers' start-up.
 /// </summary>
-public static class LoaderThroughput
+internal static class LoaderThroughput
 {
     /// <summary>Reads at least <paramref name="images"/> images (whole batches) and returns the rate.</summary>
     public static LoaderThroughputResult Measure(IBatchSource source, int images, CancellationToken cancellation = default)

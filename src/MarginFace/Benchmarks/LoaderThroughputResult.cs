@@ -6,7 +6,7 @@ using MarginFace.Training;
 namespace MarginFace.Benchmarks;
 
 /// <summary>What <see cref="LoaderThroughput.Measure"/> saw: images and batches delivered, wall-clock seconds, images/s.</summary>
-public sealed record LoaderThroughputResult(int Images, int Batches, double Seconds)
+internal sealed record LoaderThroughputResult(int Images, int Batches, double Seconds)
 {
     public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : 0;
 }

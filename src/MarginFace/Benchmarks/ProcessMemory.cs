@@ -5,7 +5,7 @@ namespace MarginFace.Benchmarks;
 /// VmHWM only grows, so <see cref="ResetPeak"/> writes 5 to <c>/proc/self/clear_refs</c> (Linux ≥ 4.0) to restart it at
 /// the current RSS before a case; <see cref="PeakResettable"/> says whether that worked (else peaks are process-wide).
 /// </summary>
-public static class ProcessMemory
+internal static class ProcessMemory
 {
     private const string StatusPath = "/proc/self/status";
 

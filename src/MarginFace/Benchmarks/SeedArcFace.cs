@@ -10,7 +10,7 @@ namespace MarginFace.Benchmarks;
 /// one-hot [B,C], logits = s·(onehot·φ + (1 − onehot)·cos), cross-entropy. Every step is a full [B,C] matrix; kept as
 /// the baseline the fused heads are measured against.
 /// </summary>
-public static class SeedArcFace
+internal static class SeedArcFace
 {
     /// <summary>Cross-entropy loss of the seed formulation for embeddings x [B,D], weights W [C,D] and labels [B].</summary>
     public static Tensor Loss(Tensor x, Tensor weight, Tensor labels, double s = 30, double m = 0.5)

@@ -7,7 +7,7 @@ namespace MarginFace.Benchmarks;
 /// The same images [B, C, H, W] and labels [B] as every batch of every epoch, handed out as new tensor handles over the
 /// same storage (so the trainer's disposing of a batch frees nothing): training steps without any data loading.
 /// </summary>
-public sealed class SyntheticBatchSource(Tensor images, Tensor labels, int steps) : IBatchSource
+internal sealed class SyntheticBatchSource(Tensor images, Tensor labels, int steps) : IBatchSource
 {
     public int Steps(int epoch) => steps;
 

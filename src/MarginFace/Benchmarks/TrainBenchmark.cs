@@ -10,7 +10,7 @@ namespace MarginFace.Benchmarks;
 /// face networks facemobilenet and mobilefacenet with ArcFace (s = 64, m = 0.5) over 10,575 classes (B = 32 on the CPU,
 /// 128 on CUDA). Warm-up steps, then timed steps: median and spread, images/s = B / median, peak RSS.
 /// </summary>
-public static class TrainBenchmark
+internal static class TrainBenchmark
 {
     public const string Suite = "train";
 

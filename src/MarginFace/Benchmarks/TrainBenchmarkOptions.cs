@@ -3,7 +3,7 @@ using TorchSharp;
 namespace MarginFace.Benchmarks;
 
 /// <summary>Settings of the train suite: which networks, the batch and class count (null: each network's default), how long.</summary>
-public sealed record TrainBenchmarkOptions
+internal sealed record TrainBenchmarkOptions
 {
     /// <summary>Networks timed, by <see cref="TrainBenchmark.Networks"/> name.</summary>
     public IReadOnlyList<string> Networks { get; init; } = TrainBenchmark.Networks;

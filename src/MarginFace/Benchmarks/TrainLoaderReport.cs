@@ -4,7 +4,7 @@ using System.Text;
 namespace MarginFace.Benchmarks;
 
 /// <summary>Plain-text table of train and loader cases: network, mode, workers, shape, time per step or batch, images/s, memory.</summary>
-public static class TrainLoaderReport
+internal static class TrainLoaderReport
 {
     public static string Table(IReadOnlyList<BenchmarkResult> results)
     {

@@ -12,7 +12,7 @@ namespace MarginFace.Data;
 /// blank the <see cref="EraseWidth"/>×<see cref="EraseHeight"/> rectangle at (<see cref="EraseX"/>, <see cref="EraseY"/>) of the
 /// input to the normalisation's mean (0 after normalising; width 0: nothing erased).
 /// </summary>
-public readonly record struct AugmentationDraw(bool Flip, int ResizeWidth, int ResizeHeight, int OffsetX, int OffsetY, float Brightness, float Contrast,
+internal readonly record struct AugmentationDraw(bool Flip, int ResizeWidth, int ResizeHeight, int OffsetX, int OffsetY, float Brightness, float Contrast,
     int EraseX = 0, int EraseY = 0, int EraseWidth = 0, int EraseHeight = 0)
 {
     /// <summary>No change: resize straight to the input size.</summary>

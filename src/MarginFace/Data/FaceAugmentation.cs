@@ -37,7 +37,7 @@ public sealed record FaceAugmentation(bool Flip = true, int? ResizeTo = null, do
     }
 
     /// <summary>The choices for image <paramref name="index"/> of batch <paramref name="step"/> in <paramref name="epoch"/>.</summary>
-    public AugmentationDraw Draw(FacePreprocessing preprocessing, long seed, int epoch, int step, int index)
+    internal AugmentationDraw Draw(FacePreprocessing preprocessing, long seed, int epoch, int step, int index)
     {
         var random = SplitMix64.For(Stream, seed, epoch, step, index);
         // Always the same draws in the same order, so turning one part off does not change the others; erasing's come last,

@@ -8,7 +8,7 @@ using MarginFace.Training;
 namespace MarginFace.Data;
 
 /// <summary>Keeps the whole image (already aligned faces, e.g. 112×112 crops).</summary>
-public sealed class NoFaceCrop : FaceCrop
+internal sealed class NoFaceCrop : FaceCrop
 {
     public override RgbImage Apply(RgbImage image) => image;
 

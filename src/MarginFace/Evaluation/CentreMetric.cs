@@ -1,7 +1,7 @@
 namespace MarginFace.Evaluation;
 
 /// <summary>How <see cref="FeatureGeometry.NearestCentre"/> compares an embedding with the class centres.</summary>
-public enum CentreMetric
+internal enum CentreMetric
 {
     /// <summary>Centres are the normalised means of the normalised training embeddings; the nearest centre has the largest cosine.</summary>
     Cosine,

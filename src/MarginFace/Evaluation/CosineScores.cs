@@ -3,7 +3,7 @@ using System.Numerics;
 namespace MarginFace.Evaluation;
 
 /// <summary>Verification scores from embeddings: the cosine similarity cos θ = (a/‖a‖)·(b/‖b‖) of the two images' embeddings, in float64.</summary>
-public static class CosineScores
+internal static class CosineScores
 {
     /// <summary>The score of each pair of <paramref name="pairs"/>, in pairs order; every image is embedded once by <paramref name="source"/>.</summary>
     public static double[] ForPairs(LfwPairs pairs, IEmbeddingSource source) => ForPairs(pairs.Pairs, source);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MarginFace.Evaluation;
 
 /// <summary>Runs a backbone in evaluation mode over a tensor of images, batch by batch, without gradients.</summary>
-public static class Embedder
+internal static class Embedder
 {
     /// <summary>Embeddings <c>[N,D]</c> on the CPU for <paramref name="images"/> <c>[N,...]</c>.</summary>
     public static Tensor Embed(nn.Module<Tensor, Tensor> backbone, Tensor images, Device device, int batchSize = 1000)

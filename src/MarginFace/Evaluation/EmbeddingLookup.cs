@@ -6,7 +6,7 @@ namespace MarginFace.Evaluation;
 /// '\'), whatever comes before them, so absolute paths, paths relative to any directory and Windows paths all match. Two records that end
 /// alike make that image ambiguous: asking for it is an error naming both.
 /// </summary>
-public sealed class EmbeddingLookup : IEmbeddingSource
+internal sealed class EmbeddingLookup : IEmbeddingSource
 {
     private readonly Dictionary<string, ImageEmbedding> byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> ambiguous = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ namespace MarginFace.Evaluation;
 /// Every embedding has the same length (at most <see cref="MaxDimension"/>), every value is a finite float, every image appears once;
 /// other properties are ignored and blank lines skipped; a line longer than <see cref="MaxLineLength"/> is refused before it is held in memory. A violation is a one-line <see cref="MarginFaceException"/> "path:line: problem".
 /// </summary>
-public static class EmbeddingsFile
+internal static class EmbeddingsFile
 {
     /// <summary>Longer embeddings are refused.</summary>
     public const int MaxDimension = 65536;

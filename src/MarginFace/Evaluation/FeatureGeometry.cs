@@ -6,7 +6,7 @@ namespace MarginFace.Evaluation;
 /// The direction of class <c>c</c> is <c>normalise(mean over i in c of normalise(x_i))</c>; zero-length features have no direction
 /// and are left out of every angle.
 /// </summary>
-public static class FeatureGeometry
+internal static class FeatureGeometry
 {
     /// <summary>Fraction of <paramref name="predicted"/> equal to <paramref name="labels"/> (NaN when empty).</summary>
     public static double Accuracy(int[] predicted, int[] labels)

@@ -9,7 +9,7 @@ namespace MarginFace.Evaluation;
 /// matches a pair when it names the same two images in either order. Every pair must have exactly one line, and every line must be a pair
 /// of the pairs file; anything else is a one-line <see cref="MarginFaceException"/> "path:line: problem".
 /// </summary>
-public static class ScoresFile
+internal static class ScoresFile
 {
     /// <summary>The header line, tab-separated.</summary>
     public const string Header = "name1\tn1\tname2\tn2\tscore";

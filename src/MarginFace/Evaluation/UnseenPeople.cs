@@ -6,7 +6,7 @@ namespace MarginFace.Evaluation;
 /// <c>eval lfw-protocol</c> trains) never sees them, so their same-person pairs score as unseen test people's do: LFW has 52 such
 /// people, 133 images, 140 pairs. Each person weighs 1 in total: each of its n(n − 1)/2 pairs weighs 2/(n(n − 1)).
 /// </summary>
-public sealed class UnseenPeople
+internal sealed class UnseenPeople
 {
     private UnseenPeople(IReadOnlyList<LfwPair> pairs)
     {

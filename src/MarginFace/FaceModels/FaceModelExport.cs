@@ -8,7 +8,7 @@ using MarginFace.Evaluation;
 namespace MarginFace.FaceModels;
 
 /// <summary>Turns a training run's checkpoint into the deployable <see cref="FaceModelFile"/> (backbone only).</summary>
-public static class FaceModelExport
+internal static class FaceModelExport
 {
     /// <summary>
     /// Reads <paramref name="checkpoint"/> (a face run's <c>model.bin</c>, with <c>config.json</c> and <c>classes.json</c> beside it)

@@ -35,7 +35,7 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     public Tensor ToTensor(RgbImage image) => tensor(ToChw(image), [1, Channels, Height, Width]);
 
     /// <summary>Writes the C·H·W floats of <paramref name="image"/> into <paramref name="destination"/>.</summary>
-    public void Write(RgbImage image, Span<float> destination, AugmentationDraw? draw = null)
+    internal void Write(RgbImage image, Span<float> destination, AugmentationDraw? draw = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         CheckDestination(destination);
@@ -43,7 +43,7 @@ public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, boo
     }
 
     /// <summary>As <see cref="Write"/> for a face <see cref="Crop"/> has already cut (e.g. from a <see cref="FaceCropCache"/>).</summary>
-    public void WriteFace(RgbImage face, Span<float> destination, AugmentationDraw? draw = null)
+    internal void WriteFace(RgbImage face, Span<float> destination, AugmentationDraw? draw = null)
     {
         ArgumentNullException.ThrowIfNull(face);
         CheckDestination(destination);

@@ -11,7 +11,7 @@ namespace MarginFace.Galleries;
 /// collected per image (unreadable file, no face) instead of thrown, so a caller can refuse the whole enrolment and name every
 /// bad file; several faces are noted (the largest is used).
 /// </summary>
-public sealed class FaceEnrolment(FaceDetector detector, IFaceEmbedder embedder)
+internal sealed class FaceEnrolment(FaceDetector detector, IFaceEmbedder embedder)
 {
     private readonly FacePipeline pipeline = new(detector, embedder);
 

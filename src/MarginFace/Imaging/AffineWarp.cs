@@ -8,7 +8,7 @@ namespace MarginFace.Imaging;
 /// A sample is <c>(1−fy)·((1−fx)·p00 + fx·p10) + fy·((1−fx)·p01 + fx·p11)</c>, rounded half up to a byte, so integer
 /// positions reproduce source pixels exactly.
 /// </summary>
-public static class AffineWarp
+internal static class AffineWarp
 {
     /// <summary>The identity matrix.</summary>
     public static double[] Identity => [1, 0, 0, 0, 1, 0];

@@ -6,7 +6,7 @@ namespace MarginFace.Imaging;
 /// Netpbm greymap reader: binary (P5) and ASCII (P2) PGM with a maximum value up to 65535 (16-bit samples are big-endian
 /// and scaled to 0..255), comments after '#'. The header is validated before the pixel buffer is allocated.
 /// </summary>
-public static class PgmReader
+internal static class PgmReader
 {
     /// <summary>The parsed header: size, maximum sample value, and where the pixel data starts.</summary>
     public readonly record struct Header(bool Binary, int Width, int Height, int MaxValue, int DataOffset);

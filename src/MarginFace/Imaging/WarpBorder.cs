@@ -1,7 +1,7 @@
 namespace MarginFace.Imaging;
 
 /// <summary>What <see cref="AffineWarp"/> reads at source positions outside the image.</summary>
-public enum WarpBorder
+internal enum WarpBorder
 {
     /// <summary>Outside pixels are 0 (black), as OpenCV's <c>BORDER_CONSTANT</c>; edges fade into black over one pixel.</summary>
     Constant,

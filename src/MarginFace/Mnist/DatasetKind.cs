@@ -6,7 +6,7 @@ using MarginFace.Training;
 namespace MarginFace.Mnist;
 
 /// <summary>The 28×28 grey-scale ten-class data sets MarginFace can fetch and read.</summary>
-public enum DatasetKind
+internal enum DatasetKind
 {
     /// <summary>LeCun, Cortes and Burges' handwritten digits (http://yann.lecun.com/exdb/mnist/).</summary>
     Mnist,

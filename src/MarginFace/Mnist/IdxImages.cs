@@ -6,4 +6,4 @@ using MarginFace.Training;
 namespace MarginFace.Mnist;
 
 /// <summary>Unsigned-byte images read from an IDX file: <see cref="Pixels"/> holds <see cref="Count"/> row-major images one after another.</summary>
-public sealed record IdxImages(byte[] Pixels, int Count, int Rows, int Columns);
+internal sealed record IdxImages(byte[] Pixels, int Count, int Rows, int Columns);

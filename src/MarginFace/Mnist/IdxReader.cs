@@ -13,7 +13,7 @@ namespace MarginFace.Mnist;
 /// 32-bit size per dimension, then the elements. Gzip-compressed files (magic 1F 8B) are read transparently.
 /// Every problem is a <see cref="MarginFaceException"/> naming the file.
 /// </summary>
-public static class IdxReader
+internal static class IdxReader
 {
     /// <summary>Magic number of a 3-D unsigned-byte IDX file (images).</summary>
     public const int ImagesMagic = 0x00000803;

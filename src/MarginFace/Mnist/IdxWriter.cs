@@ -7,7 +7,7 @@ using MarginFace.Training;
 namespace MarginFace.Mnist;
 
 /// <summary>Writes uncompressed unsigned-byte IDX files in the layout <see cref="IdxReader"/> reads.</summary>
-public static class IdxWriter
+internal static class IdxWriter
 {
     /// <summary>Writes <paramref name="count"/> row-major <paramref name="rows"/>×<paramref name="columns"/> images.</summary>
     public static void WriteImages(Stream output, ReadOnlySpan<byte> pixels, int count, int rows = IdxReader.ImageSide, int columns = IdxReader.ImageSide)

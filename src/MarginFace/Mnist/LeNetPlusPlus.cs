@@ -15,7 +15,7 @@ namespace MarginFace.Mnist;
 /// 2×2 max-pooling (28 → 14 → 7 → 3), then one fully connected layer 128·3·3 → <c>featureDim</c>.
 /// Input <c>[B,1,28,28]</c>, output the feature <c>[B,featureDim]</c>; the classifier (a margin head) sits on top of it.
 /// </summary>
-public sealed class LeNetPlusPlus : Module<Tensor, Tensor>, ILayerChain
+internal sealed class LeNetPlusPlus : Module<Tensor, Tensor>, ILayerChain
 {
     private const int FinalSpatialSize = 3;
 

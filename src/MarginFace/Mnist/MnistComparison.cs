@@ -12,7 +12,7 @@ namespace MarginFace.Mnist;
 /// recipe's loss parameters) and writes <c>report.html</c> and <c>report.md</c>: a grid of the feature plots and a table of
 /// accuracy, angles and time per loss.
 /// </summary>
-public static class MnistComparison
+internal static class MnistComparison
 {
     /// <summary>Parses "all" or a comma-separated list of loss names.</summary>
     public static IReadOnlyList<string> ParseLosses(string spec)

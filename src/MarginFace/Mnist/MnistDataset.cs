@@ -11,7 +11,7 @@ namespace MarginFace.Mnist;
 /// One split of MNIST or Fashion-MNIST in memory: <see cref="Count"/> unsigned-byte images of
 /// <see cref="Rows"/>×<see cref="Columns"/> pixels (row-major, one after another) and their class labels 0–9.
 /// </summary>
-public sealed class MnistDataset
+internal sealed class MnistDataset
 {
     /// <summary>Per-pixel mean of the MNIST training images scaled to [0, 1].</summary>
     public const float MnistMean = 0.1307f;

@@ -20,7 +20,7 @@ namespace MarginFace.Mnist;
 /// <c>features.png</c> (2-D), <c>features-normalized.png</c> (2-D, angular losses), <c>sphere.png</c> (3-D) and,
 /// with animation, <c>features.gif</c>.
 /// </summary>
-public static class MnistExperiment
+internal static class MnistExperiment
 {
     public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

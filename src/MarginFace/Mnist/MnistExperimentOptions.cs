@@ -7,7 +7,7 @@ using MarginFace.Training;
 namespace MarginFace.Mnist;
 
 /// <summary>Settings of one MNIST / Fashion-MNIST feature experiment; serialised as the run's <c>config.json</c>.</summary>
-public sealed record MnistExperimentOptions
+internal sealed record MnistExperimentOptions
 {
     /// <summary>Loss name: a margin head (softmax, arcface, ...), or focal, center, contrastive, triplet.</summary>
     public string Loss { get; init; } = "softmax";

@@ -18,7 +18,7 @@ namespace MarginFace.Mnist;
 /// <param name="TrainImages">Training images used.</param>
 /// <param name="TestImages">Test images used.</param>
 /// <param name="Interrupted">True when the run was stopped early (a checkpoint was saved).</param>
-public sealed record MnistExperimentResult(
+internal sealed record MnistExperimentResult(
     double TestAccuracy,
     IReadOnlyList<double> PerClassAccuracy,
     double MeanIntraClassAngle,

@@ -6,7 +6,7 @@ using MarginFace.Training;
 namespace MarginFace.Mnist;
 
 /// <summary>The four standard IDX file names of an MNIST-style data set (each may also be stored with a <c>.gz</c> suffix).</summary>
-public static class MnistFileNames
+internal static class MnistFileNames
 {
     public const string TrainImages = "train-images-idx3-ubyte";
     public const string TrainLabels = "train-labels-idx1-ubyte";

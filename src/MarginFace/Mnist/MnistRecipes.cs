@@ -37,7 +37,7 @@ namespace MarginFace.Mnist;
 /// (s = 32 learnt more slowly: 52% instead of 77% after the first epoch).
 /// </para>
 /// </summary>
-public static class MnistRecipes
+internal static class MnistRecipes
 {
     private static readonly Dictionary<string, Dictionary<string, double>> LowDimensional = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -8,7 +8,7 @@ namespace MarginFace.Models;
 /// Conv2d (no bias) → BatchNorm2d → PReLU (one slope per channel), arcface_torch's <c>ConvBlock</c>: keys
 /// <c>layers.0.weight</c>, <c>layers.1.*</c>, <c>layers.2.weight</c>.
 /// </summary>
-public sealed class ConvBlock : Module<Tensor, Tensor>, ILayerChain
+internal sealed class ConvBlock : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Sequential layers;
 

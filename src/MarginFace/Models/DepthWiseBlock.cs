@@ -9,7 +9,7 @@ namespace MarginFace.Models;
 /// k×k depthwise ConvBlock (stride s), 1×1 LinearBlock projecting to <c>outChannels</c>; plus the input when
 /// <see cref="Residual"/> (Sandler et al., "MobileNetV2", CVPR 2018).
 /// </summary>
-public sealed class DepthWiseBlock : Module<Tensor, Tensor>
+internal sealed class DepthWiseBlock : Module<Tensor, Tensor>
 {
     private readonly Sequential layers;
 

@@ -12,7 +12,7 @@ namespace MarginFace.Models;
 /// cannot blow |x| up: on the 2-D ClsNet with NormFace and SGD 0.05, |x| went 0.1 → 10⁸ in 40 steps without it and stayed
 /// near 4 with it. (That alone did not make SGD train the 2-D angular heads: 17–20% after three epochs; see MnistRecipes.)
 /// </summary>
-public sealed class FeatureBatchNorm : Module<Tensor, Tensor>, ILayerChain
+internal sealed class FeatureBatchNorm : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Module<Tensor, Tensor> network;
     private readonly BatchNorm1d features;

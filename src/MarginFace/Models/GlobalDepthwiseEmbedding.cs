@@ -10,7 +10,7 @@ namespace MarginFace.Models;
 /// (Srivastava et al. 2014; none at p = 0, as in arcface_torch), Linear (no bias) to the embedding, BatchNorm1d. Keys
 /// <c>layers.0</c>, <c>layers.2</c>, <c>layers.3</c> (the dropout sits outside <c>layers</c>, so the keys match arcface_torch's).
 /// </summary>
-public sealed class GlobalDepthwiseEmbedding : Module<Tensor, Tensor>, ILayerChain
+internal sealed class GlobalDepthwiseEmbedding : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Sequential layers;
     private readonly Dropout dropout;

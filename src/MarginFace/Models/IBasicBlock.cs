@@ -9,7 +9,7 @@ namespace MarginFace.Models;
 /// out = BN₃(conv₂(PReLU(BN₂(conv₁(BN₁(x)))))) + shortcut(x), both convolutions 3×3 without bias, the second one with the
 /// stride; the shortcut is <c>downsample</c> (1×1 conv with the stride, then BN) when the shape changes, else x.
 /// </summary>
-public sealed class IBasicBlock : Module<Tensor, Tensor>
+internal sealed class IBasicBlock : Module<Tensor, Tensor>
 {
     private readonly BatchNorm2d bn1;
     private readonly Conv2d conv1;

@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace MarginFace.Models;
 
 /// <summary>Conv2d (no bias) → BatchNorm2d with no activation, arcface_torch's <c>LinearBlock</c> (keys <c>layers.0</c>, <c>layers.1</c>).</summary>
-public sealed class LinearBlock : Module<Tensor, Tensor>, ILayerChain
+internal sealed class LinearBlock : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Sequential layers;
 

@@ -6,7 +6,7 @@ namespace MarginFace.Models;
 /// The constants of each <see cref="PixelNormalization"/>, in one place: y_c = (x_c − Mean[c]) / Scale[c] on pixel values
 /// x ∈ [0, 255] of channel c.
 /// </summary>
-public static class PixelNormalizations
+internal static class PixelNormalizations
 {
     /// <summary>face-api's mean RGB on 0..255 (<c>normalize</c> in face-api's <c>FaceRecognitionNet</c>).</summary>
     private static readonly float[] FaceApiMeanRgb = [122.782f, 117.001f, 104.298f];

@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace MarginFace.Models;
 
 /// <summary><c>count</c> residual <see cref="DepthWiseBlock"/>s of stride 1 on <c>channels</c>, arcface_torch's <c>Residual</c> (keys <c>layers.i</c>).</summary>
-public sealed class ResidualStack : Module<Tensor, Tensor>, ILayerChain
+internal sealed class ResidualStack : Module<Tensor, Tensor>, ILayerChain
 {
     private readonly Sequential layers;
 

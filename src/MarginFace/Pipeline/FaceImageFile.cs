@@ -8,7 +8,7 @@ using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>Writes images of the pipeline as PNG (atomically): aligned crops, and photos with their detections drawn.</summary>
-public static class FaceImageFile
+internal static class FaceImageFile
 {
     /// <summary>Saves <paramref name="image"/> as a PNG file.</summary>
     public static void SavePng(RgbImage image, string path)

@@ -14,7 +14,7 @@ namespace MarginFace.Pipeline;
 /// <item><c>shared/models/R</c> in the current directory or any of its parents (so <c>../shared/models</c> from a checkout).</item>
 /// </list>
 /// </summary>
-public static class InferenceModels
+internal static class InferenceModels
 {
     /// <summary>The YuNet detector, relative to a models folder.</summary>
     public const string YuNet = "yunet/yunet_s_dynamic.onnx";

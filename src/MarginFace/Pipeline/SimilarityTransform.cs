@@ -14,7 +14,7 @@ namespace MarginFace.Pipeline;
 /// (× the 2-D cross product), and t = ȳ − s R x̄. The result is a row-major 2×3 matrix <c>[a, −b, tx, b, a, ty]</c>
 /// as <see cref="MarginFace.Imaging.AffineWarp"/> takes it.
 /// </summary>
-public static class SimilarityTransform
+internal static class SimilarityTransform
 {
     /// <summary>The similarity mapping <paramref name="source"/> onto <paramref name="target"/> in the least-squares sense.</summary>
     public static double[] Estimate(IReadOnlyList<Vector2> source, IReadOnlyList<Vector2> target)

@@ -1,7 +1,7 @@
 namespace MarginFace.Runtime;
 
 /// <summary>Writes a file through a temporary sibling and a rename, so readers never see half a file.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Calls <paramref name="write"/> with a temporary path next to <paramref name="path"/>, then renames it into place.</summary>
     public static void Write(string path, Action<string> write)

@@ -4,7 +4,7 @@ namespace MarginFace.Runtime;
 /// Where MarginFace keeps downloaded data and private native files:
 /// <c>$MARGINFACE_CACHE</c>, else <c>$XDG_CACHE_HOME/marginface</c>, else <c>~/.cache/marginface</c>.
 /// </summary>
-public static class CachePaths
+internal static class CachePaths
 {
     public const string CacheVariable = "MARGINFACE_CACHE";
 

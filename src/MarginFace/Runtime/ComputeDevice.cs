@@ -3,7 +3,7 @@ using TorchSharp;
 namespace MarginFace.Runtime;
 
 /// <summary>Turns the <c>--device cpu|cuda|cuda:N|auto</c> setting into a TorchSharp device, with one-line errors.</summary>
-public static class ComputeDevice
+internal static class ComputeDevice
 {
     /// <summary>
     /// Chooses the device without touching libtorch: <paramref name="cudaAvailable"/> is asked only when CUDA is possible.

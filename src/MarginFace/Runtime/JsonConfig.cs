@@ -8,7 +8,7 @@ namespace MarginFace.Runtime;
 /// commas are allowed, and an unknown key, a value of the wrong type, or text that is not JSON is a one-line
 /// <see cref="MarginFaceException"/> naming the file and the key.
 /// </summary>
-public static class JsonConfig
+internal static class JsonConfig
 {
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -1,7 +1,7 @@
 namespace MarginFace.Runtime;
 
 /// <summary>What to do with a native library before loading it, given the system's libstdc++.</summary>
-public enum LibStdCxxAction
+internal enum LibStdCxxAction
 {
     /// <summary>The system provides every libstdc++ version the library needs: load it unchanged.</summary>
     LoadAsIs,
@@ -19,7 +19,7 @@ public enum LibStdCxxAction
 /// </summary>
 /// <param name="Action">What to do.</param>
 /// <param name="Missing">The libstdc++ versions the library needs and the system lacks.</param>
-public sealed record LibStdCxxPlan(LibStdCxxAction Action, IReadOnlySet<string> Missing)
+internal sealed record LibStdCxxPlan(LibStdCxxAction Action, IReadOnlySet<string> Missing)
 {
     /// <summary>Versions known to carry only symbols that TorchSharp's native code never calls.</summary>
     public static readonly IReadOnlySet<string> HarmlessVersions = new HashSet<string>(StringComparer.Ordinal) { "GLIBCXX_3.4.32" };

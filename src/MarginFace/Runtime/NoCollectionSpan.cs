@@ -12,7 +12,7 @@ namespace MarginFace.Runtime;
 /// has no native call in flight. If more than the budget is allocated a collection happens anyway and the span ends early;
 /// where a span cannot start (one is open, or the runtime refuses the budget) it does nothing.
 /// </summary>
-public sealed class NoCollectionSpan : IDisposable
+internal sealed class NoCollectionSpan : IDisposable
 {
     /// <summary>Bytes that may be allocated in a span of <see cref="Begin()"/>, half of them on the large-object heap.</summary>
     public const long DefaultBudget = 512L << 20;

@@ -5,7 +5,7 @@ using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>Fetches package tarballs with <c>npm pack SPEC --pack-destination DIR</c>.</summary>
-public sealed class NpmPackageFetcher : IPackageFetcher
+internal sealed class NpmPackageFetcher : IPackageFetcher
 {
     private readonly string _npmCommand;
     private readonly TimeSpan _timeout;

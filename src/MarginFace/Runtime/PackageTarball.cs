@@ -5,7 +5,7 @@ using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>Reads regular files out of a package tarball (a gzipped tar, npm's <c>.tgz</c>).</summary>
-public static class PackageTarball
+internal static class PackageTarball
 {
     /// <summary>
     /// Copies into <paramref name="destination"/> every regular file whose entry name (with <c>/</c> separators)

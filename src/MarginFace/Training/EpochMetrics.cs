@@ -1,7 +1,7 @@
 namespace MarginFace.Training;
 
 /// <summary>The per-epoch rows of a run's <c>metrics.json</c>, written alike by every kind of training.</summary>
-public static class EpochMetrics
+internal static class EpochMetrics
 {
     /// <summary>
     /// One row per epoch: <c>epoch</c>, <c>loss</c>, <c>trainAccuracy</c> (null when the objective has none), the held-out

@@ -16,7 +16,7 @@ namespace MarginFace.Training;
 /// set to none; every parameter of a flat group is updated at every step, one that backward did not reach as if its
 /// gradient were zero (TorchSharp's SGD skips a parameter only until it first has a gradient).
 /// </summary>
-public sealed class FlatSgd : SGD
+internal sealed class FlatSgd : SGD
 {
     private readonly Dictionary<TorchSharp.Modules.ParamGroup, FlatGroup?> groups = new(ReferenceEqualityComparer.Instance);
 

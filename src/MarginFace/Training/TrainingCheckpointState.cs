@@ -10,7 +10,7 @@ namespace MarginFace.Training;
 /// <param name="ElapsedSeconds">Time spent in the epoch so far.</param>
 /// <param name="History">Results of finished epochs.</param>
 /// <param name="ObjectiveState">The objective's state outside its modules' tensors (<see cref="TrainingObjective.ExtraState"/>).</param>
-public sealed record TrainingCheckpointState(
+internal sealed record TrainingCheckpointState(
     string Fingerprint,
     int Epoch,
     int Step,

@@ -4,7 +4,7 @@ namespace MarginFace.Visualization;
 /// The one colour per class shared by every plot, animation and report: the Category10 palette of D3/matplotlib
 /// (the same colours as ScottPlot's <c>Palettes.Category10</c>), repeating after ten classes.
 /// </summary>
-public static class ClassPalette
+internal static class ClassPalette
 {
     private static readonly uint[] Category10 =
     [

@@ -6,7 +6,7 @@ using ScottPlot;
 namespace MarginFace.Visualization;
 
 /// <summary>The cumulative match characteristic of an identification run as a PNG: identification rate (%) against rank, ranks 1 to at most <c>maxRank</c>.</summary>
-public static class CmcPlot
+internal static class CmcPlot
 {
     /// <summary>Writes the CMC of <paramref name="result"/> to <paramref name="path"/> (conventionally <c>cmc.png</c>).</summary>
     public static void Save(string path, IdentificationResult result, string title, int maxRank = 50, int width = 900, int height = 700)

@@ -8,7 +8,7 @@ namespace MarginFace.Visualization;
 /// The side-by-side comparison of several losses: <c>report.html</c>, self-contained (every image embedded as a base64 data URI, so the
 /// file can be mailed or archived alone), and <c>report.md</c> with the same table and relative image links.
 /// </summary>
-public static class ComparisonReport
+internal static class ComparisonReport
 {
     public const string HtmlFileName = "report.html";
     public const string MarkdownFileName = "report.md";

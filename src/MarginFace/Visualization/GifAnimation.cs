@@ -9,7 +9,7 @@ namespace MarginFace.Visualization;
 /// quantised to one fixed global palette (<see cref="ClassPalette"/> colours, their tints, greys and an RGB cube; nearest colour,
 /// no dithering, so the class colours stay exact) and LZW-compressed; the NETSCAPE2.0 extension makes it loop.
 /// </summary>
-public static class GifAnimation
+internal static class GifAnimation
 {
     /// <summary>Smallest delay written: browsers treat delays under 2/100 s as 1/10 s.</summary>
     public const int MinimumDelayMilliseconds = 20;

@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace MarginFace.Visualization;
 
 /// <summary>Tiles PNG images into one PNG, row by row, each scaled to the same cell size (aspect kept, centred).</summary>
-public static class ImageGrid
+internal static class ImageGrid
 {
     public static void Save(string path, IReadOnlyList<string> images, int columns = 4, int cellWidth = 450, int cellHeight = 400)
     {

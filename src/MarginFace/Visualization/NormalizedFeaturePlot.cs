@@ -6,7 +6,7 @@ namespace MarginFace.Visualization;
 /// 2-D features projected on the unit circle (<c>x/‖x‖</c>), one colour per class, with each class's weight vector drawn as a ray
 /// from the origin: the picture of an angular-margin loss (SphereFace, CosFace, ArcFace), where only directions count.
 /// </summary>
-public static class NormalizedFeaturePlot
+internal static class NormalizedFeaturePlot
 {
     /// <summary>Half-width of the radial jitter: points are drawn at radius <c>1 ± u</c>, <c>u</c> uniform in [0, this].</summary>
     public const double RadialJitter = 0.04;

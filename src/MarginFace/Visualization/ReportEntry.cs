@@ -6,7 +6,7 @@ namespace MarginFace.Visualization;
 /// Image paths are absolute or relative to the working directory. <paramref name="Training"/> is a short description of how
 /// it was trained (optimiser, learning rate, ...) when that differs between entries.
 /// </summary>
-public sealed record ReportEntry(
+internal sealed record ReportEntry(
     string Loss,
     double TestAccuracy,
     double MeanIntraClassAngle,

@@ -10,7 +10,7 @@ namespace MarginFace.Visualization;
 /// at the FARs of <see cref="VerificationReport.FarTargets"/>. Operating points with FAR = 0 are drawn at the left edge of the axis, the
 /// power of ten at or below min(1/negatives, 1e-4).
 /// </summary>
-public static class RocPlot
+internal static class RocPlot
 {
     /// <summary>Writes the curve of <paramref name="roc"/> to <paramref name="path"/> (conventionally <c>roc.png</c>); <paramref name="label"/> names it in the legend.</summary>
     public static void Save(string path, RocCurve roc, string title, string label = "scores", int width = 900, int height = 700)

@@ -7,7 +7,7 @@ namespace MarginFace.Visualization;
 /// orthographic projection in which the hemisphere facing the viewer is drawn in full colour and the far hemisphere faintly (it is the
 /// full-colour side of the other panel), so every point is shown clearly exactly once.
 /// </summary>
-public static class SphereFeaturePlot
+internal static class SphereFeaturePlot
 {
     /// <summary>Direction towards the viewer of the first panel (the second looks from the opposite side): oblique, from the front right, above.</summary>
     public static readonly (double X, double Y, double Z) FirstViewDirection = (0.55, -0.70, 0.45);

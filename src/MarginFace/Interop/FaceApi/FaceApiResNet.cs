@@ -12,7 +12,7 @@ namespace MarginFace.Interop.FaceApi;
 /// channels (each opened by a down unit), a final 256 down unit; global average → linear 256 → 128 without bias.
 /// Module names follow face-api's weight names (<c>conv32_1/conv1/conv/filters</c> → <c>conv32_1.conv1.conv.weight</c>).
 /// </summary>
-public sealed class FaceApiResNet : Module<Tensor, Tensor>
+internal sealed class FaceApiResNet : Module<Tensor, Tensor>
 {
     /// <summary>Input side in pixels.</summary>
     public const int InputSize = 150;

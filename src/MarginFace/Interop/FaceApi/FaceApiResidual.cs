@@ -10,7 +10,7 @@ namespace MarginFace.Interop.FaceApi;
 /// channels appended when the width doubles; when the branch comes out one row and column smaller than the pooled input
 /// (odd sizes), a zero row and column are appended to it at the bottom and right, as face-api does.
 /// </summary>
-public sealed class FaceApiResidual : Module<Tensor, Tensor>
+internal sealed class FaceApiResidual : Module<Tensor, Tensor>
 {
     private readonly ScaledConv conv1;
     private readonly ScaledConv conv2;

@@ -26,8 +26,14 @@ public static class PretrainedFaceModel
     /// </summary>
     public const double LfwThreshold = 0.9139;
 
+    /// <summary>
+    /// The model, fetching face-api's weights (npm package <c>@vladmandic/face-api</c>) into <paramref name="cacheRoot"/>
+    /// (default: MarginFace's cache folder) on first use with <c>npm pack</c>, the files checked by SHA-256; needs npm then.
+    /// </summary>
+    public static FaceModel Fetch(string? cacheRoot = null, IProgress<string>? log = null) => Load(null, cacheRoot, log);
+
     /// <summary>The model, fetching face-api's weights into the cache (<see cref="FaceApiModelCache"/>) on first use.</summary>
-    public static FaceModel Load(IPackageFetcher? fetcher = null, string? cacheRoot = null, IProgress<string>? log = null) =>
+    internal static FaceModel Load(IPackageFetcher? fetcher = null, string? cacheRoot = null, IProgress<string>? log = null) =>
         Load(new FaceApiModelCache(fetcher, cacheRoot).EnsureAvailable(log));
 
     /// <summary>The model with the weights of the face-api manifest <paramref name="manifestPath"/>.</summary>

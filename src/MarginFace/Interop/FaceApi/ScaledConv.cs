@@ -11,7 +11,7 @@ namespace MarginFace.Interop.FaceApi;
 /// <c>same</c> (stride 1) or <c>valid</c> (stride 2). Its parameters are <c>conv.weight</c>, <c>conv.bias</c>,
 /// <c>scale_weight</c> and <c>scale_bias</c>.
 /// </summary>
-public sealed class ScaledConv : Module<Tensor, Tensor>
+internal sealed class ScaledConv : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
     private readonly Parameter scale_weight;

@@ -1,4 +1,4 @@
 namespace MarginFace.Interop.FaceApi;
 
 /// <summary>One weight of a TensorFlow.js weights manifest, dequantised: its name, shape (TensorFlow's layout) and values.</summary>
-public sealed record TfjsWeight(string Name, long[] Shape, float[] Values);
+internal sealed record TfjsWeight(string Name, long[] Shape, float[] Values);

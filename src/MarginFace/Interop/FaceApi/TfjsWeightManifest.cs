@@ -8,7 +8,7 @@ namespace MarginFace.Interop.FaceApi;
 /// whose bytes are the weights back to back in manifest order. Quantised weights (uint8 or uint16) are restored as
 /// value = q · scale + min. Sizes are checked against the files before anything is allocated.
 /// </summary>
-public static class TfjsWeightManifest
+internal static class TfjsWeightManifest
 {
     private const long MaxElements = 1L << 28;
 

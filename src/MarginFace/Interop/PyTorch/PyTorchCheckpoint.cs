@@ -6,7 +6,7 @@ namespace MarginFace.Interop.PyTorch;
 /// pickle (see <see cref="RestrictedUnpickler"/>). A file that is not such a state dict, asks for anything else, or whose
 /// sizes disagree is a <see cref="MarginFaceException"/> naming the file and the problem.
 /// </summary>
-public static class PyTorchCheckpoint
+internal static class PyTorchCheckpoint
 {
     /// <summary>A state dict's pickle holds names and sizes only; 256 MiB is far beyond any real one.</summary>
     private const long MaxPickleBytes = 256L << 20;

@@ -81,7 +81,7 @@ public static class PyTorchImporter
     /// <see cref="MarginFaceException"/> naming the key; only BatchNorm's <c>num_batches_tracked</c> counter may be
     /// absent on either side, as it does not change what the network computes.
     /// </summary>
-    public static void Load(PyTorchStateDict state, torch.nn.Module module, string modelName)
+    internal static void Load(PyTorchStateDict state, torch.nn.Module module, string modelName)
     {
         var source = Unwrapped(state);
         var targets = module.state_dict();

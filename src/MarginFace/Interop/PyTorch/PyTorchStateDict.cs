@@ -1,7 +1,7 @@
 namespace MarginFace.Interop.PyTorch;
 
 /// <summary>A state dict read from a <c>torch.save</c> file: parameter and buffer names, in the file's order, to tensors.</summary>
-public sealed class PyTorchStateDict
+internal sealed class PyTorchStateDict
 {
     private readonly Dictionary<string, StoredTensor> _byName;
 

@@ -6,7 +6,7 @@ namespace MarginFace.Interop.PyTorch;
 /// A tensor as <c>torch._utils._rebuild_tensor_v2</c> describes it: a view of <see cref="Storage"/> with a shape,
 /// strides (in elements) and a storage offset. Its extent has been checked against the storage.
 /// </summary>
-public sealed record StoredTensor(TensorStorage Storage, long StorageOffset, long[] Shape, long[] Strides)
+internal sealed record StoredTensor(TensorStorage Storage, long StorageOffset, long[] Shape, long[] Strides)
 {
     public torch.ScalarType DType => Storage.DType;
 

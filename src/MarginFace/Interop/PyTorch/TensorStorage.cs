@@ -3,7 +3,7 @@ using TorchSharp;
 namespace MarginFace.Interop.PyTorch;
 
 /// <summary>One storage of a <c>torch.save</c> archive (<c>data/KEY</c>): its element type and raw little-endian bytes.</summary>
-public sealed class TensorStorage
+internal sealed class TensorStorage
 {
     internal TensorStorage(string key, torch.ScalarType type, long elementCount, byte[] data)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace MarginFace.Losses.Mining;
 
 /// <summary>Pairwise distance matrices between the rows of an embedding batch.</summary>
-public static class PairwiseDistance
+internal static class PairwiseDistance
 {
     /// <summary>
     /// D_ij = ‖x_i − x_j‖² = ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j for x [B, D], clamped at 0 (rounding can make it

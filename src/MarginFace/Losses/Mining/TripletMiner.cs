@@ -8,7 +8,7 @@ namespace MarginFace.Losses.Mining;
 /// <see cref="TripletMining.All"/>, batch-hard (Hermans, Beyer, Leibe, 2017) or semi-hard (Schroff et al., 2015) mining.
 /// Every anchor–positive pair (a ≠ p, y_a = y_p) whose anchor has at least one negative (y_n ≠ y_a) is used.
 /// </summary>
-public static class TripletMiner
+internal static class TripletMiner
 {
     /// <summary>Mines triplet indices; runs without gradient. Ties go to the lowest index; NaN and +inf distances count as the largest finite value.</summary>
     /// <param name="distances">[B, B] distance matrix (e.g. <see cref="PairwiseDistance.SquaredEuclidean"/>).</param>
