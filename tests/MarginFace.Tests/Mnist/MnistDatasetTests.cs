@@ -74,8 +74,9 @@ public class MnistDatasetTests : TorchTest
     [Theory]
     [InlineData(DatasetKind.Mnist, 0.1307f, 0.3081f)]
     [InlineData(DatasetKind.FashionMnist, 0.2860f, 0.3530f)]
-    public void TensorsAreNormalisedFloatImagesAndInt64Labels(DatasetKind kind, float mean, float std)
+    public void TensorsAreNormalisedFloatImagesAndInt64Labels(object kindValue, float mean, float std) // DatasetKind is internal
     {
+        var kind = (DatasetKind)kindValue;
         var (pixels, labels) = SyntheticMnist.Make(3);
         var dataset = new MnistDataset(kind, pixels, labels);
 
