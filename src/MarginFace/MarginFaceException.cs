@@ -6,7 +6,9 @@ namespace MarginFace;
 /// </summary>
 public class MarginFaceException : Exception
 {
+    /// <summary>The problem <paramref name="message"/>: one line naming the file or setting and what is wrong with it.</summary>
     public MarginFaceException(string message) : base(message) { }
 
+    /// <summary>The problem <paramref name="message"/> (one line naming the file or setting), caused by <paramref name="inner"/>.</summary>
     public MarginFaceException(string message, Exception inner) : base(message, inner) { }
 }

@@ -13,14 +13,17 @@ namespace MarginFace.Data;
 /// </summary>
 public sealed class CenterFaceCrop : FaceCrop
 {
+    /// <summary>The centred <paramref name="size"/>×<paramref name="size"/> square (the MNIST-style crop of pre-aligned photos).</summary>
     public CenterFaceCrop(int size)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         Size = size;
     }
 
+    /// <summary>Side of the square in pixels.</summary>
     public int Size { get; }
 
+    /// <summary>The centre square; an image smaller than it is a <see cref="MarginFaceException"/>.</summary>
     public override RgbImage Apply(RgbImage image)
     {
         if (image.Width < Size || image.Height < Size)
@@ -28,5 +31,6 @@ public sealed class CenterFaceCrop : FaceCrop
         return AffineWarp.Crop(image, (image.Width - Size) / 2, (image.Height - Size) / 2, Size, Size);
     }
 
+    /// <summary><c>center:SIZE</c>, the text <see cref="FaceCrop.Parse"/> reads back.</summary>
     public override string ToString() => $"center:{Size}";
 }

@@ -24,8 +24,10 @@ public abstract class FaceCrop
     /// <summary>The face region of <paramref name="image"/>; a <see cref="MarginFaceException"/> when this image cannot give one.</summary>
     public abstract RgbImage Apply(RgbImage image);
 
+    /// <summary>The option text of this crop, which <see cref="Parse"/> reads back (stored in model files).</summary>
     public abstract override string ToString();
 
+    /// <summary>Reads <c>none</c>, <c>center:SIZE</c> or <c>landmarks[:TEMPLATE]</c>; anything else is a <see cref="MarginFaceException"/> naming the text.</summary>
     public static FaceCrop Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -32,6 +32,7 @@ public sealed class IdentityFolderDataset
     /// <summary>Every kept image, by label then file name.</summary>
     public IReadOnlyList<FaceSample> Samples { get; }
 
+    /// <summary>Number of identities; class id i is <see cref="Identities"/>[i].</summary>
     public int ClassCount => Identities.Count;
 
     /// <summary>Scans <paramref name="directory"/>; every problem is a one-line <see cref="MarginFaceException"/> naming it.</summary>

@@ -15,6 +15,7 @@ namespace MarginFace.Data;
 /// </summary>
 public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int Workers = 1)
 {
+    /// <summary>Drop an epoch's last partial batch (true: every step has <see cref="BatchSize"/> images, as batch norm prefers).</summary>
     public bool DropLast { get; init; } = true;
 
     /// <summary>Batches decoded ahead of the consumer, across all workers; by default two per worker.</summary>
@@ -23,8 +24,10 @@ public sealed record ImageFolderBatchOptions(int BatchSize, long Seed = 0, int W
     /// <summary><see cref="Prefetch"/>, or two batches per worker when it is not set.</summary>
     public int PrefetchBatches => Prefetch ?? 2 * Math.Max(1, Workers);
 
+    /// <summary>Largest fraction of unreadable images tolerated (skipped and reported) before the run fails; 1 %.</summary>
     public double MaxBadFraction { get; init; } = 0.01;
 
+    /// <summary>Told (path, problem) once for each unreadable file; null: silent.</summary>
     public Action<string, string>? Warning { get; init; }
 
     /// <summary>P×K batches (pair and triplet losses) instead of a shuffle; <see cref="BatchSize"/> must be P·K.</summary>

@@ -32,6 +32,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
     private readonly Lock _reportLock = new();
     private int _runningWorkers;
 
+    /// <summary>Batches of <paramref name="dataset"/>'s images, each cropped and normalised by <paramref name="preprocessing"/> and, when given, augmented; decoded on <see cref="ImageFolderBatchOptions.Workers"/> threads.</summary>
     public ImageFolderBatchSource(IdentityFolderDataset dataset, FacePreprocessing preprocessing, FaceAugmentation? augmentation, ImageFolderBatchOptions options)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -51,8 +52,10 @@ public sealed class ImageFolderBatchSource : IBatchSource
         _options = options;
     }
 
+    /// <summary>The identity folders read.</summary>
     public IdentityFolderDataset Dataset => _dataset;
 
+    /// <summary>How each image becomes the input tensor.</summary>
     public FacePreprocessing Preprocessing => _preprocessing;
 
     /// <summary>Files found unreadable so far, with their problem.</summary>
@@ -61,6 +64,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
     /// <summary>Decoding threads alive now (0 once every enumeration has ended).</summary>
     internal int RunningWorkers => Volatile.Read(ref _runningWorkers);
 
+    /// <summary>⌊images / batch⌋ (or ⌈…⌉ without <see cref="ImageFolderBatchOptions.DropLast"/>); with P×K, as the plan gives.</summary>
     public int Steps(int epoch)
     {
         if (_options.Pk is { } pk) return pk.Steps(_dataset.Samples.Count);
@@ -82,6 +86,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
         return order;
     }
 
+    /// <inheritdoc/>
     public IEnumerable<TrainingBatch> Read(int epoch, int startStep, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(epoch, 1);

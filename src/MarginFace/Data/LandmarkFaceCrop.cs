@@ -27,6 +27,7 @@ public sealed class LandmarkFaceCrop : FaceCrop
     private readonly string? detectorModel;
     private readonly ConcurrentDictionary<string, DetectedFace?>? detections;
 
+    /// <summary>Aligns onto <paramref name="template"/>, detecting with the YuNet model at <paramref name="detectorModel"/> (null: found where the CLI finds it).</summary>
     public LandmarkFaceCrop(AlignmentTemplate template, string? detectorModel = null)
         : this(template, detectorModel, null)
     {
@@ -49,6 +50,7 @@ public sealed class LandmarkFaceCrop : FaceCrop
     /// <summary>The number of distinct images whose detection is remembered (0 without a cache).</summary>
     public int CachedDetections => detections?.Count ?? 0;
 
+    /// <summary>The 5-point template faces are warped onto.</summary>
     public AlignmentTemplate Template => aligner.Template;
 
     /// <summary>Parses <c>landmarks</c> or <c>landmarks:NAME</c> (a name of <see cref="AlignmentTemplate.All"/>).</summary>
@@ -68,6 +70,7 @@ public sealed class LandmarkFaceCrop : FaceCrop
         return Detectors.GetOrAdd(path, p => new Lazy<FaceDetector>(() => new FaceDetector(p, new FaceDetectorOptions { Threads = 1 }))).Value;
     }
 
+    /// <summary>The largest detected face, aligned onto <see cref="Template"/>; no face is a <see cref="MarginFaceException"/>.</summary>
     public override RgbImage Apply(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -81,5 +84,6 @@ public sealed class LandmarkFaceCrop : FaceCrop
     private static string Key(RgbImage image) =>
         $"{image.Width}x{image.Height}x{image.Channels}:{Convert.ToHexString(SHA256.HashData(image.Pixels))}";
 
+    /// <summary><c>landmarks:TEMPLATE</c>, the text <see cref="FaceCrop.Parse"/> reads back.</summary>
     public override string ToString() => $"landmarks:{Template.Name}";
 }

@@ -19,10 +19,13 @@ public sealed class RandomShift : IBatchAugmentation
         Background = background;
     }
 
+    /// <summary>Largest shift along each axis, in pixels.</summary>
     public int MaxPixels { get; }
 
+    /// <summary>Value of an uncovered pixel, in the batch's normalised units.</summary>
     public double Background { get; }
 
+    /// <summary>The batch [B,C,H,W] with each image moved by its own (dx, dy) drawn from <paramref name="generator"/>.</summary>
     public Tensor Apply(Tensor images, Generator generator)
     {
         if (images.dim() != 4)

@@ -13,6 +13,7 @@ namespace MarginFace.Evaluation;
 /// </summary>
 public sealed class FaceModelFolderEmbeddings(string root, IFaceModel model, bool flip = false, int batchSize = 64, FacePreprocessing? preprocessing = null) : IEmbeddingSource
 {
+    /// <inheritdoc/>
     public IReadOnlyList<float[]> Embed(IReadOnlyList<string> images)
     {
         var result = new List<float[]>(images.Count);

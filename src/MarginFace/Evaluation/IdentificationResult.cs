@@ -14,8 +14,10 @@ namespace MarginFace.Evaluation;
 public sealed record IdentificationResult(GalleryTemplate Template, int GalleryIdentities, int GalleryImages, int KnownProbes, int UnknownProbes,
     IReadOnlyList<double> Cmc, double? Threshold, double? UnknownRejectionRate, double? KnownIdentificationRate)
 {
+    /// <summary>Cmc[0]: fraction of known probes whose best match is their own identity.</summary>
     public double Rank1 => Cmc[0];
 
+    /// <summary>Cmc[4] (or the last rank for galleries of fewer than five identities).</summary>
     public double Rank5 => Cmc[Math.Min(5, Cmc.Count) - 1];
 
     /// <summary>

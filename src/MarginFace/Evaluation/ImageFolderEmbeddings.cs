@@ -18,6 +18,7 @@ namespace MarginFace.Evaluation;
 public sealed class ImageFolderEmbeddings(string root, nn.Module<Tensor, Tensor> module, FacePreprocessing preprocessing, Device device,
     bool flip = false, int batchSize = 64, FaceCropCache? crops = null, int workers = 1) : IEmbeddingSource
 {
+    /// <inheritdoc/>
     public IReadOnlyList<float[]> Embed(IReadOnlyList<string> images)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);

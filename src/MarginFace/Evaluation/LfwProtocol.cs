@@ -30,8 +30,11 @@ namespace MarginFace.Evaluation;
 /// </summary>
 public static class LfwProtocol
 {
+    /// <summary>A fold's result in its folder: a fold that has one is done, and a rerun reads it instead of training again.</summary>
     public const string ResultFile = "result.json";
+    /// <summary>The identities a fold trained on, one per line, in its folder.</summary>
     public const string IncludeFile = "include.txt";
+    /// <summary>The unseen people's pair scores of a fold, in its folder (the <see cref="ScoresFile"/> format).</summary>
     public const string UnseenScoresFile = "unseen-scores.tsv";
 
     /// <summary>The folder of test fold <paramref name="fold"/> (1-based).</summary>

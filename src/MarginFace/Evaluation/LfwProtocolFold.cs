@@ -13,6 +13,7 @@ namespace MarginFace.Evaluation;
 /// </summary>
 public sealed record LfwProtocolFold
 {
+    /// <summary>The 1-based fold tested; the model was trained on the people of the other folds.</summary>
     public int Fold { get; init; }
 
     /// <summary>Fraction of the fold's pairs classified correctly ("same" when the cosine is above <see cref="Threshold"/>).</summary>
@@ -62,18 +63,22 @@ public sealed record LfwProtocolFold
     /// <summary>Accuracy of <see cref="Threshold"/> on the pairs it was chosen on (balanced accuracy, with <see cref="UnseenPeople"/>).</summary>
     public double TrainingPairsAccuracy { get; init; }
 
+    /// <summary>The fold's pairs scored.</summary>
     public int Pairs { get; init; }
 
     /// <summary>People trained on: those named by the other folds' pairs.</summary>
     public int Identities { get; init; }
 
+    /// <summary>Training images of <see cref="Identities"/>.</summary>
     public int Images { get; init; }
 
+    /// <summary>Epochs trained.</summary>
     public int Epochs { get; init; }
 
     /// <summary>Training accuracy of the margin head in the last epoch.</summary>
     public double? TrainAccuracy { get; init; }
 
+    /// <summary>Mean training loss of the last epoch; null when it was not finite.</summary>
     public double? Loss { get; init; }
 
     /// <summary>Seconds spent in training epochs (over all sessions of a resumed run).</summary>
@@ -85,6 +90,7 @@ public sealed record LfwProtocolFold
     /// <summary>Seconds to embed the pairs' images and score the pairs.</summary>
     public double ScoreSeconds { get; init; }
 
+    /// <summary><see cref="FaceModels.FaceModelInfo.ModelId"/> of the fold's trained model.</summary>
     public string? ModelId { get; init; }
 
     /// <summary>How the pairs were scored (files written before this field read as <see cref="LfwPairScoring.Cosine"/>).</summary>

@@ -14,8 +14,10 @@ namespace MarginFace.Evaluation;
 /// </summary>
 public sealed record LfwProtocolReport(string PairsFile, IReadOnlyList<LfwProtocolFold> Folds, bool Interrupted)
 {
+    /// <summary>μ̂, the mean of the folds' accuracies (NaN without folds).</summary>
     public double MeanAccuracy => Folds.Count == 0 ? double.NaN : Folds.Average(f => f.Accuracy);
 
+    /// <summary>S_E = σ̂/√F (see the type); null for fewer than two folds.</summary>
     public double? StandardError
     {
         get

@@ -22,10 +22,13 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceMode
 
     private Device device = CPU;
 
+    /// <inheritdoc/>
     public FaceModelInfo Info { get; } = info;
 
+    /// <summary>The TorchSharp backbone, for fine-tuning, export or the caller's own forward passes.</summary>
     public nn.Module<Tensor, Tensor> Module => backbone.Module;
 
+    /// <inheritdoc/>
     public FacePreprocessing Preprocessing { get; } = info.Preprocessing();
 
     /// <summary>Moves the backbone to <paramref name="target"/>; embeddings are computed there.</summary>
@@ -40,6 +43,7 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceMode
     public float[][] Embed(IReadOnlyList<RgbImage> images, bool flip = false, int batchSize = 64) =>
         Embed(backbone.Module, Preprocessing, device, images, flip, batchSize);
 
+    /// <inheritdoc/>
     public float[][] Embed(IReadOnlyList<RgbImage> images, FacePreprocessing preprocessing, bool flip = false, int batchSize = 64) =>
         Embed(backbone.Module, preprocessing, device, images, flip, batchSize);
 
@@ -71,5 +75,6 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceMode
         return result;
     }
 
+    /// <summary>Disposes the backbone's weights.</summary>
     public void Dispose() => backbone.Dispose();
 }

@@ -21,6 +21,7 @@ public sealed class FaceModelEmbedder : IFaceEmbedder
     private readonly FacePreprocessing aligned;
     private readonly bool flip;
 
+    /// <summary>Embeds aligned crops with <paramref name="model"/> (its crop skipped: the crops are already faces), adding each mirror's embedding when <paramref name="flip"/>.</summary>
     public FaceModelEmbedder(IFaceModel model, bool flip = false)
     {
         this.model = model;
@@ -34,16 +35,21 @@ public sealed class FaceModelEmbedder : IFaceEmbedder
     public static FaceModelEmbedder Open(string path, bool flip = false, OnnxModelConvention convention = OnnxModelConvention.Metadata, int threads = 0) =>
         new(FaceModelLoader.Open(path, convention, threads), flip);
 
+    /// <inheritdoc/>
     public string ModelId => model.Info.ModelId;
 
+    /// <inheritdoc/>
     public AlignmentTemplate Template { get; }
 
+    /// <summary>The model's own description.</summary>
     public FaceModelInfo Info => model.Info;
 
+    /// <inheritdoc/>
     public float[] Embed(RgbImage alignedFace) => model.Embed([alignedFace], aligned, flip)[0];
 
     /// <summary>Embeddings of aligned crops, <paramref name="batchSize"/> at a time.</summary>
     public float[][] Embed(IReadOnlyList<RgbImage> alignedFaces, int batchSize = 64) => model.Embed(alignedFaces, aligned, flip, batchSize);
 
+    /// <summary>Disposes the model.</summary>
     public void Dispose() => model.Dispose();
 }

@@ -19,7 +19,9 @@ namespace MarginFace.FaceModels;
 /// </summary>
 public static class FaceModelFile
 {
+    /// <summary>The string a face model file starts with; a file without it is refused as not a face model.</summary>
     public const string Magic = "MarginFace.FaceModel";
+    /// <summary>The layout version written after <see cref="Magic"/>; a file of another version is refused.</summary>
     public const int FormatVersion = 1;
     private const long MaxHeaderBytes = 64L * 1024 * 1024;
 

@@ -16,15 +16,19 @@ public sealed record FaceModelInfo
     /// <summary>Backbone name of <see cref="BackboneFactory"/>.</summary>
     public required string Backbone { get; init; }
 
+    /// <summary>D, the length of every embedding.</summary>
     public required int EmbeddingSize { get; init; }
 
+    /// <summary>Input width in pixels.</summary>
     public required int InputWidth { get; init; }
 
+    /// <summary>Input height in pixels.</summary>
     public required int InputHeight { get; init; }
 
     /// <summary>1 (grey) or 3 (RGB).</summary>
     public required int Channels { get; init; }
 
+    /// <summary>How pixels become input values; must match training, else the embeddings are meaningless.</summary>
     public required PixelNormalization Normalization { get; init; }
 
     /// <summary>The crop applied to a whole image before resizing (<see cref="FaceCrop.Parse"/>: none, center:SIZE).</summary>
@@ -36,6 +40,7 @@ public sealed record FaceModelInfo
     /// <summary>Loss name and parameters it was trained with (information only).</summary>
     public string? Loss { get; init; }
 
+    /// <summary>The loss parameters by name (s, m, ...), information only.</summary>
     public IReadOnlyDictionary<string, double> LossParameters { get; init; } = new Dictionary<string, double>();
 
     /// <summary>The training configuration as JSON (information only).</summary>

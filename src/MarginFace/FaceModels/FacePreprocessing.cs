@@ -18,6 +18,7 @@ namespace MarginFace.FaceModels;
 /// </summary>
 public sealed record FacePreprocessing(FaceCrop Crop, int Width, int Height, bool Grey, PixelNormalization Normalization)
 {
+    /// <summary>1 when <see cref="Grey"/>, else 3.</summary>
     public int Channels => Grey ? 1 : 3;
 
     /// <summary>Floats per image: C·H·W.</summary>

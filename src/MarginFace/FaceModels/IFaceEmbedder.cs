@@ -13,8 +13,10 @@ namespace MarginFace.FaceModels;
 /// </summary>
 public interface IFaceEmbedder : IDisposable
 {
+    /// <summary>Identifies the model's weights, so a gallery never mixes embeddings of two models.</summary>
     string ModelId { get; }
 
+    /// <summary>The alignment the model expects its crops in.</summary>
     AlignmentTemplate Template { get; }
 
     /// <summary>The embedding of a crop of <see cref="Template"/>'s size.</summary>

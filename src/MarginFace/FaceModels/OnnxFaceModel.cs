@@ -52,8 +52,10 @@ public sealed class OnnxFaceModel : IFaceModel
     /// <summary>The ONNX file.</summary>
     public string ModelPath { get; }
 
+    /// <inheritdoc/>
     public FaceModelInfo Info { get; }
 
+    /// <inheritdoc/>
     public FacePreprocessing Preprocessing { get; }
 
     /// <summary>
@@ -130,6 +132,7 @@ public sealed class OnnxFaceModel : IFaceModel
         return new OnnxFaceModel(path, session, inputName, outputName, fixedBatch, info with { EmbeddingSize = size });
     }
 
+    /// <inheritdoc/>
     public float[][] Embed(IReadOnlyList<RgbImage> images, FacePreprocessing preprocessing, bool flip = false, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -158,6 +161,7 @@ public sealed class OnnxFaceModel : IFaceModel
         return result;
     }
 
+    /// <summary>Closes the ONNX Runtime session.</summary>
     public void Dispose() => session.Dispose();
 
     /// <summary>The raw output of <paramref name="rows"/> preprocessed images (C·H·W floats each), row-major [rows, D].</summary>

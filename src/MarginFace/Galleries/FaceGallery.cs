@@ -205,6 +205,7 @@ public sealed class FaceGallery : IDisposable
     /// <summary>Loads (or reloads) the search matrix now; <see cref="Search"/> otherwise does so on first use.</summary>
     public void LoadIndex(bool force) { if (force || index is null) index = LoadIndex(); }
 
+    /// <summary>Closes the gallery's database connection.</summary>
     public void Dispose() => connection.Dispose();
 
     /// <summary>Trims <paramref name="name"/> and checks it is 1..256 characters, not blank, without control characters.</summary>

@@ -6,6 +6,7 @@ namespace MarginFace.Imaging;
 /// </summary>
 public sealed class RgbImage
 {
+    /// <summary>Wraps <paramref name="pixels"/> (not copied): width × height × channels bytes in HWC order, channels 1 or 3.</summary>
     public RgbImage(int width, int height, int channels, byte[] pixels)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -20,12 +21,16 @@ public sealed class RgbImage
         Pixels = pixels;
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>1 (grey) or 3 (R, G, B).</summary>
     public int Channels { get; }
 
+    /// <summary>Height × Width × Channels bytes, row-major HWC; not copied, so writes change the image.</summary>
     public byte[] Pixels { get; }
 
     /// <summary>The byte of channel <paramref name="c"/> at column <paramref name="x"/>, row <paramref name="y"/>.</summary>

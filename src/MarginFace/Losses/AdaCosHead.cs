@@ -9,6 +9,7 @@ namespace MarginFace.Losses;
 /// </summary>
 public sealed class AdaCosHead : ScaledMarginHead
 {
+    /// <summary>An AdaCos head over <paramref name="classes"/> (≥ 2) classes of <paramref name="features"/>-D embeddings; s starts at √2·ln(C − 1) and, when <paramref name="dynamic"/>, adapts each training batch.</summary>
     public AdaCosHead(int features, int classes, bool dynamic = true)
         : base(nameof(AdaCosHead), features, classes, classes, FixedScale(classes))
     {
@@ -26,6 +27,7 @@ public sealed class AdaCosHead : ScaledMarginHead
         return Math.Sqrt(2.0) * Math.Log(classes - 1);
     }
 
+    /// <summary>s·cos θ_j for every class, first updating s from the batch when training with <see cref="Dynamic"/>.</summary>
     protected override Tensor Logits(Tensor embeddings, Tensor labels)
     {
         var cos = Cosine(embeddings);
@@ -38,6 +40,7 @@ public sealed class AdaCosHead : ScaledMarginHead
     /// <summary>The current scale s under the key "s".</summary>
     public override IReadOnlyDictionary<string, double> GetExtraState() => new Dictionary<string, double> { ["s"] = S };
 
+    /// <summary>Restores s from the key "s" (a checkpoint of the dynamic scale); any other key is an <see cref="ArgumentException"/>.</summary>
     public override void SetExtraState(IReadOnlyDictionary<string, double> state)
     {
         foreach (var (key, value) in state)

@@ -20,6 +20,7 @@ public sealed class AdaFaceHead : ScaledMarginHead, IAdditiveMargin
     private Tensor batch_mean;
     private Tensor batch_std;
 
+    /// <summary>An AdaFace head; defaults are the paper's (m = 0.4, h = 0.333, s = 64, EMA rate α = <paramref name="tAlpha"/> = 0.01).</summary>
     public AdaFaceHead(int features, int classes, double m = 0.4, double h = 0.333, double s = 64, double tAlpha = 0.01)
         : base(nameof(AdaFaceHead), features, classes, classes, s)
     {
@@ -55,6 +56,7 @@ public sealed class AdaFaceHead : ScaledMarginHead, IAdditiveMargin
         set { using var g = no_grad(); batch_std.fill_(Check(value, nameof(BatchStd), 0.0)); }
     }
 
+    /// <summary>cos(clip(θ_y − m·ŝ, ε, π − ε)) − (m + m·ŝ), ŝ the norm-adaptive scaler (μ, σ updated first when training).</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings)
     {
         using var scope = NewDisposeScope();
@@ -76,5 +78,6 @@ public sealed class AdaFaceHead : ScaledMarginHead, IAdditiveMargin
         return result.MoveToOuterDisposeScope();
     }
 
+    /// <summary>cos θ_j clamped to [−1+ε, 1−ε], as the authors' code does before the target's acos.</summary>
     protected override Tensor ModifyNonTarget(Tensor cos, Tensor cosTarget) => cos.clamp(-1.0 + Epsilon, 1.0 - Epsilon);
 }

@@ -11,6 +11,7 @@ public sealed class ArcFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     private double m;
 
+    /// <summary>An ArcFace head; s = 30, m = 0.5 rad by default (the paper uses s = 64 for large data sets).</summary>
     public ArcFaceHead(int features, int classes, double s = 30, double m = 0.5, bool easyMargin = false)
         : base(nameof(ArcFaceHead), features, classes, classes, s)
     {
@@ -18,6 +19,7 @@ public sealed class ArcFaceHead : ScaledMarginHead, IAdditiveMargin
         EasyMargin = easyMargin;
     }
 
+    /// <summary>True: non-target logits are s·cos θ_j, so the fused logits path applies.</summary>
     protected internal override bool NonTargetIsScaledCosine => true;
 
     /// <summary>Additive angular margin m in radians, within [0, π).</summary>
@@ -36,6 +38,7 @@ public sealed class ArcFaceHead : ScaledMarginHead, IAdditiveMargin
     /// </summary>
     public bool DetachMargin { get; set; }
 
+    /// <summary>cos(θ_y + m), or the fallback/easy-margin form (see the class); with <see cref="DetachMargin"/> the margin is added as a constant.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings)
     {
         var target = ArcMargin.Apply(cosTarget, m, EasyMargin);

@@ -29,8 +29,10 @@ public sealed class BatchTripletLoss : nn.Module<Tensor, Tensor, Tensor>
         Mining = mining;
     }
 
+    /// <summary>Margin α of max(0, d(a,p) − d(a,n) + α).</summary>
     public double Margin { get; }
 
+    /// <summary>How triplets are chosen within the batch.</summary>
     public TripletMining Mining { get; }
 
     /// <param name="embeddings">[B, D] embeddings.</param>

@@ -37,8 +37,10 @@ public sealed class CenterLoss : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Embedding size D of the centres.</summary>
     public int Features { get; }
 
+    /// <summary>Number of classes C (rows of the centre matrix).</summary>
     public int Classes { get; }
 
     /// <summary>Class centres [C, D]; follows the module's dtype and device.</summary>

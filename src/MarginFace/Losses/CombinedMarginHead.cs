@@ -14,6 +14,7 @@ public sealed class CombinedMarginHead : ScaledMarginHead
     private double m2;
     private double m3;
 
+    /// <summary>A combined-margin head; defaults s = 64, m1 = 1, m2 = 0.5, m3 = 0 make it ArcFace without the fallback.</summary>
     public CombinedMarginHead(int features, int classes, double s = 64, double m1 = 1, double m2 = 0.5, double m3 = 0)
         : base(nameof(CombinedMarginHead), features, classes, classes, s)
     {
@@ -22,6 +23,7 @@ public sealed class CombinedMarginHead : ScaledMarginHead
         M3 = m3;
     }
 
+    /// <summary>True: non-target logits are s·cos θ_j, so the fused logits path applies.</summary>
     protected internal override bool NonTargetIsScaledCosine => true;
 
     /// <summary>Multiplicative angular margin m1 (≥ 0).</summary>
@@ -33,6 +35,7 @@ public sealed class CombinedMarginHead : ScaledMarginHead
     /// <summary>Additive cosine margin m3.</summary>
     public double M3 { get => m3; set => m3 = Check(value, nameof(m3)); }
 
+    /// <summary>cos(m1·θ_y + m2) − m3, without a correction past π.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings)
     {
         using var scope = NewDisposeScope();

@@ -22,6 +22,7 @@ public sealed class ContrastiveLoss : nn.Module<Tensor, Tensor, Tensor, Tensor>
         Margin = margin;
     }
 
+    /// <summary>Margin m: different-identity pairs are pushed until their distance reaches m.</summary>
     public double Margin { get; }
 
     /// <param name="x1">[B, D] first embeddings.</param>

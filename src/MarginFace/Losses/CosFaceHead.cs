@@ -7,12 +7,14 @@ public sealed class CosFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     private double m;
 
+    /// <summary>A CosFace head; s = 30, m = 0.4 by default (the paper's m = 0.35 with s = 64 at scale).</summary>
     public CosFaceHead(int features, int classes, double s = 30, double m = 0.4)
         : base(nameof(CosFaceHead), features, classes, classes, s)
     {
         M = m;
     }
 
+    /// <summary>True: non-target logits are s·cos θ_j, so the fused logits path applies.</summary>
     protected internal override bool NonTargetIsScaledCosine => true;
 
     /// <summary>Additive cosine margin m (finite).</summary>
@@ -22,5 +24,6 @@ public sealed class CosFaceHead : ScaledMarginHead, IAdditiveMargin
         set => m = Check(value, nameof(m));
     }
 
+    /// <summary>cos θ_y − m.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings) => cosTarget - m;
 }

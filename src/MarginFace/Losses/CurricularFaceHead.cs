@@ -16,6 +16,7 @@ public sealed class CurricularFaceHead : ScaledMarginHead, IAdditiveMargin
     private double m;
     private Tensor t;
 
+    /// <summary>A CurricularFace head; s = 64, m = 0.5 as in the paper.</summary>
     public CurricularFaceHead(int features, int classes, double s = 64, double m = 0.5)
         : base(nameof(CurricularFaceHead), features, classes, classes, s)
     {
@@ -50,8 +51,10 @@ public sealed class CurricularFaceHead : ScaledMarginHead, IAdditiveMargin
         }
     }
 
+    /// <summary>The ArcFace target: cos(θ_y + m), or cos θ_y − m·sin(π − m) past π − m.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings) => ArcMargin.Apply(cosTarget, m, easyMargin: false);
 
+    /// <summary>cos θ_j·(t + cos θ_j) for the hard non-targets (cos θ_j > cos(θ_y + m)), cos θ_j for the others; t updated first when training.</summary>
     protected override Tensor ModifyNonTarget(Tensor cos, Tensor cosTarget)
     {
         if (!HardExampleModulation) return cos;

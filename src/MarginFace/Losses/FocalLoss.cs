@@ -21,6 +21,7 @@ public sealed class FocalLoss : nn.Module<Tensor, Tensor, Tensor>
         Gamma = gamma;
     }
 
+    /// <summary>Focusing exponent γ of −(1 − p_y)^γ·log p_y; 0 is plain cross-entropy.</summary>
     public double Gamma { get; }
 
     /// <param name="logits">[B, C] unnormalised class scores.</param>

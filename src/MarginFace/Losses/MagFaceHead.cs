@@ -17,6 +17,7 @@ public sealed class MagFaceHead : ScaledMarginHead
     private double um;
     private double lambdaG;
 
+    /// <summary>A MagFace head; defaults are the paper's (s = 64, l_a = 10, u_a = 110, l_m = 0.45, u_m = 0.8, λ_g = 35).</summary>
     public MagFaceHead(int features, int classes, double s = 64, double la = 10, double ua = 110, double lm = 0.45,
         double um = 0.8, double lambdaG = 35, bool easyMargin = false)
         : base(nameof(MagFaceHead), features, classes, classes, s)
@@ -26,6 +27,7 @@ public sealed class MagFaceHead : ScaledMarginHead
         EasyMargin = easyMargin;
     }
 
+    /// <summary>True: non-target logits are s·cos θ_j, so the fused logits path applies.</summary>
     protected internal override bool NonTargetIsScaledCosine => true;
 
     /// <summary>Lower feature-norm bound l_a (> 0).</summary>
@@ -58,6 +60,7 @@ public sealed class MagFaceHead : ScaledMarginHead
         (this.la, this.ua, this.lm, this.um) = (la, ua, lm, um);
     }
 
+    /// <summary>cos(θ_y + m(a)) with the norm-dependent margin m(a) (see the class); also sets the regulariser <see cref="MarginHead.AuxiliaryLoss"/>.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings)
     {
         using var scope = NewDisposeScope();

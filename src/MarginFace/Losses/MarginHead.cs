@@ -202,6 +202,7 @@ public abstract class MarginHead : nn.Module<Tensor, Tensor, Tensor>
         return value;
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing)

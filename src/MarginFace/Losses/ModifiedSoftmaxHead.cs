@@ -8,8 +8,10 @@ namespace MarginFace.Losses;
 /// </summary>
 public sealed class ModifiedSoftmaxHead : MarginHead
 {
+    /// <summary>A modified-softmax head for <paramref name="classes"/> classes of <paramref name="features"/>-D embeddings.</summary>
     public ModifiedSoftmaxHead(int features, int classes) : base(nameof(ModifiedSoftmaxHead), features, classes, classes) { }
 
+    /// <summary>|x|·cos θ_j = x·W_j/|W_j| for every class.</summary>
     protected override Tensor Logits(Tensor embeddings, Tensor labels)
     {
         using var scope = NewDisposeScope();

@@ -87,8 +87,10 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         return _to(device.type, device.index, non_blocking);
     }
 
+    /// <summary>Embedding size D.</summary>
     public int Features { get; }
 
+    /// <summary>Number of classes C over all shards.</summary>
     public int Classes { get; }
 
     /// <summary>Sample rate r: the fraction of class centres used per training step.</summary>
@@ -256,6 +258,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
             throw new ArgumentException($"labels must lie in [0, {Classes}), got values in [{min}, {max}].", nameof(labels));
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing) lastCosine?.Dispose();

@@ -10,6 +10,7 @@ public abstract class ScaledMarginHead : MarginHead
 {
     private double s;
 
+    /// <summary>Passes the weights' shape to <see cref="MarginHead"/> and sets the scale <paramref name="s"/>.</summary>
     protected ScaledMarginHead(string name, int features, int classes, int weightRows, double s)
         : base(name, features, classes, weightRows)
     {
@@ -23,6 +24,7 @@ public abstract class ScaledMarginHead : MarginHead
         set => s = Check(value, nameof(s), 0.0);
     }
 
+    /// <summary>s·logits.</summary>
     protected override Tensor Scale(Tensor logits, Tensor embeddings) => logits * s;
 
     /// <summary>

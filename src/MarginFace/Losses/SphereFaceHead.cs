@@ -17,6 +17,7 @@ public sealed class SphereFaceHead : MarginHead
     private double lambdaMin;
     private long iteration;
 
+    /// <summary>A SphereFace head; defaults are the authors' (m = 4, λ_base = 1000, γ = 0.12, power = 1, λ_min = 5).</summary>
     public SphereFaceHead(int features, int classes, double m = 4, double lambdaBase = 1000, double lambdaGamma = 0.12,
         double lambdaPower = 1, double lambdaMin = 5)
         : base(nameof(SphereFaceHead), features, classes, classes)
@@ -62,6 +63,7 @@ public sealed class SphereFaceHead : MarginHead
     /// <summary>The iteration t under the key "iteration".</summary>
     public override IReadOnlyDictionary<string, double> GetExtraState() => new Dictionary<string, double> { ["iteration"] = iteration };
 
+    /// <summary>Restores the iteration t from the key "iteration" (so λ resumes where it was); any other key or a fractional t is an <see cref="ArgumentException"/>.</summary>
     public override void SetExtraState(IReadOnlyDictionary<string, double> state)
     {
         foreach (var (key, value) in state)
@@ -82,6 +84,7 @@ public sealed class SphereFaceHead : MarginHead
         _ => throw new ArgumentOutOfRangeException(nameof(m)),
     };
 
+    /// <summary>cos θ_y + (ψ(θ_y) − cos θ_y)/(1 + λ); advances the iteration when training.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings)
     {
         var lambda = CurrentLambda;
@@ -95,6 +98,7 @@ public sealed class SphereFaceHead : MarginHead
         return (cosTarget + (psi - cosTarget) / (1.0 + lambda)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>|x|·logits: SphereFace keeps the feature norm instead of a fixed s.</summary>
     protected override Tensor Scale(Tensor logits, Tensor embeddings)
     {
         using var norm = AngularMath.Norm(embeddings, 1);

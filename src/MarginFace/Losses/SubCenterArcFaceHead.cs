@@ -11,6 +11,7 @@ public sealed class SubCenterArcFaceHead : ScaledMarginHead, IAdditiveMargin
 {
     private double m;
 
+    /// <summary>A sub-center ArcFace head with <paramref name="k"/> centres per class; k = 3, s = 30, m = 0.5 by default.</summary>
     public SubCenterArcFaceHead(int features, int classes, int k = 3, double s = 30, double m = 0.5)
         : base(nameof(SubCenterArcFaceHead), features, classes, CheckedRows(classes, k), s)
     {
@@ -28,6 +29,7 @@ public sealed class SubCenterArcFaceHead : ScaledMarginHead, IAdditiveMargin
         set => m = CheckAngle(value, nameof(m));
     }
 
+    /// <summary>cos θ_j [B,C]: for each class, the largest cosine over its k centres.</summary>
     public override Tensor Cosine(Tensor embeddings)
     {
         ValidateEmbeddings(embeddings);
@@ -36,6 +38,7 @@ public sealed class SubCenterArcFaceHead : ScaledMarginHead, IAdditiveMargin
         return grouped.amax(new long[] { 2 });
     }
 
+    /// <summary>The ArcFace target on the nearest centre: cos(θ_y + m), or cos θ_y − m·sin(π − m) past π − m.</summary>
     protected override Tensor ModifyTarget(Tensor cosTarget, Tensor embeddings) => ArcMargin.Apply(cosTarget, m, easyMargin: false);
 
     private static int CheckedRows(int classes, int k)

@@ -16,6 +16,7 @@ public sealed class TripletLoss : nn.Module<Tensor, Tensor, Tensor, Tensor>
         Margin = margin;
     }
 
+    /// <summary>Margin α of max(0, d(a,p) − d(a,n) + α).</summary>
     public double Margin { get; }
 
     /// <param name="anchor">[B, D] anchors.</param>

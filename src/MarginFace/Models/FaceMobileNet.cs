@@ -31,6 +31,7 @@ public sealed class FaceMobileNet : Module<Tensor, Tensor>, ILayerChain
     private readonly Linear linear;
     private readonly BatchNorm1d bn;
 
+    /// <summary>A FaceMobileNet with a <paramref name="embeddingSize"/>-D embedding; one input channel (grey) as in the seeds.</summary>
     public FaceMobileNet(int embeddingSize = 512, int inputChannels = 1) : base(nameof(FaceMobileNet))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
@@ -54,5 +55,6 @@ public sealed class FaceMobileNet : Module<Tensor, Tensor>, ILayerChain
     IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain =>
         [conv1, conv2, conv3, conv4, conv5, conv6, conv7, conv8, conv9, conv10, flatten, linear, bn];
 
+    /// <summary>Embeddings [B, D] (before normalisation) of images [B, C, 128, 128].</summary>
     public override Tensor forward(Tensor input) => LayerChain.Forward(((ILayerChain)this).Chain, input);
 }

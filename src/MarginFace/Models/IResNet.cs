@@ -66,6 +66,7 @@ public sealed class IResNet : Module<Tensor, Tensor>
     /// <summary>After flattening: dropout, fc, features.</summary>
     internal IReadOnlyList<Module<Tensor, Tensor>> Head => [dropout, fc, features];
 
+    /// <summary>Embeddings [B, D] (before normalisation) of images [B, C, 112, 112].</summary>
     public override Tensor forward(Tensor input)
     {
         using var map = LayerChain.Forward(Body, input);

@@ -23,6 +23,7 @@ public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
 
     private readonly GlobalDepthwiseEmbedding features;
 
+    /// <summary>A MobileFaceNet of width <paramref name="widthScale"/> for <paramref name="inputSize"/>×<paramref name="inputSize"/> input (a multiple of 16), embedding <paramref name="embeddingSize"/>-D.</summary>
     public MobileFaceNet(int embeddingSize = 128, int widthScale = 1, int inputChannels = 3, int inputSize = 112, double dropout = 0) : base(nameof(MobileFaceNet))
     {
         if (inputSize < 16 || inputSize % 16 != 0)
@@ -47,6 +48,7 @@ public sealed class MobileFaceNet : Module<Tensor, Tensor>, ILayerChain
 
     IReadOnlyList<Module<Tensor, Tensor>> ILayerChain.Chain => [.. layers, convSep, features];
 
+    /// <summary>Embeddings [B, D] (before normalisation) of images [B, C, S, S], S the input size.</summary>
     public override Tensor forward(Tensor input) => LayerChain.Forward(((ILayerChain)this).Chain, input);
 
     /// <summary>arcface_torch's initialisation: Kaiming-normal (fan-out, ReLU gain) for convolutions and linear layers.</summary>

@@ -14,11 +14,13 @@ namespace MarginFace.Pipeline;
 /// </summary>
 public sealed class FaceAligner
 {
+    /// <summary>An aligner onto <paramref name="template"/>, ArcFace's 112×112 by default.</summary>
     public FaceAligner(AlignmentTemplate? template = null)
     {
         Template = template ?? AlignmentTemplate.ArcFace112;
     }
 
+    /// <summary>The points and size faces are warped onto.</summary>
     public AlignmentTemplate Template { get; }
 
     /// <summary>The 2×3 matrix mapping image coordinates onto the template's.</summary>

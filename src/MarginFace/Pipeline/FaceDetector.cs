@@ -64,6 +64,7 @@ public sealed class FaceDetector : IDisposable
     /// <summary>The model file in use.</summary>
     public string ModelPath { get; }
 
+    /// <summary>Thresholds and limits of detection.</summary>
     public FaceDetectorOptions Options { get; }
 
     /// <summary>Faces in <paramref name="image"/>, best score first, in its pixel coordinates.</summary>
@@ -113,6 +114,7 @@ public sealed class FaceDetector : IDisposable
         return NonMaximumSuppression.Apply(candidates, Options.NmsThreshold, Options.MaxCandidates);
     }
 
+    /// <summary>Closes the ONNX Runtime session.</summary>
     public void Dispose() => session.Dispose();
 
     /// <summary>

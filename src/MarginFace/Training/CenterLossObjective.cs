@@ -15,6 +15,7 @@ public sealed class CenterLossObjective : HeadObjective
     private readonly OptimizerHelper centerOptimizer;
     private Tensor? lastLabels;
 
+    /// <summary>Softmax over <paramref name="classes"/> classes plus centre loss weighted by <paramref name="lambda"/>, the centres moved at rate <paramref name="alpha"/>.</summary>
     public CenterLossObjective(int features, int classes, double lambda = 0.01, double alpha = 0.5)
         : base(new SoftmaxHead(features, classes))
     {
@@ -24,15 +25,19 @@ public sealed class CenterLossObjective : HeadObjective
         centerOptimizer = (OptimizerHelper)centerLoss.CenterOptimizer(alpha);
     }
 
+    /// <summary>Weight λ of the centre term.</summary>
     public double Lambda { get; }
 
+    /// <summary>The softmax head and the centres: both are moved, checkpointed and switched train/eval.</summary>
     public override IReadOnlyList<nn.Module> Modules => [Head, centerLoss];
 
     /// <summary>Only the head's weights go to the main optimiser; the centres have their own.</summary>
     public override IEnumerable<Parameter> Parameters => Head.parameters();
 
+    /// <summary>The centres' SGD with learning rate α (the paper's update rule).</summary>
     public override IReadOnlyList<OptimizerHelper> OwnOptimizers => [centerOptimizer];
 
+    /// <summary>CE(x Wᵀ, y) + λ·(1/2B) Σ|x_i − c_{y_i}|².</summary>
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         var softmax = base.Compute(embeddings, labels);
@@ -40,6 +45,7 @@ public sealed class CenterLossObjective : HeadObjective
         return softmax + centerLoss.forward(embeddings, labels) * Lambda;
     }
 
+    /// <summary>Steps the centres' own optimiser after the main step.</summary>
     public override void AfterStep()
     {
         if (lastLabels is not null) centerLoss.RescaleCenterGradients(lastLabels, Lambda);

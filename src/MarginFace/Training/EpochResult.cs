@@ -8,5 +8,6 @@ namespace MarginFace.Training;
 /// <param name="Elapsed">Wall time of the epoch.</param>
 public sealed record EpochResult(int Epoch, double MeanLoss, double TrainAccuracy, long Samples, TimeSpan Elapsed)
 {
+    /// <summary>Samples / elapsed seconds (0 for an epoch that took no time).</summary>
     public double SamplesPerSecond => Elapsed.TotalSeconds > 0 ? Samples / Elapsed.TotalSeconds : 0;
 }

@@ -57,6 +57,7 @@ public static class FaceTraining
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>Trains on one device: reads the identity folders of <paramref name="options"/>, trains, and writes checkpoints, <c>config.json</c> and the face model into <paramref name="outputDirectory"/> (continuing its checkpoint when <paramref name="resume"/>).</summary>
     public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, Device device, ITrainingCallback? callback = null,
         IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default, FaceCropCache? crops = null) =>
         Run(options, outputDirectory, [device], callback, log, resume, cancellation, crops);

@@ -16,6 +16,7 @@ public sealed record FaceTrainingOptions
     /// <summary>The identity folders: <c>DIR/&lt;identity&gt;/&lt;image&gt;</c>.</summary>
     public string? Data { get; init; }
 
+    /// <summary>Backbone name of <see cref="Models.BackboneFactory"/>.</summary>
     public string Backbone { get; init; } = "facemobilenet";
 
     /// <summary>Loss name of <see cref="LossRegistry"/>.</summary>
@@ -30,8 +31,10 @@ public sealed record FaceTrainingOptions
     /// <summary>Pixel normalisation; null: the backbone's.</summary>
     public PixelNormalization? Normalization { get; init; }
 
+    /// <summary>Passes over the training images.</summary>
     public int Epochs { get; init; } = 10;
 
+    /// <summary>Images per step (ignored with <see cref="Pk"/>, which sets P·K).</summary>
     public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>The batch size when none is given.</summary>
@@ -40,11 +43,13 @@ public sealed record FaceTrainingOptions
     /// <summary>sgd (momentum 0.9) or adam.</summary>
     public string Optimizer { get; init; } = "sgd";
 
+    /// <summary>Peak learning rate of the backbone (reached after <see cref="WarmupSteps"/>).</summary>
     public double LearningRate { get; init; } = 0.1;
 
     /// <summary>Learning rate of the class centres; null: <see cref="LearningRate"/>.</summary>
     public double? HeadLearningRate { get; init; }
 
+    /// <summary>How the rate decays over the run; polynomial (1 − t)^power by default.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Polynomial;
 
     /// <summary>Linear learning-rate warm-up over this many steps.</summary>
@@ -53,6 +58,7 @@ public sealed record FaceTrainingOptions
     /// <summary>For the step schedule: the epochs at whose start the rate is multiplied by 0.1 (null: 60 % and 85 % of the run).</summary>
     public IReadOnlyList<int>? Milestones { get; init; }
 
+    /// <summary>L2 weight decay of the backbone and head weights.</summary>
     public double WeightDecay { get; init; } = 5e-4;
 
     /// <summary>Largest total gradient norm per step (0: no clipping).</summary>
@@ -80,6 +86,7 @@ public sealed record FaceTrainingOptions
     /// <summary>Epochs over which an additive margin grows from 0.</summary>
     public int MarginWarmupEpochs { get; init; }
 
+    /// <summary>Seed of the weights, the sample order and the augmentation: the same seed and data give the same run.</summary>
     public int Seed { get; init; }
 
     /// <summary>Image decoding threads (the batches do not depend on them; not part of a checkpoint's fingerprint).</summary>

@@ -38,6 +38,7 @@ public class HeadObjective : TrainingObjective
         this.softmaxWarmup = softmaxWarmup;
     }
 
+    /// <summary>Sets the margin of the warm-up for <paramref name="epoch"/>: m·min(1, (epoch − 1)/warm-up).</summary>
     public override void BeginEpoch(int epoch, int epochs)
     {
         warmingUp = softmaxWarmup && epoch <= marginWarmupEpochs;
@@ -48,13 +49,16 @@ public class HeadObjective : TrainingObjective
             curricular.HardExampleModulation = epoch > marginWarmupEpochs;
     }
 
+    /// <summary>The margin head that turns embeddings into logits.</summary>
     public MarginHead Head { get; }
 
     /// <summary>The loss of (logits, labels): cross-entropy unless another was given.</summary>
     protected Func<Tensor, Tensor, Tensor> Criterion => criterion;
 
+    /// <inheritdoc/>
     public override IReadOnlyList<nn.Module> Modules => [Head];
 
+    /// <summary>criterion(head logits, labels) plus the head's auxiliary term, if any.</summary>
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         Tensor logits;
@@ -82,8 +86,10 @@ public class HeadObjective : TrainingObjective
     public override long? CountCorrect(Tensor embeddings, Tensor labels) =>
         lastPredictions is { IsInvalid: false } predicted && predicted.shape[0] == labels.shape[0] ? CountEqual(predicted, labels) : base.CountCorrect(embeddings, labels);
 
+    /// <summary>The head's extra state (e.g. SphereFace's iteration, AdaCos's s).</summary>
     public override IReadOnlyDictionary<string, double> ExtraState() => Head.GetExtraState();
 
+    /// <summary>Restores the head's extra state.</summary>
     public override void LoadExtraState(IReadOnlyDictionary<string, double> state) => Head.SetExtraState(state);
 
     /// <summary>Keeps the step's predicted class ids [B] for <see cref="CountCorrect"/>.</summary>
@@ -94,12 +100,14 @@ public class HeadObjective : TrainingObjective
         lastPredictions.DetachFromDisposeScope();
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing) lastPredictions?.Dispose();
         base.Dispose(disposing);
     }
 
+    /// <summary>The scores prediction takes the argmax of: cos θ [B,C] (the raw logits for <see cref="SoftmaxHead"/>).</summary>
     public override Tensor? Scores(Tensor embeddings) =>
         Head is SoftmaxHead ? embeddings.matmul(Head.Weight.t()) : Head.Cosine(embeddings);
 }

@@ -7,6 +7,7 @@ namespace MarginFace.Training;
 /// </summary>
 public sealed record LearningRatePlan
 {
+    /// <summary>The decay over the run; constant by default.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     /// <summary>Update the schedule every step (true) or once per epoch (false, the MNIST recipes).</summary>

@@ -15,6 +15,7 @@ public sealed class PairObjective : TrainingObjective
     private readonly int seed;
     private Random random;
 
+    /// <summary>Contrastive loss with <paramref name="margin"/> over pairs drawn from a generator seeded by <paramref name="seed"/>, epoch and step.</summary>
     public PairObjective(double margin = 2, int seed = 0)
     {
         loss = new ContrastiveLoss(margin);
@@ -22,11 +23,14 @@ public sealed class PairObjective : TrainingObjective
         random = new Random(seed);
     }
 
+    /// <summary>Seeds the pair draw from (seed, epoch, step), so a resumed run forms the same pairs.</summary>
     public override void BeginStep(int epoch, int step) =>
         random = new Random(unchecked(seed * 1_000_003 + epoch * 100_003 + step));
 
+    /// <inheritdoc/>
     public override IReadOnlyList<nn.Module> Modules => [loss];
 
+    /// <summary>The contrastive loss of one same-class and one other-class pair per sample.</summary>
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         var y = labels.cpu().data<long>().ToArray();
@@ -47,5 +51,6 @@ public sealed class PairObjective : TrainingObjective
         return loss.forward(embeddings.index_select(0, a), embeddings.index_select(0, b), t);
     }
 
+    /// <summary>Null: no class weights, prediction is by nearest class centre.</summary>
     public override Tensor? Scores(Tensor embeddings) => null;
 }

@@ -26,17 +26,20 @@ public sealed class PartialFcObjective : HeadObjective
     /// <summary>The class centres and the margin.</summary>
     public PartialFcClassifier Classifier { get; }
 
+    /// <inheritdoc/>
     public override IReadOnlyList<nn.Module> Modules => [Classifier];
 
     /// <summary>The margin head's own weight [1, D] is not used; only the centres are optimised.</summary>
     public override IEnumerable<TorchSharp.Modules.Parameter> Parameters => Classifier.Shards;
 
+    /// <summary>Keys the negative-class sample by (epoch, step), so a resumed run draws the same classes.</summary>
     public override void BeginStep(int epoch, int step)
     {
         Classifier.Epoch = epoch;
         Classifier.Step = step;
     }
 
+    /// <summary>criterion(logits over the sampled classes, labels remapped into the sample) plus the head's auxiliary term.</summary>
     public override Tensor Compute(Tensor embeddings, Tensor labels)
     {
         using var scope = NewDisposeScope();
@@ -48,5 +51,6 @@ public sealed class PartialFcObjective : HeadObjective
         return loss.MoveToOuterDisposeScope();
     }
 
+    /// <summary>cos θ against every class's centre [B,C] (all shards).</summary>
     public override Tensor? Scores(Tensor embeddings) => Classifier.Cosine(embeddings);
 }

@@ -39,8 +39,10 @@ public sealed class TensorBatchSource : IBatchSource
         this.order = order;
     }
 
+    /// <inheritdoc/>
     public int Steps(int epoch) => Batches(epoch).Length;
 
+    /// <inheritdoc/>
     public IEnumerable<TrainingBatch> Read(int epoch, int startStep, CancellationToken cancellation = default)
     {
         var batches = Batches(epoch);

@@ -3,6 +3,7 @@ namespace MarginFace.Training;
 /// <summary>Settings of a <see cref="Trainer"/> run.</summary>
 public sealed record TrainerOptions
 {
+    /// <summary>Passes over the batch source.</summary>
     public int Epochs { get; init; } = 1;
 
     /// <summary>Learning-rate schedule and warm-up, applied to every parameter group's initial rate before each step.</summary>

@@ -83,17 +83,20 @@ public abstract class TrainingObjective : IDisposable
     /// <summary>Called before every step (both 1-based within the run's epochs), so per-step randomness can be replayed on resume.</summary>
     public virtual void BeginStep(int epoch, int step) { }
 
+    /// <summary>Switches every module of <see cref="Modules"/> to training (dropout, batch statistics, margin updates) or evaluation.</summary>
     public void Train(bool training)
     {
         foreach (var module in Modules) module.train(training);
     }
 
+    /// <summary>Disposes the optimisers and modules the objective owns.</summary>
     public void Dispose()
     {
         Dispose(true);
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>When <paramref name="disposing"/>, disposes <see cref="OwnOptimizers"/> and <see cref="Modules"/>; derived objectives add what else they own.</summary>
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;

@@ -10,5 +10,6 @@ namespace MarginFace.Training;
 /// <param name="Elapsed">Time spent in this epoch so far.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, long Samples, double Loss, TimeSpan Elapsed)
 {
+    /// <summary>Samples / elapsed seconds so far (0 at the start).</summary>
     public double SamplesPerSecond => Elapsed.TotalSeconds > 0 ? Samples / Elapsed.TotalSeconds : 0;
 }

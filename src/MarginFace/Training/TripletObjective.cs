@@ -13,9 +13,12 @@ public sealed class TripletObjective(double margin = 0.2, TripletMining mining =
 {
     private readonly BatchTripletLoss loss = new(margin, mining);
 
+    /// <inheritdoc/>
     public override IReadOnlyList<nn.Module> Modules => [loss];
 
+    /// <summary>The batch-triplet loss max(0, d(a,p) − d(a,n) + margin) over the triplets mined within the batch.</summary>
     public override Tensor Compute(Tensor embeddings, Tensor labels) => loss.forward(embeddings, labels);
 
+    /// <summary>Null: no class weights, prediction is by nearest class centre.</summary>
     public override Tensor? Scores(Tensor embeddings) => null;
 }

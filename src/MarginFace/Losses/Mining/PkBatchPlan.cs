@@ -27,6 +27,7 @@ public sealed record PkBatchPlan(int Identities, int ImagesPerIdentity)
         return new PkBatchPlan(p, k);
     }
 
+    /// <summary>"P,K", the text <see cref="Parse"/> reads back.</summary>
     public override string ToString() => $"{Identities},{ImagesPerIdentity}";
 
     /// <summary>Steps of an epoch over <paramref name="images"/> images.</summary>
