@@ -47,7 +47,7 @@ try
 }
 catch (MarginFaceException e)
 {
-    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine($"error: {OptionNames.ForCommandLine(e)}");
     return 1;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -36,14 +36,14 @@ public static class FaceTraining
             : info.InputWidth != spec.InputWidth || info.InputHeight != spec.InputHeight || info.Channels != spec.Channels
                 ? $"input {info.InputWidth}x{info.InputHeight}x{info.Channels}, not {spec.InputWidth}x{spec.InputHeight}x{spec.Channels}"
             : null;
-        if (mismatch is not null) throw new MarginFaceException($"--init {reference}: the model has {mismatch}");
+        if (mismatch is not null) throw new MarginFaceException($"FaceTrainingOptions.Init = {reference}: the model has {mismatch}");
         using (torch.no_grad())
         {
             var target = backbone.Module.state_dict();
             foreach (var (name, tensor) in model.Module.state_dict())
             {
                 if (!target.TryGetValue(name, out var destination) || !destination.shape.SequenceEqual(tensor.shape))
-                    throw new MarginFaceException($"--init {reference}: its weight {name} does not fit backbone {spec.Name}");
+                    throw new MarginFaceException($"FaceTrainingOptions.Init = {reference}: its weight {name} does not fit backbone {spec.Name}");
                 destination.copy_(tensor);
             }
         }
@@ -104,7 +104,7 @@ public static class FaceTraining
             }
             catch (MarginFaceException e)
             {
-                throw new MarginFaceException($"--crop {options.Crop}: {e.Message}");
+                throw new MarginFaceException($"FaceTrainingOptions.Crop = {options.Crop}: {e.Message}");
             }
             preprocessing = preprocessing with { Crop = landmarks.WithDetectionCache() };
         }
@@ -117,7 +117,7 @@ public static class FaceTraining
         }
         catch (ArgumentException e)
         {
-            throw new MarginFaceException($"--random-crop: {e.Message.Split(" (Parameter")[0]}");
+            throw new MarginFaceException($"FaceTrainingOptions.RandomCropFrom: {e.Message.Split(" (Parameter")[0]}");
         }
         var source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.EffectiveBatchSize, options.Seed, options.Workers)
         {

@@ -157,7 +157,7 @@ public sealed record FaceTrainingOptions
     public int EffectiveBatchSize => PkPlan?.BatchSize ?? BatchSize;
 
     /// <summary>
-    /// Checks every setting, before any image is read. Messages name the command-line option; names of backbones and losses
+    /// Checks every setting, before any image is read. Messages name the property (<c>FaceTrainingOptions.LearningRate: ...</c>); names of backbones and losses
     /// are checked against their registries.
     /// </summary>
     public void Validate()
@@ -166,35 +166,35 @@ public sealed record FaceTrainingOptions
         {
             if (!ok) throw new MarginFaceException($"{option}: expected {expected}, got {(value is double d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : value ?? "nothing")}");
         }
-        Require(!string.IsNullOrWhiteSpace(Data), "--data", "the identity-folder directory", Data);
-        Require(Embedding is null or >= 1, "--embedding", "a positive number", Embedding);
-        Require(Epochs >= 1, "--epochs", "a positive number", Epochs);
-        Require(BatchSize >= 2, "--batch", "at least 2", BatchSize);
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), "--lr", "a positive number", LearningRate);
-        Require(HeadLearningRate is null or > 0 && double.IsFinite(HeadLearningRate ?? 1), "--head-lr", "a positive number", HeadLearningRate);
-        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "--weight-decay", "0 or a positive number", WeightDecay);
-        Require(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), "--clip-grad", "a finite number ≥ 0 (0: no clipping)", GradientClipNorm);
-        Require(WarmupSteps >= 0, "--warmup-steps", "0 or a positive number", WarmupSteps);
-        Require(MarginWarmupEpochs >= 0, "--margin-warmup", "0 or a positive number", MarginWarmupEpochs);
-        Require(Workers is >= 1 and <= 64, "--workers", "a number from 1 to 64", Workers);
-        Require(MinImages >= 1, "--min-images", "a positive number", MinImages);
-        Require(SaveEverySteps is null or >= 1, "--save-every", "a positive number", SaveEverySteps);
-        Require(Brightness is >= 0 and < 1, "--brightness", "a number in [0, 1)", Brightness);
-        Require(Contrast is >= 0 and < 1, "--contrast", "a number in [0, 1)", Contrast);
-        Require(RandomErase is >= 0 and <= 1, "--random-erase", "a probability in [0, 1]", RandomErase);
-        Require(Dropout is >= 0 and < 1, "--dropout", "a probability in [0, 1)", Dropout);
-        Require(PartialFc is null or > 0 and <= 1, "--partial-fc", "a sample rate in (0, 1]", PartialFc);
-        Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "--focal-gamma", "0 or a positive number", FocalGamma);
-        Require(Optimizer is "sgd" or "adam", "--optimizer", "sgd or adam", Optimizer);
-        Require(Enum.IsDefined(Schedule), "--schedule", "constant, step, cosine or polynomial", Schedule);
-        Require((ValidationPairs is null) == (ValidationImages is null), "--val-pairs", "--val-pairs and --val-images together", ValidationPairs ?? ValidationImages);
+        Require(!string.IsNullOrWhiteSpace(Data), "FaceTrainingOptions.Data", "the identity-folder directory", Data);
+        Require(Embedding is null or >= 1, "FaceTrainingOptions.Embedding", "a positive number", Embedding);
+        Require(Epochs >= 1, "FaceTrainingOptions.Epochs", "a positive number", Epochs);
+        Require(BatchSize >= 2, "FaceTrainingOptions.BatchSize", "at least 2", BatchSize);
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "FaceTrainingOptions.LearningRate", "a positive number", LearningRate);
+        Require(HeadLearningRate is null or > 0 && double.IsFinite(HeadLearningRate ?? 1), "FaceTrainingOptions.HeadLearningRate", "a positive number", HeadLearningRate);
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), "FaceTrainingOptions.WeightDecay", "0 or a positive number", WeightDecay);
+        Require(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), "FaceTrainingOptions.GradientClipNorm", "a finite number ≥ 0 (0: no clipping)", GradientClipNorm);
+        Require(WarmupSteps >= 0, "FaceTrainingOptions.WarmupSteps", "0 or a positive number", WarmupSteps);
+        Require(MarginWarmupEpochs >= 0, "FaceTrainingOptions.MarginWarmupEpochs", "0 or a positive number", MarginWarmupEpochs);
+        Require(Workers is >= 1 and <= 64, "FaceTrainingOptions.Workers", "a number from 1 to 64", Workers);
+        Require(MinImages >= 1, "FaceTrainingOptions.MinImages", "a positive number", MinImages);
+        Require(SaveEverySteps is null or >= 1, "FaceTrainingOptions.SaveEverySteps", "a positive number", SaveEverySteps);
+        Require(Brightness is >= 0 and < 1, "FaceTrainingOptions.Brightness", "a number in [0, 1)", Brightness);
+        Require(Contrast is >= 0 and < 1, "FaceTrainingOptions.Contrast", "a number in [0, 1)", Contrast);
+        Require(RandomErase is >= 0 and <= 1, "FaceTrainingOptions.RandomErase", "a probability in [0, 1]", RandomErase);
+        Require(Dropout is >= 0 and < 1, "FaceTrainingOptions.Dropout", "a probability in [0, 1)", Dropout);
+        Require(PartialFc is null or > 0 and <= 1, "FaceTrainingOptions.PartialFc", "a sample rate in (0, 1]", PartialFc);
+        Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "FaceTrainingOptions.FocalGamma", "0 or a positive number", FocalGamma);
+        Require(Optimizer is "sgd" or "adam", "FaceTrainingOptions.Optimizer", "sgd or adam", Optimizer);
+        Require(Enum.IsDefined(Schedule), "FaceTrainingOptions.Schedule", "constant, step, cosine or polynomial", Schedule);
+        Require((ValidationPairs is null) == (ValidationImages is null), "FaceTrainingOptions.ValidationPairs", "it together with FaceTrainingOptions.ValidationImages", ValidationPairs ?? ValidationImages);
         try
         {
             BackboneFactory.CheckName(Backbone);
         }
         catch (ArgumentException e)
         {
-            throw new MarginFaceException($"--backbone: {e.Message.Split(" (Parameter")[0]}");
+            throw new MarginFaceException($"FaceTrainingOptions.Backbone: {e.Message.Split(" (Parameter")[0]}");
         }
         try
         {
@@ -202,7 +202,7 @@ public sealed record FaceTrainingOptions
         }
         catch (ArgumentException e)
         {
-            throw new MarginFaceException($"--embedding: {e.Message.Split(" (Parameter")[0]}");
+            throw new MarginFaceException($"FaceTrainingOptions.Embedding: {e.Message.Split(" (Parameter")[0]}");
         }
         try
         {
@@ -210,7 +210,7 @@ public sealed record FaceTrainingOptions
         }
         catch (ArgumentException e)
         {
-            throw new MarginFaceException($"--dropout: {e.Message.Split(" (Parameter")[0]}");
+            throw new MarginFaceException($"FaceTrainingOptions.Dropout: {e.Message.Split(" (Parameter")[0]}");
         }
         try
         {
@@ -218,10 +218,10 @@ public sealed record FaceTrainingOptions
         }
         catch (Exception e) when (e is ArgumentException or FormatException or MarginFaceException)
         {
-            throw new MarginFaceException($"--crop: {e.Message.Split(" (Parameter")[0]}");
+            throw new MarginFaceException($"FaceTrainingOptions.Crop: {e.Message.Split(" (Parameter")[0]}");
         }
         if (PartialFc is not null && LossRegistry.Names.Contains(Loss.Trim().ToLowerInvariant()) && LossRegistry.Family(Loss) != LossFamily.MarginHead)
-            throw new MarginFaceException($"--partial-fc: Partial FC is for the margin heads, not {Loss}");
+            throw new MarginFaceException($"FaceTrainingOptions.PartialFc: Partial FC is for the margin heads, not {Loss}");
         try
         {
             new LearningRatePlan { Schedule = Schedule, Milestones = Milestones, WarmupSteps = WarmupSteps }.Validate();
@@ -232,16 +232,16 @@ public sealed record FaceTrainingOptions
             var message = e.Message.Split(" (Parameter")[0];
             const string partialFc = "Partial FC: ";
             throw new MarginFaceException(message.StartsWith(partialFc, StringComparison.Ordinal)
-                ? $"--partial-fc: {message[partialFc.Length..]} (--loss {Loss})"
-                : $"--loss {Loss}: {message}");
+                ? $"FaceTrainingOptions.PartialFc: {message[partialFc.Length..]} (FaceTrainingOptions.Loss = {Loss})"
+                : $"FaceTrainingOptions.Loss = {Loss}: {message}");
         }
         var embeddingLoss = LossRegistry.Family(Loss) is LossFamily.Triplet or LossFamily.Pair;
         if (embeddingLoss && Pk is null)
-            throw new MarginFaceException($"--pk: --loss {Loss} needs P×K batches (e.g. --pk 16,4: 16 identities × 4 images)");
+            throw new MarginFaceException($"FaceTrainingOptions.Pk: loss {Loss} needs P×K batches (e.g. \"16,4\": 16 identities × 4 images)");
         if (!embeddingLoss && Pk is not null)
-            throw new MarginFaceException($"--pk: P×K batches are for the pair and triplet losses (contrastive, triplet), not {Loss}");
+            throw new MarginFaceException($"FaceTrainingOptions.Pk: P×K batches are for the pair and triplet losses (contrastive, triplet), not {Loss}");
         if (PkPlan is { } plan && BatchSize != DefaultBatchSize && BatchSize != plan.BatchSize)
-            throw new MarginFaceException($"--batch: {BatchSize} disagrees with --pk {Pk} (P·K = {plan.BatchSize}); leave --batch out");
+            throw new MarginFaceException($"FaceTrainingOptions.BatchSize: {BatchSize} disagrees with FaceTrainingOptions.Pk = {Pk} (P·K = {plan.BatchSize}); leave the batch size unset");
     }
 
     /// <summary>The loss settings, as <see cref="LossRegistry.Create"/> takes them.</summary>

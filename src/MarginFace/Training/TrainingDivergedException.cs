@@ -5,7 +5,7 @@ public sealed class TrainingDivergedException : MarginFaceException
 {
     /// <summary>The loss <paramref name="loss"/> (NaN or ±∞) of <paramref name="step"/> in <paramref name="epoch"/>.</summary>
     public TrainingDivergedException(int epoch, int step, double loss)
-        : base($"training diverged: loss is {loss} at epoch {epoch}, step {step}; try a lower learning rate (--lr)")
+        : base($"training diverged: loss is {loss} at epoch {epoch}, step {step}; try a lower learning rate")
     {
         Epoch = epoch;
         Step = step;

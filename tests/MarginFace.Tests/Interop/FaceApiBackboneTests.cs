@@ -38,7 +38,7 @@ public class FaceApiBackboneTests : TorchTest
         Assert.StartsWith("backbone faceapi-resnet has a fixed 128-D embedding, not 64", e.Message);
         var options = new FaceTrainingOptions { Data = "faces", Backbone = "faceapi-resnet", Embedding = 512 };
         var refused = Assert.Throws<MarginFaceException>(options.Validate);
-        Assert.Equal("--embedding: backbone faceapi-resnet has a fixed 128-D embedding, not 512", refused.Message);
+        Assert.Equal("FaceTrainingOptions.Embedding: backbone faceapi-resnet has a fixed 128-D embedding, not 512", refused.Message);
     }
 
     [Fact]

@@ -56,9 +56,9 @@ public class FaceTrainingInitTests : TorchTest
         FaceTrainingOptions Options(string init) => new() { Data = missingData, Backbone = "clsnet", Embedding = 2, Loss = "arcface", Init = init };
 
         var error = Assert.Throws<MarginFaceException>(() => FaceTraining.Run(Options(otherBackbone), work.Combine("run"), torch.CPU)).Message;
-        Assert.Equal($"--init {otherBackbone}: the model has backbone lenetpp, not clsnet", error);
+        Assert.Equal($"FaceTrainingOptions.Init = {otherBackbone}: the model has backbone lenetpp, not clsnet", error);
         error = Assert.Throws<MarginFaceException>(() => FaceTraining.Run(Options(otherEmbedding), work.Combine("run"), torch.CPU)).Message;
-        Assert.Equal($"--init {otherEmbedding}: the model has a 3-D embedding, not 2-D", error);
+        Assert.Equal($"FaceTrainingOptions.Init = {otherEmbedding}: the model has a 3-D embedding, not 2-D", error);
         Assert.False(Directory.Exists(work.Combine("run")));
     }
 }

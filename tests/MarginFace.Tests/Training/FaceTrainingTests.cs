@@ -120,9 +120,9 @@ public class FaceTrainingTests : TorchTest
     public void PkIsRequiredByPairAndTripletLossesAndRefusedByTheOthers()
     {
         var options = new FaceTrainingOptions { Data = "faces", Loss = "triplet" };
-        Assert.StartsWith("--pk: --loss triplet needs P×K batches", Assert.Throws<MarginFaceException>(options.Validate).Message);
-        Assert.StartsWith("--pk: P×K batches are for the pair and triplet losses", Assert.Throws<MarginFaceException>((options with { Loss = "arcface", Pk = "4,4" }).Validate).Message);
-        Assert.Equal("--batch: 48 disagrees with --pk 4,4 (P·K = 16); leave --batch out",
+        Assert.StartsWith("FaceTrainingOptions.Pk: loss triplet needs P×K batches", Assert.Throws<MarginFaceException>(options.Validate).Message);
+        Assert.StartsWith("FaceTrainingOptions.Pk: P×K batches are for the pair and triplet losses", Assert.Throws<MarginFaceException>((options with { Loss = "arcface", Pk = "4,4" }).Validate).Message);
+        Assert.Equal("FaceTrainingOptions.BatchSize: 48 disagrees with FaceTrainingOptions.Pk = 4,4 (P·K = 16); leave the batch size unset",
             Assert.Throws<MarginFaceException>((options with { Pk = "4,4", BatchSize = 48 }).Validate).Message);
         (options with { Pk = "4,4" }).Validate();
         Assert.Equal(16, (options with { Pk = "4,4" }).EffectiveBatchSize);
@@ -132,11 +132,11 @@ public class FaceTrainingTests : TorchTest
     public void DropoutAndRandomErasingAreCheckedBeforeAnyDataIsRead()
     {
         var options = new FaceTrainingOptions { Data = "no-such-folder", Backbone = "facemobilenet", Dropout = 0.3 };
-        Assert.Equal("--dropout: backbone facemobilenet has no dropout layer; the mobilefacenet, mbf and iresnet backbones have one",
+        Assert.Equal("FaceTrainingOptions.Dropout: backbone facemobilenet has no dropout layer; the mobilefacenet, mbf and iresnet backbones have one",
             Assert.Throws<MarginFaceException>(options.Validate).Message);
-        Assert.Equal("--dropout: expected a probability in [0, 1), got 1",
+        Assert.Equal("FaceTrainingOptions.Dropout: expected a probability in [0, 1), got 1",
             Assert.Throws<MarginFaceException>((options with { Backbone = "mobilefacenet64", Dropout = 1 }).Validate).Message);
-        Assert.Equal("--random-erase: expected a probability in [0, 1], got -0.5",
+        Assert.Equal("FaceTrainingOptions.RandomErase: expected a probability in [0, 1], got -0.5",
             Assert.Throws<MarginFaceException>((options with { Dropout = 0, RandomErase = -0.5 }).Validate).Message);
         (options with { Backbone = "mobilefacenet64", RandomErase = 0.5 }).Validate();
     }

@@ -23,7 +23,7 @@ public sealed record PkBatchPlan(int Identities, int ImagesPerIdentity)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length != 2 || !int.TryParse(parts[0], out var p) || !int.TryParse(parts[1], out var k) || p < 2 || k < 2)
-            throw new MarginFaceException($"--pk: '{text}' is not P,K with P ≥ 2 identities and K ≥ 2 images per identity (e.g. 16,4)");
+            throw new MarginFaceException($"P×K plan '{text}': expected P,K with P ≥ 2 identities and K ≥ 2 images per identity (e.g. 16,4)");
         return new PkBatchPlan(p, k);
     }
 
@@ -45,7 +45,7 @@ public sealed record PkBatchPlan(int Identities, int ImagesPerIdentity)
         for (int i = 0; i < labels.Count; i++) byIdentity[labels[i]].Add(i);
         var present = Enumerable.Range(0, classCount).Where(c => byIdentity[c].Count > 0).ToArray();
         if (present.Length < Identities)
-            throw new MarginFaceException($"{source}: {present.Length} identities with images, fewer than the {Identities} of each P×K batch (--pk {this})");
+            throw new MarginFaceException($"{source}: {present.Length} identities with images, fewer than the {Identities} of each P×K batch (P×K plan {this})");
         var steps = Steps(labels.Count);
         var order = new int[steps * BatchSize];
         for (int step = 0; step < steps; step++)

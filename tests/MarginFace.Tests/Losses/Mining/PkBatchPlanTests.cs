@@ -55,9 +55,9 @@ public class PkBatchPlanTests
     public void FewerIdentitiesThanPAndMalformedPkAreOneLineErrors()
     {
         var error = Assert.Throws<MarginFaceException>(() => new PkBatchPlan(4, 2).Order(Samples(5, 5, 5), 3, 0, 1, "faces")).Message;
-        Assert.Equal("faces: 3 identities with images, fewer than the 4 of each P×K batch (--pk 4,2)", error);
+        Assert.Equal("faces: 3 identities with images, fewer than the 4 of each P×K batch (P×K plan 4,2)", error);
         foreach (var text in new[] { "16", "16,1", "a,4", "1,4", "16,4,2" })
-            Assert.StartsWith("--pk: ", Assert.Throws<MarginFaceException>(() => PkBatchPlan.Parse(text)).Message);
+            Assert.StartsWith("P×K plan ", Assert.Throws<MarginFaceException>(() => PkBatchPlan.Parse(text)).Message);
         Assert.Equal(new PkBatchPlan(16, 4), PkBatchPlan.Parse(" 16 , 4 "));
     }
 }
