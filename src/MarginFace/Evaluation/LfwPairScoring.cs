@@ -14,9 +14,9 @@ public enum LfwPairScoring
     /// <summary>Cosine of the model's (flip-fused) unit embeddings.</summary>
     [JsonStringEnumMemberName("cosine")] Cosine,
 
-    /// <summary>Cosine after within-class whitening fitted on the fold's training people (<see cref="LfwProtocolWhitening"/>).</summary>
+    /// <summary>Cosine after within-class whitening fitted on the fold's training people (<c>LfwProtocolWhitening</c> in experiments/).</summary>
     [JsonStringEnumMemberName("wccn")] Wccn,
 
-    /// <summary>A fusion (<see cref="LfwProtocolFusion"/>) of runs scored differently.</summary>
+    /// <summary>A fusion (<c>LfwProtocolFusion</c> in experiments/) of runs scored differently.</summary>
     [JsonStringEnumMemberName("mixed")] Mixed,
 }
