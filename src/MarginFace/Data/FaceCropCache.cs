@@ -29,7 +29,7 @@ public sealed class FaceCropCache
     private int _misses;
 
     /// <summary>The face that <paramref name="crop"/> cuts from the image file at <paramref name="path"/>, cropped on first request.</summary>
-    public RgbImage Get(FaceCrop crop, string path)
+    internal RgbImage Get(FaceCrop crop, string path)
     {
         ArgumentNullException.ThrowIfNull(crop);
         ArgumentNullException.ThrowIfNull(path);

@@ -145,7 +145,7 @@ public sealed class IdentityFolderDataset
     }
 
     /// <summary>Writes <c>classes.json</c>: a JSON object mapping each identity name to its label, in label order (atomic).</summary>
-    public void WriteClasses(string path)
+    internal void WriteClasses(string path)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -158,7 +158,7 @@ public sealed class IdentityFolderDataset
     }
 
     /// <summary>Reads a <c>classes.json</c> written by <see cref="WriteClasses"/>; the labels must be 0..C−1, each once.</summary>
-    public static IReadOnlyList<string> ReadClasses(string path)
+    internal static IReadOnlyList<string> ReadClasses(string path)
     {
         byte[] bytes;
         try
@@ -205,7 +205,7 @@ public sealed class IdentityFolderDataset
     /// Throws unless this dataset's identities are exactly <paramref name="saved"/> in the same order (a resumed run must see
     /// the labels it was trained with); the message names the first difference.
     /// </summary>
-    public void EnsureSameIdentities(IReadOnlyList<string> saved, string savedPath)
+    internal void EnsureSameIdentities(IReadOnlyList<string> saved, string savedPath)
     {
         for (int label = 0; label < Math.Min(saved.Count, Identities.Count); label++)
         {

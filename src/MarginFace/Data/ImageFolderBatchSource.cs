@@ -73,7 +73,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
     }
 
     /// <summary>Epoch <paramref name="epoch"/>'s order: a permutation of the sample indices, or the P×K plan's batches.</summary>
-    public int[] Order(int epoch)
+    internal int[] Order(int epoch)
     {
         if (_options.Pk is { } pk) return pk.Order(_dataset.Samples.Select(s => s.Label).ToArray(), _dataset.ClassCount, _options.Seed, epoch, _dataset.Root);
         var order = Enumerable.Range(0, _dataset.Samples.Count).ToArray();

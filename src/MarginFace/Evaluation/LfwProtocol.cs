@@ -38,7 +38,7 @@ public static class LfwProtocol
     public const string UnseenScoresFile = "unseen-scores.tsv";
 
     /// <summary>The folder of test fold <paramref name="fold"/> (1-based).</summary>
-    public static string FoldDirectory(string outputDirectory, int fold) => Path.Combine(outputDirectory, $"fold-{fold}");
+    internal static string FoldDirectory(string outputDirectory, int fold) => Path.Combine(outputDirectory, $"fold-{fold}");
 
     /// <summary>
     /// Runs the protocol for the 1-based test folds <paramref name="testFolds"/>. <paramref name="training"/> gives every setting but the
@@ -88,15 +88,15 @@ public static class LfwProtocol
     /// The people named by the pairs outside the 1-based test fold <paramref name="fold"/> and, when given, the held-out threshold fold
     /// <paramref name="thresholdFold"/>, in ordinal order.
     /// </summary>
-    public static IReadOnlyList<string> TrainingIdentities(LfwPairs pairs, int fold, int? thresholdFold = null) =>
+    internal static IReadOnlyList<string> TrainingIdentities(LfwPairs pairs, int fold, int? thresholdFold = null) =>
         pairs.Pairs.Where(p => p.Fold != fold - 1 && p.Fold != thresholdFold - 1).SelectMany(p => new[] { p.Name1, p.Name2 })
             .Distinct().Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The held-out threshold fold of 1-based test fold <paramref name="fold"/>: the next one, k mod F + 1.</summary>
-    public static int ThresholdFold(LfwPairs pairs, int fold) => fold % pairs.Folds + 1;
+    internal static int ThresholdFold(LfwPairs pairs, int fold) => fold % pairs.Folds + 1;
 
     /// <summary>Whether <paramref name="rule"/> needs the same-person pairs of <see cref="UnseenPeople"/>.</summary>
-    public static bool UsesUnseenPeople(LfwThresholdRule rule) => rule is LfwThresholdRule.Unseen or LfwThresholdRule.UnseenNormalFit;
+    internal static bool UsesUnseenPeople(LfwThresholdRule rule) => rule is LfwThresholdRule.Unseen or LfwThresholdRule.UnseenNormalFit;
 
     private static string Describe(LfwThresholdRule rule, LfwPairs pairs, int fold) => rule switch
     {
@@ -107,7 +107,7 @@ public static class LfwProtocol
     };
 
     /// <summary>Refuses a pairs file in which one person appears in two folds (the protocol trains on the other folds' people).</summary>
-    public static void CheckIdentityDisjoint(LfwPairs pairs)
+    internal static void CheckIdentityDisjoint(LfwPairs pairs)
     {
         var firstSeen = new Dictionary<string, LfwPair>(StringComparer.Ordinal);
         foreach (var pair in pairs.Pairs)

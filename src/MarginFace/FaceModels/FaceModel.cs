@@ -51,7 +51,7 @@ public sealed class FaceModel(Backbone backbone, FaceModelInfo info) : IFaceMode
     /// Embeddings of <paramref name="images"/> by <paramref name="module"/> (which must be in evaluation mode) on
     /// <paramref name="device"/>: preprocess, forward in batches, with <paramref name="flip"/> add the mirror's embedding, normalise.
     /// </summary>
-    public static float[][] Embed(nn.Module<Tensor, Tensor> module, FacePreprocessing p, Device device, IReadOnlyList<RgbImage> images,
+    internal static float[][] Embed(nn.Module<Tensor, Tensor> module, FacePreprocessing p, Device device, IReadOnlyList<RgbImage> images,
         bool flip = false, int batchSize = 64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

@@ -112,7 +112,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     public IReadOnlyList<Parameter> Shards => [.. shardNames.Select(name => get_parameter(name)!)];
 
     /// <summary>The first class of shard <paramref name="shard"/> (the class count for <paramref name="shard"/> = the shard count).</summary>
-    public long ShardStart(int shard) => shardStarts[shard];
+    internal long ShardStart(int shard) => shardStarts[shard];
 
     /// <summary>The devices of the shards given at construction; null for one unsharded "weight".</summary>
     public IReadOnlyList<Device>? ShardDevices { get; }
@@ -130,7 +130,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// The sampled class ids [k] (sorted, every label among them) and the labels remapped to positions in it, for the
     /// key (<see cref="Seed"/>, <paramref name="epoch"/>, <paramref name="step"/>); null ids mean every class.
     /// </summary>
-    public (Tensor? Classes, Tensor Labels) Sample(Tensor labels, long epoch, long step)
+    internal (Tensor? Classes, Tensor Labels) Sample(Tensor labels, long epoch, long step)
     {
         var k = (long)Math.Floor(SampleRate * Classes);
         if (SampleRate >= 1 || k >= Classes) return (null, labels.alias());

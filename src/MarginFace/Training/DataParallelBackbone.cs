@@ -64,7 +64,7 @@ public sealed class DataParallelBackbone : IDisposable
     public IReadOnlyList<Device> Devices { get; }
 
     /// <summary>Sizes of the parts a batch of <paramref name="count"/> is split into: ⌈count/n⌉ for the first count mod n parts, ⌊count/n⌋ for the rest, none empty.</summary>
-    public static IReadOnlyList<long> PartSizes(long count, int devices)
+    internal static IReadOnlyList<long> PartSizes(long count, int devices)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 1);
@@ -73,7 +73,7 @@ public sealed class DataParallelBackbone : IDisposable
     }
 
     /// <summary>Embeddings [B, E] on <see cref="Devices"/>[0] of images [B, …] on any device, each part computed by its replica.</summary>
-    public Tensor Forward(Tensor images)
+    internal Tensor Forward(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
         var sizes = PartSizes(images.shape[0], modules.Length);
@@ -92,7 +92,7 @@ public sealed class DataParallelBackbone : IDisposable
     }
 
     /// <summary>Adds every replica's gradient into the master's parameter gradient and clears the replica's.</summary>
-    public void ReduceGradients()
+    internal void ReduceGradients()
     {
         using var noGrad = no_grad();
         for (int i = 1; i < modules.Length; i++)
@@ -111,7 +111,7 @@ public sealed class DataParallelBackbone : IDisposable
     }
 
     /// <summary>Copies the master's parameters and buffers into every replica.</summary>
-    public void Broadcast()
+    internal void Broadcast()
     {
         using var noGrad = no_grad();
         for (int i = 1; i < modules.Length; i++)

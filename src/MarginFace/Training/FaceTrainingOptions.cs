@@ -259,6 +259,6 @@ public sealed record FaceTrainingOptions
     /// <see cref="LossSettings"/> with the Partial FC centres in <see cref="CentreShards"/> shards, shard i on
     /// <paramref name="devices"/>[i] (unchanged for one shard).
     /// </summary>
-    public LossSettings LossSettingsOn(IReadOnlyList<TorchSharp.torch.Device> devices) =>
+    internal LossSettings LossSettingsOn(IReadOnlyList<TorchSharp.torch.Device> devices) =>
         CentreShards > 1 ? LossSettings with { ShardDevices = [.. devices.Take(CentreShards)] } : LossSettings;
 }

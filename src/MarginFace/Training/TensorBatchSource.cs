@@ -61,7 +61,7 @@ public sealed class TensorBatchSource : IBatchSource
     }
 
     /// <summary>The generator seed of step <paramref name="step"/> (1-based) of epoch <paramref name="epoch"/>.</summary>
-    public static ulong StepSeed(int seed, int epoch, int step) =>
+    internal static ulong StepSeed(int seed, int epoch, int step) =>
         unchecked((ulong)(seed * 1_000_003L + epoch * 100_003L + step) ^ 0x9E3779B97F4A7C15UL);
 
     private long[][] Batches(int epoch)
