@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliBackbonesTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliBenchEmbedTests
 {
     [Fact]

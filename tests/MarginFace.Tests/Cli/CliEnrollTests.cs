@@ -15,6 +15,7 @@ using MarginFace.Tests.Pipeline;
 namespace MarginFace.Tests.Cli;
 
 /// <summary><c>enroll</c> and <c>identify</c> run in-process with a stand-in embedder (the face model is wired by the lead).</summary>
+[Trait("Category", "Integration")]
 public class CliEnrollTests
 {
     /// <summary>A deterministic stand-in for a face model: the aligned crop's grey levels averaged over 8×8 blocks, mean removed.</summary>

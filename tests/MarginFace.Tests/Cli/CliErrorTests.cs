@@ -1,5 +1,6 @@
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliErrorTests
 {
     [Fact]

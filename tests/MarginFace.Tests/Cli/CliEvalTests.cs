@@ -6,6 +6,7 @@ using MarginFace.Tests.Evaluation;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliEvalTests
 {
     /// <summary>Two folds of two same and two different pairs.</summary>

@@ -13,6 +13,7 @@ using MarginFace.Tests.Pipeline;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliFaceTests
 {
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

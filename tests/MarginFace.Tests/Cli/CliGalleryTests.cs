@@ -12,6 +12,7 @@ using Microsoft.Data.Sqlite;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliGalleryTests
 {
     private const string Model = "test-model";

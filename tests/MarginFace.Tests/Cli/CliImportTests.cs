@@ -3,6 +3,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliImportTests
 {
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Interop", "Fixtures", name);

@@ -14,6 +14,7 @@ using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliLfwProtocolTests
 {
     private static string WriteConfig(TempDirectory temp)

@@ -7,6 +7,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 
+[Trait("Category", "Integration")]
 public class CliMnistTests
 {
     [Fact]

@@ -21,6 +21,7 @@ using TorchSharp;
 namespace MarginFace.Tests.Cli;
 
 /// <summary>The commands that embed take an ONNX <c>--model</c> (run by ONNX Runtime) and agree with the face model file it came from.</summary>
+[Trait("Category", "Integration")]
 public class CliOnnxTests : TorchTest
 {
     private const float Tolerance = 1e-4f;

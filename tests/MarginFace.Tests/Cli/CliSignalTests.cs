@@ -10,6 +10,7 @@ namespace MarginFace.Tests.Cli;
 /// Every run is a separate process, so the class needs no shared-RNG isolation and runs beside the other collections; the
 /// uninterrupted run is made once for both tests (<see cref="StraightRun"/>).
 /// </summary>
+[Trait("Category", "Integration")]
 public class CliSignalTests(CliSignalTests.StraightRun straight) : IClassFixture<CliSignalTests.StraightRun>
 {
     private static string[] Arguments(string data, string output) =>

@@ -12,6 +12,7 @@ namespace MarginFace.Tests.Cli;
 /// <c>marginface train</c> and what reads its output (export, embed, verify), each a separate process: no shared-RNG
 /// isolation needed, so the class runs beside the other collections.
 /// </summary>
+[Trait("Category", "Integration")]
 public class CliTrainTests
 {
     [Fact]

@@ -11,6 +11,7 @@ using MarginFace.Models;
 
 namespace MarginFace.Tests.Data;
 
+[Trait("Category", "Integration")]
 public class LandmarkFaceCropTests
 {
     [Fact]

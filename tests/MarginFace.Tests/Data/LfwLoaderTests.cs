@@ -9,6 +9,7 @@ using MarginFace.Training;
 namespace MarginFace.Tests.Data;
 
 /// <summary>The loader on the real LFW deep-funneled JPEGs (skipped when ../shared/data/lfw is absent).</summary>
+[Trait("Category", "Integration")]
 public class LfwLoaderTests : TorchTest
 {
     private const string Lfw = "data/lfw/lfw-deepfunneled";

@@ -2,6 +2,7 @@ using MarginFace.Evaluation;
 
 namespace MarginFace.Tests.Evaluation;
 
+[Trait("Category", "Integration")]
 public class IdentificationProtocolTests
 {
     private static ImageEmbedding At(string image, double degrees, float length = 1) =>

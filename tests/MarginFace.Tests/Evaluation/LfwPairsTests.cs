@@ -4,6 +4,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Evaluation;
 
+[Trait("Category", "Integration")]
 public class LfwPairsTests
 {
     private const string Valid = "2\t1\nAlice\t1\t2\nAlice\t1\tBob\t3\nCarol\t2\t4\nDan\t1\tErin\t10\n";

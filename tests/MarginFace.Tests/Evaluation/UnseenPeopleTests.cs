@@ -7,6 +7,7 @@ using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Evaluation;
 
+[Trait("Category", "Integration")]
 public class UnseenPeopleTests
 {
     private static LfwPairs Pairs => LfwPairs.Parse(new StringReader(LfwProtocolTests.DisjointPairs), "pairs.txt");

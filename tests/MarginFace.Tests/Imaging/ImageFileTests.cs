@@ -5,6 +5,7 @@ using SkiaSharp;
 
 namespace MarginFace.Tests.Imaging;
 
+[Trait("Category", "Integration")]
 public class ImageFileTests
 {
     private static string WriteEncoded(TempDirectory dir, string name, SKEncodedImageFormat format, int width, int height, bool grey = false)

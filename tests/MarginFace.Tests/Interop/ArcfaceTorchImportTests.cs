@@ -17,6 +17,7 @@ namespace MarginFace.Tests.Interop;
 /// Random-weight iresnet18 and mbf laid out as arcface_torch's, made and run by PyTorch (make_fixtures.py iresnet18|mbf) in
 /// a temp directory, imported into MarginFace's backbones of the same names: the same input gives the same embedding.
 /// </summary>
+[Trait("Category", "Integration")]
 public class ArcfaceTorchImportTests(ArcfaceTorchImportTests.Checkpoint checkpoint, ITestOutputHelper output) : TorchTest, IClassFixture<ArcfaceTorchImportTests.Checkpoint>
 {
     /// <summary>Checkpoints and expected outputs, each made once for the class on first use, in a temp directory.</summary>

@@ -5,6 +5,7 @@ using MarginFace.Tests.Mnist;
 
 namespace MarginFace.Tests.Interop;
 
+[Trait("Category", "Integration")]
 public class FaceApiModelCacheTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

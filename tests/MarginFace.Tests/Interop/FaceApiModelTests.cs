@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;
 
+[Trait("Category", "Integration")]
 public class FaceApiModelTests(ITestOutputHelper output) : TorchTest
 {
     private const int Pairs = 25;

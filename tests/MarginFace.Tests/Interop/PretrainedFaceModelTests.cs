@@ -17,6 +17,7 @@ using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;
 
+[Trait("Category", "Integration")]
 public class PretrainedFaceModelTests : TorchTest
 {
     private static FaceModel Pretrained() => PretrainedFaceModel.Load(FaceApiTestModel.Cache.EnsureAvailable());

@@ -9,6 +9,7 @@ using TorchSharp;
 
 namespace MarginFace.Tests.Mnist;
 
+[Trait("Category", "Integration")]
 public class FeatureNetworkFactoryTests : TorchTest
 {
     [Theory]

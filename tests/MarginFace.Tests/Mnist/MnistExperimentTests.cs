@@ -11,6 +11,7 @@ using TorchSharp;
 namespace MarginFace.Tests.Mnist;
 
 [Collection(SequentialTorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class MnistExperimentTests : TorchTest
 {
     [RealMnistFact]

@@ -10,6 +10,7 @@ using TorchSharp;
 namespace MarginFace.Tests.Mnist;
 
 [Collection(SequentialTorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class MnistLossTrainingTests : TorchTest
 {
     public static TheoryData<string> Losses => new(LossRegistry.Names);

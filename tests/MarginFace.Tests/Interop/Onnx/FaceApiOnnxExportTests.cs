@@ -16,6 +16,7 @@ using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop.Onnx;
 
+[Trait("Category", "Integration")]
 public class FaceApiOnnxExportTests(ITestOutputHelper output) : TorchTest
 {
     private static float[] RunOnnx(string path, float[] input, int batch)

@@ -13,6 +13,7 @@ using Xunit.Abstractions;
 namespace MarginFace.Tests.Interop.Onnx;
 
 /// <summary>Exported backbones run in ONNX Runtime and give TorchSharp's eval-mode embeddings.</summary>
+[Trait("Category", "Integration")]
 public class OnnxExporterTests(ITestOutputHelper output) : TorchTest
 {
     /// <summary>Largest allowed |onnx − torch|, relative to the largest |torch| when that exceeds 1 (float32 sums).</summary>

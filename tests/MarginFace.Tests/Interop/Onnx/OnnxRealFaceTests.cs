@@ -28,6 +28,7 @@ namespace MarginFace.Tests.Interop.Onnx;
 /// TorchSharp does (<see cref="FaceModel.Embed(torch.nn.Module{torch.Tensor, torch.Tensor}, FacePreprocessing, torch.Device, IReadOnlyList{RgbImage}, bool, int)"/>):
 /// unit-length float32 embeddings within 1e-4 of each other, element by element.
 /// </summary>
+[Trait("Category", "Integration")]
 public class OnnxRealFaceTests(ITestOutputHelper output) : TorchTest
 {
     private const float Tolerance = 1e-4f;
