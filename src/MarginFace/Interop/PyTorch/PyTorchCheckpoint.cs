@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 
 namespace MarginFace.Interop.PyTorch;
 
@@ -8,19 +9,24 @@ namespace MarginFace.Interop.PyTorch;
 /// </summary>
 internal static class PyTorchCheckpoint
 {
-    /// <summary>A state dict's pickle holds names and sizes only; 256 MiB is far beyond any real one.</summary>
-    private const long MaxPickleBytes = 256L << 20;
-
     /// <summary>
     /// Reads the top-level dict of <paramref name="path"/>, which must map names to tensors. Storages are read once and
-    /// shared by the tensors that view them; every view's extent is checked against its storage.
+    /// shared by the tensors that view them; every view's extent is checked against its storage. The pickle is read first,
+    /// within <see cref="ReadLimits"/>; then every storage it declares is checked against its entry's size and the total
+    /// against <see cref="ReadLimits.MaxStorageBytes"/>, before any storage is read.
     /// </summary>
-    public static PyTorchStateDict ReadStateDict(string path)
+    public static PyTorchStateDict ReadStateDict(string path) => ReadStateDict(path, ReadLimits.MaxStorageBytes, target: null);
+
+    /// <summary>
+    /// As <see cref="ReadStateDict(string)"/>, refusing storages that total more than <paramref name="maxStorageBytes"/>
+    /// (e.g. <see cref="ReadLimits.StorageBudgetFor"/> of the module it is for, which <paramref name="target"/> names in the error).
+    /// </summary>
+    internal static PyTorchStateDict ReadStateDict(string path, long maxStorageBytes, string? target)
     {
         using var archive = TorchArchive.Open(path);
         var storages = new Dictionary<string, TensorStorage>(StringComparer.Ordinal);
-        var pickle = archive.ReadPickle(MaxPickleBytes);
-        var root = new RestrictedUnpickler(path, pickle, id => LoadStorage(path, archive, storages, id)).Load();
+        var pickle = archive.ReadPickle(ReadLimits.MaxPickleBytes);
+        var root = new RestrictedUnpickler(path, pickle, id => DeclareStorage(path, storages, id)).Load();
         if (root is not PickleDict dict)
             throw new MarginFaceException($"{path}: holds {Describe(root)}, not a state dict (a dict of name → tensor)");
 
@@ -31,14 +37,17 @@ internal static class PyTorchCheckpoint
                 throw new MarginFaceException($"{path}: a state-dict key is {Describe(key)}, not a string");
             if (value is not StoredTensor tensor)
                 throw new MarginFaceException($"{path}: entry '{name}' is {Describe(value)}, not a tensor; expected a state dict (name → tensor)");
+            if (tensor.Shape.Length > ReadLimits.MaxTensorRank)
+                throw new MarginFaceException($"{path}: tensor '{name}' has {tensor.Shape.Length} dimensions, more than {ReadLimits.MaxTensorRank}");
             CheckExtent(path, name, tensor);
             entries.Add(new(name, tensor));
         }
+        ReadStorages(path, archive, storages.Values, maxStorageBytes, target);
         return new PyTorchStateDict(path, entries);
     }
 
-    /// <summary>Resolves <c>('storage', storage_type, key, location, numel)</c> to the storage's bytes.</summary>
-    private static TensorStorage LoadStorage(string path, TorchArchive archive, Dictionary<string, TensorStorage> storages, PickleTuple id)
+    /// <summary>Records <c>('storage', storage_type, key, location, numel)</c>; its bytes are read by <see cref="ReadStorages"/>.</summary>
+    private static TensorStorage DeclareStorage(string path, Dictionary<string, TensorStorage> storages, PickleTuple id)
     {
         if (id.Count != 5 || id[0] is not "storage" || id[1] is not PickleGlobal type || id[2] is not string key
             || id[3] is not string || id[4] is not long elementCount)
@@ -54,13 +63,39 @@ internal static class PyTorchCheckpoint
         var elementSize = StorageTypes.ElementSize(dtype);
         if (elementCount < 0 || elementCount > long.MaxValue / elementSize)
             throw new MarginFaceException($"{path}: storage '{key}' declares {elementCount} elements");
-        var declaration = $"{elementCount} elements of {StorageTypes.Describe(dtype)}";
-        var data = archive.ReadStorage(key, elementCount * elementSize, declaration);
-        if (archive.BigEndian) SwapToLittleEndian(data, elementSize);
-        var storage = new TensorStorage(key, dtype, elementCount, data);
+        var storage = new TensorStorage(key, dtype, elementCount);
         storages[key] = storage;
         return storage;
     }
+
+    /// <summary>
+    /// Checks every declared storage against its entry's size, then their total against <paramref name="maxBytes"/>, and
+    /// only then reads them.
+    /// </summary>
+    private static void ReadStorages(string path, TorchArchive archive, ICollection<TensorStorage> storages, long maxBytes, string? target)
+    {
+        var total = 0L;
+        foreach (var storage in storages)
+        {
+            var bytes = Bytes(storage);
+            archive.CheckStorage(storage.Key, bytes, Declaration(storage));
+            total += bytes; // each ≤ Array.MaxLength (checked above), so no overflow for any realistic count
+        }
+        if (total > maxBytes)
+            throw new MarginFaceException(target is null
+                ? $"{path}: its storages total {total} bytes, more than this reader accepts ({maxBytes})"
+                : $"{path}: its storages total {total} bytes, more than {target} can use ({maxBytes}: {ReadLimits.StorageToTargetRatio}× its parameters and buffers + {ReadLimits.StorageSlackBytes} bytes)");
+        foreach (var storage in storages)
+        {
+            var data = archive.ReadStorage(storage.Key, Bytes(storage), Declaration(storage));
+            if (archive.BigEndian) SwapToLittleEndian(data, StorageTypes.ElementSize(storage.DType));
+            storage.Data = data;
+        }
+    }
+
+    private static long Bytes(TensorStorage storage) => storage.ElementCount * StorageTypes.ElementSize(storage.DType);
+
+    private static string Declaration(TensorStorage storage) => $"{storage.ElementCount} elements of {StorageTypes.Describe(storage.DType)}";
 
     /// <summary>The view must stay inside its storage: offset + Σ (size_i − 1)·stride_i &lt; numel, all non-negative.</summary>
     private static void CheckExtent(string path, string name, StoredTensor tensor)

@@ -6,6 +6,7 @@ using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
 using MarginFace.Models;
+using MarginFace.Runtime;
 using TorchSharp;
 
 namespace MarginFace.Interop.PyTorch;
@@ -30,11 +31,10 @@ public static class PyTorchImporter
     /// <param name="embeddingSize">The checkpoint's embedding size (arcface_torch's <c>num_features</c>); the backbone's default when null.</param>
     public static Backbone ImportBackbone(string checkpointPath, string backboneName, int? embeddingSize = null)
     {
-        var state = PyTorchCheckpoint.ReadStateDict(checkpointPath);
         var backbone = BackboneFactory.Create(backboneName, embeddingSize);
         try
         {
-            Load(state, backbone.Module, backbone.Spec.Name);
+            Load(ReadFor(checkpointPath, backbone.Module, backbone.Spec.Name), backbone.Module, backbone.Spec.Name);
             return backbone;
         }
         catch
@@ -72,7 +72,18 @@ public static class PyTorchImporter
     /// <param name="module">Receives the weights.</param>
     /// <param name="modelName">Names the module in errors, e.g. <c>iresnet50</c>.</param>
     public static void Load(string checkpointPath, torch.nn.Module module, string modelName) =>
-        Load(PyTorchCheckpoint.ReadStateDict(checkpointPath), module, modelName);
+        Load(ReadFor(checkpointPath, module, modelName), module, modelName);
+
+    /// <summary>
+    /// Reads <paramref name="checkpointPath"/> refusing, before any storage is read, storages that total more than
+    /// <paramref name="module"/> can use (<see cref="ReadLimits.StorageBudgetFor"/> its parameter and buffer bytes).
+    /// </summary>
+    private static PyTorchStateDict ReadFor(string checkpointPath, torch.nn.Module module, string modelName)
+    {
+        var targetBytes = 0L;
+        foreach (var (_, tensor) in module.state_dict()) targetBytes += tensor.NumberOfElements * tensor.ElementSize;
+        return PyTorchCheckpoint.ReadStateDict(checkpointPath, ReadLimits.StorageBudgetFor(targetBytes), modelName);
+    }
 
     /// <summary>
     /// Copies every tensor of <paramref name="state"/> into the parameter or buffer of <paramref name="module"/> with the

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
+using MarginFace.Runtime;
 
 namespace MarginFace.Interop.PyTorch;
 
@@ -11,6 +12,9 @@ namespace MarginFace.Interop.PyTorch;
 /// and the storage types. Any other global or opcode is refused when it is read, before anything is built from it.
 /// Tensors come back as <see cref="StoredTensor"/>, dicts as <see cref="PickleDict"/>, tuples as <see cref="PickleTuple"/>,
 /// lists as <see cref="List{T}"/>, ints as <see cref="long"/>, floats as <see cref="double"/>, None as null.
+/// What it builds is budgeted before it is built (<see cref="ReadLimits.MaxPickleObjects"/> objects and container slots,
+/// <see cref="ReadLimits.MaxPickleStringBytes"/> of strings, <see cref="ReadLimits.MaxPickleNesting"/> open MARKs), so a
+/// small hostile pickle cannot make it build millions of containers.
 /// </summary>
 internal sealed class RestrictedUnpickler
 {
@@ -35,6 +39,8 @@ internal sealed class RestrictedUnpickler
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
     private int _position;
+    private long _built;
+    private long _stringBytes;
 
     /// <param name="source">Named in every error (the checkpoint file).</param>
     /// <param name="data">The pickle.</param>
@@ -69,6 +75,8 @@ internal sealed class RestrictedUnpickler
                     if (_stack.Count != 1) throw Fail($"pickle stops with {_stack.Count} objects on its stack, expected 1");
                     return _stack[0];
                 case (byte)'(': // MARK
+                    if (_marks.Count >= ReadLimits.MaxPickleNesting)
+                        throw Fail($"the pickle nests more than {ReadLimits.MaxPickleNesting} MARKs");
                     _marks.Push(_stack.Count);
                     break;
                 case (byte)'}': // EMPTY_DICT
@@ -81,7 +89,7 @@ internal sealed class RestrictedUnpickler
                     Push(PickleTuple.Empty);
                     break;
                 case (byte)'t': // TUPLE
-                    Push(new PickleTuple(PopMark()));
+                    Push(new PickleTuple(Slots(PopMark())));
                     break;
                 case 0x85: // TUPLE1
                     Push(new PickleTuple(PopMany(1)));
@@ -93,7 +101,7 @@ internal sealed class RestrictedUnpickler
                     Push(new PickleTuple(PopMany(3)));
                     break;
                 case (byte)'l': // LIST
-                    Push(new List<object?>(PopMark()));
+                    Push(new List<object?>(Slots(PopMark())));
                     break;
                 case (byte)'d': // DICT
                     Push(MakeDict(PopMark()));
@@ -132,18 +140,21 @@ internal sealed class RestrictedUnpickler
                     Push(ReadUtf8(ReadLength(8)));
                     break;
                 case (byte)'T': // BINSTRING
-                    Push(Encoding.Latin1.GetString(ReadBytes(ReadLength(4))));
+                    Push(Encoding.Latin1.GetString(ReadBytes(CountString(ReadLength(4)))));
                     break;
                 case (byte)'U': // SHORT_BINSTRING
-                    Push(Encoding.Latin1.GetString(ReadBytes(ReadByte())));
+                    Push(Encoding.Latin1.GetString(ReadBytes(CountString(ReadByte()))));
                     break;
                 case (byte)'q': // BINPUT
+                    Built(1);
                     _memo[ReadByte()] = Peek();
                     break;
                 case (byte)'r': // LONG_BINPUT
+                    Built(1);
                     _memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek();
                     break;
                 case 0x94: // MEMOIZE
+                    Built(1);
                     _memo[_memo.Count] = Peek();
                     break;
                 case (byte)'h': // BINGET
@@ -169,20 +180,23 @@ internal sealed class RestrictedUnpickler
                 case (byte)'s': // SETITEM
                     var value = Pop();
                     var key = Pop();
+                    Built(1);
                     AsDict(Peek(), "SETITEM").Set(key, value);
                     break;
                 case (byte)'u': // SETITEMS
                     var items = PopMark();
                     if (items.Length % 2 != 0) throw Fail("SETITEMS with an odd number of items");
                     var dict = AsDict(Peek(), "SETITEMS");
+                    Built(items.Length / 2);
                     for (var i = 0; i < items.Length; i += 2) dict.Set(items[i], items[i + 1]);
                     break;
                 case (byte)'a': // APPEND
                     var element = Pop();
+                    Built(1);
                     AsList(Peek(), "APPEND").Add(element);
                     break;
                 case (byte)'e': // APPENDS
-                    var elements = PopMark();
+                    var elements = Slots(PopMark());
                     AsList(Peek(), "APPENDS").AddRange(elements);
                     break;
                 default:
@@ -255,6 +269,7 @@ internal sealed class RestrictedUnpickler
     private PickleDict MakeDict(object?[] keysAndValues)
     {
         if (keysAndValues.Length % 2 != 0) throw Fail("DICT with an odd number of items");
+        Built(keysAndValues.Length / 2);
         var dict = new PickleDict();
         for (var i = 0; i < keysAndValues.Length; i += 2) dict.Set(keysAndValues[i], keysAndValues[i + 1]);
         return dict;
@@ -262,6 +277,7 @@ internal sealed class RestrictedUnpickler
 
     private PickleDict DictFromPairs(List<object?> pairs)
     {
+        Built(pairs.Count);
         var dict = new PickleDict();
         foreach (var pair in pairs)
         {
@@ -295,6 +311,7 @@ internal sealed class RestrictedUnpickler
 
     private string ReadUtf8(int length)
     {
+        CountString(length);
         try
         {
             return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(ReadBytes(length));
@@ -309,7 +326,7 @@ internal sealed class RestrictedUnpickler
     {
         var end = Array.IndexOf(_data, (byte)'\n', _position);
         if (end < 0) throw Fail("the pickle ends inside a GLOBAL name");
-        var line = Encoding.ASCII.GetString(_data, _position, end - _position);
+        var line = Encoding.ASCII.GetString(_data, _position, CountString(end - _position));
         _position = end + 1;
         return line;
     }
@@ -330,8 +347,32 @@ internal sealed class RestrictedUnpickler
 
     private void Push(object? value)
     {
+        Built(1);
         if (_stack.Count >= MaxStackDepth) throw Fail($"the pickle stacks more than {MaxStackDepth} objects");
         _stack.Add(value);
+    }
+
+    /// <summary>Counts <paramref name="count"/> objects or container slots against <see cref="ReadLimits.MaxPickleObjects"/> before they are built.</summary>
+    private void Built(long count)
+    {
+        _built += count;
+        if (_built > ReadLimits.MaxPickleObjects)
+            throw Fail($"the pickle builds more than {ReadLimits.MaxPickleObjects} objects and container items; a state dict needs a few ten thousand");
+    }
+
+    private object?[] Slots(object?[] items)
+    {
+        Built(items.Length);
+        return items;
+    }
+
+    /// <summary>Counts a string of <paramref name="length"/> bytes against <see cref="ReadLimits.MaxPickleStringBytes"/> before it is decoded.</summary>
+    private int CountString(int length)
+    {
+        _stringBytes += length;
+        if (_stringBytes > ReadLimits.MaxPickleStringBytes)
+            throw Fail($"the pickle's strings total more than {ReadLimits.MaxPickleStringBytes} bytes; a state dict's names take a few hundred KB");
+        return length;
     }
 
     private object? Peek() => _stack.Count > 0 ? _stack[^1] : throw Fail("the pickle reads from an empty stack");

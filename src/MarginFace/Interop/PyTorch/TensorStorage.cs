@@ -6,11 +6,14 @@ namespace MarginFace.Interop.PyTorch;
 internal sealed class TensorStorage
 {
     internal TensorStorage(string key, torch.ScalarType type, long elementCount, byte[] data)
+        : this(key, type, elementCount) => Data = data;
+
+    /// <summary>A storage declared by the pickle whose bytes are read later, once every storage's size has been checked.</summary>
+    internal TensorStorage(string key, torch.ScalarType type, long elementCount)
     {
         Key = key;
         DType = type;
         ElementCount = elementCount;
-        Data = data;
     }
 
     /// <summary>The storage's key: its entry is <c>data/KEY</c> in the archive.</summary>
@@ -21,5 +24,5 @@ internal sealed class TensorStorage
     public long ElementCount { get; }
 
     /// <summary>The elements as stored, little-endian (<see cref="ElementCount"/> × element size bytes).</summary>
-    public ReadOnlyMemory<byte> Data { get; }
+    public ReadOnlyMemory<byte> Data { get; internal set; }
 }

@@ -36,18 +36,25 @@ internal sealed class TorchArchive : IDisposable
         try
         {
             CheckMagic(path, file);
-            ZipArchive zip;
+            ZipArchive? zip = null;
             try
             {
+                // ZipArchive reads its central directory lazily: the first look at the entries can find it corrupt too.
                 zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
+                var archive = new TorchArchive(path, file, zip, FindPrefix(path, zip));
+                archive.BigEndian = archive.ReadByteOrder();
+                return archive;
             }
             catch (InvalidDataException e)
             {
+                zip?.Dispose();
                 throw new MarginFaceException($"{path}: truncated or corrupt zip archive ({OneLine(e.Message)})", e);
             }
-            var archive = new TorchArchive(path, file, zip, FindPrefix(path, zip));
-            archive.BigEndian = archive.ReadByteOrder();
-            return archive;
+            catch (MarginFaceException)
+            {
+                zip?.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -59,6 +66,16 @@ internal sealed class TorchArchive : IDisposable
     public byte[] ReadPickle(long maxBytes) =>
         ReadEntry("data.pkl", expectedLength: null, maxBytes)
         ?? throw new MarginFaceException($"{_path}: the archive holds no {_prefix}data.pkl");
+
+    /// <summary>
+    /// Checks, without reading it, that storage <c>data/KEY</c> exists and declares exactly <paramref name="expectedLength"/>
+    /// bytes, which its stored size and the file's can hold.
+    /// </summary>
+    public void CheckStorage(string key, long expectedLength, string declaration)
+    {
+        if (CheckedEntry($"data/{key}", expectedLength, expectedLength, declaration) is null)
+            throw new MarginFaceException($"{_path}: tensor storage 'data/{key}' is missing from the archive");
+    }
 
     /// <summary>The bytes of storage <c>data/KEY</c>, which must be exactly <paramref name="expectedLength"/> long.</summary>
     public byte[] ReadStorage(string key, long expectedLength, string declaration) =>
@@ -79,16 +96,9 @@ internal sealed class TorchArchive : IDisposable
 
     private byte[]? ReadEntry(string name, long? expectedLength, long maxBytes, string? declaration = null)
     {
-        var entry = _zip.GetEntry(_prefix + name);
+        var entry = CheckedEntry(name, expectedLength, maxBytes, declaration);
         if (entry is null) return null;
-        var length = entry.Length;
-        if (expectedLength is { } expected && length != expected)
-            throw new MarginFaceException($"{_path}: storage '{name}' holds {length} bytes, but its header declares {expected} ({declaration})");
-        if (length > maxBytes || length > Array.MaxLength)
-            throw new MarginFaceException($"{_path}: entry '{name}' declares {length} bytes, more than this reader accepts ({Math.Min(maxBytes, Array.MaxLength)})");
-        if (entry.CompressedLength > _file.Length || length > entry.CompressedLength * MaxExpansion + 1024)
-            throw new MarginFaceException($"{_path}: entry '{name}' declares {length} bytes from {entry.CompressedLength} stored bytes in a file of {_file.Length}; the archive is corrupt");
-        var buffer = new byte[length];
+        var buffer = new byte[entry.Length];
         try
         {
             using var stream = entry.Open();
@@ -99,6 +109,21 @@ internal sealed class TorchArchive : IDisposable
             throw new MarginFaceException($"{_path}: entry '{name}' is truncated or corrupt ({OneLine(e.Message)})", e);
         }
         return buffer;
+    }
+
+    /// <summary>The entry <paramref name="name"/> (null when absent) once its declared sizes have been checked; nothing is read.</summary>
+    private ZipArchiveEntry? CheckedEntry(string name, long? expectedLength, long maxBytes, string? declaration)
+    {
+        var entry = _zip.GetEntry(_prefix + name);
+        if (entry is null) return null;
+        var length = entry.Length;
+        if (expectedLength is { } expected && length != expected)
+            throw new MarginFaceException($"{_path}: storage '{name}' holds {length} bytes, but its header declares {expected} ({declaration})");
+        if (length > maxBytes || length > Array.MaxLength)
+            throw new MarginFaceException($"{_path}: entry '{name}' declares {length} bytes, more than this reader accepts ({Math.Min(maxBytes, Array.MaxLength)})");
+        if (entry.CompressedLength > _file.Length || length > entry.CompressedLength * MaxExpansion + 1024)
+            throw new MarginFaceException($"{_path}: entry '{name}' declares {length} bytes from {entry.CompressedLength} stored bytes in a file of {_file.Length}; the archive is corrupt");
+        return entry;
     }
 
     private static void CheckMagic(string path, FileStream file)
