@@ -15,7 +15,8 @@ namespace MarginFace.FaceModels;
 /// The deployable face model: one self-describing file holding a magic string, a format version, the
 /// <see cref="FaceModelInfo"/> as JSON and the backbone's weights (TorchSharp's module format) — no head, no optimiser.
 /// Loading needs no other setting. A file of another program, another format version, or cut short is a one-line
-/// <see cref="MarginFaceException"/> naming it.
+/// <see cref="MarginFaceException"/> naming it. Every size the file declares is checked against <see cref="ReadLimits"/>
+/// and the bytes the file holds before anything is allocated for it (<see cref="TorchStateScan"/> for the weights).
 /// </summary>
 public static class FaceModelFile
 {
@@ -23,7 +24,6 @@ public static class FaceModelFile
     public const string Magic = "MarginFace.FaceModel";
     /// <summary>The layout version written after <see cref="Magic"/>; a file of another version is refused.</summary>
     public const int FormatVersion = 1;
-    private const long MaxHeaderBytes = 64L * 1024 * 1024;
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -73,6 +73,8 @@ public static class FaceModelFile
         using var stream = Open(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         var info = ReadHeader(path, reader, stream.Length);
+        var weights = stream.Position;
+        new TorchStateScan(path, stream).Module(null, "the weights");
         Backbone backbone;
         try
         {
@@ -84,7 +86,15 @@ public static class FaceModelFile
         }
         try
         {
+            stream.Position = weights;
+            new TorchStateScan(path, stream).Module(backbone.Module.state_dict(), $"backbone {info.Backbone}");
+            stream.Position = weights;
             backbone.Module.load(reader);
+        }
+        catch (MarginFaceException)
+        {
+            backbone.Dispose();
+            throw;
         }
         catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
         {
@@ -108,6 +118,19 @@ public static class FaceModelFile
         }
     }
 
+    /// <summary>The description's sizes, checked before a backbone or an input buffer is made from them.</summary>
+    private static void CheckSizes(FaceModelInfo info)
+    {
+        if (string.IsNullOrWhiteSpace(info.Backbone)) throw new InvalidDataException("no backbone name");
+        if (info.EmbeddingSize is < 1 or > ReadLimits.MaxEmbeddingSize)
+            throw new InvalidDataException($"embedding size {info.EmbeddingSize}, outside [1, {ReadLimits.MaxEmbeddingSize}]");
+        if (info.InputWidth is < 1 or > ReadLimits.MaxInputSide || info.InputHeight is < 1 or > ReadLimits.MaxInputSide)
+            throw new InvalidDataException($"input {info.InputWidth}×{info.InputHeight}, outside 1–{ReadLimits.MaxInputSide} pixels a side");
+        if (info.Channels is not (1 or 3)) throw new InvalidDataException($"{info.Channels} channels; 1 (grey) or 3 (RGB) expected");
+        if (info.Crop is null || info.Identities is null || info.Identities.Any(name => name is null) || info.LossParameters is null || info.ModelId is null)
+            throw new InvalidDataException("a field is null");
+    }
+
     private static FaceModelInfo ReadHeader(string path, BinaryReader reader, long length)
     {
         try
@@ -121,10 +144,11 @@ public static class FaceModelFile
                 throw new InvalidDataException($"face model format {version}; this MarginFace reads format {FormatVersion}");
             var position = reader.BaseStream.Position;
             var headerLength = reader.Read7BitEncodedInt();
-            if (headerLength < 0 || headerLength > MaxHeaderBytes || position + headerLength > length)
+            if (headerLength < 0 || headerLength > ReadLimits.MaxHeaderJsonBytes || position + headerLength > length)
                 throw new InvalidDataException("the description is cut short or too long");
             reader.BaseStream.Position = position;
             var info = JsonSerializer.Deserialize<FaceModelInfo>(reader.ReadString(), Json) ?? throw new InvalidDataException("empty description");
+            CheckSizes(info);
             info.Preprocessing();
             return info;
         }
