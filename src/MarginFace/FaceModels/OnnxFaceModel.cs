@@ -8,6 +8,7 @@ using MarginFace.Training;
 using MarginFace.Imaging;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
+using MarginFace.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
 using MarginFace.Galleries;
@@ -29,7 +30,7 @@ public sealed class OnnxFaceModel : IFaceModel
     private const string ArcFaceName = "arcface-onnx";
 
     /// <summary>Largest input side accepted (face models take 28–300 px); keeps a hostile file from making us allocate gigabytes per image.</summary>
-    public const int MaxInputSide = 1024;
+    public const int MaxInputSide = ReadLimits.MaxInputSide;
 
     /// <summary>Largest batch axis a graph may fix (buffers are allocated for that many images).</summary>
     public const int MaxFixedBatch = 256;
@@ -112,6 +113,7 @@ public sealed class OnnxFaceModel : IFaceModel
             throw new MarginFaceException($"{path}: output '{outputName}' is {Describe(output)}; a face embedding model gives float32 [N, D]");
 
         var metadata = session.ModelMetadata.CustomMetadataMap;
+        CheckMetadataSizes(path, metadata);
         var info = convention == OnnxModelConvention.ArcFace ? ArcFaceInfo(path, session) : MetadataInfo(path, metadata);
         var dims = input.Dimensions;
         if ((dims[1] > 0 && dims[1] != info.Channels) || (dims[2] > 0 && dims[2] != info.InputHeight) || (dims[3] > 0 && dims[3] != info.InputWidth))
@@ -120,16 +122,22 @@ public sealed class OnnxFaceModel : IFaceModel
         int? fixedBatch = dims[0] > 0 ? dims[0] : null;
         if (fixedBatch > MaxFixedBatch)
             throw new MarginFaceException($"{path}: input '{inputName}' fixes the batch axis to {fixedBatch} images; at most {MaxFixedBatch} are supported");
+        var batchFloats = (long)(fixedBatch ?? 1) * info.Channels * info.InputHeight * info.InputWidth;
+        if (batchFloats > ReadLimits.MaxBatchFloats)
+            throw new MarginFaceException($"{path}: input '{inputName}' takes batches of {fixedBatch ?? 1} × {info.Channels} × {info.InputHeight} × {info.InputWidth} = {batchFloats} floats; at most {ReadLimits.MaxBatchFloats} are supported");
         var model = new OnnxFaceModel(path, session, inputName, outputName, fixedBatch, info);
 
         // The embedding size: the output's last axis when the graph fixes it, else one run on a blank input tells.
         var outputDims = output.Dimensions;
-        var declared = outputDims.Length >= 2 && outputDims.Skip(1).All(d => d > 0) ? outputDims.Skip(1).Aggregate(1, (a, b) => a * b) : (int?)null;
-        var size = declared ?? model.RunBatch(new float[(fixedBatch ?? 1) * model.Preprocessing.Length], fixedBatch ?? 1).Length / (fixedBatch ?? 1);
+        long? declared = outputDims.Length >= 2 && outputDims.Skip(1).All(d => d > 0)
+            ? outputDims.Skip(1).Aggregate(1L, (a, b) => Math.Min(a * b, long.MaxValue / int.MaxValue)) : null;
+        long size = declared ?? model.RunBatch(new float[(fixedBatch ?? 1) * model.Preprocessing.Length], fixedBatch ?? 1).Length / (fixedBatch ?? 1);
         if (size < 1) throw new MarginFaceException($"{path}: output '{outputName}' is empty");
+        if (size > ReadLimits.MaxEmbeddingSize)
+            throw new MarginFaceException($"{path}: output '{outputName}' gives {size} values per image; at most {ReadLimits.MaxEmbeddingSize}-D embeddings are supported");
         if (info.EmbeddingSize > 0 && info.EmbeddingSize != size)
             throw new MarginFaceException($"{path}: its metadata says {info.EmbeddingSize}-D embeddings, output '{outputName}' gives {size}");
-        return new OnnxFaceModel(path, session, inputName, outputName, fixedBatch, info with { EmbeddingSize = size });
+        return new OnnxFaceModel(path, session, inputName, outputName, fixedBatch, info with { EmbeddingSize = (int)size });
     }
 
     /// <inheritdoc/>
@@ -219,7 +227,7 @@ public sealed class OnnxFaceModel : IFaceModel
         foreach (var (key, expected) in new[] { ("normalization_mean", mean), ("normalization_scale", scale) })
             if (metadata.TryGetValue(key, out var text) && !MatchesPerChannel(text, expected))
                 throw new MarginFaceException($"{path}: metadata {key} = '{text}' contradicts normalization {normalization} ({string.Join(",", (expected.Distinct().Count() == 1 ? [expected[0]] : expected).Select(v => v.ToString(CultureInfo.InvariantCulture)))})");
-        var embedding = metadata.ContainsKey("embedding_size") ? Whole("embedding_size", 1, 1 << 20) : 0;
+        var embedding = metadata.ContainsKey("embedding_size") ? Whole("embedding_size", 1, ReadLimits.MaxEmbeddingSize) : 0;
         var crop = metadata.GetValueOrDefault(OnnxExporter.CropKey, "none");
         try
         {
@@ -246,6 +254,18 @@ public sealed class OnnxFaceModel : IFaceModel
             ModelId = metadata.TryGetValue(OnnxExporter.ModelIdKey, out var id) && id.Length > 0 ? id : FileId(path),
         };
     }
+
+    /// <summary>Refuses more than <see cref="ReadLimits.MaxOnnxMetadataEntries"/> entries or a value longer than <see cref="ReadLimits.MaxOnnxMetadataChars"/>, before any is parsed.</summary>
+    private static void CheckMetadataSizes(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.Count > ReadLimits.MaxOnnxMetadataEntries)
+            throw new MarginFaceException($"{path}: {metadata.Count} metadata entries; at most {ReadLimits.MaxOnnxMetadataEntries} are read");
+        foreach (var (key, value) in metadata)
+            if (key.Length > ReadLimits.MaxOnnxMetadataChars || value.Length > ReadLimits.MaxOnnxMetadataChars)
+                throw new MarginFaceException($"{path}: metadata '{Printable(key)}' is {Math.Max(key.Length, value.Length)} characters long; at most {ReadLimits.MaxOnnxMetadataChars} are read");
+    }
+
+    private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).Take(80).ToArray());
 
     private static FaceModelInfo ArcFaceInfo(string path, InferenceSession session) => new()
     {
