@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace MarginFace.Tests.Fuzz;
+
+/// <summary>
+/// Runs a reader on seeded mutations of a valid file: each case must succeed or throw <see cref="MarginFaceException"/> (or a
+/// subtype); any other exception fails the test naming the case. Each case runs on a worker thread and must end within
+/// <see cref="CaseTimeout"/> (a hang fails the test); a dedicated thread, so that parallel tests cannot starve the pool. The loop stops after <c>cases</c> cases or when <c>budget</c> has
+/// passed, whichever is first — the budget only bounds the test's time, it is not asserted.
+/// </summary>
+internal static class FuzzLoop
+{
+    /// <summary>Far longer than any case takes (milliseconds); only a reader stuck in a loop reaches it.</summary>
+    public static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Returns (cases run, cases refused with a MarginFaceException).</summary>
+    public static (int Run, int Refused) Run(byte[] valid, int seed, int cases, TimeSpan budget, Action<byte[]> read)
+    {
+        var mutator = new SeededMutator(seed);
+        var clock = Stopwatch.StartNew();
+        var run = 0;
+        var refused = 0;
+        for (; run < cases && clock.Elapsed < budget; run++)
+        {
+            var bytes = mutator.Mutate(valid);
+            var task = Task.Factory.StartNew(() => read(bytes), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            try
+            {
+                if (!task.Wait(CaseTimeout))
+                    Assert.Fail($"seed {seed}, case {run}: the reader did not finish within {CaseTimeout.TotalSeconds} s on {bytes.Length} bytes");
+            }
+            catch (AggregateException e) when (e.InnerException is MarginFaceException error)
+            {
+                Assert.DoesNotContain('\n', error.Message);
+                refused++;
+            }
+            catch (AggregateException e)
+            {
+                Assert.Fail($"seed {seed}, case {run}: {e.InnerException?.GetType().Name} instead of a MarginFaceException: {e.InnerException}");
+            }
+        }
+        return (run, refused);
+    }
+}
