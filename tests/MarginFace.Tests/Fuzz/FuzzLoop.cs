@@ -13,9 +13,14 @@ internal static class FuzzLoop
     /// <summary>Far longer than any case takes (milliseconds); only a reader stuck in a loop reaches it.</summary>
     public static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Returns (cases run, cases refused with a MarginFaceException).</summary>
+    /// <summary>
+    /// Returns (cases run, cases refused with a MarginFaceException). The environment variable <c>MARGINFACE_FUZZ_SECONDS</c>
+    /// replaces both limits by a longer search (cases without limit for that many seconds), e.g. for a run before a release.
+    /// </summary>
     public static (int Run, int Refused) Run(byte[] valid, int seed, int cases, TimeSpan budget, Action<byte[]> read)
     {
+        if (int.TryParse(Environment.GetEnvironmentVariable("MARGINFACE_FUZZ_SECONDS"), out var seconds) && seconds > 0)
+            (cases, budget) = (int.MaxValue, TimeSpan.FromSeconds(seconds));
         var mutator = new SeededMutator(seed);
         var clock = Stopwatch.StartNew();
         var run = 0;
