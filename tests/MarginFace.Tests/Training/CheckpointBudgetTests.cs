@@ -81,6 +81,33 @@ public class CheckpointBudgetTests : TorchTest
         Assert.Equal(("fingerprint", 1, 2), (state.Fingerprint, state.Epoch, state.Step));
     }
 
+    /// <summary>The scan knows Adam's layout (step, two moments, an optional max) as well as SGD's; an AdamW checkpoint loads too.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AdamCheckpointsLoad(bool decoupled)
+    {
+        nn.Module<Tensor, Tensor> Linear()
+        {
+            torch.random.manual_seed(4);
+            return nn.Linear(4, 3);
+        }
+        OptimizerHelper Adam(nn.Module<Tensor, Tensor> module) => decoupled
+            ? optim.AdamW(module.parameters(), lr: 0.01, amsgrad: true)
+            : optim.Adam(module.parameters(), lr: 0.01);
+        var path = _temp.Combine("adam.ckpt");
+        using (var module = Linear())
+        using (var optimizer = Adam(module))
+        {
+            module.forward(torch.randn(2, 4)).sum().backward();
+            optimizer.step();
+            Checkpoint.Save(path, SmallRun.State, [module], [optimizer]);
+        }
+        using var target = Linear();
+        using var targetOptimizer = Adam(target);
+        Assert.Equal(2, Checkpoint.Load(path, [target], [targetOptimizer]).Step);
+    }
+
     [Theory]
     [InlineData(4294967295L)]
     [InlineData(-1L)]
