@@ -44,9 +44,12 @@ public class FaceModelFileBudgetTests : TorchTest
         return File.ReadAllBytes(path);
     }
 
-    private string WithHeader(Action<JsonObject> change)
+    private string WithHeader(Action<JsonObject> change) => WithHeader(_temp, change);
+
+    /// <summary>A small valid face model file whose JSON description <paramref name="change"/> has edited.</summary>
+    internal static string WithHeader(TempDirectory temp, Action<JsonObject> change)
     {
-        var bytes = SmallModelBytes(_temp);
+        var bytes = SmallModelBytes(temp);
         var layout = new TorchSharpFileLayout(bytes);
         var (start, end) = layout.SkipHeader();
         layout.Position = start;
@@ -54,7 +57,9 @@ public class FaceModelFileBudgetTests : TorchTest
         change(json);
         using var encoded = new MemoryStream();
         using (var writer = new BinaryWriter(encoded, Encoding.UTF8, leaveOpen: true)) writer.Write(json.ToJsonString());
-        return Write(TorchSharpFileLayout.Splice(bytes, start, end - start, encoded.ToArray()));
+        var path = temp.Combine($"hostile-{Guid.NewGuid():N}.model");
+        File.WriteAllBytes(path, TorchSharpFileLayout.Splice(bytes, start, end - start, encoded.ToArray()));
+        return path;
     }
 
     private string Write(byte[] bytes)
