@@ -29,11 +29,11 @@ public sealed class OnnxFaceModel : IFaceModel
 {
     private const string ArcFaceName = "arcface-onnx";
 
-    /// <summary>Largest input side accepted (face models take 28–300 px); keeps a hostile file from making us allocate gigabytes per image.</summary>
+    /// <summary>Largest input side accepted: <see cref="ReadLimits.MaxInputSide"/>.</summary>
     public const int MaxInputSide = ReadLimits.MaxInputSide;
 
-    /// <summary>Largest batch axis a graph may fix (buffers are allocated for that many images).</summary>
-    public const int MaxFixedBatch = 256;
+    /// <summary>Largest batch axis a graph may fix (buffers are allocated for that many images): <see cref="ReadLimits.MaxFixedBatch"/>.</summary>
+    public const int MaxFixedBatch = ReadLimits.MaxFixedBatch;
     private readonly InferenceSession session;
     private readonly string inputName;
     private readonly string outputName;

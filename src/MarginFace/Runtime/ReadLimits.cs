@@ -23,6 +23,12 @@ public static class ReadLimits
     public const int MaxInputSide = 1024;
 
     /// <summary>
+    /// Largest batch axis an ONNX graph may fix: buffers are allocated for that many images at once, and exports fix 1 or
+    /// leave it free; 256 is a large inference batch.
+    /// </summary>
+    public const int MaxFixedBatch = 256;
+
+    /// <summary>
     /// Largest number of pixels × channels × images one preprocessed ONNX batch may hold: 64 Mi floats = 256 MB, e.g. a graph
     /// fixing its batch at 21 images of 1024² RGB; real ones (1 × 3 × 112 × 112) are 4 orders of magnitude below.
     /// </summary>

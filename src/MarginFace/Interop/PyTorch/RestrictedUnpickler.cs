@@ -18,8 +18,6 @@ namespace MarginFace.Interop.PyTorch;
 /// </summary>
 internal sealed class RestrictedUnpickler
 {
-    private const int MaxStackDepth = 1 << 20;
-
     private static readonly PickleGlobal OrderedDict = new("collections", "OrderedDict");
     private static readonly PickleGlobal RebuildTensorV2 = new("torch._utils", "_rebuild_tensor_v2");
     private static readonly PickleGlobal RebuildParameter = new("torch._utils", "_rebuild_parameter");
@@ -347,8 +345,7 @@ internal sealed class RestrictedUnpickler
 
     private void Push(object? value)
     {
-        Built(1);
-        if (_stack.Count >= MaxStackDepth) throw Fail($"the pickle stacks more than {MaxStackDepth} objects");
+        Built(1); // bounds the stack too: every object on it was pushed
         _stack.Add(value);
     }
 
