@@ -21,7 +21,7 @@ public class FaceModelFileFuzzTests(ITestOutputHelper output) : TorchTest
     {
         var valid = FaceModelFileBudgetTests.SmallModelBytes(_temp);
         var path = _temp.Combine("mutated.model");
-        var (run, refused) = FuzzLoop.Run(valid, seed: 42, cases: 3000, TimeSpan.FromSeconds(2), bytes =>
+        var (run, refused) = FuzzLoop.Run(valid, seed: 42, cases: 3000, TimeSpan.FromSeconds(4), bytes =>
         {
             File.WriteAllBytes(path, bytes);
             FaceModelFile.ReadInfo(path);

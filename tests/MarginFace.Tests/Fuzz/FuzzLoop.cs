@@ -4,14 +4,21 @@ namespace MarginFace.Tests.Fuzz;
 
 /// <summary>
 /// Runs a reader on seeded mutations of a valid file: each case must succeed or throw <see cref="MarginFaceException"/> (or a
-/// subtype); any other exception fails the test naming the case. Each case runs on a worker thread and must end within
-/// <see cref="CaseTimeout"/> (a hang fails the test); a dedicated thread, so that parallel tests cannot starve the pool. The loop stops after <c>cases</c> cases or when <c>budget</c> has
+/// subtype); any other exception fails the test naming the case. Each case runs on a thread of its own (so that parallel
+/// tests cannot starve the pool) and must end within <see cref="CaseTimeout"/> (a hang fails the test) having allocated at
+/// most <see cref="MaxCaseAllocation"/> managed bytes. The loop stops after <c>cases</c> cases or when <c>budget</c> has
 /// passed, whichever is first — the budget only bounds the test's time, it is not asserted.
 /// </summary>
 internal static class FuzzLoop
 {
     /// <summary>Far longer than any case takes (milliseconds); only a reader stuck in a loop reaches it.</summary>
     public static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Most managed memory one case may allocate (its thread's allocation counter): the files are a few MB, so only a reader
+    /// that believed a mutated size allocates more.
+    /// </summary>
+    public const long MaxCaseAllocation = 256L << 20;
 
     /// <summary>
     /// Returns (cases run, cases refused with a MarginFaceException). The environment variable <c>MARGINFACE_FUZZ_SECONDS</c>
@@ -28,7 +35,19 @@ internal static class FuzzLoop
         for (; run < cases && clock.Elapsed < budget; run++)
         {
             var bytes = mutator.Mutate(valid);
-            var task = Task.Factory.StartNew(() => read(bytes), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var allocated = 0L;
+            var task = Task.Factory.StartNew(() =>
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                try
+                {
+                    read(bytes);
+                }
+                finally
+                {
+                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             try
             {
                 if (!task.Wait(CaseTimeout))
@@ -43,6 +62,7 @@ internal static class FuzzLoop
             {
                 Assert.Fail($"seed {seed}, case {run}: {e.InnerException?.GetType().Name} instead of a MarginFaceException: {e.InnerException}");
             }
+            Assert.True(allocated <= MaxCaseAllocation, $"seed {seed}, case {run}: the reader allocated {allocated >> 20} MiB of managed memory for {bytes.Length} bytes");
         }
         return (run, refused);
     }

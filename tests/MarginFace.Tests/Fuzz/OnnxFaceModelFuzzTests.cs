@@ -37,7 +37,7 @@ public class OnnxFaceModelFuzzTests(ITestOutputHelper output) : TorchTest
         var valid = _temp.Combine("small.onnx");
         using (var model = FaceModelFile.Load(modelPath)) OnnxExporter.Export(model, valid);
         var path = _temp.Combine("mutated.onnx");
-        var (run, refused) = FuzzLoop.Run(File.ReadAllBytes(valid), seed: 44, cases: 3000, TimeSpan.FromSeconds(2), bytes =>
+        var (run, refused) = FuzzLoop.Run(File.ReadAllBytes(valid), seed: 44, cases: 3000, TimeSpan.FromSeconds(4), bytes =>
         {
             File.WriteAllBytes(path, bytes);
             OnnxFaceModel.Open(path, threads: 1).Dispose();
