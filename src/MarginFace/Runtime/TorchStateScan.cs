@@ -88,8 +88,8 @@ internal sealed class TorchStateScan
     private (torch.ScalarType Type, long[] Shape) Tensor(string what)
     {
         var code = Leb128(what);
-        var type = (torch.ScalarType)code;
-        var elementSize = ElementSize(type);
+        var type = (torch.ScalarType)(sbyte)code;
+        var elementSize = code is >= 0 and <= sbyte.MaxValue ? ElementSize(type) : 0;
         if (elementSize == 0) throw Fail($"{what} has element type {code}, which is not one TorchSharp saves");
         var rank = Leb128(what);
         if (rank is < 0 or > ReadLimits.MaxTensorRank)
