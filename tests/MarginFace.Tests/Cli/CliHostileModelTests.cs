@@ -1,5 +1,7 @@
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Faces;
+using MarginFace.Tests.Evaluation;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Training;
 using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Cli;

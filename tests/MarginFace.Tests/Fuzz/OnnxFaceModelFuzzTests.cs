@@ -1,5 +1,10 @@
-using MarginFace.Faces;
-using MarginFace.Inference;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Training;
+using MarginFace.Losses.Mining;
+using MarginFace.Galleries;
+using MarginFace.Pipeline;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
 using MarginFace.Tests.Data;
