@@ -61,6 +61,10 @@ public class CliTrainLearningTests(ITestOutputHelper output) : TorchTest
         Assert.Equal(rescored.Threshold, model.Info.VerificationThreshold!.Value, 4);
     }
 
+    /// <summary>
+    /// Chance is 0.5; an untrained network scores these pairs at about 0.7 (random features see where the bright cells are), so
+    /// "near chance" means no better than that: far below the 0.9 the same run reaches on the true labels.
+    /// </summary>
     [Fact]
     public void TheSameRunOnShuffledLabelsDoesNotGeneraliseToHeldOutPairs()
     {
@@ -70,15 +74,15 @@ public class CliTrainLearningTests(ITestOutputHelper output) : TorchTest
 
         var last = epochs[^1];
         Assert.True(last.TrainAccuracy < 0.35, $"train accuracy {last.TrainAccuracy} on labels that say nothing");
-        Assert.True(epochs.Max(e => e.ValidationAccuracy) < 0.75, $"validation-pair accuracy reached {epochs.Max(e => e.ValidationAccuracy)} (chance {Chance})");
+        Assert.True(epochs.Max(e => e.ValidationAccuracy) < 0.8, $"validation-pair accuracy reached {epochs.Max(e => e.ValidationAccuracy)} (chance {Chance})");
     }
 
     [Fact]
     public void ARunWhoseOptimiserCannotMoveTheWeightsDoesNotLearn()
     {
         // --lr must be positive; 1e-30 times any gradient here is far below half a float32 ulp of every weight, so no weight
-        // moves. Only BatchNorm's running statistics change, which takes the untrained network's pair accuracy from about 0.72
-        // to 0.76 (random features see where the bright cells are): not learning, and far below the run that learns.
+        // moves. Only BatchNorm's running statistics change, which moves the untrained network's pair accuracy by a few points
+        // (0.65 to 0.70 here; random features see where the bright cells are): not learning, and far below the run that learns.
         using var work = new TempDirectory();
         var data = SyntheticIdentities.Write(work.Combine("data"));
         var (epochs, _) = Train(data, work.Combine("run"), [.. ArcFace, "--lr", "1e-30"]);

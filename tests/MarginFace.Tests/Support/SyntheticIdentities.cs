@@ -46,7 +46,7 @@ internal static class SyntheticIdentities
         {
             var folder = Directory.CreateDirectory(Path.Combine(train, Identity(folders[i]))).FullName;
             // The image's own draw depends on (identity, index) only, so the shuffled set holds the very same images.
-            var image = Render(layouts[trainingDraws[i].Identity], size, new Random(HashCode.Combine(seed, trainingDraws[i].Identity, trainingDraws[i].Index)));
+            var image = Render(layouts[trainingDraws[i].Identity], size, new Random(ImageSeed(seed, trainingDraws[i].Identity, trainingDraws[i].Index)));
             Save(image, Path.Combine(folder, $"{written[folders[i]]++:D3}.png"), SKEncodedImageFormat.Png);
         }
 
@@ -55,7 +55,7 @@ internal static class SyntheticIdentities
             var folder = Directory.CreateDirectory(Path.Combine(validation, Identity(k))).FullName;
             for (int j = 1; j <= validationImages; j++)
             {
-                var image = Render(layouts[k], size, new Random(HashCode.Combine(seed, k, -j)));
+                var image = Render(layouts[k], size, new Random(ImageSeed(seed, k, 1000 + j)));
                 Save(image, Path.Combine(folder, $"{Identity(k)}_{j:D4}.jpg"), SKEncodedImageFormat.Jpeg);
             }
         }
@@ -81,6 +81,9 @@ internal static class SyntheticIdentities
         File.WriteAllLines(pairs, lines);
         return new Layout(train, validation, pairs, identities, trainImages);
     }
+
+    /// <summary>The seed of one image's draw (not <see cref="HashCode"/>, which differs from process to process).</summary>
+    private static int ImageSeed(int seed, int identity, int index) => unchecked(seed * 1_000_003 + identity * 10_007 + index);
 
     /// <summary>One 4×4 on/off layout per identity, 6 to 10 cells on, any two differing in at least 4 cells.</summary>
     private static bool[][] Layouts(int identities, Random random)
