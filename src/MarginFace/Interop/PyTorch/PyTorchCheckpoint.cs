@@ -10,10 +10,11 @@ namespace MarginFace.Interop.PyTorch;
 internal static class PyTorchCheckpoint
 {
     /// <summary>
-    /// Reads the top-level dict of <paramref name="path"/>, which must map names to tensors. Storages are read once and
-    /// shared by the tensors that view them; every view's extent is checked against its storage. The pickle is read first,
-    /// within <see cref="ReadLimits"/>; then every storage it declares is checked against its entry's size and the total
-    /// against <see cref="ReadLimits.MaxStorageBytes"/>, before any storage is read.
+    /// Reads the top-level dict of <paramref name="path"/>, which must map names to tensors, or of arcface_torch's full training
+    /// checkpoint its <c>state_dict_backbone</c>. Storages are read once and shared by the tensors that view them; every view's
+    /// extent is checked against its storage. The pickle is read first, within <see cref="ReadLimits"/>; then every storage it
+    /// declares is checked against its entry's size and the total against <see cref="ReadLimits.MaxStorageBytes"/>, before any
+    /// storage is read.
     /// </summary>
     public static PyTorchStateDict ReadStateDict(string path) => ReadStateDict(path, ReadLimits.MaxStorageBytes, target: null);
 
@@ -29,6 +30,7 @@ internal static class PyTorchCheckpoint
         var root = new RestrictedUnpickler(path, pickle, id => DeclareStorage(path, storages, id)).Load();
         if (root is not PickleDict dict)
             throw new MarginFaceException($"{path}: holds {Describe(root)}, not a state dict (a dict of name → tensor)");
+        if (BackboneOfTrainingCheckpoint(dict) is { } backbone) dict = backbone;
 
         var entries = new List<KeyValuePair<string, StoredTensor>>(dict.Entries.Count);
         foreach (var (key, value) in dict.Entries)
@@ -44,6 +46,19 @@ internal static class PyTorchCheckpoint
         }
         ReadStorages(path, archive, storages.Values, maxStorageBytes, target);
         return new PyTorchStateDict(path, entries);
+    }
+
+    /// <summary>
+    /// The backbone's state dict inside arcface_torch's full training checkpoint (<c>checkpoint_gpu_N.pt</c>:
+    /// <c>epoch</c>, <c>global_step</c>, <c>state_dict_backbone</c>, <c>state_dict_softmax_fc</c>, <c>state_optimizer</c>,
+    /// <c>state_lr_scheduler</c>); null for any other dict, which is then read as the state dict itself.
+    /// </summary>
+    private static PickleDict? BackboneOfTrainingCheckpoint(PickleDict root)
+    {
+        const string key = "state_dict_backbone";
+        foreach (var (name, value) in root.Entries)
+            if (name is key && value is PickleDict backbone) return backbone;
+        return null;
     }
 
     /// <summary>Records <c>('storage', storage_type, key, location, numel)</c>; its bytes are read by <see cref="ReadStorages"/>.</summary>

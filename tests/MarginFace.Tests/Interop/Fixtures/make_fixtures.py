@@ -19,8 +19,21 @@ It writes, next to itself:
   hostile_past_storage.pt       a tensor whose shape reaches past the end of its storage
   hostile_huge_storage.pt       a storage whose pickle declares 2^40 float32 elements (the zip holds 40 bytes)
 
-With "iresnet18 DIR" or "mbf DIR" it writes instead DIR/NAME.pt (iresnet18: about 96 MB, too big to commit; the tests
-make them in a temp directory when PyTorch is installed) and DIR/NAME.json (a fixed input and the network's output): a
+With "import" it writes instead the fixtures of the import tests (ArcfaceTorchImportTests, CliImportTests), small enough to
+commit because every convolution and linear weight is a strided view into one shared random storage of 2^16 floats (torch.save writes a
+storage once, whatever views it has); the names, shapes and dtypes are arcface_torch's, the values are not degenerate:
+
+  arcface_face_1.png, arcface_face_2.png   two 112x112 RGB test images (smooth synthetic patterns)
+  arcface_mbf_model.pt                     mbf as arcface_torch writes model.pt: torch.save(backbone.module.state_dict())
+  arcface_mbf_checkpoint_gpu_0.pt          the same network inside arcface_torch's full training checkpoint
+                                           (checkpoint_gpu_0.pt: epoch, global_step, state_dict_backbone,
+                                           state_dict_softmax_fc, state_optimizer, state_lr_scheduler)
+  arcface_iresnet18_model.pt               iresnet18 as model.pt
+  arcface_expected.json                    each network's raw output for the two images, (x - 127.5) / 127.5 as arcface_torch
+                                           normalises, and the largest |value|
+
+With "iresnet18 DIR" or "mbf DIR" it writes instead DIR/NAME.pt (iresnet18: about 96 MB, too big to commit; for checks
+by hand with contiguous weights, no test uses them) and DIR/NAME.json (a fixed input and the network's output): a
 random-weight network laid out as InsightFace's arcface_torch iresnet18 or mbf (MobileFaceNet).
 
 Values in the JSON files are Python floats (float16/bfloat16/float32 widened exactly to float64) and ints.
@@ -353,7 +366,123 @@ def arcface(name, directory):
                    "output": {"shape": list(y.shape), "values": values(y)}}, f)
 
 
+SHARED_STORAGE = 2 ** 16
+
+
+def strided_view(shared, shape, salt):
+    """A view of `shared` with the given shape: each row (the first dimension) contiguous, rows 2k+1 > 1 elements apart (so
+    overlapping, shifted windows of the storage), at an offset that `salt` moves so that two tensors of one shape differ."""
+    shape = list(shape)
+    row = 1
+    for size in shape[1:]:
+        row *= size
+    strides = []
+    inner = 1
+    for size in reversed(shape[1:]):
+        strides.insert(0, inner)
+        inner *= size
+    first = max(1, (SHARED_STORAGE - 1 - row) // max(1, shape[0] - 1) - 2) | 1
+    strides.insert(0, first)
+    extent = (shape[0] - 1) * first + row - 1
+    assert extent < SHARED_STORAGE, (shape, strides)
+    offset = (salt * 7919) % (SHARED_STORAGE - extent)
+    return shared.as_strided(shape, strides, offset)
+
+
+def test_images():
+    """Two 112x112 RGB images of smooth patterns (waves and a disc), 8-bit, written once as PNG."""
+    from PIL import Image
+    yy, xx = torch.meshgrid(torch.arange(112.0), torch.arange(112.0), indexing="ij")
+    images = []
+    for k, (fx, fy, cx, cy) in enumerate([(0.07, 0.11, 40, 60), (0.13, 0.05, 70, 50)]):
+        r = 127.5 + 120 * torch.sin(fx * xx + 0.3 * k)
+        g = 127.5 + 120 * torch.cos(fy * yy + 0.02 * xx)
+        disc = ((xx - cx) ** 2 + (yy - cy) ** 2 < 25 ** 2).float()
+        b = 40 + 180 * disc + 20 * torch.sin(0.2 * (xx + yy))
+        rgb = torch.stack([r, g, b], dim=-1).round().clamp(0, 255).to(torch.uint8)
+        name = f"arcface_face_{k + 1}.png"
+        Image.fromarray(rgb.numpy(), "RGB").save(os.path.join(HERE, name))
+        images.append(name)
+    return images
+
+
+def read_images(names):
+    from PIL import Image
+    import numpy
+    arrays = [numpy.asarray(Image.open(os.path.join(HERE, n)).convert("RGB"), dtype=numpy.float32) for n in names]
+    x = torch.from_numpy(numpy.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+    return (x - 127.5) / 127.5
+
+
+def viewed_network(name, shared):
+    """A random-weight arcface_torch network whose large weights are views of `shared`, BatchNorm statistics measured as in
+    arcface(); returns the network (eval mode) and its state dict with the views in place of the large weights."""
+    torch.manual_seed(3)
+    net = IResNet([2, 2, 2, 2]) if name == "iresnet18" else MobileFaceNet()
+    views = {}
+    with torch.no_grad():
+        for key, value in net.state_dict().items():
+            if value.dim() >= 2:  # convolution and linear weights; BatchNorm and PReLU keep their own values
+                views[key] = strided_view(shared, value.shape, len(views) + 1)
+        for module in net.modules():
+            if isinstance(module, (torch.nn.BatchNorm2d, torch.nn.BatchNorm1d)):
+                module.weight.uniform_(0.8, 1.2)
+                module.bias.uniform_(-0.1, 0.1)
+                module.momentum = None
+            if isinstance(module, torch.nn.PReLU):
+                module.weight.uniform_(0.1, 0.3)
+        state = net.state_dict()
+        for key, view in views.items():
+            state[key].copy_(view)
+        net.train()
+        for _ in range(2):
+            net(torch.rand(8, 3, 112, 112) * 2 - 1)
+    net.eval()
+    saved = collections.OrderedDict((key, views.get(key, value)) for key, value in net.state_dict().items())
+    return net, saved
+
+
+def import_fixtures():
+    torch.manual_seed(4)
+    shared = torch.randn(SHARED_STORAGE) * 0.05
+    images = test_images()
+    x = read_images(images)
+    expected = {"images": images, "networks": {}}
+    for name in ("mbf", "iresnet18"):
+        net, state = viewed_network(name, shared)
+        with torch.no_grad():
+            y = net(x)
+        torch.save(state, os.path.join(HERE, f"arcface_{name}_model.pt"))
+        expected["networks"][name] = {"output": {"shape": list(y.shape), "values": values(y)}, "max_abs": y.abs().max().item()}
+        if name == "mbf":
+            # arcface_torch's train_v2.py with save_all_states: the backbone (module. stripped), Partial FC's centres, SGD's
+            # state (momentum buffers: views again) and PolyScheduler's state.
+            params = list(net.parameters())
+            momentum = {i: {"momentum_buffer": strided_view(shared, p.shape, 1000 + i)}
+                        for i, p in enumerate(params)}
+            checkpoint = {
+                "epoch": 20,
+                "global_step": 123456,
+                "state_dict_backbone": state,
+                "state_dict_softmax_fc": collections.OrderedDict([("weight", torch.randn(10, 512) * 0.01)]),
+                "state_optimizer": {
+                    "state": momentum,
+                    "param_groups": [{"lr": 0.0, "momentum": 0.9, "dampening": 0, "weight_decay": 5e-4, "nesterov": False,
+                                      "maximize": False, "foreach": None, "differentiable": False, "initial_lr": 0.1,
+                                      "params": list(range(len(params)))}],
+                },
+                "state_lr_scheduler": {"base_lrs": [0.1], "last_epoch": 123456, "verbose": False, "_step_count": 123457,
+                                       "_get_lr_called_within_step": False, "_last_lr": [0.0], "base_lr": 0.1,
+                                       "max_steps": 123456, "warmup_lr_init": 0.0001, "warmup_steps": 0, "power": 2},
+            }
+            torch.save(checkpoint, os.path.join(HERE, "arcface_mbf_checkpoint_gpu_0.pt"))
+    write_json("arcface_expected.json", expected)
+
+
 def main():
+    if sys.argv[1:] == ["import"]:
+        import_fixtures()
+        return
     if len(sys.argv) == 3 and sys.argv[1] in ("iresnet18", "mbf"):
         arcface(sys.argv[1], sys.argv[2])
         return
