@@ -45,7 +45,7 @@ public class CliEnrollTests
         return root.Parse([.. args, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"]).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.ColinPowell2, TestImages.SerenaWilliams1)]
     public void EnrolmentIsIdempotentAndAnEnrolledPhotoIdentifiesItsPersonWithSimilarityOne()
     {
         using var dir = new TempDirectory();
@@ -68,7 +68,7 @@ public class CliEnrollTests
         Assert.Equal(3, Run("identify", serena, "--gallery", db, "--model", "m", "--threshold", "1.01"));
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void AnImageWithoutAFaceOrUnreadableEnrolsNothing()
     {
         using var dir = new TempDirectory();

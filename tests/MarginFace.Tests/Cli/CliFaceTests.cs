@@ -20,7 +20,7 @@ public class CliFaceTests
 
     private static string[] WithModel(params string[] args) => [.. args, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"];
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void DetectJsonPrintsOneObjectPerImageWithBoxScoreAndFiveLandmarksAndDrawsThem()
     {
         using var dir = new TempDirectory();
@@ -56,7 +56,7 @@ public class CliFaceTests
         Assert.Equal(0, json.RootElement.GetProperty("faces").GetArrayLength());
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void EveryBadImageIsOneLineNamingItAndTheExitCodeIsOne()
     {
         using var dir = new TempDirectory();
@@ -92,7 +92,7 @@ public class CliFaceTests
         Assert.Equal($"error: {model}: model file not found", Assert.Single(Lines(stderr)));
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.SerenaWilliams1)]
     public void AlignWritesTheLargestFaceAndSaysSoWhenThereAreSeveralAndAllWritesEach()
     {
         using var dir = new TempDirectory();

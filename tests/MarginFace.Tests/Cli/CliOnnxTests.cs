@@ -59,7 +59,7 @@ public class CliOnnxTests : TorchTest
         return (model, onnx);
     }
 
-    [SharedDataFact("data/lfw/pairs.txt")]
+    [SharedDataFact("data/lfw/pairs.txt", "data/lfw/lfw-deepfunneled/Abel_Pacheco/Abel_Pacheco_0001.jpg", "data/lfw/lfw-deepfunneled/Abel_Pacheco/Abel_Pacheco_0004.jpg")]
     public void EmbedVerifyAndEvalLfwGiveTheSameResultsWithTheOnnxExportAsWithTheFaceModelFile()
     {
         using var dir = new TempDirectory();
@@ -126,7 +126,7 @@ public class CliOnnxTests : TorchTest
         Assert.Single(stderr.Trim().Split('\n'));
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.SerenaWilliams1)]
     public void AGalleryEnrolledWithTheOnnxExportIdentifiesWithTheFaceModelFileItCameFrom()
     {
         using var dir = new TempDirectory();

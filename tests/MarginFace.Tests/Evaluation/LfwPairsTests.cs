@@ -84,7 +84,7 @@ public class LfwPairsTests
         Assert.Equal($"{Path.Combine(temp.Path, "Carol/Carol_0004.jpg")}: image not found (named at pairs.txt:4)", message);
     }
 
-    [SharedDataFact("data/lfw/pairs.txt")]
+    [SharedDataFact("data/lfw/pairs.txt", "data/lfw/lfw-deepfunneled")]
     public void TheOfficialPairsFileHasTenFoldsOf300SameAnd300DifferentPairs()
     {
         var pairs = LfwPairs.Read(SharedData.LfwPairsFile);
@@ -97,6 +97,6 @@ public class LfwPairsTests
             Assert.Equal(600, pairs.Pairs.Count(p => p.Fold == k));
         var foldsOfPerson = pairs.Pairs.SelectMany(p => new[] { (p.Name1, p.Fold), (p.Name2, p.Fold) }).Distinct().GroupBy(x => x.Item1);
         Assert.All(foldsOfPerson, g => Assert.Single(g));
-        if (Directory.Exists(SharedData.LfwImagesDirectory)) pairs.CheckImages(SharedData.LfwImagesDirectory);
+        pairs.CheckImages(SharedData.LfwImagesDirectory);
     }
 }

@@ -1,17 +1,16 @@
 namespace MarginFace.Tests.Interop;
 
-/// <summary>A fact that needs npm (face-api's model is fetched once into a test cache) and, when asked, LFW in <c>../shared/data</c>.</summary>
+/// <summary>
+/// A fact that needs npm (face-api's model is fetched once into a test cache) and, when asked, LFW in <c>../shared/data</c>
+/// (pairs.txt and the deep-funneled images); skips, saying so, when either is missing, and fails under CI, which has both.
+/// </summary>
 public sealed class FaceApiFactAttribute : FactAttribute
 {
     public FaceApiFactAttribute(bool needsLfw = false)
     {
-        if (needsLfw && LfwFaces.Root is null)
-            Skip = "needs ../shared/data/lfw (LFW deep-funneled and pairs.txt)";
-        else if (!File.Exists(FaceApiTestModel.Cache.ManifestPath) && !OnPath("npm"))
-            Skip = "needs npm to fetch @vladmandic/face-api (or its model files in the test cache)";
+        string? missing = needsLfw ? Prerequisites.MissingSharedData("data/lfw/pairs.txt", "data/lfw/lfw-deepfunneled") : null;
+        if (missing is null && !File.Exists(FaceApiTestModel.Cache.ManifestPath) && !Prerequisites.NpmOnPath)
+            missing = "needs npm to fetch @vladmandic/face-api (or its model files in the test cache)";
+        Skip = Prerequisites.SkipOutsideCi(missing);
     }
-
-    private static bool OnPath(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Any(directory => File.Exists(Path.Combine(directory, command)));
 }

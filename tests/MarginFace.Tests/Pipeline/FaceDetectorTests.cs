@@ -13,7 +13,7 @@ public class FaceDetectorTests
 {
     private static readonly Lazy<FaceDetector> Shared = new(() => new FaceDetector(TestImages.YuNetPath, new FaceDetectorOptions { Threads = 1 }));
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void OneLfwPhotoGivesOneFaceWithItsLandmarksInsideTheBoxInFacialOrder()
     {
         var image = ImageFile.Read(TestImages.LfwPath("Colin_Powell", 1));
@@ -35,7 +35,7 @@ public class FaceDetectorTests
         Assert.InRange(nose.X, leftEye.X, rightEye.X);
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.SerenaWilliams1, TestImages.AaronEckhart1)]
     public void ACanvasOfThreeFacesAtHalfSingleAndOneAndAHalfScaleIsFullyDetectedAtTheRightPlaces()
     {
         const int crop = 150;
@@ -65,7 +65,7 @@ public class FaceDetectorTests
         Assert.Empty(Shared.Value.Detect(TestImages.Blank(37, 23, 0)));
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void ALargeImageIsDownscaledAndItsFaceMappedBackToItsOwnCoordinates()
     {
         // A 2000×1500 canvas with the face at 4× scale: detection runs at 1280 on the longer side, boxes come back in canvas pixels.
@@ -75,7 +75,7 @@ public class FaceDetectorTests
         Assert.InRange(face.Y + face.Height / 2, 700 + 0.35f * 600, 700 + 0.7f * 600);
     }
 
-    [SharedDataFact(TestImages.YuNetModel)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void AGreyImageIsDetectedLikeItsColourVersion()
     {
         var image = ImageFile.Read(TestImages.LfwPath("Colin_Powell", 1));

@@ -50,7 +50,7 @@ public class FacePipelineTests
         }
     }
 
-    [SharedDataFact(TestImages.YuNetModel, TestImages.Lfw)]
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.GeorgeWBush1)]
     public void EmbedAllWithADetectorEmbedsTheAlignedFacesInOnePassAsEmbedDoesOneByOne()
     {
         using var work = new TempDirectory();

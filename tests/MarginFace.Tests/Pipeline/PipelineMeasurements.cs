@@ -16,7 +16,7 @@ public sealed class MeasurementFactAttribute : FactAttribute
     public MeasurementFactAttribute()
     {
         if (Environment.GetEnvironmentVariable("MARGINFACE_MEASURE") != "1") Skip = "a measurement: set MARGINFACE_MEASURE=1 to run it";
-        else if (!SharedData.Has(TestImages.YuNetModel) || !SharedData.Has(TestImages.Lfw)) Skip = "needs ../shared/models/yunet and ../shared/data/lfw";
+        else Skip = Prerequisites.SkipOutsideCi(Prerequisites.MissingSharedData(TestImages.YuNetModel, TestImages.Lfw));
     }
 }
 

@@ -22,7 +22,7 @@ namespace MarginFace.Tests.Pipeline;
 [Trait("Category", "Integration")]
 public class ReadmeExampleTests : TorchTest
 {
-    [SharedDataFact("models/yunet/yunet_s_dynamic.onnx")]
+    [SharedDataFact("models/yunet/yunet_s_dynamic.onnx", TestImages.AaronEckhart1)]
     public void TheReadmePipelineExampleEnrolsAndFindsThePerson()
     {
         using var work = new TempDirectory();

@@ -43,12 +43,14 @@ public static class SharedData
     }
 }
 
-/// <summary>A fact that needs real data under <c>../shared</c> (e.g. <c>data/lfw/pairs.txt</c>) and skips, saying so, when any of it is absent.</summary>
+/// <summary>
+/// A fact that needs real data under <c>../shared</c> (e.g. <c>data/lfw/pairs.txt</c>, or the very images it reads) and skips,
+/// saying so, when any of it is absent; under CI it runs and fails instead (<see cref="Prerequisites"/>).
+/// </summary>
 public sealed class SharedDataFactAttribute : FactAttribute
 {
     public SharedDataFactAttribute(params string[] relative)
     {
-        if (relative.FirstOrDefault(r => !SharedData.Has(r)) is string missing)
-            Skip = $"needs the real data ../shared/{missing}, which is absent";
+        Skip = Prerequisites.SkipOutsideCi(Prerequisites.MissingSharedData(relative));
     }
 }

@@ -1,11 +1,10 @@
 namespace MarginFace.Tests.Support;
 
-/// <summary>A theory that needs real data under <c>../shared</c> and skips, saying so, when it is absent (as <see cref="SharedDataFactAttribute"/>).</summary>
+/// <summary>A theory that needs real data under <c>../shared</c> and skips, saying so, when it is absent; under CI it fails instead (as <see cref="SharedDataFactAttribute"/>).</summary>
 public sealed class SharedDataTheoryAttribute : TheoryAttribute
 {
-    public SharedDataTheoryAttribute(string relative)
+    public SharedDataTheoryAttribute(params string[] relative)
     {
-        if (!SharedData.Has(relative))
-            Skip = $"needs the real data ../shared/{relative}, which is absent";
+        Skip = Prerequisites.SkipOutsideCi(Prerequisites.MissingSharedData(relative));
     }
 }

@@ -10,6 +10,17 @@ internal static class TestImages
 
     public const string Lfw = "data/lfw/lfw-deepfunneled";
 
+    /// <summary>The LFW photos the tests read, for their <see cref="SharedDataFactAttribute"/>: a test declares each file it reads.</summary>
+    public const string ColinPowell1 = Lfw + "/Colin_Powell/Colin_Powell_0001.jpg";
+
+    public const string ColinPowell2 = Lfw + "/Colin_Powell/Colin_Powell_0002.jpg";
+
+    public const string SerenaWilliams1 = Lfw + "/Serena_Williams/Serena_Williams_0001.jpg";
+
+    public const string AaronEckhart1 = Lfw + "/Aaron_Eckhart/Aaron_Eckhart_0001.jpg";
+
+    public const string GeorgeWBush1 = Lfw + "/George_W_Bush/George_W_Bush_0001.jpg";
+
     public static string LfwPath(string name, int number) =>
         SharedData.Data("lfw", "lfw-deepfunneled", name, $"{name}_{number:D4}.jpg")!;
 
