@@ -43,13 +43,12 @@ public class CliSignalTests(CliSignalTests.StraightRun straight) : IClassFixture
         var data = straight.Data;
 
         var killed = work.Combine("killed");
-        var (process, _, _) = CliProcess.Start(Arguments(data, killed));
-        using (process)
+        using (var run = CliProcess.StartWatched(Arguments(data, killed)))
         {
-            WaitForCheckpoint(process, Path.Combine(killed, "model.bin"));
-            Assert.False(process.HasExited, "the run finished before it could be killed; give it more data");
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            WaitForFirstEpoch(run);
+            Assert.False(run.Process.HasExited, "the run finished before it could be killed; give it more data");
+            run.Process.Kill(entireProcessTree: true);
+            run.Process.WaitForExit();
         }
         var (state, _) = MnistResumeTests.ReadCheckpoint(Path.Combine(killed, "model.bin"));
         Assert.Single(state.History);
@@ -66,16 +65,15 @@ public class CliSignalTests(CliSignalTests.StraightRun straight) : IClassFixture
         var data = straight.Data;
 
         var stopped = work.Combine("stopped");
-        var (process, _, stderr) = CliProcess.Start(Arguments(data, stopped));
-        using (process)
+        using (var run = CliProcess.StartWatched(Arguments(data, stopped)))
         {
-            WaitForCheckpoint(process, Path.Combine(stopped, "model.bin"));
-            Assert.False(process.HasExited, "the run finished before the signal; give it more data");
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()])) kill.WaitForExit();
-            Assert.True(process.WaitForExit(120_000), "the run did not stop after SIGTERM");
-            Assert.Equal(143, process.ExitCode);
+            WaitForFirstEpoch(run);
+            Assert.False(run.Process.HasExited, "the run finished before the signal; give it more data");
+            using (var kill = Process.Start("kill", ["-TERM", run.Process.Id.ToString()])) kill.WaitForExit();
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)), "the run did not stop after SIGTERM");
+            Assert.Equal(143, run.Process.ExitCode);
+            Assert.Contains("terminated", run.Stderr);
         }
-        Assert.Contains("terminated", stderr.Result);
         var (state, _) = MnistResumeTests.ReadCheckpoint(Path.Combine(stopped, "model.bin"));
         Assert.True(state.Step > 0 || state.History.Count >= 1, "the checkpoint holds the progress made before the signal");
 
@@ -84,13 +82,12 @@ public class CliSignalTests(CliSignalTests.StraightRun straight) : IClassFixture
         AssertSameRun(straight.Output, stopped);
     }
 
-    private static void WaitForCheckpoint(Process process, string checkpoint)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(checkpoint) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
-        Assert.True(File.Exists(checkpoint), "no checkpoint was written");
-        Thread.Sleep(300);
-    }
+    /// <summary>
+    /// Waits for the line "epoch 1: …", which the trainer prints after epoch 1's checkpoint is in place (the checkpoint is
+    /// written, then the epoch-end callback logs): the run is then in epoch 2, 60 steps from its end.
+    /// </summary>
+    private static void WaitForFirstEpoch(CliProcess.WatchedRun run) =>
+        Assert.True(run.WaitForLine("epoch 1:", TimeSpan.FromMinutes(3)), $"no 'epoch 1:' line; stdout: {run.Stdout} stderr: {run.Stderr}");
 
     private static void AssertSameRun(string expected, string actual)
     {

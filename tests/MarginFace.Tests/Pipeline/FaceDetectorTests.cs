@@ -104,6 +104,10 @@ public class FaceDetectorTests
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    /// <summary>
+    /// In a process of its own, with the variable set for that process only: setting it in the test process would reach every
+    /// test running beside this one and every program they start.
+    /// </summary>
     [Fact]
     public void TheModelIsFoundThroughMarginFaceModels()
     {
@@ -111,16 +115,11 @@ public class FaceDetectorTests
         var expected = dir.Combine("yunet", "yunet_s_dynamic.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(expected)!);
         File.WriteAllBytes(expected, [1]);
-        var previous = Environment.GetEnvironmentVariable(InferenceModels.EnvironmentVariable);
-        try
-        {
-            Environment.SetEnvironmentVariable(InferenceModels.EnvironmentVariable, dir.Path);
-            Assert.Equal(expected, InferenceModels.Locate(null, InferenceModels.YuNet));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(InferenceModels.EnvironmentVariable, previous);
-        }
+        var photo = dir.Combine("blank.png");
+        FaceImageFile.SavePng(TestImages.Blank(64, 64), photo);
+        var (exitCode, _, stderr) = Cli.CliProcess.Run(["detect", photo, "--json"], new Dictionary<string, string> { [InferenceModels.EnvironmentVariable] = dir.Path });
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"error: {expected}: ", stderr.Trim());
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using MarginFace.Runtime;
+using MarginFace.Tests.Cli;
+using MarginFace.Tests.Data;
 
 namespace MarginFace.Tests.Runtime;
 
@@ -64,19 +66,25 @@ public class ComputeDeviceTests
         Assert.Contains("--threads", error.Message);
     }
 
+    /// <summary>
+    /// In a fresh process: in the test process libtorch is loaded as soon as any other test loaded it, and then the answer is
+    /// "already loaded, cannot switch", which names the directory too; only a fresh process reaches the check named here.
+    /// </summary>
     [Fact]
     public void OpenRejectsALibTorchDirectoryWithoutLibTorch()
     {
-        var empty = Directory.CreateTempSubdirectory("mf-nolibtorch").FullName;
-        try
-        {
-            // Only meaningful before libtorch is loaded in this process; afterwards switching directories is refused instead.
-            var error = Assert.Throws<MarginFaceException>(() => ComputeDevice.Open("cpu", empty, 1));
-            Assert.Contains(empty, error.Message);
-        }
-        finally
-        {
-            Directory.Delete(empty);
-        }
+        using var empty = new TempDirectory();
+        var (exitCode, _, stderr) = CliProcess.Run(["info", "--libtorch", empty.Path]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: --libtorch {empty.Path}: no libtorch_cpu.so there (expected a libtorch 'lib' directory, e.g. a PyTorch install's torch/lib)", stderr.Trim());
+    }
+
+    [Fact]
+    public void OnceLibTorchIsLoadedSwitchingToAnotherDirectoryIsRefused()
+    {
+        TorchRuntime.Initialize();
+        using var empty = new TempDirectory();
+        var error = Assert.Throws<MarginFaceException>(() => ComputeDevice.Open("cpu", empty.Path, 1));
+        Assert.Equal($"libtorch is already loaded from {TorchRuntime.Current!.LibTorchDirectory}; cannot switch to {empty.Path} in the same process", error.Message);
     }
 }
