@@ -5,7 +5,6 @@ using MarginFace.FaceModels;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
 using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Galleries;

@@ -10,7 +10,6 @@ using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Models;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
 using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Galleries;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Mnist;
 
 namespace MarginFace.Tests.Cli;

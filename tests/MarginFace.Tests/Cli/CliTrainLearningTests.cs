@@ -1,7 +1,12 @@
 using MarginFace.Evaluation;
-using MarginFace.Faces;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Training;
+using MarginFace.Losses.Mining;
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Faces;
+using MarginFace.Tests.Evaluation;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Training;
 using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Cli;

@@ -6,7 +6,6 @@ using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Data;
 

@@ -1,6 +1,5 @@
 using MarginFace.Evaluation;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Evaluation;
 

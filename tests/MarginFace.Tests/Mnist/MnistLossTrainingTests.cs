@@ -3,7 +3,6 @@ using MarginFace.Runtime;
 using MarginFace.Mnist;
 using MarginFace.Models;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Training;
 using TorchSharp;
 using Xunit.Abstractions;

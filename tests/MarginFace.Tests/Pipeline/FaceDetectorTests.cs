@@ -4,7 +4,6 @@ using MarginFace.FaceModels;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Pipeline;
 

@@ -9,7 +9,6 @@ using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Models;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Pipeline;
 

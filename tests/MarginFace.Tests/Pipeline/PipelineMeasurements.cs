@@ -5,7 +5,6 @@ using MarginFace.FaceModels;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Pipeline;

@@ -8,7 +8,6 @@ using MarginFace.Imaging;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Data;
 using MarginFace.Tests.Evaluation;
 using MarginFace.Tests.FaceModels;

@@ -1,7 +1,9 @@
-using MarginFace.Tests.Inference;
+using MarginFace.Tests.Pipeline;
+using MarginFace.Tests.Galleries;
+using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Interop;
 
-namespace MarginFace.Tests;
+namespace MarginFace.Tests.Support;
 
 /// <summary>A fact for CI only: skips, saying so, outside <c>CI=true</c>.</summary>
 public sealed class CiFactAttribute : FactAttribute

@@ -1,4 +1,4 @@
-namespace MarginFace.Tests;
+namespace MarginFace.Tests.Support;
 
 /// <summary>
 /// What a test needs beyond the repository. Outside CI a test whose prerequisite is missing skips and says why; under
