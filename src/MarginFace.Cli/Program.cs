@@ -8,6 +8,7 @@ using MarginFace.FaceModels;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
 
+InternalError.Install(args);
 if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;
 
 var root = new RootCommand("MarginFace: train face-recognition and metric-learning models (ArcFace, CosFace, SphereFace, ...) on TorchSharp")
@@ -28,6 +29,11 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     IdentifyCommand.Create(FaceModelOptions.OpenEmbedder),
     BenchCommand.Create(),
 };
+root.Options.Add(new Option<bool>(InternalError.VerboseOption)
+{
+    Description = $"on an internal error, print the full trace as well as the one-line message (or set {InternalError.VerboseVariable}=1)",
+    Recursive = true,
+});
 
 try
 {
@@ -43,6 +49,7 @@ try
         Console.Error.WriteLine($"error: {problem} (see '{string.Join(' ', path)} --help')");
         return 1;
     }
+    InternalError.InjectFaultForTests();
     return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (MarginFaceException e)
@@ -54,4 +61,9 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
     return 1;
+}
+catch (Exception e)
+{
+    // Anything else is a bug, not a user mistake: one line and its own exit code; the trace with --verbose.
+    return InternalError.Report(e);
 }
