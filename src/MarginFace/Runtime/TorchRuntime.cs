@@ -148,10 +148,10 @@ internal static class TorchRuntime
         var original = File.ReadAllBytes(gluePath);
         var hash = Convert.ToHexStringLower(SHA256.HashData(original))[..16];
         var target = Path.Combine(CachePaths.Root, "native", hash, GlueLibrary);
-        if (File.Exists(target)) return target;
         try
         {
-            AtomicFile.WriteAllBytes(target, ElfSymbolVersions.MarkWeak(original, versions));
+            // Checked before every load: a damaged or planted copy is made again from the original, never mapped.
+            VerifiedCacheFile.Ensure(target, () => ElfSymbolVersions.MarkWeak(original, versions));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

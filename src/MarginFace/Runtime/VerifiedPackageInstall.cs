@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MarginFace.Runtime;
 
 using MarginFace.Data;
 namespace MarginFace.Runtime;
@@ -57,6 +58,10 @@ internal sealed class VerifiedPackageInstall(IPackageFetcher fetcher)
     /// <summary>Renames <paramref name="files"/> to <paramref name="target"/>, replacing an incomplete directory there.</summary>
     private static void Install(string files, string target)
     {
+        // The files reach the disk before the rename that publishes them, and the rename before the caller relies on it.
+        foreach (var file in Directory.EnumerateFiles(files, "*", SearchOption.AllDirectories)) AtomicFile.FlushFile(file);
+        foreach (var directory in Directory.EnumerateDirectories(files, "*", SearchOption.AllDirectories)) AtomicFile.FlushDirectory(directory);
+        AtomicFile.FlushDirectory(files);
         string? previous = null;
         if (Directory.Exists(target))
         {
@@ -72,6 +77,7 @@ internal sealed class VerifiedPackageInstall(IPackageFetcher fetcher)
             if (previous is not null && !Directory.Exists(target)) Directory.Move(previous, target);
             throw;
         }
+        AtomicFile.FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
         if (previous is not null) DeleteQuietly(previous);
     }
 
