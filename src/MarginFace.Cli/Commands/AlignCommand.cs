@@ -11,7 +11,8 @@ namespace MarginFace.Cli.Commands;
 /// <summary>
 /// <c>marginface align IMG... --out DIR [--size 112|96x112|128|150] [--all]</c>: detect, then warp each face onto an alignment
 /// template and write it as <c>DIR/NAME.png</c> (the largest face) or <c>DIR/NAME_K.png</c> (every face, with <c>--all</c>,
-/// K = 0, 1, … best score first). Exit codes as <c>detect</c>.
+/// K = 0, 1, … best score first). NAME keeps the image's path below the images' common folder (<see cref="OutputNames"/>);
+/// names that would meet are refused before anything is written (exit 3). Exit codes otherwise as <c>detect</c>.
 /// </summary>
 internal static class AlignCommand
 {
@@ -33,11 +34,20 @@ internal static class AlignCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(output)!;
+            var paths = parse.GetValue(images)!;
+            var stems = OutputNames.Stems(paths);
+            // With --all every name gains _K; distinct stems keep them distinct, so the first crop's name stands for the rest.
+            var suffix = parse.GetValue(all) ? "_0" : "";
+            if (OutputNames.FindClash(stems.ToDictionary(s => s.Key, s => Path.Combine(directory, s.Value + suffix + ".png")), "--out") is { } clash)
+            {
+                System.Console.Error.WriteLine($"error: {clash}");
+                return ExitCodes.WouldOverwrite;
+            }
             var aligner = new FaceAligner(AlignmentTemplate.Find(parse.GetValue(size)!)!);
             using var faceDetector = detector.Open(parse);
-            return DetectionLoop.Run(parse.GetValue(images)!, faceDetector, (path, image, faces) =>
+            return DetectionLoop.Run(paths, faceDetector, (path, image, faces) =>
             {
-                var name = Path.GetFileNameWithoutExtension(path);
+                var name = stems[path];
                 var crops = new List<string>();
                 if (faces.Count == 0) System.Console.Error.WriteLine($"{path}: no face found");
                 else if (parse.GetValue(all))

@@ -10,7 +10,9 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// <c>marginface detect IMG... [--draw OUT.png] [--json]</c>: faces, scores and landmarks of each image. Every image is processed;
-/// the exit code is 1 when any image could not be read, else 2 when any image had no face, else 0.
+/// the exit code is 1 when any image could not be read, else 2 when any image had no face, else 0. With several images,
+/// <c>--draw DIR</c> keeps each image's path below their common folder (<see cref="OutputNames"/>); names that would meet
+/// are refused before anything is written (exit 3).
 /// </summary>
 internal static class DetectCommand
 {
@@ -26,6 +28,16 @@ internal static class DetectCommand
         {
             var paths = parse.GetValue(images)!;
             var drawPath = parse.GetValue(draw);
+            var stems = OutputNames.Stems(paths);
+            if (drawPath is not null)
+            {
+                var targets = stems.ToDictionary(s => s.Key, s => paths.Length == 1 ? drawPath : Path.Combine(drawPath, s.Value + ".png"));
+                if (OutputNames.FindClash(targets, "--draw") is { } clash)
+                {
+                    System.Console.Error.WriteLine($"error: {clash}");
+                    return ExitCodes.WouldOverwrite;
+                }
+            }
             using var faceDetector = detector.Open(parse);
             return DetectionLoop.Run(paths, faceDetector, (path, image, faces) =>
             {
@@ -38,7 +50,7 @@ internal static class DetectCommand
                 }
                 if (drawPath is not null)
                 {
-                    var target = paths.Length == 1 ? drawPath : Path.Combine(drawPath, Path.GetFileNameWithoutExtension(path) + ".png");
+                    var target = paths.Length == 1 ? drawPath : Path.Combine(drawPath, stems[path] + ".png");
                     FaceImageFile.SaveWithDetections(image, faces, target);
                 }
             });
