@@ -58,16 +58,24 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "face") };
         var resume = new Option<bool>("--resume") { Description = "continue from model.bin in --out (same settings)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "start a new run in an --out that holds one (model.bin, face.model or config.json), replacing its files" };
 
         var command = new Command("train", "Train a face-recognition backbone on identity folders with a margin loss; writes face.model after every epoch")
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
             s, m, parameters, marginWarmup, seed, workers, cacheCrops, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, randomErase, dropout, saveEvery,
-            valPairs, valImages, pk, init, partialFc, config, output, resume,
+            valPairs, valImages, pk, init, partialFc, config, output, resume, overwrite,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
         {
+            // Refused before anything is read or written: a new run would replace the checkpoint and model of the one there.
+            if (parse.GetValue(resume) && parse.GetValue(overwrite)) throw new MarginFaceException("--resume and --overwrite exclude each other");
+            if (!parse.GetValue(resume) && !parse.GetValue(overwrite) && FaceTraining.FindRun(parse.GetValue(output)!) is { } existing)
+            {
+                System.Console.Error.WriteLine($"error: --out {parse.GetValue(output)} holds a training run ({Path.GetFileName(existing)}); pass --resume to continue it or --overwrite to start again");
+                return ExitCodes.WouldOverwrite;
+            }
             var o = parse.GetValue(config) is string configPath ? JsonConfig.Read<FaceTrainingOptions>(configPath) : new FaceTrainingOptions();
             T Pick<T>(Option<T?> option, T current) where T : struct => parse.GetValue(option) ?? current;
             string? PickText(Option<string?> option, string? current) => parse.GetValue(option) ?? current;

@@ -62,6 +62,16 @@ public static class FaceTraining
         IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default, FaceCropCache? crops = null) =>
         Run(options, outputDirectory, [device], callback, log, resume, cancellation, crops);
 
+    /// <summary>The files whose presence marks a folder as holding a training run, finished or under way.</summary>
+    public static readonly IReadOnlyList<string> RunFiles = ["model.bin", "face.model", "config.json"];
+
+    /// <summary>
+    /// The first of <see cref="RunFiles"/> found in <paramref name="outputDirectory"/>, or null: a new run there would overwrite
+    /// that run's checkpoint and model, so a caller asks before starting one (resume it, or say to start again).
+    /// </summary>
+    public static string? FindRun(string outputDirectory) =>
+        RunFiles.Select(name => Path.Combine(outputDirectory, name)).FirstOrDefault(File.Exists);
+
     /// <summary>
     /// As the one-device run, over <paramref name="devices"/>: with more than one, each batch is split across backbone replicas
     /// (<see cref="DataParallelBackbone"/>; the first device holds the master and the loss), and with

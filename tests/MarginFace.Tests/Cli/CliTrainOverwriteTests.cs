@@ -1,0 +1,52 @@
+using MarginFace.Tests.Data;
+using MarginFace.Tests.Faces;
+
+namespace MarginFace.Tests.Cli;
+
+/// <summary><c>train</c> into a folder holding a run neither continues nor replaces it unless told which.</summary>
+public class CliTrainOverwriteTests
+{
+    private const int WouldOverwrite = 3;
+
+    [Theory]
+    [InlineData("config.json")]
+    [InlineData("model.bin")]
+    [InlineData("face.model")]
+    public void TrainIntoAFolderHoldingARunIsRefusedAndTouchesNothing(string file)
+    {
+        using var work = new TempDirectory();
+        var output = work.Combine("run");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, file), "earlier work");
+        var (exitCode, stdout, stderr) = CliProcess.Run(["train", "--data", work.Combine("faces"), "--out", output]);
+        Assert.Equal(WouldOverwrite, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"error: --out {output} holds a training run ({file}); pass --resume to continue it or --overwrite to start again", line);
+        Assert.Equal("", stdout);
+        Assert.Equal([file], Directory.GetFiles(output).Select(Path.GetFileName));
+        Assert.Equal("earlier work", File.ReadAllText(Path.Combine(output, file)));
+    }
+
+    [Fact]
+    public void ResumeAndOverwriteExcludeEachOther()
+    {
+        using var work = new TempDirectory();
+        var (exitCode, _, stderr) = CliProcess.Run(["train", "--data", work.Combine("faces"), "--out", work.Combine("run"), "--resume", "--overwrite"]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: --resume and --overwrite exclude each other", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public void OverwriteStartsANewRunThere()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 3, images: 4);
+        var output = work.Combine("run");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "config.json"), "{}");
+        var train = CliProcess.Run(["train", "--data", data, "--backbone", "facemobilenet", "--epochs", "1", "--batch", "6", "--out", output, "--threads", "1", "--overwrite"]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.True(File.Exists(Path.Combine(output, "face.model")));
+        Assert.NotEqual("{}", File.ReadAllText(Path.Combine(output, "config.json")));
+    }
+}
