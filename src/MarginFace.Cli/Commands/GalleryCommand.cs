@@ -9,8 +9,8 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// <c>marginface gallery list|remove|rename|import --gallery DB</c>: manage a <see cref="FaceGallery"/> without a face model.
-/// <c>import</c> enrols precomputed embeddings from JSON lines <c>{"name", "embedding": [...], "sha256" or "image"}</c>;
-/// consecutive lines of one name are one enrolment (one transaction).
+/// <c>import</c> enrols precomputed embeddings from JSON lines <c>{"name", "embedding": [...], "sha256" or "image"}</c>
+/// (<see cref="GalleryImportFile"/>): the whole file is checked first, then imported in one transaction, all or nothing.
 /// </summary>
 internal static class GalleryCommand
 {
@@ -89,60 +89,25 @@ internal static class GalleryCommand
         var modelId = new Option<string>("--model-id") { Description = "id of the model that computed the embeddings", Required = true };
         var file = new Argument<string>("file") { Description = "JSON lines: {\"name\": N, \"embedding\": [...], \"sha256\": HEX or \"image\": PATH}" };
         var progress = new Option<bool>("--progress") { Description = "print 'enrolling NAME (N embeddings)' on stderr before each enrolment" };
-        var command = new Command("import", "Enrol precomputed embeddings (one transaction per run of lines with the same name)") { file, gallery, modelId, json, progress };
+        var command = new Command("import", "Enrol precomputed embeddings (the whole file is checked first, then imported in one transaction)") { file, gallery, modelId, json, progress };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(file)!;
-            var enrolments = ReadImport(path);
+            var enrolments = GalleryImportFile.Read(parse.GetValue(file)!);
+            if (enrolments.Count == 0) return ExitCodes.Success;
             using var store = FaceGallery.Open(parse.GetValue(gallery)!, create: true);
-            foreach (var (name, entries) in enrolments)
+            var results = store.EnrolAll(enrolments, parse.GetValue(modelId)!, (name, count) =>
             {
-                if (parse.GetValue(progress))
-                {
-                    System.Console.Error.WriteLine($"enrolling {name} ({entries.Count} embeddings)");
-                    System.Console.Error.Flush();
-                }
-                var result = store.Enrol(name, entries, parse.GetValue(modelId)!);
+                if (!parse.GetValue(progress)) return;
+                System.Console.Error.WriteLine($"enrolling {name} ({count} embeddings)");
+                System.Console.Error.Flush();
+            });
+            // Printed after the commit: every line reports an enrolment that is in the gallery.
+            foreach (var result in results)
                 System.Console.WriteLine(parse.GetValue(json)
                     ? JsonSerializer.Serialize(new { name = result.Name, added = result.Added, duplicates = result.Duplicates })
                     : $"enrolled {result.Name}: {result.Added} added, {result.Duplicates} already there");
-                System.Console.Out.Flush();
-            }
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>Groups of consecutive lines with one name; every line is checked before anything is enrolled.</summary>
-    private static List<(string Name, List<GalleryEntry> Entries)> ReadImport(string path)
-    {
-        if (!File.Exists(path)) throw new MarginFaceException($"{path}: file not found");
-        var groups = new List<(string Name, List<GalleryEntry> Entries)>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            string name;
-            GalleryEntry entry;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                var root = document.RootElement;
-                name = FaceGallery.CheckName(root.GetProperty("name").GetString() ?? "");
-                var embedding = root.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-                var sha = root.TryGetProperty("sha256", out var given) ? given.GetString()!.ToLowerInvariant()
-                    : GalleryEntry.HashFile(root.GetProperty("image").GetString()!);
-                if (sha.Length != 64 || !sha.All(Uri.IsHexDigit)) throw new MarginFaceException("sha256 is not 64 hex digits");
-                entry = new GalleryEntry(sha, embedding);
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or MarginFaceException)
-            {
-                throw new MarginFaceException($"{path}: line {number}: {e.Message.ReplaceLineEndings(" ")}");
-            }
-            if (groups.Count > 0 && groups[^1].Name == name) groups[^1].Entries.Add(entry);
-            else groups.Add((name, [entry]));
-        }
-        return groups;
     }
 }

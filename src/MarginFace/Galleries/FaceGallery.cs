@@ -26,6 +26,12 @@ public sealed class FaceGallery : IDisposable
     /// <summary>Longest allowed name, in UTF-16 characters.</summary>
     public const int MaxNameLength = 256;
 
+    /// <summary>
+    /// Widest embedding a gallery holds: far above any face model's (128 to 2048), low enough that a damaged or edited
+    /// <c>dimension</c> cannot ask for gigabytes before the first embedding is read.
+    /// </summary>
+    public const int MaxDimension = 65536;
+
     private readonly SqliteConnection connection;
     private GalleryIndex? index;
 
@@ -45,7 +51,7 @@ public sealed class FaceGallery : IDisposable
     public string? ModelId => ReadMeta("model_id");
 
     /// <summary>The embedding dimension; null while the gallery has none.</summary>
-    public int? Dimension => ReadMeta("dimension") is { } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
+    public int? Dimension => Guard(() => ReadMeta("dimension") is { } text ? ParseDimension(text) : (int?)null);
 
     /// <summary>
     /// Opens the gallery at <paramref name="path"/>; with <paramref name="create"/> a missing (or empty) file becomes a new gallery,
@@ -88,22 +94,41 @@ public sealed class FaceGallery : IDisposable
     /// Adds <paramref name="entries"/> to <paramref name="name"/> (created when new) in one transaction. Entries whose image the person
     /// already has (same SHA-256) are skipped and counted as duplicates, so enrolling the same images again changes nothing.
     /// </summary>
-    public EnrolmentResult Enrol(string name, IReadOnlyList<GalleryEntry> entries, string modelId)
+    public EnrolmentResult Enrol(string name, IReadOnlyList<GalleryEntry> entries, string modelId) =>
+        EnrolAll([(name, entries)], modelId)[0];
+
+    /// <summary>
+    /// Enrols several people in one transaction: every enrolment is checked before anything is written, and a failure (or a
+    /// kill) part way leaves the gallery as it was, so an import is all or nothing. <paramref name="starting"/> is told each
+    /// name and its number of entries before its rows are written (inside the transaction: nothing is committed until the end).
+    /// </summary>
+    public IReadOnlyList<EnrolmentResult> EnrolAll(IReadOnlyList<(string Name, IReadOnlyList<GalleryEntry> Entries)> enrolments, string modelId,
+        Action<string, int>? starting = null)
     {
-        name = CheckName(name);
-        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(enrolments);
         if (string.IsNullOrWhiteSpace(modelId)) throw new ArgumentException("model id must not be blank.", nameof(modelId));
-        if (entries.Count == 0) throw new ArgumentException("nothing to enrol.", nameof(entries));
-        var dimension = entries[0].Embedding.Length;
-        foreach (var entry in entries)
+        if (enrolments.Count == 0) throw new ArgumentException("nothing to enrol.", nameof(enrolments));
+        var checkedEnrolments = new List<(string Name, IReadOnlyList<GalleryEntry> Entries)>(enrolments.Count);
+        int dimension = -1;
+        foreach (var (rawName, entries) in enrolments)
         {
-            if (entry.Embedding.Length != dimension)
-                throw new MarginFaceException($"{Path}: embeddings of one enrolment differ in size ({dimension} and {entry.Embedding.Length})");
-            if (entry.ImageSha256 is not { Length: 64 } || !entry.ImageSha256.All(Uri.IsHexDigit))
-                throw new ArgumentException($"'{entry.ImageSha256}' is not a hex SHA-256.", nameof(entries));
-            if (!entry.Embedding.All(float.IsFinite) || entry.Embedding.All(v => v == 0))
-                throw new MarginFaceException($"{Path}: an embedding for {name} is zero or not finite");
+            var name = CheckName(rawName);
+            ArgumentNullException.ThrowIfNull(entries);
+            if (entries.Count == 0) throw new ArgumentException("nothing to enrol.", nameof(enrolments));
+            if (dimension < 0) dimension = entries[0].Embedding.Length;
+            foreach (var entry in entries)
+            {
+                if (entry.Embedding.Length != dimension)
+                    throw new MarginFaceException($"{Path}: embeddings to enrol differ in size ({dimension} and {entry.Embedding.Length})");
+                if (entry.ImageSha256 is not { Length: 64 } || !entry.ImageSha256.All(Uri.IsHexDigit))
+                    throw new ArgumentException($"'{entry.ImageSha256}' is not a hex SHA-256.", nameof(enrolments));
+                if (!entry.Embedding.All(float.IsFinite) || entry.Embedding.All(v => v == 0))
+                    throw new MarginFaceException($"{Path}: an embedding for {name} is zero or not finite");
+            }
+            checkedEnrolments.Add((name, entries));
         }
+        if (dimension > MaxDimension) throw new MarginFaceException($"{Path}: embeddings of {dimension} values, more than {MaxDimension}");
+        var dimensionText = dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Guard(() =>
         {
             using var transaction = connection.BeginTransaction(deferred: false);
@@ -111,33 +136,39 @@ public sealed class FaceGallery : IDisposable
             if (storedModel is null)
             {
                 WriteMeta("model_id", modelId, transaction);
-                WriteMeta("dimension", dimension.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+                WriteMeta("dimension", dimensionText, transaction);
             }
             else if (storedModel != modelId)
                 throw new MarginFaceException($"{Path}: gallery holds embeddings of model '{storedModel}', not '{modelId}'");
-            else if (ReadMeta("dimension", transaction) is { } stored && stored != dimension.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            else if (ReadMeta("dimension", transaction) is { } stored && ParseDimension(stored) != dimension)
                 throw new MarginFaceException($"{Path}: gallery holds {stored}-dimensional embeddings, not {dimension}-dimensional");
 
-            var personId = Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", name));
-            var newPerson = personId is null;
-            personId ??= Scalar<long>("INSERT INTO people (name) VALUES ($name) RETURNING id", transaction, ("$name", name));
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = "INSERT OR IGNORE INTO embeddings (person_id, image_sha256, vector) VALUES ($person, $sha, $vector)";
             var person = insert.Parameters.Add("$person", SqliteType.Integer);
             var sha = insert.Parameters.Add("$sha", SqliteType.Text);
             var vector = insert.Parameters.Add("$vector", SqliteType.Blob);
-            int added = 0;
-            foreach (var entry in entries)
+            var results = new List<EnrolmentResult>(checkedEnrolments.Count);
+            foreach (var (name, entries) in checkedEnrolments)
             {
-                person.Value = personId;
-                sha.Value = entry.ImageSha256.ToLowerInvariant();
-                vector.Value = MemoryMarshal.AsBytes(entry.Embedding.AsSpan()).ToArray();
-                added += insert.ExecuteNonQuery();
+                starting?.Invoke(name, entries.Count);
+                var personId = Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", name));
+                var newPerson = personId is null;
+                personId ??= Scalar<long>("INSERT INTO people (name) VALUES ($name) RETURNING id", transaction, ("$name", name));
+                int added = 0;
+                foreach (var entry in entries)
+                {
+                    person.Value = personId;
+                    sha.Value = entry.ImageSha256.ToLowerInvariant();
+                    vector.Value = MemoryMarshal.AsBytes(entry.Embedding.AsSpan()).ToArray();
+                    added += insert.ExecuteNonQuery();
+                }
+                results.Add(new EnrolmentResult(name, newPerson, added, entries.Count - added));
             }
             transaction.Commit();
             index = null;
-            return new EnrolmentResult(name, newPerson, added, entries.Count - added);
+            return (IReadOnlyList<EnrolmentResult>)results;
         });
     }
 
@@ -225,6 +256,9 @@ public sealed class FaceGallery : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT p.name, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.person_id, e.id";
         var count = Scalar<long>("SELECT COUNT(*) FROM embeddings", null);
+        if (count > 0 && dimension == 0) throw new MarginFaceException($"{Path}: the gallery holds embeddings but no dimension (edited or damaged)");
+        if (count * dimension > Array.MaxLength)
+            throw new MarginFaceException($"{Path}: {count} embeddings of {dimension} values do not fit in one search matrix");
         var matrix = new float[count * dimension];
         var owners = new int[count];
         var names = new List<string>();
@@ -234,57 +268,91 @@ public sealed class FaceGallery : IDisposable
         {
             var name = reader.GetString(0);
             if (names.Count == 0 || names[^1] != name) names.Add(name);
-            var blob = (byte[])reader.GetValue(1);
+            if (row == count) throw new MarginFaceException($"{Path}: the gallery changed while its embeddings were read; try again");
+            var stored = reader.GetValue(1);
+            if (stored is not byte[] blob)
+            {
+                var kind = stored switch { string => "text", long => "integer", double => "real", DBNull => "null", _ => stored.GetType().Name };
+                throw new MarginFaceException($"{Path}: an embedding of {name} is stored as {kind}, not as float32 bytes (edited or damaged)");
+            }
             if (blob.Length != dimension * sizeof(float))
                 throw new MarginFaceException($"{Path}: an embedding of {name} has {blob.Length} bytes, not {dimension} float32 values");
             var target = matrix.AsSpan((int)(row * dimension), dimension);
             MemoryMarshal.Cast<byte, float>(blob).CopyTo(target);
             var norm = MathF.Sqrt(GalleryIndex.Dot(target, target));
+            if (!(norm > 0) || !float.IsFinite(norm)) throw new MarginFaceException($"{Path}: an embedding of {name} is zero or not finite (edited or damaged)");
             for (int i = 0; i < dimension; i++) target[i] /= norm;
             owners[row++] = names.Count - 1;
         }
         return new GalleryIndex(matrix, owners, [.. names], dimension);
     });
 
+    /// <summary>
+    /// Checks an existing gallery, or makes a new one. Two processes (or connections) may find the same empty file at once: the
+    /// tables are made inside an immediate (write-locked) transaction that looks again first, and with IF NOT EXISTS, so the
+    /// second waits for the first and then finds its gallery instead of failing with "table already exists".
+    /// </summary>
     private void Initialise()
     {
-        var tables = new HashSet<string>();
-        using (var command = connection.CreateCommand())
+        var tables = Tables(null);
+        if (tables.Count == 0)
         {
-            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-            using var reader = command.ExecuteReader();
-            while (reader.Read()) tables.Add(reader.GetString(0));
-        }
-        if (tables.Contains("schema_version"))
-        {
-            var version = Scalar<long?>("SELECT MAX(version) FROM schema_version", null);
-            if (version > SchemaVersion)
-                throw new MarginFaceException($"{Path}: gallery has schema version {version}, newer than this program's {SchemaVersion}; use a newer marginface");
-            if (version != SchemaVersion) throw new MarginFaceException($"{Path}: gallery has an unknown schema version ({version?.ToString() ?? "none"})");
+            // 16 KiB pages hold seven 512-d embeddings (2 KiB each) where 4 KiB pages hold one; set before the first write
+            // (ignored when another connection wrote first).
+            Execute("PRAGMA page_size = 16384", null);
             Execute("PRAGMA journal_mode = WAL", null);
-            Execute("PRAGMA synchronous = FULL", null);
-            return;
+            using var transaction = connection.BeginTransaction(deferred: false);
+            tables = Tables(transaction);
+            if (tables.Count == 0)
+            {
+                Execute("""
+                    CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                    CREATE TABLE IF NOT EXISTS embeddings (
+                        id INTEGER PRIMARY KEY,
+                        person_id INTEGER NOT NULL REFERENCES people (id),
+                        image_sha256 TEXT NOT NULL,
+                        vector BLOB NOT NULL,
+                        UNIQUE (person_id, image_sha256));
+                    """, transaction);
+                Execute("INSERT INTO schema_version (version) VALUES ($v)", transaction, ("$v", SchemaVersion));
+                transaction.Commit();
+                Execute("PRAGMA synchronous = FULL", null);
+                return;
+            }
+            transaction.Commit();
         }
-        if (tables.Count > 0) throw new MarginFaceException($"{Path}: a SQLite database but not a MarginFace gallery (no schema_version table)");
-        // 16 KiB pages hold seven 512-d embeddings (2 KiB each) where 4 KiB pages hold one; set before the first write.
-        Execute("PRAGMA page_size = 16384", null);
+        if (!tables.Contains("schema_version"))
+            throw new MarginFaceException($"{Path}: a SQLite database but not a MarginFace gallery (no schema_version table)");
+        var version = Scalar<long?>("SELECT MAX(version) FROM schema_version", null);
+        if (version > SchemaVersion)
+            throw new MarginFaceException($"{Path}: gallery has schema version {version}, newer than this program's {SchemaVersion}; use a newer marginface");
+        if (version != SchemaVersion) throw new MarginFaceException($"{Path}: gallery has an unknown schema version ({version?.ToString() ?? "none"})");
+        // A damaged or edited dimension is reported on open, not when the first search needs it.
+        if (ReadMeta("dimension") is { } dimension) ParseDimension(dimension);
         Execute("PRAGMA journal_mode = WAL", null);
         Execute("PRAGMA synchronous = FULL", null);
-        using var transaction = connection.BeginTransaction(deferred: false);
-        Execute("""
-            CREATE TABLE schema_version (version INTEGER NOT NULL);
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-            CREATE TABLE embeddings (
-                id INTEGER PRIMARY KEY,
-                person_id INTEGER NOT NULL REFERENCES people (id),
-                image_sha256 TEXT NOT NULL,
-                vector BLOB NOT NULL,
-                UNIQUE (person_id, image_sha256));
-            """, transaction);
-        Execute("INSERT INTO schema_version (version) VALUES ($v)", transaction, ("$v", SchemaVersion));
-        transaction.Commit();
     }
+
+    private HashSet<string> Tables(SqliteTransaction? transaction)
+    {
+        var tables = new HashSet<string>();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) tables.Add(reader.GetString(0));
+        return tables;
+    }
+
+    /// <summary>The stored dimension as a number from 1 to <see cref="MaxDimension"/>; anything else names the file as edited or damaged.</summary>
+    private int ParseDimension(string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= MaxDimension
+            ? value
+            : throw new MarginFaceException($"{Path}: the gallery's dimension '{Shorten(text)}' is not a whole number from 1 to {MaxDimension} (edited or damaged)");
+
+    private static string Shorten(string text) => (text.Length > 40 ? text[..40] + "…" : text).ReplaceLineEndings(" ");
 
     private T Guard<T>(Func<T> action)
     {
@@ -303,6 +371,11 @@ public sealed class FaceGallery : IDisposable
         catch (SqliteException e)
         {
             throw new MarginFaceException($"{Path}: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
+        {
+            // A column edited to hold a value of another type (text for a number, say): the file is damaged, not the program.
+            throw new MarginFaceException($"{Path}: a value of the wrong type in the gallery (edited or damaged): {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
 
