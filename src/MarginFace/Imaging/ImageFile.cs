@@ -6,13 +6,21 @@ namespace MarginFace.Imaging;
 /// <summary>
 /// Reads image files into <see cref="RgbImage"/>: JPEG, PNG, BMP, WebP and GIF through SkiaSharp, binary and ASCII PGM
 /// (P5/P2, e.g. the ORL faces) by <see cref="PgmReader"/>. The dimensions are read from the header and checked against
-/// <see cref="MaxPixels"/> before any pixel is decoded, so a hostile header cannot exhaust memory. Every problem is a
-/// <see cref="MarginFaceException"/> whose message names the file.
+/// <see cref="MaxPixels"/> before any pixel is decoded, so a hostile header cannot exhaust memory, and files over
+/// <see cref="MaxFileBytes"/> are not read. A JPEG whose compressed data is damaged part way (which Skia decodes into grey or smeared
+/// blocks and calls a success) is unreadable too (<see cref="JpegScan"/>). Every problem is a <see cref="MarginFaceException"/> whose
+/// message names the file.
 /// </summary>
 public static class ImageFile
 {
     /// <summary>The largest image decoded: 64 megapixels (an 8000×8000 photo).</summary>
     public const long MaxPixels = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The largest file read: 320 MiB. The largest image allowed is 256 MiB as an uncompressed 32-bit BMP (64 megapixels × 4
+    /// bytes); a bigger file cannot hold an image that may be decoded, and is not read into memory to find that out.
+    /// </summary>
+    public const long MaxFileBytes = 320L * 1024 * 1024;
 
     /// <summary>Extensions of the files <see cref="Read"/> understands (lower case, with the dot).</summary>
     public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -66,6 +74,9 @@ public static class ImageFile
                 throw new MarginFaceException($"{name}: cannot decode image ({result})");
             if (result == SKCodecResult.IncompleteInput)
                 throw new MarginFaceException($"{name}: truncated image (the file ends before its last row)");
+            // libjpeg only warns about damaged compressed data and Skia reports success; half the picture may be garbage.
+            if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && JpegScan.FindDamage(bytes) is { } damage)
+                throw new MarginFaceException($"{name}: damaged image ({damage})");
             return grey
                 ? new RgbImage(width, height, 1, Compact(raw, width, height, info.RowBytes, 1))
                 : new RgbImage(width, height, 3, Compact(raw, width, height, info.RowBytes, 4));
@@ -91,7 +102,8 @@ public static class ImageFile
             var info = new FileInfo(path);
             if (!info.Exists) throw new MarginFaceException($"{path}: file not found");
             if (info.Length == 0) throw new MarginFaceException($"{path}: empty file");
-            if (info.Length > int.MaxValue) throw new MarginFaceException($"{path}: file is larger than 2 GB");
+            if (info.Length > MaxFileBytes)
+                throw new MarginFaceException($"{path}: file is {info.Length / (1024 * 1024)} MiB, more than the {MaxFileBytes / (1024 * 1024)} MiB an image may have");
             return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
