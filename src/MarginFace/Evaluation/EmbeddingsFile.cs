@@ -90,11 +90,13 @@ internal static class EmbeddingsFile
         {
             document = JsonDocument.Parse(line);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
+            // ArgumentException: text that cannot be UTF-8 (a lone surrogate), which only a caller's reader can hand over.
             throw Error(source, lineNumber, $"not a JSON object: {e.Message.ReplaceLineEndings(" ")}");
         }
-        using (document)
+        using var owned = document;
+        try
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw Error(source, lineNumber, "expected a JSON object {\"image\": ..., \"embedding\": [...]}");
@@ -115,9 +117,14 @@ internal static class EmbeddingsFile
             }
             return new ImageEmbedding(image.GetString()!, values);
         }
+        catch (InvalidOperationException e)
+        {
+            // A string escape that is not text, such as "\ud800" alone.
+            throw Error(source, lineNumber, $"not valid text: {e.Message.ReplaceLineEndings(" ")}");
+        }
     }
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+    private static string Shorten(string text) => (text.Length <= 40 ? text : text[..40] + "...").ReplaceLineEndings(" ");
 
-    private static MarginFaceException Error(string source, int line, string problem) => new($"{source}:{line}: {problem}");
+    private static MarginFaceException Error(string source, int line, string problem) => new($"{source}:{line}: {problem.ReplaceLineEndings(" ")}");
 }

@@ -14,6 +14,9 @@ public sealed class LfwPairs
     /// <summary>Larger pairs files are refused before reading (the official one is 155 KB).</summary>
     public const long MaxFileBytes = 256L << 20;
 
+    /// <summary>Longest line read: a pair of two names and two numbers is far shorter; a runaway line is refused before it is held.</summary>
+    public const int MaxLineLength = 4096;
+
     private LfwPairs(string source, int folds, int pairsPerClass, IReadOnlyList<LfwPair> pairs)
     {
         Source = source;
@@ -60,8 +63,9 @@ public sealed class LfwPairs
     }
 
     /// <summary>Parses a pairs file from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
-    public static LfwPairs Parse(TextReader reader, string source)
+    public static LfwPairs Parse(TextReader text, string source)
     {
+        var reader = new BoundedLineReader(text, MaxLineLength, source);
         var header = reader.ReadLine();
         if (header is null) throw Error(source, 1, "empty file, expected a header 'N M' (folds, pairs per class)");
         var headerFields = Fields(header);
@@ -165,7 +169,7 @@ public sealed class LfwPairs
 
     private static string[] Fields(string line) => line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "...";
+    private static string Shorten(string text) => (text.Length <= 60 ? text : text[..60] + "...").ReplaceLineEndings(" ");
 
-    private static MarginFaceException Error(string source, int line, string problem) => new($"{source}:{line}: {problem}");
+    private static MarginFaceException Error(string source, int line, string problem) => new($"{source}:{line}: {problem.ReplaceLineEndings(" ")}");
 }

@@ -14,6 +14,9 @@ internal static class ScoresFile
     /// <summary>The header line, tab-separated.</summary>
     public const string Header = "name1\tn1\tname2\tn2\tscore";
 
+    /// <summary>Longest line read: two names, two numbers and a score are far shorter; a runaway line is refused before it is held.</summary>
+    public const int MaxLineLength = 4096;
+
     /// <summary>The score of each pair of <paramref name="pairs"/>, in <see cref="LfwPairs.Pairs"/> order.</summary>
     public static double[] Read(string path, LfwPairs pairs) => Read(path, pairs.Pairs, pairs.Source);
 
@@ -29,8 +32,9 @@ internal static class ScoresFile
     public static double[] Parse(TextReader reader, string source, LfwPairs pairs) => Parse(reader, source, pairs.Pairs, pairs.Source);
 
     /// <summary>Parses scores for <paramref name="pairs"/> (from <paramref name="pairsSource"/>) from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
-    public static double[] Parse(TextReader reader, string source, IReadOnlyList<LfwPair> pairs, string pairsSource)
+    public static double[] Parse(TextReader text, string source, IReadOnlyList<LfwPair> pairs, string pairsSource)
     {
+        var reader = new BoundedLineReader(text, MaxLineLength, source);
         var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -106,13 +110,13 @@ internal static class ScoresFile
     {
         CheckFile(path);
         var text = File.ReadAllText(path);
-        var lines = text.Split('\n');
-        CheckHeader(lines[0], path);
+        var reader = new BoundedLineReader(new StringReader(text), MaxLineLength, path);
+        CheckHeader(reader.ReadLine(), path);
         var pairs = new List<LfwPair>();
-        for (int i = 1; i < lines.Length; i++)
+        for (int i = 1; reader.ReadLine() is { } line; i++)
         {
-            if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            var fields = lines[i].TrimEnd('\r').Split('\t');
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var fields = line.TrimEnd('\r').Split('\t');
             if (fields.Length != 5) throw Error(path, i + 1, $"expected 5 tab-separated fields 'name1 n1 name2 n2 score', got {fields.Length}");
             if (fields[0] != fields[2]) throw Error(path, i + 1, $"{fields[0]} and {fields[2]}: expected a same-person pair");
             pairs.Add(new LfwPair(fields[0], Number(fields[1], path, i + 1), fields[2], Number(fields[3], path, i + 1), Same: true, Fold: -1, Line: 0));
@@ -143,7 +147,7 @@ internal static class ScoresFile
         return n;
     }
 
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "...";
+    private static string Shorten(string text) => (text.Length <= 60 ? text : text[..60] + "...").ReplaceLineEndings(" ");
 
-    private static MarginFaceException Error(string source, int line, string problem) => new($"{source}:{line}: {problem}");
+    private static MarginFaceException Error(string source, int line, string problem) => new($"{source}:{line}: {problem.ReplaceLineEndings(" ")}");
 }

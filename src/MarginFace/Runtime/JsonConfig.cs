@@ -10,6 +10,9 @@ namespace MarginFace.Runtime;
 /// </summary>
 internal static class JsonConfig
 {
+    /// <summary>Largest settings file read: real ones are a few hundred bytes; anything near this is not a settings file.</summary>
+    public const long MaxFileBytes = 1L << 20;
+
     private static readonly JsonSerializerOptions Options = new()
     {
         PropertyNameCaseInsensitive = true,
@@ -22,7 +25,9 @@ internal static class JsonConfig
 
     public static T Read<T>(string path) where T : class
     {
-        if (!File.Exists(path)) throw new MarginFaceException($"{path}: file not found");
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new MarginFaceException($"{path}: file not found");
+        if (info.Length > MaxFileBytes) throw new MarginFaceException($"{path}: {info.Length} bytes is too large for a settings file (at most {MaxFileBytes})");
         string text;
         try
         {
@@ -48,11 +53,16 @@ internal static class JsonConfig
             if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
             {
                 var unknown = e.Message.Split('\'') is { Length: >= 3 } parts ? parts[1] : key;
-                throw new MarginFaceException($"{name}: unknown key '{unknown}'{line}; known: {string.Join(", ", KnownKeys<T>())}");
+                throw new MarginFaceException($"{name}: unknown key '{unknown?.ReplaceLineEndings(" ")}'{line}; known: {string.Join(", ", KnownKeys<T>())}");
             }
             if (key is not null && e.Message.Contains("could not be converted", StringComparison.Ordinal))
-                throw new MarginFaceException($"{name}: '{key}' has a value of the wrong type{line}");
+                throw new MarginFaceException($"{name}: '{key.ReplaceLineEndings(" ")}' has a value of the wrong type{line}");
             throw new MarginFaceException($"{name}: not valid JSON{line}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].ReplaceLineEndings(" ")}");
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Text that is not UTF-8 (a lone surrogate) or a string escape that is not text ("\ud800" alone).
+            throw new MarginFaceException($"{name}: not valid JSON: {e.Message.ReplaceLineEndings(" ")}");
         }
     }
 
