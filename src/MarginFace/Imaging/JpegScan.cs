@@ -181,11 +181,16 @@ internal static class JpegScan
 
     private static long Ceiling(long a, long b) => (a + b - 1) / b;
 
-    /// <summary>A Huffman table in the canonical form of the JPEG standard (F.2.2.3): per code length the largest code and where its values start.</summary>
+    /// <summary>
+    /// A Huffman table in the canonical form of the JPEG standard (F.2.2.3): per code length the largest code and where its values
+    /// start, plus a lookup of the first <see cref="LookupBits"/> bits that decodes the usual short codes in one step.
+    /// </summary>
     private sealed class Huffman
     {
-        private readonly int[] maxCode = new int[17];
+        private const int LookupBits = 9;
+        private readonly int[] maxCode = new int[18];
         private readonly int[] offset = new int[17];
+        private readonly ushort[] lookup = new ushort[1 << LookupBits];
         private readonly byte[] values;
 
         private Huffman(byte[] values) => this.values = values;
@@ -198,6 +203,12 @@ internal static class JpegScan
             {
                 int n = counts[length - 1];
                 table.offset[length] = index - code;
+                if (length <= LookupBits)
+                    for (int i = 0; i < n; i++)
+                    {
+                        int first = (code + i) << (LookupBits - length), span = 1 << (LookupBits - length);
+                        for (int j = 0; j < span; j++) table.lookup[first + j] = (ushort)((length << 8) | values[index + i]);
+                    }
                 code += n;
                 index += n;
                 table.maxCode[length] = n > 0 ? code - 1 : -1;
@@ -210,73 +221,107 @@ internal static class JpegScan
         /// <summary>The next value; -1 when the data ends first, -2 for a code the table does not hold.</summary>
         public int Decode(ref BitReader bits)
         {
-            int code = 0;
-            for (int length = 1; length <= 16; length++)
+            var entry = lookup[bits.Peek(LookupBits)];
+            if (entry != 0)
+                return bits.Consume(entry >> 8) ? entry & 0xFF : -1;
+            for (int length = LookupBits + 1; length <= 16; length++)
             {
-                var bit = bits.Bit();
-                if (bit < 0) return -1;
-                code = (code << 1) | bit;
-                if (code <= maxCode[length]) return values[offset[length] + code];
+                var code = bits.Peek(length);
+                if (code <= maxCode[length])
+                    return bits.Consume(length) ? values[offset[length] + code] : -1;
             }
-            return -2;
+            return bits.Consume(16) ? -2 : -1;
         }
     }
 
-    /// <summary>Bits of entropy-coded data, most significant first, with 0xFF00 stuffing removed; stops at any other marker.</summary>
+    /// <summary>
+    /// Bits of entropy-coded data, most significant first, with 0xFF00 stuffing removed. Reads ahead into a 64-bit buffer; at a
+    /// marker or the end it supplies zero bits but counts them, so consuming past the real data is seen.
+    /// </summary>
     private ref struct BitReader(ReadOnlySpan<byte> data, int position)
     {
         private readonly ReadOnlySpan<byte> data = data;
-        private int current, left;
+        private ulong buffer;
+        private int count, padding, position = position;
+        private bool ended;
 
-        public int Position { get; private set; } = position;
-
-        public int Bit()
+        /// <summary>The next <paramref name="n"/> (1..16) bits without consuming them.</summary>
+        public int Peek(int n)
         {
-            if (left == 0)
-            {
-                if (Position >= data.Length) return -1;
-                var value = data[Position];
-                if (value == 0xFF)
-                {
-                    if (Position + 1 >= data.Length || data[Position + 1] != 0x00) return -1;
-                    Position += 2;
-                }
-                else Position++;
-                current = value;
-                left = 8;
-            }
-            left--;
-            return (current >> left) & 1;
+            if (count < 32) Fill();
+            return (int)(buffer >> (count - n)) & ((1 << n) - 1);
         }
 
-        public bool Skip(int count)
+        /// <summary>Consumes <paramref name="n"/> bits; false when they go past the real data.</summary>
+        public bool Consume(int n)
         {
-            for (int i = 0; i < count; i++)
-                if (Bit() < 0) return false;
+            if (count < 32) Fill();
+            if (n > count - padding) return false;
+            count -= n;
             return true;
         }
+
+        public bool Skip(int n) => n == 0 || Consume(n);
+
+        private void Fill()
+        {
+            while (count <= 56)
+            {
+                byte value = 0;
+                if (!ended)
+                {
+                    if (position >= data.Length) ended = true;
+                    else if (data[position] == 0xFF)
+                    {
+                        if (position + 1 < data.Length && data[position + 1] == 0x00)
+                        {
+                            value = 0xFF;
+                            position += 2;
+                        }
+                        else ended = true;
+                    }
+                    else value = data[position++];
+                }
+                if (ended) padding += 8;
+                buffer = (buffer << 8) | value;
+                count += 8;
+            }
+        }
+
+        /// <summary>Drops the bits of the current byte and gives back whole bytes read ahead, leaving the position at the next unread byte.</summary>
+        private void Align()
+        {
+            var unread = (count - padding) / 8;
+            for (int i = 0; i < unread; i++)
+                position -= position >= 2 && data[position - 1] == 0x00 && data[position - 2] == 0xFF ? 2 : 1;
+            buffer = 0;
+            count = padding = 0;
+            ended = false;
+        }
+
+        public readonly int Position => position;
 
         /// <summary>Drops the current byte's padding and reads the restart marker <paramref name="marker"/>.</summary>
         public bool Restart(int marker)
         {
-            left = 0;
-            while (Position + 1 < data.Length && data[Position] == 0xFF && data[Position + 1] == 0xFF) Position++;
-            if (Position + 1 >= data.Length || data[Position] != 0xFF || data[Position + 1] != marker) return false;
-            Position += 2;
+            Align();
+            while (position + 1 < data.Length && data[position] == 0xFF && data[position + 1] == 0xFF) position++;
+            if (position + 1 >= data.Length || data[position] != 0xFF || data[position + 1] != marker) return false;
+            position += 2;
             return true;
         }
 
         /// <summary>Drops the padding and counts the bytes before the next marker (none in an intact scan).</summary>
         public int BytesBeforeMarker()
         {
-            left = 0;
-            int start = Position;
-            while (Position < data.Length)
+            Align();
+            int start = position;
+            while (position < data.Length)
             {
-                if (data[Position] == 0xFF && Position + 1 < data.Length && data[Position + 1] != 0x00) break;
-                Position += data[Position] == 0xFF ? 2 : 1;
+                if (data[position] == 0xFF && position + 1 < data.Length && data[position + 1] != 0x00) break;
+                position += data[position] == 0xFF ? 2 : 1;
             }
-            return Math.Min(Position, data.Length) - start;
+            return Math.Min(position, data.Length) - start;
         }
     }
 
