@@ -202,6 +202,7 @@ internal static class JpegScan
             for (int length = 1; length <= 16; length++)
             {
                 int n = counts[length - 1];
+                if (code + n > 1 << length) return null; // more codes than the length allows: not a prefix code
                 table.offset[length] = index - code;
                 if (length <= LookupBits)
                     for (int i = 0; i < n; i++)
@@ -212,7 +213,6 @@ internal static class JpegScan
                 code += n;
                 index += n;
                 table.maxCode[length] = n > 0 ? code - 1 : -1;
-                if (code > 1 << length) return null;
                 code <<= 1;
             }
             return table;
