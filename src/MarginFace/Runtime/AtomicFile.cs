@@ -33,11 +33,25 @@ internal static partial class AtomicFile
 
     public static void WriteAllText(string path, string text) => Write(path, temp => File.WriteAllText(temp, text));
 
-    /// <summary>Forces the contents of the file at <paramref name="path"/> to disk (fsync).</summary>
+    /// <summary>
+    /// Forces the contents of the file at <paramref name="path"/> to disk: fsync of a read-only handle on Unix (so a file the
+    /// writer made read-only, as <see cref="File.Copy(string, string)"/> of a read-only source does, is flushed too), and
+    /// <see cref="FileStream.Flush(bool)"/> on Windows, whose FlushFileBuffers needs write access.
+    /// </summary>
     public static void FlushFile(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        stream.Flush(flushToDisk: true);
+        if (OperatingSystem.IsWindows())
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            stream.Flush(flushToDisk: true);
+            return;
+        }
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (Fsync((int)handle.DangerousGetHandle()) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            throw new IOException($"{path}: fsync failed ({Marshal.GetPInvokeErrorMessage(error)})");
+        }
     }
 
     /// <summary>
@@ -51,6 +65,8 @@ internal static partial class AtomicFile
         if (descriptor < 0)
         {
             var error = Marshal.GetLastPInvokeError();
+            // A directory one may write but not read (mode -wx) cannot be opened to flush; the rename is done all the same.
+            if (error is EAcces or EPerm) return;
             throw new IOException($"{directory}: cannot open the directory to flush it ({Marshal.GetPInvokeErrorMessage(error)})");
         }
         try
@@ -70,6 +86,8 @@ internal static partial class AtomicFile
     }
 
     private const int ReadOnly = 0;
+    private const int EPerm = 1;
+    private const int EAcces = 13;
     private const int EInval = 22;
     private const int ENotSup = 95;
 
