@@ -60,8 +60,8 @@ public sealed class FaceGallery : IDisposable
     public static FaceGallery Open(string path, bool create = false, TimeSpan? busyTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!create && !File.Exists(path)) throw new MarginFaceException($"{path}: gallery file not found");
         if (Directory.Exists(path)) throw new MarginFaceException($"{path}: is a directory, not a gallery file");
+        if (!create && !File.Exists(path)) throw new MarginFaceException($"{path}: gallery file not found");
         var timeout = busyTimeout ?? TimeSpan.FromSeconds(5);
         var builder = new SqliteConnectionStringBuilder
         {

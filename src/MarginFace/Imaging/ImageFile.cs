@@ -13,7 +13,11 @@ namespace MarginFace.Imaging;
 /// </summary>
 public static class ImageFile
 {
-    /// <summary>The largest image decoded: 64 megapixels (an 8000×8000 photo).</summary>
+    /// <summary>
+    /// The largest image decoded: 64 megapixels (an 8000×8000 photo, beyond any camera a face set comes from). Skia decodes into
+    /// 4 bytes a pixel, so this caps one decode at 256 MiB; a header claiming more (a few bytes can claim 65535×65535) is refused
+    /// before anything is allocated.
+    /// </summary>
     public const long MaxPixels = 64L * 1024 * 1024;
 
     /// <summary>

@@ -86,6 +86,13 @@ public class FaceGalleryDamageTests
     }
 
     [Fact]
+    public void ADirectoryIsNotAGalleryFile()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal($"{dir.Path}: is a directory, not a gallery file", Assert.Throws<MarginFaceException>(() => FaceGallery.Open(dir.Path)).Message);
+    }
+
+    [Fact]
     public void TwoFirstEnrolmentsIntoANewGalleryAtOnceBothLand()
     {
         using var dir = new TempDirectory();
