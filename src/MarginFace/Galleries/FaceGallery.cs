@@ -252,10 +252,13 @@ public sealed class FaceGallery : IDisposable
 
     private GalleryIndex LoadIndex() => Guard(() =>
     {
-        var dimension = Dimension ?? 0;
+        // One read transaction: the count and the rows come from the same snapshot even while another process enrols.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var dimension = ReadMeta("dimension", transaction) is { } text ? ParseDimension(text) : 0;
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT p.name, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.person_id, e.id";
-        var count = Scalar<long>("SELECT COUNT(*) FROM embeddings", null);
+        var count = Scalar<long>("SELECT COUNT(*) FROM embeddings e JOIN people p ON p.id = e.person_id", transaction);
         if (count > 0 && dimension == 0) throw new MarginFaceException($"{Path}: the gallery holds embeddings but no dimension (edited or damaged)");
         if (count * dimension > Array.MaxLength)
             throw new MarginFaceException($"{Path}: {count} embeddings of {dimension} values do not fit in one search matrix");
@@ -268,7 +271,7 @@ public sealed class FaceGallery : IDisposable
         {
             var name = reader.GetString(0);
             if (names.Count == 0 || names[^1] != name) names.Add(name);
-            if (row == count) throw new MarginFaceException($"{Path}: the gallery changed while its embeddings were read; try again");
+            if (row == count) throw new MarginFaceException($"{Path}: more embeddings than counted (damaged)");
             var stored = reader.GetValue(1);
             if (stored is not byte[] blob)
             {
@@ -284,6 +287,7 @@ public sealed class FaceGallery : IDisposable
             for (int i = 0; i < dimension; i++) target[i] /= norm;
             owners[row++] = names.Count - 1;
         }
+        if (row != count) throw new MarginFaceException($"{Path}: fewer embeddings than counted (damaged)");
         return new GalleryIndex(matrix, owners, [.. names], dimension);
     });
 

@@ -76,6 +76,19 @@ public class FaceGalleryDamageTests
     }
 
     [Fact]
+    public void AnEmbeddingWhosePersonWasDeletedByHandIsLeftOut()
+    {
+        using var dir = new TempDirectory();
+        var path = Gallery(dir);
+        using (var gallery = FaceGallery.Open(path)) gallery.Enrol("Bob", Entries(10, 2), Model);
+        Edit(path, "PRAGMA foreign_keys = OFF; DELETE FROM people WHERE name = 'Ada'"); // as the sqlite3 shell would, without foreign keys
+        using var reopened = FaceGallery.Open(path);
+        var matches = reopened.Search(Entries(10, 1)[0].Embedding, top: 5);
+        Assert.Equal(["Bob"], matches.Select(m => m.Name));
+        Assert.Equal(1f, matches[0].Similarity, 1e-5f);
+    }
+
+    [Fact]
     public void AnEditedSchemaVersionIsOneLineNamingTheFile()
     {
         using var dir = new TempDirectory();
