@@ -71,6 +71,11 @@ internal static class TrainCommand
         {
             // Refused before anything is read or written: a new run would replace the checkpoint and model of the one there.
             if (parse.GetValue(resume) && parse.GetValue(overwrite)) throw new MarginFaceException("--resume and --overwrite exclude each other");
+            if (FaceTraining.IsRunning(parse.GetValue(output)!))
+            {
+                System.Console.Error.WriteLine($"error: --out {parse.GetValue(output)}: another process is training there; wait for it to finish or choose another --out");
+                return ExitCodes.WouldOverwrite;
+            }
             if (!parse.GetValue(resume) && !parse.GetValue(overwrite) && FaceTraining.FindRun(parse.GetValue(output)!) is { } existing)
             {
                 System.Console.Error.WriteLine($"error: --out {parse.GetValue(output)} holds a training run ({Path.GetFileName(existing)}); pass --resume to continue it or --overwrite to start again");

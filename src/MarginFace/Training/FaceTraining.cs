@@ -73,6 +73,12 @@ public static class FaceTraining
         RunFiles.Select(name => Path.Combine(outputDirectory, name)).FirstOrDefault(File.Exists);
 
     /// <summary>
+    /// True while another process trains into <paramref name="outputDirectory"/>: <c>Run</c> holds a lock there from before its
+    /// first write to its end, and refuses to start while another holds it.
+    /// </summary>
+    public static bool IsRunning(string outputDirectory) => TrainingRunLock.IsHeld(outputDirectory);
+
+    /// <summary>
     /// As the one-device run, over <paramref name="devices"/>: with more than one, each batch is split across backbone replicas
     /// (<see cref="DataParallelBackbone"/>; the first device holds the master and the loss), and with
     /// <see cref="FaceTrainingOptions.PartialFc"/> the class centres are sharded over the same devices. The numbers are
@@ -145,7 +151,7 @@ public static class FaceTraining
             log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
 
-        Directory.CreateDirectory(outputDirectory);
+        using var runLock = TrainingRunLock.Acquire(outputDirectory);
         var configJson = Fingerprint(options);
         var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions
         {

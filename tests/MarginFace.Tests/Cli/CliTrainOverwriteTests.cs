@@ -1,3 +1,4 @@
+using MarginFace.Faces;
 using MarginFace.Tests.Data;
 using MarginFace.Tests.Faces;
 
@@ -25,6 +26,39 @@ public class CliTrainOverwriteTests
         Assert.Equal("", stdout);
         Assert.Equal([file], Directory.GetFiles(output).Select(Path.GetFileName));
         Assert.Equal("earlier work", File.ReadAllText(Path.Combine(output, file)));
+    }
+
+    [Theory]
+    [InlineData("--resume")]
+    [InlineData("--overwrite")]
+    public void TrainIntoAFolderAnotherProcessIsTrainingIntoIsRefused(string option)
+    {
+        using var work = new TempDirectory();
+        var output = work.Combine("run");
+        // The lock a running run holds (this test process stands in for it).
+        using var running = TrainingRunLock.Acquire(output);
+        File.WriteAllText(Path.Combine(output, "model.bin"), "being written");
+        var (exitCode, _, stderr) = CliProcess.Run(["train", "--data", work.Combine("faces"), "--out", output, option]);
+        Assert.Equal(WouldOverwrite, exitCode);
+        Assert.Equal($"error: --out {output}: another process is training there; wait for it to finish or choose another --out",
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal("being written", File.ReadAllText(Path.Combine(output, "model.bin")));
+    }
+
+    [Fact]
+    public void TheRunLockIsExclusiveAndReleasedOnDispose()
+    {
+        using var work = new TempDirectory();
+        var output = work.Combine("run");
+        Assert.False(FaceTraining.IsRunning(output));
+        Assert.False(Directory.Exists(output));
+        using (TrainingRunLock.Acquire(output))
+        {
+            Assert.True(FaceTraining.IsRunning(output));
+            Assert.StartsWith($"{output}: another process is training into this folder", Assert.Throws<MarginFaceException>(() => TrainingRunLock.Acquire(output)).Message);
+        }
+        Assert.False(FaceTraining.IsRunning(output));
+        TrainingRunLock.Acquire(output).Dispose();
     }
 
     [Fact]
