@@ -1,6 +1,8 @@
 using MarginFace.Tests.Data;
 using MarginFace.Tests.Imaging;
-using MarginFace.Tests.Inference;
+using MarginFace.Tests.Pipeline;
+using MarginFace.Tests.Galleries;
+using MarginFace.Tests.FaceModels;
 
 namespace MarginFace.Tests.Cli;
 

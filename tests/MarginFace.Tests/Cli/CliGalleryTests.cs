@@ -7,7 +7,6 @@ using MarginFace.FaceModels;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
 using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace MarginFace.Tests.Cli;

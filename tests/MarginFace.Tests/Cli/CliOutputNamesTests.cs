@@ -1,5 +1,7 @@
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Inference;
+using MarginFace.Tests.Pipeline;
+using MarginFace.Tests.Galleries;
+using MarginFace.Tests.FaceModels;
 
 namespace MarginFace.Tests.Cli;
 

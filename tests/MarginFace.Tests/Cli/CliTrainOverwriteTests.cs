@@ -1,6 +1,12 @@
-using MarginFace.Faces;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Training;
+using MarginFace.Losses.Mining;
 using MarginFace.Tests.Data;
-using MarginFace.Tests.Faces;
+using MarginFace.Tests.Evaluation;
+using MarginFace.Tests.FaceModels;
+using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,4 +1,8 @@
-using MarginFace.Faces;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Training;
+using MarginFace.Losses.Mining;
 using MarginFace.Mnist;
 using MarginFace.Runtime;
 
