@@ -12,7 +12,7 @@ namespace MarginFace.Cli.Commands;
 /// <c>marginface align IMG... --out DIR [--size 112|96x112|128|150] [--all]</c>: detect, then warp each face onto an alignment
 /// template and write it as <c>DIR/NAME.png</c> (the largest face) or <c>DIR/NAME_K.png</c> (every face, with <c>--all</c>,
 /// K = 0, 1, … best score first). NAME keeps the image's path below the images' common folder (<see cref="OutputNames"/>);
-/// names that would meet are refused before anything is written (exit 3). Exit codes otherwise as <c>detect</c>.
+/// names that would meet are refused before anything is written (exit 4). Exit codes otherwise as <c>detect</c>.
 /// </summary>
 internal static class AlignCommand
 {

@@ -12,7 +12,7 @@ namespace MarginFace.Cli.Commands;
 /// <c>marginface detect IMG... [--draw OUT.png] [--json]</c>: faces, scores and landmarks of each image. Every image is processed;
 /// the exit code is 1 when any image could not be read, else 2 when any image had no face, else 0. With several images,
 /// <c>--draw DIR</c> keeps each image's path below their common folder (<see cref="OutputNames"/>); names that would meet
-/// are refused before anything is written (exit 3).
+/// are refused before anything is written (exit 4).
 /// </summary>
 internal static class DetectCommand
 {

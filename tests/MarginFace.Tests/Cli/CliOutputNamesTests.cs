@@ -8,7 +8,7 @@ namespace MarginFace.Tests.Cli;
 /// <summary><c>align</c> and <c>detect --draw</c> never let two inputs' outputs overwrite each other.</summary>
 public class CliOutputNamesTests
 {
-    private const int WouldOverwrite = 3;
+    private const int WouldOverwrite = 4;
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -13,7 +13,7 @@ namespace MarginFace.Tests.Cli;
 /// <summary><c>train</c> into a folder holding a run neither continues nor replaces it unless told which.</summary>
 public class CliTrainOverwriteTests
 {
-    private const int WouldOverwrite = 3;
+    private const int WouldOverwrite = 4;
 
     [Theory]
     [InlineData("config.json")]
