@@ -11,11 +11,11 @@ namespace MarginFace.Evaluation;
 /// </summary>
 internal static class EmbeddingsFile
 {
-    /// <summary>Longer embeddings are refused.</summary>
-    public const int MaxDimension = 65536;
+    /// <summary>See <see cref="ReadLimits.MaxEmbeddingsFileDimension"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxDimension = ReadLimits.MaxEmbeddingsFileDimension;
 
-    /// <summary>A line may hold the image path and <see cref="MaxDimension"/> values written at length; longer lines are refused unread.</summary>
-    public const int MaxLineLength = 4096 + MaxDimension * 32;
+    /// <summary>See <see cref="ReadLimits.MaxEmbeddingsLineLength"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxLineLength = ReadLimits.MaxEmbeddingsLineLength;
 
     /// <summary>Reads and checks an embeddings file.</summary>
     public static IReadOnlyList<ImageEmbedding> Read(string path)

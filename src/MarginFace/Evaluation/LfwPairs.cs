@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -11,11 +12,11 @@ namespace MarginFace.Evaluation;
 /// </summary>
 public sealed class LfwPairs
 {
-    /// <summary>Larger pairs files are refused before reading (the official one is 155 KB).</summary>
-    public const long MaxFileBytes = 256L << 20;
+    /// <summary>See <see cref="ReadLimits.MaxPairsFileBytes"/>, where every reader's budget is named with its reason.</summary>
+    public const long MaxFileBytes = ReadLimits.MaxPairsFileBytes;
 
-    /// <summary>Longest line read: a pair of two names and two numbers is far shorter; a runaway line is refused before it is held.</summary>
-    public const int MaxLineLength = 4096;
+    /// <summary>See <see cref="ReadLimits.MaxPairsLineLength"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxLineLength = ReadLimits.MaxPairsLineLength;
 
     private LfwPairs(string source, int folds, int pairsPerClass, IReadOnlyList<LfwPair> pairs)
     {

@@ -14,8 +14,8 @@ internal static class ScoresFile
     /// <summary>The header line, tab-separated.</summary>
     public const string Header = "name1\tn1\tname2\tn2\tscore";
 
-    /// <summary>Longest line read: two names, two numbers and a score are far shorter; a runaway line is refused before it is held.</summary>
-    public const int MaxLineLength = 4096;
+    /// <summary>See <see cref="ReadLimits.MaxScoresLineLength"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxLineLength = ReadLimits.MaxScoresLineLength;
 
     /// <summary>The score of each pair of <paramref name="pairs"/>, in <see cref="LfwPairs.Pairs"/> order.</summary>
     public static double[] Read(string path, LfwPairs pairs) => Read(path, pairs.Pairs, pairs.Source);

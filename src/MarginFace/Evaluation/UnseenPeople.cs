@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 namespace MarginFace.Evaluation;
 
 /// <summary>
@@ -25,8 +26,8 @@ internal sealed class UnseenPeople
     /// <summary>The weight of each pair, in <see cref="Pairs"/> order: 1 / (its person's pair count).</summary>
     public IReadOnlyList<double> Weights { get; }
 
-    /// <summary>More pairs than this (a person with thousands of images) are refused before they are listed.</summary>
-    public const long MaxPairs = 1_000_000;
+    /// <summary>See <see cref="ReadLimits.MaxUnseenPairs"/>, where every reader's budget is named with its reason.</summary>
+    public const long MaxPairs = ReadLimits.MaxUnseenPairs;
 
     /// <summary>
     /// The unseen people under <paramref name="imagesDirectory"/> for <paramref name="pairs"/>, in ordinal order of name, each person's

@@ -23,14 +23,11 @@ public sealed class FaceGallery : IDisposable
     /// <summary>The schema this code writes; a file with a larger version is refused.</summary>
     public const int SchemaVersion = 1;
 
-    /// <summary>Longest allowed name, in UTF-16 characters.</summary>
-    public const int MaxNameLength = 256;
+    /// <summary>See <see cref="ReadLimits.MaxGalleryNameLength"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxNameLength = ReadLimits.MaxGalleryNameLength;
 
-    /// <summary>
-    /// Widest embedding a gallery holds: far above any face model's (128 to 2048), low enough that a damaged or edited
-    /// <c>dimension</c> cannot ask for gigabytes before the first embedding is read.
-    /// </summary>
-    public const int MaxDimension = 65536;
+    /// <summary>See <see cref="ReadLimits.MaxGalleryDimension"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxDimension = ReadLimits.MaxGalleryDimension;
 
     private readonly SqliteConnection connection;
     private GalleryIndex? index;

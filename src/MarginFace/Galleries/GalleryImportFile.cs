@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using System.Text.Json;
 using MarginFace.Evaluation;
 
@@ -15,8 +16,8 @@ namespace MarginFace.Galleries;
 /// </summary>
 public static class GalleryImportFile
 {
-    /// <summary>Longest line read: a 65,536-value embedding written with full float precision fits; a runaway line is not held in memory.</summary>
-    public const int MaxLineLength = 1 << 21;
+    /// <summary>See <see cref="ReadLimits.MaxGalleryImportLineLength"/>, where every reader's budget is named with its reason.</summary>
+    public const int MaxLineLength = ReadLimits.MaxGalleryImportLineLength;
 
     /// <summary>The enrolments of the file at <paramref name="path"/>, in file order.</summary>
     public static IReadOnlyList<(string Name, IReadOnlyList<GalleryEntry> Entries)> Read(string path)

@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using System.Buffers;
 using SkiaSharp;
 
@@ -13,18 +14,11 @@ namespace MarginFace.Imaging;
 /// </summary>
 public static class ImageFile
 {
-    /// <summary>
-    /// The largest image decoded: 64 megapixels (an 8000×8000 photo, beyond any camera a face set comes from). Skia decodes into
-    /// 4 bytes a pixel, so this caps one decode at 256 MiB; a header claiming more (a few bytes can claim 65535×65535) is refused
-    /// before anything is allocated.
-    /// </summary>
-    public const long MaxPixels = 64L * 1024 * 1024;
+    /// <summary>See <see cref="ReadLimits.MaxImagePixels"/>, where every reader's budget is named with its reason.</summary>
+    public const long MaxPixels = ReadLimits.MaxImagePixels;
 
-    /// <summary>
-    /// The largest file read: 320 MiB. The largest image allowed is 256 MiB as an uncompressed 32-bit BMP (64 megapixels × 4
-    /// bytes); a bigger file cannot hold an image that may be decoded, and is not read into memory to find that out.
-    /// </summary>
-    public const long MaxFileBytes = 320L * 1024 * 1024;
+    /// <summary>See <see cref="ReadLimits.MaxImageFileBytes"/>, where every reader's budget is named with its reason.</summary>
+    public const long MaxFileBytes = ReadLimits.MaxImageFileBytes;
 
     /// <summary>Extensions of the files <see cref="Read"/> understands (lower case, with the dot).</summary>
     public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)

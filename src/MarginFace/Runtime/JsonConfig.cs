@@ -10,8 +10,8 @@ namespace MarginFace.Runtime;
 /// </summary>
 internal static class JsonConfig
 {
-    /// <summary>Largest settings file read: real ones are a few hundred bytes; anything near this is not a settings file.</summary>
-    public const long MaxFileBytes = 1L << 20;
+    /// <summary>See <see cref="ReadLimits.MaxSettingsFileBytes"/>, where every reader's budget is named with its reason.</summary>
+    public const long MaxFileBytes = ReadLimits.MaxSettingsFileBytes;
 
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -1,7 +1,8 @@
 namespace MarginFace.Runtime;
 
 /// <summary>
-/// Every budget the model and checkpoint readers enforce, in one place, each with the reason for its value. A reader
+/// Every budget MarginFace's file readers enforce (models, checkpoints, PyTorch archives, ONNX metadata, images, pairs,
+/// scores, embeddings, settings and gallery files), in one place, each with the reason for its value. A reader
 /// checks a declared size against these (and against the bytes its file still holds) before it allocates anything for
 /// it, so a hostile or damaged file costs at most these amounts and ends in a one-line <see cref="MarginFaceException"/>
 /// naming the file and the problem. Values are far above what any real face model needs (so a real file never trips
@@ -111,4 +112,58 @@ public static class ReadLimits
     /// </summary>
     public static long StorageBudgetFor(long targetBytes) =>
         Math.Min(MaxStorageBytes, StorageToTargetRatio * Math.Max(0, targetBytes) + StorageSlackBytes);
+
+    // The budgets of the other readers: images, text files of pairs, scores and embeddings, settings, galleries, face-api weights.
+
+    /// <summary>UnseenPeople: more pairs than this (a person with thousands of images) are refused before they are listed.</summary>
+    public const long MaxUnseenPairs = 1_000_000;
+
+    /// <summary>LfwPairs: larger pairs files are refused before reading (the official one is 155 KB).</summary>
+    public const long MaxPairsFileBytes = 256L << 20;
+
+    /// <summary>LfwPairs: longest line read: a pair of two names and two numbers is far shorter; a runaway line is refused before it is held.</summary>
+    public const int MaxPairsLineLength = 4096;
+
+    /// <summary>EmbeddingsFile: longer embeddings are refused (face models give 128–2048 values).</summary>
+    public const int MaxEmbeddingsFileDimension = 65536;
+
+    /// <summary>EmbeddingsFile: a line may hold the image path and <see cref="MaxEmbeddingsFileDimension"/> values written at length; longer lines are refused unread.</summary>
+    public const int MaxEmbeddingsLineLength = 4096 + MaxEmbeddingsFileDimension * 32;
+
+    /// <summary>ScoresFile: longest line read: two names, two numbers and a score are far shorter; a runaway line is refused before it is held.</summary>
+    public const int MaxScoresLineLength = 4096;
+
+    /// <summary>
+    /// ImageFile: the largest image decoded: 64 megapixels (an 8000×8000 photo, beyond any camera a face set comes from). Skia decodes into
+    /// 4 bytes a pixel, so this caps one decode at 256 MiB; a header claiming more (a few bytes can claim 65535×65535) is refused
+    /// before anything is allocated.
+    /// </summary>
+    public const long MaxImagePixels = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// ImageFile: the largest file read: 320 MiB. The largest image allowed is 256 MiB as an uncompressed 32-bit BMP (64 megapixels × 4
+    /// bytes); a bigger file cannot hold an image that may be decoded, and is not read into memory to find that out.
+    /// </summary>
+    public const long MaxImageFileBytes = 320L * 1024 * 1024;
+
+    /// <summary>JsonConfig: largest settings file read: real ones are a few hundred bytes; anything near this is not a settings file.</summary>
+    public const long MaxSettingsFileBytes = 1L << 20;
+
+    /// <summary>TorchArchive: deflate expands at most about 1032:1; a declared size beyond this ratio is a lie.</summary>
+    public const long MaxArchiveExpansion = 1100;
+
+    /// <summary>TfjsWeightManifest: most elements one face-api weight may declare, 2^28 floats = 1 GiB; face-api's largest weight is 128 × 256 × 3 × 3.</summary>
+    public const long MaxTfjsElements = 1L << 28;
+
+    /// <summary>FaceGallery: longest allowed name, in UTF-16 characters.</summary>
+    public const int MaxGalleryNameLength = 256;
+
+    /// <summary>
+    /// FaceGallery: widest embedding a gallery holds: far above any face model's (128 to 2048), low enough that a damaged or edited
+    /// <c>dimension</c> cannot ask for gigabytes before the first embedding is read.
+    /// </summary>
+    public const int MaxGalleryDimension = 65536;
+
+    /// <summary>GalleryImportFile: longest line read: a 65,536-value embedding written with full float precision fits; a runaway line is not held in memory.</summary>
+    public const int MaxGalleryImportLineLength = 1 << 21;
 }

@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using System.Text.Json;
 
 namespace MarginFace.Interop.FaceApi;
@@ -10,7 +11,8 @@ namespace MarginFace.Interop.FaceApi;
 /// </summary>
 internal static class TfjsWeightManifest
 {
-    private const long MaxElements = 1L << 28;
+    /// <summary>See <see cref="ReadLimits.MaxTfjsElements"/>, where every reader's budget is named with its reason.</summary>
+    private const long MaxElements = ReadLimits.MaxTfjsElements;
 
     public static IReadOnlyList<TfjsWeight> Read(string manifestPath)
     {

@@ -1,3 +1,4 @@
+using MarginFace.Runtime;
 using System.IO.Compression;
 using System.Text;
 
@@ -11,8 +12,8 @@ namespace MarginFace.Interop.PyTorch;
 /// </summary>
 internal sealed class TorchArchive : IDisposable
 {
-    /// <summary>Deflate expands at most about 1032:1; a declared size beyond this ratio is a lie.</summary>
-    private const long MaxExpansion = 1100;
+    /// <summary>See <see cref="ReadLimits.MaxArchiveExpansion"/>, where every reader's budget is named with its reason.</summary>
+    private const long MaxExpansion = ReadLimits.MaxArchiveExpansion;
 
     private readonly string _path;
     private readonly FileStream _file;
