@@ -17,7 +17,7 @@ public class CliDamagedImageTests
         File.Copy(TestImages.LfwPath("Colin_Powell", 1), good);
         var damaged = dir.Combine("damaged.jpg");
         File.WriteAllBytes(damaged, DamagedJpeg.Damage(File.ReadAllBytes(good), "zeros"));
-        var (exitCode, stdout, stderr) = CliProcess.Run(["detect", damaged, good, "--model", TestImages.YuNetPath, "--threads", "1"]);
+        var (exitCode, stdout, stderr) = CliProcess.Run(["detect", damaged, good, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"]);
         Assert.Equal(1, exitCode);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"error: {damaged}: damaged image (", line);

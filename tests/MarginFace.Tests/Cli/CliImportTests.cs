@@ -50,7 +50,7 @@ public class CliImportTests
         var expected = PyTorchFixtures.Json("arcface_expected.json");
         var images = expected.GetProperty("images").EnumerateArray().Select(name => Fixture(name.GetString()!)).ToList();
         var embeddings = work.Combine("embeddings.jsonl");
-        var embed = CliProcess.Run(["embed", .. images, "--model", model, "--out", embeddings, "--threads", "1"]);
+        var embed = CliProcess.Run(["embed", .. images, "--model", model, "--out", embeddings, "--onnx-threads", "1"]);
         Assert.True(embed.ExitCode == 0, embed.Stderr);
         var records = EmbeddingsFile.Read(embeddings);
         var outputs = PyTorchFixtures.Doubles(expected.GetProperty("networks").GetProperty(backbone).GetProperty("output"));

@@ -12,7 +12,7 @@ public class CliOutputNamesTests
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static string[] WithModel(params string[] args) => [.. args, "--model", TestImages.YuNetPath, "--threads", "1"];
+    private static string[] WithModel(params string[] args) => [.. args, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"];
 
     private static string[] Files(string directory) =>
         [.. Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/')).Order()];
