@@ -8,6 +8,7 @@ using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
 using MarginFace.Models;
+using MarginFace.Losses.Mining;
 
 namespace MarginFace.Cli.Commands;
 
@@ -90,10 +91,17 @@ internal static class TrainCommand
                 Backbone = PickText(backbone, o.Backbone)!,
                 Loss = PickText(loss, o.Loss)!,
                 Embedding = parse.GetValue(embedding) ?? o.Embedding,
-                Crop = PickText(crop, o.Crop)!,
+                Crop = parse.GetValue(crop) is string cropText ? Parsed("--crop", () => FaceCrop.Parse(cropText)) : o.Crop,
                 Epochs = Pick(epochs, o.Epochs),
                 BatchSize = Pick(batch, o.BatchSize),
-                Optimizer = PickText(optimizer, o.Optimizer)!.ToLowerInvariant(),
+                Optimizer = parse.GetValue(optimizer) is string optimizerText
+                    ? optimizerText.Trim().ToLowerInvariant() switch
+                    {
+                        "sgd" => TrainingOptimizer.Sgd,
+                        "adam" => TrainingOptimizer.Adam,
+                        _ => throw new MarginFaceException($"--optimizer: expected sgd or adam, got '{optimizerText}'"),
+                    }
+                    : o.Optimizer,
                 LearningRate = Pick(lr, o.LearningRate),
                 HeadLearningRate = parse.GetValue(headLr) ?? o.HeadLearningRate,
                 Schedule = parse.GetValue(schedule) is string name
@@ -121,7 +129,7 @@ internal static class TrainCommand
                 ValidationPairs = PickText(valPairs, o.ValidationPairs),
                 ValidationImages = PickText(valImages, o.ValidationImages),
                 Init = PickText(init, o.Init),
-                Pk = PickText(pk, o.Pk),
+                Pk = parse.GetValue(pk) is string pkText ? Parsed("--pk", () => PkBatchPlan.Parse(pkText)) : o.Pk,
                 PartialFc = parse.GetValue(partialFc) ?? o.PartialFc,
             };
             var lossParameters = new Dictionary<string, double>(o.LossParameters, StringComparer.OrdinalIgnoreCase);
@@ -144,5 +152,18 @@ internal static class TrainCommand
             return stop.ExitCode();
         });
         return command;
+    }
+
+    /// <summary>The value <paramref name="parse"/> reads from <paramref name="option"/>'s text; its one-line error names the option.</summary>
+    private static T Parsed<T>(string option, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (MarginFaceException e)
+        {
+            throw new MarginFaceException($"{option}: {e.Message}");
+        }
     }
 }

@@ -59,6 +59,11 @@ internal static class JsonConfig
                 throw new MarginFaceException($"{name}: '{key.ReplaceLineEndings(" ")}' has a value of the wrong type{line}");
             throw new MarginFaceException($"{name}: not valid JSON{line}: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].ReplaceLineEndings(" ")}");
         }
+        catch (MarginFaceException e)
+        {
+            // A value a converter refused (a crop, a P×K plan): its own one-line message, with the file.
+            throw new MarginFaceException($"{name}: {e.Message}");
+        }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             // Text that is not UTF-8 (a lone surrogate) or a string escape that is not text ("\ud800" alone).

@@ -137,7 +137,7 @@ public static class FaceTraining
         }
         var source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.EffectiveBatchSize, options.Seed, options.Workers)
         {
-            Pk = options.PkPlan,
+            Pk = options.Pk,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
             Crops = options.CacheCrops ? crops ?? new FaceCropCache() : null,
         });
@@ -240,7 +240,7 @@ public static class FaceTraining
 
     /// <summary>The preprocessing of a run: the backbone's input size and channels, the run's crop and normalisation.</summary>
     internal static FacePreprocessing Preprocessing(BackboneSpec spec, FaceTrainingOptions options) =>
-        new(FaceCrop.Parse(options.Crop), spec.InputWidth, spec.InputHeight, spec.Channels == 1, options.Normalization ?? spec.Normalization);
+        new(options.Crop, spec.InputWidth, spec.InputHeight, spec.Channels == 1, options.Normalization ?? spec.Normalization);
 
     /// <summary>
     /// The configuration JSON that fingerprints a run: paths, decoding threads and the crop cache are left out, since moving the
@@ -254,7 +254,7 @@ public static class FaceTraining
         var lr = options.LearningRate;
         var headLr = options.HeadLearningRate ?? lr;
         var head = objective.Parameters.ToList();
-        if (options.Optimizer == "adam")
+        if (options.Optimizer == TrainingOptimizer.Adam)
             return optim.Adam([
                 new Adam.ParamGroup(backbone.parameters(), lr: lr, weight_decay: options.WeightDecay),
                 .. head.Count > 0 ? [new Adam.ParamGroup(head, lr: headLr, weight_decay: options.WeightDecay)] : Array.Empty<Adam.ParamGroup>()]);

@@ -25,8 +25,9 @@ public sealed record FaceTrainingOptions
     /// <summary>Embedding size; null: the backbone's default.</summary>
     public int? Embedding { get; init; }
 
-    /// <summary>Crop of each whole image before resizing: <c>none</c> or <c>center:SIZE</c>.</summary>
-    public string Crop { get; init; } = "none";
+    /// <summary>Crop of each whole image before resizing (<see cref="FaceCrop.Parse"/>: <c>none</c>, <c>center:SIZE</c>, <c>landmarks[:TEMPLATE]</c>).</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(FaceCropJsonConverter))]
+    public FaceCrop Crop { get; init; } = FaceCrop.None;
 
     /// <summary>Pixel normalisation; null: the backbone's.</summary>
     public PixelNormalization? Normalization { get; init; }
@@ -40,8 +41,8 @@ public sealed record FaceTrainingOptions
     /// <summary>The batch size when none is given.</summary>
     public const int DefaultBatchSize = 64;
 
-    /// <summary>sgd (momentum 0.9) or adam.</summary>
-    public string Optimizer { get; init; } = "sgd";
+    /// <summary>SGD (momentum 0.9) or Adam.</summary>
+    public TrainingOptimizer Optimizer { get; init; } = TrainingOptimizer.Sgd;
 
     /// <summary>Peak learning rate of the backbone (reached after <see cref="WarmupSteps"/>).</summary>
     public double LearningRate { get; init; } = 0.1;
@@ -143,18 +144,15 @@ public sealed record FaceTrainingOptions
     public string? Init { get; init; }
 
     /// <summary>
-    /// "P,K": batches of P identities × K images (<see cref="PkBatchPlan"/>), required by the pair and triplet losses and only
+    /// Batches of P identities × K images (written "P,K" in settings files), required by the pair and triplet losses and only
     /// valid with them. <see cref="BatchSize"/> is then P·K; a batch size given beside it must agree.
     /// </summary>
-    public string? Pk { get; init; }
-
-    /// <summary>The P×K plan of <see cref="Pk"/>; null without it.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public PkBatchPlan? PkPlan => Pk is null ? null : PkBatchPlan.Parse(Pk);
+    [System.Text.Json.Serialization.JsonConverter(typeof(PkBatchPlanJsonConverter))]
+    public PkBatchPlan? Pk { get; init; }
 
     /// <summary>Images per step: P·K with <see cref="Pk"/>, else <see cref="BatchSize"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int EffectiveBatchSize => PkPlan?.BatchSize ?? BatchSize;
+    public int EffectiveBatchSize => Pk?.BatchSize ?? BatchSize;
 
     /// <summary>
     /// Checks every setting, before any image is read. Messages name the property (<c>FaceTrainingOptions.LearningRate: ...</c>); names of backbones and losses
@@ -185,7 +183,8 @@ public sealed record FaceTrainingOptions
         Require(Dropout is >= 0 and < 1, "FaceTrainingOptions.Dropout", "a probability in [0, 1)", Dropout);
         Require(PartialFc is null or > 0 and <= 1, "FaceTrainingOptions.PartialFc", "a sample rate in (0, 1]", PartialFc);
         Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "FaceTrainingOptions.FocalGamma", "0 or a positive number", FocalGamma);
-        Require(Optimizer is "sgd" or "adam", "FaceTrainingOptions.Optimizer", "sgd or adam", Optimizer);
+        Require(Enum.IsDefined(Optimizer), "FaceTrainingOptions.Optimizer", "sgd or adam", Optimizer);
+        Require(Crop is not null, "FaceTrainingOptions.Crop", "a crop (none, center:SIZE or landmarks[:TEMPLATE])", Crop);
         Require(Enum.IsDefined(Schedule), "FaceTrainingOptions.Schedule", "constant, step, cosine or polynomial", Schedule);
         Require((ValidationPairs is null) == (ValidationImages is null), "FaceTrainingOptions.ValidationPairs", "it together with FaceTrainingOptions.ValidationImages", ValidationPairs ?? ValidationImages);
         try
@@ -212,14 +211,6 @@ public sealed record FaceTrainingOptions
         {
             throw new MarginFaceException($"FaceTrainingOptions.Dropout: {e.Message.Split(" (Parameter")[0]}");
         }
-        try
-        {
-            FaceCrop.Parse(Crop);
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException or MarginFaceException)
-        {
-            throw new MarginFaceException($"FaceTrainingOptions.Crop: {e.Message.Split(" (Parameter")[0]}");
-        }
         if (PartialFc is not null && LossRegistry.Names.Contains(Loss.Trim().ToLowerInvariant()) && LossRegistry.Family(Loss) != LossFamily.MarginHead)
             throw new MarginFaceException($"FaceTrainingOptions.PartialFc: Partial FC is for the margin heads, not {Loss}");
         try
@@ -240,7 +231,7 @@ public sealed record FaceTrainingOptions
             throw new MarginFaceException($"FaceTrainingOptions.Pk: loss {Loss} needs P×K batches (e.g. \"16,4\": 16 identities × 4 images)");
         if (!embeddingLoss && Pk is not null)
             throw new MarginFaceException($"FaceTrainingOptions.Pk: P×K batches are for the pair and triplet losses (contrastive, triplet), not {Loss}");
-        if (PkPlan is { } plan && BatchSize != DefaultBatchSize && BatchSize != plan.BatchSize)
+        if (Pk is { } plan && BatchSize != DefaultBatchSize && BatchSize != plan.BatchSize)
             throw new MarginFaceException($"FaceTrainingOptions.BatchSize: {BatchSize} disagrees with FaceTrainingOptions.Pk = {Pk} (P·K = {plan.BatchSize}); leave the batch size unset");
     }
 

@@ -72,6 +72,9 @@ public class CliTrainTests
     [InlineData(new[] { "--partial-fc", "0.5", "--loss", "triplet", "--pk", "2,2" }, "error: --partial-fc: Partial FC is for the margin heads, not triplet")]
     [InlineData(new[] { "--device", "cpu,,cpu" }, "error: --device: expected a device or a comma-separated list of devices, got 'cpu,,cpu'")]
     [InlineData(new[] { "--device", "cpu,cuda:1" }, "error: --device cuda:1 needs a CUDA-enabled libtorch")]
+    [InlineData(new[] { "--crop", "middle" }, "error: --crop: crop 'middle': expected 'none', 'center:SIZE'")]
+    [InlineData(new[] { "--pk", "16", "--loss", "triplet" }, "error: --pk: P×K plan '16': expected P,K")]
+    [InlineData(new[] { "--optimizer", "lbfgs" }, "error: --optimizer: expected sgd or adam, got 'lbfgs'")]
     public void PartialFcAndDeviceListMistakesAreOneLineBeforeAnyDataIsRead(string[] options, string message)
     {
         var missing = Path.Combine(Path.GetTempPath(), "marginface-no-faces-" + Guid.NewGuid().ToString("N"));

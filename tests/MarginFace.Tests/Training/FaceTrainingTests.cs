@@ -13,6 +13,8 @@ using static TorchSharp.torch;
 using SkiaSharp;
 using TorchSharp;
 
+using MarginFace.Losses.Mining;
+
 namespace MarginFace.Tests.Training;
 
 [Collection(SequentialTorchCollection.Name)]
@@ -96,7 +98,7 @@ public class FaceTrainingTests : TorchTest
     {
         using var work = new TempDirectory();
         var data = WriteIdentities(work.Combine("faces"), identities: 4, images: 6);
-        FaceTrainingOptions Pk() => Options(data) with { Loss = loss, Pk = "2,4", LossParameters = new(), RandomCropFrom = null };
+        FaceTrainingOptions Pk() => Options(data) with { Loss = loss, Pk = new PkBatchPlan(2, 4), LossParameters = new(), RandomCropFrom = null };
 
         var straight = FaceTraining.Run(Pk(), work.Combine("straight"), torch.CPU);
         Assert.Equal(2, straight.Epochs.Count);
@@ -121,11 +123,11 @@ public class FaceTrainingTests : TorchTest
     {
         var options = new FaceTrainingOptions { Data = "faces", Loss = "triplet" };
         Assert.StartsWith("FaceTrainingOptions.Pk: loss triplet needs P×K batches", Assert.Throws<MarginFaceException>(options.Validate).Message);
-        Assert.StartsWith("FaceTrainingOptions.Pk: P×K batches are for the pair and triplet losses", Assert.Throws<MarginFaceException>((options with { Loss = "arcface", Pk = "4,4" }).Validate).Message);
+        Assert.StartsWith("FaceTrainingOptions.Pk: P×K batches are for the pair and triplet losses", Assert.Throws<MarginFaceException>((options with { Loss = "arcface", Pk = new PkBatchPlan(4, 4) }).Validate).Message);
         Assert.Equal("FaceTrainingOptions.BatchSize: 48 disagrees with FaceTrainingOptions.Pk = 4,4 (P·K = 16); leave the batch size unset",
-            Assert.Throws<MarginFaceException>((options with { Pk = "4,4", BatchSize = 48 }).Validate).Message);
-        (options with { Pk = "4,4" }).Validate();
-        Assert.Equal(16, (options with { Pk = "4,4" }).EffectiveBatchSize);
+            Assert.Throws<MarginFaceException>((options with { Pk = new PkBatchPlan(4, 4), BatchSize = 48 }).Validate).Message);
+        (options with { Pk = new PkBatchPlan(4, 4) }).Validate();
+        Assert.Equal(16, (options with { Pk = new PkBatchPlan(4, 4) }).EffectiveBatchSize);
     }
 
     [Fact]
