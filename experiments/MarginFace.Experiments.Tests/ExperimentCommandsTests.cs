@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MarginFace.Evaluation;
 using MarginFace.Tests.Cli;
 
 namespace MarginFace.Experiments.Tests;

@@ -1,10 +1,5 @@
 using System.Globalization;
 using MarginFace.Evaluation;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
-
 
 namespace MarginFace.Experiments.Tests;
 

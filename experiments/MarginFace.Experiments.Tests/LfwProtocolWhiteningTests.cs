@@ -1,14 +1,6 @@
-using MarginFace.Evaluation;
-using MarginFace.Experiments;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using TorchSharp;
-
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Tests.Evaluation;
 
 namespace MarginFace.Experiments.Tests;

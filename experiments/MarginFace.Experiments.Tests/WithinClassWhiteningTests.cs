@@ -1,6 +1,3 @@
-using MarginFace.Evaluation;
-using MarginFace.Experiments;
-
 namespace MarginFace.Experiments.Tests;
 
 public class WithinClassWhiteningTests : TorchTest

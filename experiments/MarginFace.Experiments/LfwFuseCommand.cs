@@ -1,18 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using MarginFace.Cli.Console;
-using MarginFace.Evaluation;
-using MarginFace.Experiments;
-using MarginFace.Runtime;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Visualization;
-using MarginFace.Cli;
-using MarginFace.Cli.Commands;
 using MarginFace.Cli.Commands.Eval;
+
 namespace MarginFace.Experiments;
 
 /// <summary><c>lfw-fuse</c>: ensemble finished lfw-protocol runs by the mean of their cosines per test fold.</summary>

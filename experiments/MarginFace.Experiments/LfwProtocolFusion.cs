@@ -1,11 +1,7 @@
+using System.Text.Json;
 using MarginFace.Evaluation;
 using MarginFace.Runtime;
-using System.Text.Json;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Experiments;
 
 /// <summary>

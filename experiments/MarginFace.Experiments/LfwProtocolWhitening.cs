@@ -1,11 +1,7 @@
 using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Experiments;
 
 /// <summary>

@@ -1,18 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using MarginFace.Cli.Console;
-using MarginFace.Evaluation;
-using MarginFace.Experiments;
-using MarginFace.Runtime;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Visualization;
-using MarginFace.Cli;
-using MarginFace.Cli.Commands;
 using MarginFace.Cli.Commands.Eval;
+using MarginFace.Cli.Commands;
+using MarginFace.Cli.Console;
+
 namespace MarginFace.Experiments;
 
 /// <summary><c>lfw-wccn</c>: score a finished lfw-protocol run again after within-class whitening fitted on each fold's training people.</summary>

@@ -1,6 +1,5 @@
 using static TorchSharp.torch;
 
-using MarginFace.Evaluation;
 namespace MarginFace.Experiments;
 
 /// <summary>

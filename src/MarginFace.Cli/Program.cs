@@ -3,10 +3,6 @@ using MarginFace;
 using MarginFace.Cli;
 using MarginFace.Cli.Commands;
 using MarginFace.Cli.Commands.Eval;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 
 InternalError.Install(args);
 if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;

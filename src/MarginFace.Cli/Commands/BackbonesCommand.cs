@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using TorchSharp;
 using MarginFace.Models;
 using MarginFace.Runtime;
-using TorchSharp;
 
 namespace MarginFace.Cli.Commands;
 

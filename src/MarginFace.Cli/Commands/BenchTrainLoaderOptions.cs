@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using MarginFace.Benchmarks;
-using MarginFace.Runtime;
 using TorchSharp;
+using MarginFace.Benchmarks;
 
 namespace MarginFace.Cli.Commands;
 

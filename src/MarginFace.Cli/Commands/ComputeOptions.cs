@@ -1,6 +1,6 @@
 using System.CommandLine;
-using MarginFace.Runtime;
 using TorchSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;

@@ -1,14 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using MarginFace.Evaluation;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
+using MarginFace.Runtime;
 
 namespace MarginFace.Cli.Commands;
 

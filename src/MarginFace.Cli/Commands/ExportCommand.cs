@@ -1,13 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
+using MarginFace.Runtime;
 
 namespace MarginFace.Cli.Commands;
 

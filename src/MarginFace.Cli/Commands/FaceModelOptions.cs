@@ -1,13 +1,6 @@
 using System.CommandLine;
 using MarginFace.Cli.Console;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using MarginFace.Data;
 using MarginFace.FaceModels;
 using MarginFace.Galleries;
-using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,9 +1,6 @@
-using MarginFace.Mnist;
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using MarginFace.Cli.Console;
-using MarginFace.Data;
+using MarginFace.Mnist;
 using MarginFace.Runtime;
 using MarginFace.Training;
 

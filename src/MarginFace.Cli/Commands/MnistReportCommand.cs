@@ -1,6 +1,5 @@
-using MarginFace.Mnist;
 using System.CommandLine;
-using MarginFace.Training;
+using MarginFace.Mnist;
 
 namespace MarginFace.Cli.Commands;
 

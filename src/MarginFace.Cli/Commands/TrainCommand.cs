@@ -1,14 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using MarginFace.Cli.Console;
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
+using MarginFace.Losses.Mining;
+using MarginFace.Models;
 using MarginFace.Runtime;
 using MarginFace.Training;
-using MarginFace.Models;
-using MarginFace.Losses.Mining;
 
 namespace MarginFace.Cli.Commands;
 

@@ -1,14 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
+using MarginFace.Runtime;
 
 namespace MarginFace.Cli.Commands;
 

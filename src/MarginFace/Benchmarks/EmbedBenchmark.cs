@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Text;
-using MarginFace.Data;
+using TorchSharp;
 using MarginFace.FaceModels;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MarginFace.Benchmarks;

@@ -1,5 +1,5 @@
-using MarginFace.Losses;
 using TorchSharp;
+using MarginFace.Losses;
 
 namespace MarginFace.Benchmarks;
 

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Models;
 using static TorchSharp.torch;
 

@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using MarginFace.Training;
 
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
 namespace MarginFace.Benchmarks;
 
 /// <summary>

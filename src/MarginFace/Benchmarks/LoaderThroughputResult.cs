@@ -1,8 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Benchmarks;
 
 /// <summary>What <see cref="LoaderThroughput.Measure"/> saw: images and batches delivered, wall-clock seconds, images/s.</summary>

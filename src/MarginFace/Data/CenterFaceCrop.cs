@@ -1,10 +1,5 @@
 using MarginFace.Imaging;
 
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 namespace MarginFace.Data;
 
 /// <summary>

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using MarginFace.Imaging;
 
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 namespace MarginFace.Data;
 
 /// <summary>

@@ -1,12 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using MarginFace.Imaging;
 using MarginFace.Runtime;
 
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Data;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Losses.Mining;
 
 namespace MarginFace.Data;

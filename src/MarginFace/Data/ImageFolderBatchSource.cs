@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using MarginFace.FaceModels;
 using MarginFace.Imaging;
+using MarginFace.Runtime;
 using MarginFace.Training;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
 namespace MarginFace.Data;
 
 /// <summary>

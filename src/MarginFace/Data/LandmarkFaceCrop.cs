@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
-
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
+
 namespace MarginFace.Data;
 
 /// <summary>

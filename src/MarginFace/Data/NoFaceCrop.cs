@@ -1,10 +1,5 @@
 using MarginFace.Imaging;
 
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 namespace MarginFace.Data;
 
 /// <summary>Keeps the whole image (already aligned faces, e.g. 112×112 crops).</summary>

@@ -1,10 +1,6 @@
+using MarginFace.FaceModels;
 using MarginFace.Imaging;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Evaluation;
 
 /// <summary>

@@ -1,12 +1,9 @@
 using System.Runtime.ExceptionServices;
+using MarginFace.Data;
+using MarginFace.FaceModels;
 using MarginFace.Imaging;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Evaluation;
 
 /// <summary>

@@ -1,10 +1,5 @@
 using System.Text.Json.Serialization;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Evaluation;
 
 /// <summary>How a fold of <see cref="LfwProtocol"/> scored its pairs; written as "cosine", "wccn" or "mixed" in result.json.</summary>

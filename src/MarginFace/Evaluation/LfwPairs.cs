@@ -1,6 +1,6 @@
-using MarginFace.Runtime;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MarginFace.Runtime;
 
 namespace MarginFace.Evaluation;
 

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using MarginFace.Data;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
 using MarginFace.Training;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
 namespace MarginFace.Evaluation;
 
 /// <summary>

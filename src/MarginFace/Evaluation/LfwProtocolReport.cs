@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using MarginFace.Runtime;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Evaluation;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Evaluation;
 
 /// <summary>How <see cref="LfwProtocol"/> chooses test fold k's threshold from scores that never include fold k's.</summary>

@@ -1,4 +1,5 @@
 using MarginFace.Runtime;
+
 namespace MarginFace.Evaluation;
 
 /// <summary>

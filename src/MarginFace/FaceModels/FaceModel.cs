@@ -1,13 +1,8 @@
+using TorchSharp;
 using MarginFace.Imaging;
 using MarginFace.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.Training;
 namespace MarginFace.FaceModels;
 
 /// <summary>

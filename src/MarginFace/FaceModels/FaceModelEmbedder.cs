@@ -1,12 +1,7 @@
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
-
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
+
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,10 +1,8 @@
+using MarginFace.Data;
 using MarginFace.Models;
 using MarginFace.Runtime;
 using MarginFace.Training;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
 namespace MarginFace.FaceModels;
 
 /// <summary>Turns a training run's checkpoint into the deployable <see cref="FaceModelFile"/> (backbone only).</summary>

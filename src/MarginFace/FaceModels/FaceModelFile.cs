@@ -1,14 +1,10 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 using MarginFace.Models;
 using MarginFace.Runtime;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.Training;
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,10 +1,6 @@
+using MarginFace.Data;
 using MarginFace.Models;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.Training;
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,13 +1,6 @@
-using MarginFace.Interop.FaceApi;
 using System.Text;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.Runtime;
-using MarginFace.Training;
+using MarginFace.Interop.FaceApi;
 
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,12 +1,8 @@
-using MarginFace.Models;
+using MarginFace.Data;
 using MarginFace.Imaging;
+using MarginFace.Models;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.Training;
 namespace MarginFace.FaceModels;
 
 /// <summary>

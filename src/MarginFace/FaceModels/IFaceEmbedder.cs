@@ -1,9 +1,7 @@
-using MarginFace.Imaging;
-
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.Galleries;
+using MarginFace.Imaging;
 using MarginFace.Pipeline;
+
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,10 +1,5 @@
 using MarginFace.Imaging;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.Training;
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,18 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using MarginFace.Benchmarks;
+using Microsoft.ML.OnnxRuntime;
 using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
 using MarginFace.Runtime;
-using Microsoft.ML.OnnxRuntime;
 
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 namespace MarginFace.FaceModels;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 namespace MarginFace.FaceModels;
 
 /// <summary>How <see cref="OnnxFaceModel"/> learns to feed an ONNX model: its input size, channels and normalisation.</summary>

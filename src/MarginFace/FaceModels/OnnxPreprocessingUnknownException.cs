@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 namespace MarginFace.FaceModels;
 
 /// <summary>An ONNX model without MarginFace's preprocessing metadata was opened by metadata: the caller must name a convention.</summary>

@@ -1,9 +1,6 @@
-using MarginFace.Imaging;
-
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.FaceModels;
 using MarginFace.Pipeline;
+
 namespace MarginFace.Galleries;
 
 /// <summary>

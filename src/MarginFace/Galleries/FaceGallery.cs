@@ -1,11 +1,7 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
-
-using MarginFace.Data;
 using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Pipeline;
+
 namespace MarginFace.Galleries;
 
 /// <summary>

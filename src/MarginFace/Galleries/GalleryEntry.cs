@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
 
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Pipeline;
 namespace MarginFace.Galleries;
 
 /// <summary>One embedding to enrol: the SHA-256 (lower-case hex) of the image it came from, and its vector.</summary>

@@ -1,10 +1,6 @@
-using MarginFace.Runtime;
 using System.Text.Json;
 using MarginFace.Evaluation;
-
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Pipeline;
+using MarginFace.Runtime;
 
 namespace MarginFace.Galleries;
 

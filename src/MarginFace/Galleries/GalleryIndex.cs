@@ -1,10 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Pipeline;
 namespace MarginFace.Galleries;
 
 /// <summary>

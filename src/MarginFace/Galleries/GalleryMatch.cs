@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Pipeline;
 namespace MarginFace.Galleries;
 
 /// <summary>A candidate of <see cref="FaceGallery.Search"/>: a person and the best cosine similarity of their embeddings to the query.</summary>

@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Pipeline;
 namespace MarginFace.Galleries;
 
 /// <summary>A person in a <see cref="FaceGallery"/> and how many embeddings they have.</summary>

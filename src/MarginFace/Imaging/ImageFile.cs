@@ -1,6 +1,6 @@
-using MarginFace.Runtime;
 using System.Buffers;
 using SkiaSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Imaging;
 

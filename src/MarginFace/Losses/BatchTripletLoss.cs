@@ -1,5 +1,4 @@
 using MarginFace.Losses.Mining;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MarginFace.Losses;

@@ -1,9 +1,5 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
 using TorchSharp.Modules;
-using TorchSharp;
+using MarginFace.Models;
 using static TorchSharp.torch.nn;
 using static TorchSharp.torch;
 

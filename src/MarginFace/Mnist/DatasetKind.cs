@@ -1,8 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
-
 namespace MarginFace.Mnist;
 
 /// <summary>The 28×28 grey-scale ten-class data sets MarginFace can fetch and read.</summary>

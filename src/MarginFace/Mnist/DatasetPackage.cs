@@ -1,8 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
-
 namespace MarginFace.Mnist;
 
 /// <summary>

@@ -1,10 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
 
 namespace MarginFace.Mnist;
 

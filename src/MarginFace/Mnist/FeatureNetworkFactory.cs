@@ -1,7 +1,4 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.Models;
-using MarginFace.Training;
 using static TorchSharp.torch;
 
 namespace MarginFace.Mnist;

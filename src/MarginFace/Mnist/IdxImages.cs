@@ -1,8 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
-
 namespace MarginFace.Mnist;
 
 /// <summary>Unsigned-byte images read from an IDX file: <see cref="Pixels"/> holds <see cref="Count"/> row-major images one after another.</summary>

@@ -1,9 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
 
 namespace MarginFace.Mnist;
 

@@ -1,8 +1,4 @@
 using System.Buffers.Binary;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
 
 namespace MarginFace.Mnist;
 

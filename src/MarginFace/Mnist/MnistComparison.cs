@@ -1,9 +1,6 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
+using TorchSharp;
 using MarginFace.Training;
 using MarginFace.Visualization;
-using TorchSharp;
 
 namespace MarginFace.Mnist;
 

@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.Losses;
-using MarginFace.Models;
-using MarginFace.Training;
-using MarginFace.Visualization;
 using TorchSharp.Modules;
 using TorchSharp;
+using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.Losses;
+using MarginFace.Runtime;
+using MarginFace.Training;
+using MarginFace.Visualization;
 using static TorchSharp.torch;
 
 namespace MarginFace.Mnist;

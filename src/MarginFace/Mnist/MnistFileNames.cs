@@ -1,8 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Models;
-using MarginFace.Training;
-
 namespace MarginFace.Mnist;
 
 /// <summary>The four standard IDX file names of an MNIST-style data set (each may also be stored with a <c>.gz</c> suffix).</summary>

@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Losses;
-using MarginFace.Models;
 using MarginFace.Training;
 
 namespace MarginFace.Mnist;

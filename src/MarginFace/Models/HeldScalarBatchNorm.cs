@@ -1,6 +1,6 @@
-using MarginFace.Runtime;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
+using MarginFace.Runtime;
 using static TorchSharp.torch;
 
 namespace MarginFace.Models;

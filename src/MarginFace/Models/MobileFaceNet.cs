@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using TorchSharp.Utils;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace MarginFace.Models;
 

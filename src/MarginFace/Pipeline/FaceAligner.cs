@@ -1,10 +1,6 @@
 using System.Numerics;
 using MarginFace.Imaging;
 
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>

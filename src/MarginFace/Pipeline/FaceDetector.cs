@@ -1,11 +1,7 @@
 using System.Numerics;
-using MarginFace.Imaging;
 using Microsoft.ML.OnnxRuntime;
+using MarginFace.Imaging;
 
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>

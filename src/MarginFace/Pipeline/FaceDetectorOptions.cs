@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>Settings of <see cref="FaceDetector"/>.</summary>

@@ -1,10 +1,7 @@
+using SkiaSharp;
 using MarginFace.Imaging;
 using MarginFace.Runtime;
-using SkiaSharp;
 
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>Writes images of the pipeline as PNG (atomically): aligned crops, and photos with their detections drawn.</summary>

@@ -1,12 +1,7 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
+using MarginFace.Galleries;
 using MarginFace.Imaging;
 
-using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>

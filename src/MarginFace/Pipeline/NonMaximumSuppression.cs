@@ -1,7 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 namespace MarginFace.Pipeline;
 
 /// <summary>Greedy non-maximum suppression: keep the best-scoring box, drop those overlapping it by more than the IoU threshold, repeat.</summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 
-using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>SHA-256 digests of files, as lower-case hex, and the check a verified cache fill makes.</summary>

@@ -1,4 +1,3 @@
-using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>Fetches a package tarball (npm's <c>.tgz</c>: a gzipped tar with files under <c>package/</c>).</summary>

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>Fetches package tarballs with <c>npm pack SPEC --pack-destination DIR</c>.</summary>

@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>Reads regular files out of a package tarball (a gzipped tar, npm's <c>.tgz</c>).</summary>

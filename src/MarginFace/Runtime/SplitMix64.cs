@@ -1,8 +1,3 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
 namespace MarginFace.Runtime;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Text;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 
 namespace MarginFace.Runtime;
 

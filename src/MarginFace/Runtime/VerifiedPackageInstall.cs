@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using MarginFace.Runtime;
 
-using MarginFace.Data;
 namespace MarginFace.Runtime;
 
 /// <summary>

@@ -1,6 +1,5 @@
-using MarginFace.Losses;
-using TorchSharp;
 using TorchSharp.Modules;
+using MarginFace.Losses;
 using static TorchSharp.torch;
 
 namespace MarginFace.Training;

@@ -1,7 +1,7 @@
-using System.Text;
 using System.Text.Json;
-using MarginFace.Runtime;
+using System.Text;
 using TorchSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Training;
 

@@ -1,18 +1,16 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using TorchSharp.Modules;
+using TorchSharp;
+using MarginFace.Data;
 using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Models;
 using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Visualization;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
 namespace MarginFace.Training;
 
 /// <summary>

@@ -1,12 +1,7 @@
-using MarginFace.Models;
-using MarginFace.Training;
-
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
 using MarginFace.Losses.Mining;
+using MarginFace.Models;
 
 namespace MarginFace.Training;
 

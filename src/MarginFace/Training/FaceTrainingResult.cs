@@ -1,10 +1,3 @@
-using MarginFace.Training;
-
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
 namespace MarginFace.Training;
 
 /// <summary>What a face-training run produced.</summary>

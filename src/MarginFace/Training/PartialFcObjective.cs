@@ -1,5 +1,4 @@
 using MarginFace.Losses;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MarginFace.Training;

@@ -1,6 +1,5 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
 using TorchSharp;
+using MarginFace.Data;
 using static TorchSharp.torch;
 
 namespace MarginFace.Training;

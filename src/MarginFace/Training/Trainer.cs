@@ -1,7 +1,7 @@
-using MarginFace.Runtime;
 using System.Diagnostics;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
+using MarginFace.Runtime;
 using static TorchSharp.torch;
 
 namespace MarginFace.Training;

@@ -1,8 +1,3 @@
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Losses.Mining;
-
 namespace MarginFace.Training;
 
 /// <summary>

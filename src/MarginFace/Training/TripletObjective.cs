@@ -1,6 +1,5 @@
-using MarginFace.Losses;
 using MarginFace.Losses.Mining;
-using TorchSharp;
+using MarginFace.Losses;
 using static TorchSharp.torch;
 
 namespace MarginFace.Training;

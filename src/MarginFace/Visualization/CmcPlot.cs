@@ -1,7 +1,7 @@
 using System.Globalization;
+using ScottPlot;
 using MarginFace.Evaluation;
 using MarginFace.Runtime;
-using ScottPlot;
 
 namespace MarginFace.Visualization;
 

@@ -1,6 +1,6 @@
-using MarginFace.Runtime;
 using ScottPlot;
 using SkiaSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Visualization;
 

@@ -1,4 +1,3 @@
-using MarginFace.Data;
 using MarginFace.Runtime;
 
 namespace MarginFace.Visualization;

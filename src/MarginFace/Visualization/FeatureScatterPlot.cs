@@ -1,5 +1,5 @@
-using MarginFace.Runtime;
 using ScottPlot;
+using MarginFace.Runtime;
 
 namespace MarginFace.Visualization;
 

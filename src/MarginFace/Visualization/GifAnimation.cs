@@ -1,6 +1,6 @@
 using System.Text;
-using MarginFace.Runtime;
 using SkiaSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Visualization;
 

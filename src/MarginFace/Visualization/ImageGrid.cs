@@ -1,5 +1,5 @@
-using MarginFace.Runtime;
 using SkiaSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Visualization;
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Cli;
 

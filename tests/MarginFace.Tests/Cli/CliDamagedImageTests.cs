@@ -1,8 +1,4 @@
-using MarginFace.Tests.Data;
 using MarginFace.Tests.Imaging;
-using MarginFace.Tests.Pipeline;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.FaceModels;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,15 +1,9 @@
 using System.CommandLine;
 using MarginFace.Cli.Commands;
-using MarginFace.Imaging;
-using MarginFace.Data;
 using MarginFace.FaceModels;
 using MarginFace.Galleries;
+using MarginFace.Imaging;
 using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.Pipeline;
 
 namespace MarginFace.Tests.Cli;
 

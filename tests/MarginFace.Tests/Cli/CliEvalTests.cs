@@ -1,8 +1,5 @@
 using System.Text.Json;
 using MarginFace.Evaluation;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Tests.Evaluation;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,14 +1,6 @@
 using System.Text.Json;
 using MarginFace.Imaging;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.Pipeline;
 
 namespace MarginFace.Tests.Cli;
 

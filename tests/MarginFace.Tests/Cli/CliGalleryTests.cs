@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using MarginFace.Galleries;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,7 +1,4 @@
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
 using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Training;
 using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Cli;

@@ -1,5 +1,4 @@
 using MarginFace.Evaluation;
-using MarginFace.Tests.Data;
 using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Cli;

@@ -1,16 +1,5 @@
 using System.Text.Json;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Tests.Data;
 using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,9 +1,5 @@
-using MarginFace.Tests.Mnist;
 using MarginFace.Mnist;
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
+using MarginFace.Tests.Mnist;
 
 namespace MarginFace.Tests.Cli;
 

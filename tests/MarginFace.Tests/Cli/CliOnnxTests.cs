@@ -1,21 +1,11 @@
 using System.Text.Json;
 using Google.Protobuf;
-using MarginFace.Evaluation;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.Pipeline;
 using Onnx;
 using TorchSharp;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
+using MarginFace.Models;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,8 +1,3 @@
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Pipeline;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.FaceModels;
-
 namespace MarginFace.Tests.Cli;
 
 /// <summary><c>align</c> and <c>detect --draw</c> never let two inputs' outputs overwrite each other.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MarginFace.Tests.Runtime;
 using MarginFace.Tests.Mnist;
 
 namespace MarginFace.Tests.Cli;

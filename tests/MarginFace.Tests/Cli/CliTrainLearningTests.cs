@@ -1,13 +1,6 @@
-using MarginFace.Evaluation;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Training;
 using Xunit.Abstractions;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,12 +1,5 @@
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Training;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Cli;
 

@@ -1,9 +1,4 @@
 using MarginFace.Evaluation;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Cli;

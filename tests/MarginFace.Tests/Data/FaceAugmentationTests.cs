@@ -1,10 +1,6 @@
-using MarginFace.Models;
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
+using MarginFace.Models;
 
 namespace MarginFace.Tests.Data;
 

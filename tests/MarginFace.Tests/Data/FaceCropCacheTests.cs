@@ -1,13 +1,8 @@
-using MarginFace.Benchmarks;
 using MarginFace.Data;
 using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
 using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Data;

@@ -1,15 +1,7 @@
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
 using MarginFace.Tests.Imaging;
-
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.Data;
 

@@ -1,11 +1,7 @@
-using MarginFace.Models;
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
+using MarginFace.Models;
 using MarginFace.Training;
-using MarginFace.Tests.Runtime;
 
 namespace MarginFace.Tests.Data;
 

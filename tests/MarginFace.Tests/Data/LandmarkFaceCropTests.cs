@@ -1,13 +1,8 @@
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 using MarginFace.Models;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Tests.Data;
 

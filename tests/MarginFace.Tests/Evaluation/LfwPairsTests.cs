@@ -1,5 +1,4 @@
 using MarginFace.Evaluation;
-using MarginFace.Tests.Runtime;
 
 namespace MarginFace.Tests.Evaluation;
 

@@ -1,16 +1,7 @@
-using System.Text.Json;
-using MarginFace.Evaluation;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Tests.Cli;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using TorchSharp;
-
+using MarginFace.Evaluation;
 using MarginFace.Tests.Training;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Evaluation;
 

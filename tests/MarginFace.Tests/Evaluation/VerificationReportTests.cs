@@ -1,7 +1,5 @@
 using System.Text.Json;
 using MarginFace.Evaluation;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Evaluation;
 

@@ -1,17 +1,9 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using MarginFace.Data;
-using MarginFace.Evaluation;
+using System.Text;
 using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
 using MarginFace.Models;
 using MarginFace.Runtime;
-using MarginFace.Tests.Data;
 using MarginFace.Tests.Runtime;
-
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.Training;
 
 namespace MarginFace.Tests.FaceModels;
 

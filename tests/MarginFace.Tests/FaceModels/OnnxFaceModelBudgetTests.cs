@@ -1,14 +1,7 @@
 using Google.Protobuf;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Runtime;
-using MarginFace.Tests.Data;
 using Onnx;
-
-using MarginFace.Tests.Pipeline;
-using MarginFace.Tests.Galleries;
+using MarginFace.FaceModels;
+using MarginFace.Runtime;
 
 namespace MarginFace.Tests.FaceModels;
 

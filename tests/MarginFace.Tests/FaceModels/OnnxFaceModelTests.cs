@@ -1,19 +1,10 @@
 using Google.Protobuf;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Imaging;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Interop.Onnx;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using Onnx;
 using TorchSharp;
+using MarginFace.FaceModels;
+using MarginFace.Imaging;
+using MarginFace.Interop.Onnx;
+using MarginFace.Models;
 
 namespace MarginFace.Tests.FaceModels;
 

@@ -1,7 +1,6 @@
-using MarginFace.Tests.Data;
+using Xunit.Abstractions;
 using MarginFace.Tests.Training;
 using MarginFace.Training;
-using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Fuzz;
 

@@ -1,13 +1,6 @@
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Training;
 using Xunit.Abstractions;
+using MarginFace.FaceModels;
+using MarginFace.Tests.FaceModels;
 
 namespace MarginFace.Tests.Fuzz;
 

@@ -1,10 +1,6 @@
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
 using MarginFace.Mnist;
 using MarginFace.Runtime;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Fuzz;
 

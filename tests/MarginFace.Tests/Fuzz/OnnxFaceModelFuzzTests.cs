@@ -1,15 +1,8 @@
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Interop.Onnx;
-using MarginFace.Models;
-using MarginFace.Tests.Data;
 using TorchSharp;
 using Xunit.Abstractions;
+using MarginFace.FaceModels;
+using MarginFace.Interop.Onnx;
+using MarginFace.Models;
 
 namespace MarginFace.Tests.Fuzz;
 

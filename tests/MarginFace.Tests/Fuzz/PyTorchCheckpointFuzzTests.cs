@@ -1,8 +1,7 @@
 using System.IO.Compression;
-using MarginFace.Interop.PyTorch;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Interop;
 using Xunit.Abstractions;
+using MarginFace.Interop.PyTorch;
+using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Fuzz;
 

@@ -1,12 +1,5 @@
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Tests.Data;
 using Microsoft.Data.Sqlite;
-
-using MarginFace.Tests.Pipeline;
-using MarginFace.Tests.FaceModels;
+using MarginFace.Galleries;
 
 namespace MarginFace.Tests.Galleries;
 

@@ -1,9 +1,5 @@
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
 using Microsoft.Data.Sqlite;
+using MarginFace.Galleries;
 
 namespace MarginFace.Tests.Galleries;
 

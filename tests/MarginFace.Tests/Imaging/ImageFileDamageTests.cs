@@ -1,6 +1,5 @@
-using MarginFace.Imaging;
-using MarginFace.Tests.Data;
 using SkiaSharp;
+using MarginFace.Imaging;
 
 namespace MarginFace.Tests.Imaging;
 

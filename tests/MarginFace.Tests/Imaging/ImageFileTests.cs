@@ -1,7 +1,5 @@
-using MarginFace.Imaging;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using SkiaSharp;
+using MarginFace.Imaging;
 
 namespace MarginFace.Tests.Imaging;
 

@@ -1,13 +1,8 @@
-using MarginFace.Data;
-using MarginFace.Evaluation;
+using Xunit.Abstractions;
 using MarginFace.FaceModels;
-using MarginFace.Training;
-using MarginFace.Losses.Mining;
 using MarginFace.Imaging;
 using MarginFace.Interop.PyTorch;
 using MarginFace.Models;
-using MarginFace.Tests.Data;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;

@@ -1,13 +1,8 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
+using Onnx;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
-using Onnx;
+using MarginFace.Training;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;

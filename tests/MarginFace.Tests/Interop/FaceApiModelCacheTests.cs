@@ -1,6 +1,4 @@
 using MarginFace.Interop.FaceApi;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Mnist;
 
 namespace MarginFace.Tests.Interop;

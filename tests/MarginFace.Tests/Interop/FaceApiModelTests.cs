@@ -1,5 +1,5 @@
-using MarginFace.Interop.FaceApi;
 using Xunit.Abstractions;
+using MarginFace.Interop.FaceApi;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;

@@ -1,18 +1,10 @@
 using System.Text.Json;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Models;
+using MarginFace.Pipeline;
 using MarginFace.Tests.Cli;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;

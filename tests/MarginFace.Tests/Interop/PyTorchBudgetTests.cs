@@ -1,6 +1,5 @@
 using MarginFace.Interop.PyTorch;
 using MarginFace.Runtime;
-using MarginFace.Tests.Data;
 using static MarginFace.Tests.Interop.TorchSaveFiles;
 
 namespace MarginFace.Tests.Interop;

@@ -1,10 +1,7 @@
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using MarginFace.Interop.PyTorch;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;

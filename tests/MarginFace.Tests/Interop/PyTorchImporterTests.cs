@@ -1,7 +1,7 @@
-using MarginFace.Interop.PyTorch;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
+using MarginFace.Interop.PyTorch;
 using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop;
 

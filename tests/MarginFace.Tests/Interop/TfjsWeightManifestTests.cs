@@ -1,6 +1,4 @@
 using MarginFace.Interop.FaceApi;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Interop;
 

@@ -1,7 +1,7 @@
-using MarginFace.Losses;
-using MarginFace.Losses.Mining;
 using TorchSharp;
 using Xunit.Abstractions;
+using MarginFace.Losses.Mining;
+using MarginFace.Losses;
 using static MarginFace.Tests.Losses.Numerics;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using MarginFace.Losses;
 using TorchSharp;
+using MarginFace.Losses;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Losses;

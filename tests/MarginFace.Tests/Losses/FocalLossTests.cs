@@ -1,6 +1,6 @@
-using MarginFace.Losses;
 using TorchSharp;
 using Xunit.Abstractions;
+using MarginFace.Losses;
 using static MarginFace.Tests.Losses.Numerics;
 using static TorchSharp.torch;
 

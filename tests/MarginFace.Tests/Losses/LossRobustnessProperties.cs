@@ -1,7 +1,7 @@
 using FsCheck.Xunit;
-using MarginFace.Losses;
-using MarginFace.Losses.Mining;
 using TorchSharp;
+using MarginFace.Losses.Mining;
+using MarginFace.Losses;
 using static MarginFace.Tests.Losses.Numerics;
 using static TorchSharp.torch;
 

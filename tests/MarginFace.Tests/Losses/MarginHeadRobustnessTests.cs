@@ -1,7 +1,6 @@
-using FsCheck;
 using FsCheck.Xunit;
+using FsCheck;
 using MarginFace.Losses;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Losses;

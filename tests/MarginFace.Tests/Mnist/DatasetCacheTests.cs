@@ -1,11 +1,6 @@
 using System.Security.Cryptography;
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.Mnist;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Training;
+using MarginFace.Runtime;
 
 namespace MarginFace.Tests.Mnist;
 

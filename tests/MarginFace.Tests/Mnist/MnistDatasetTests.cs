@@ -1,10 +1,4 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.Mnist;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;
 

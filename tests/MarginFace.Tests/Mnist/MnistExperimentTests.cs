@@ -1,12 +1,6 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Mnist;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Training;
 using SkiaSharp;
 using TorchSharp;
+using MarginFace.Mnist;
 
 namespace MarginFace.Tests.Mnist;
 

@@ -1,11 +1,7 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Mnist;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Training;
 using TorchSharp;
 using Xunit.Abstractions;
+using MarginFace.Mnist;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;
 

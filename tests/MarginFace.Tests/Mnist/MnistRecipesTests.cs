@@ -1,7 +1,4 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.Mnist;
-using MarginFace.Models;
 using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;

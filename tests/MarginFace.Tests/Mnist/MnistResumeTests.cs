@@ -1,10 +1,8 @@
-using System.Text;
 using System.Text.Json;
-using MarginFace.Mnist;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Training;
+using System.Text;
 using TorchSharp;
+using MarginFace.Mnist;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;
 

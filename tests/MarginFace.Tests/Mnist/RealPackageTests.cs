@@ -1,11 +1,5 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Mnist;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Training;
 using Xunit.Abstractions;
+using MarginFace.Mnist;
 
 namespace MarginFace.Tests.Mnist;
 

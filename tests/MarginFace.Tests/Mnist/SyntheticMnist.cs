@@ -1,11 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using MarginFace.Data;
-using MarginFace.Runtime;
 using MarginFace.Mnist;
-using MarginFace.Models;
-using MarginFace.Training;
 
 namespace MarginFace.Tests.Mnist;
 

@@ -1,5 +1,5 @@
-using MarginFace.Models;
 using TorchSharp;
+using MarginFace.Models;
 
 namespace MarginFace.Tests.Models;
 

@@ -1,6 +1,6 @@
+using TorchSharp;
 using MarginFace.Mnist;
 using MarginFace.Models;
-using TorchSharp;
 
 namespace MarginFace.Tests.Models;
 

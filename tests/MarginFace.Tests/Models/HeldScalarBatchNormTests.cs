@@ -1,6 +1,6 @@
-using MarginFace.Models;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
+using MarginFace.Models;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Models;

@@ -1,9 +1,5 @@
-using MarginFace.Benchmarks;
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Models;

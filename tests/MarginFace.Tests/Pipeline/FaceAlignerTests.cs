@@ -1,8 +1,5 @@
 using System.Numerics;
 using MarginFace.Imaging;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
 
 namespace MarginFace.Tests.Pipeline;

@@ -1,9 +1,5 @@
 using MarginFace.Imaging;
-using MarginFace.Data;
-using MarginFace.FaceModels;
-using MarginFace.Galleries;
 using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
 
 namespace MarginFace.Tests.Pipeline;
 

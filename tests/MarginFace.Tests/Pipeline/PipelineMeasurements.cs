@@ -1,11 +1,9 @@
 using System.Diagnostics;
-using MarginFace.Imaging;
-using MarginFace.Data;
+using Xunit.Abstractions;
 using MarginFace.FaceModels;
 using MarginFace.Galleries;
+using MarginFace.Imaging;
 using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
-using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Pipeline;
 

@@ -1,18 +1,9 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
+using TorchSharp;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Imaging;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Training;
-using TorchSharp;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Pipeline;
 

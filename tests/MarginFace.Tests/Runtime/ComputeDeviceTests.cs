@@ -1,6 +1,5 @@
 using MarginFace.Runtime;
 using MarginFace.Tests.Cli;
-using MarginFace.Tests.Data;
 
 namespace MarginFace.Tests.Runtime;
 

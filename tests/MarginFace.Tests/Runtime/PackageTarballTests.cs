@@ -1,4 +1,3 @@
-using MarginFace.Data;
 using MarginFace.Runtime;
 using MarginFace.Tests.Mnist;
 

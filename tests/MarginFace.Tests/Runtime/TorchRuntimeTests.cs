@@ -1,5 +1,5 @@
-using MarginFace.Runtime;
 using TorchSharp;
+using MarginFace.Runtime;
 
 namespace MarginFace.Tests.Runtime;
 

@@ -1,4 +1,3 @@
-using MarginFace.Tests.Runtime;
 using SkiaSharp;
 
 namespace MarginFace.Tests.Support;

@@ -1,6 +1,3 @@
-using MarginFace.Tests.Pipeline;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.FaceModels;
 using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Support;

@@ -1,11 +1,6 @@
 using System.Globalization;
 using SkiaSharp;
 
-using MarginFace.Tests.Data;
-using MarginFace.Tests.Evaluation;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Training;
-
 namespace MarginFace.Tests.Support;
 
 /// <summary>

@@ -1,5 +1,5 @@
-using MarginFace.Imaging;
 using SkiaSharp;
+using MarginFace.Imaging;
 
 namespace MarginFace.Tests.Support;
 

@@ -1,9 +1,8 @@
+using TorchSharp.Modules;
+using TorchSharp;
 using MarginFace.Runtime;
-using MarginFace.Tests.Data;
 using MarginFace.Tests.Runtime;
 using MarginFace.Training;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;

@@ -1,7 +1,7 @@
+using TorchSharp.Modules;
+using TorchSharp;
 using MarginFace.Losses;
 using MarginFace.Training;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;

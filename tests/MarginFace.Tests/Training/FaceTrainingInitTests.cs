@@ -1,13 +1,7 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using TorchSharp;
+using MarginFace.FaceModels;
+using MarginFace.Models;
+using MarginFace.Training;
 
 namespace MarginFace.Tests.Training;
 

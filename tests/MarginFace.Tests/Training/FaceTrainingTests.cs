@@ -1,19 +1,11 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Imaging;
-using MarginFace.Tests.Cli;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Tests.Mnist;
-using static TorchSharp.torch;
 using SkiaSharp;
 using TorchSharp;
-
+using MarginFace.FaceModels;
+using MarginFace.Imaging;
 using MarginFace.Losses.Mining;
+using MarginFace.Tests.Mnist;
+using MarginFace.Training;
+using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;
 

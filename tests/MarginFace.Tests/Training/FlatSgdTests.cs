@@ -1,6 +1,6 @@
-using MarginFace.Training;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
+using MarginFace.Training;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;

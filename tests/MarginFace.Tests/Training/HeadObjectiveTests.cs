@@ -1,6 +1,6 @@
+using TorchSharp;
 using MarginFace.Losses;
 using MarginFace.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;

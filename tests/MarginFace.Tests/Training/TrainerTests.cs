@@ -1,11 +1,8 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Losses;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Training;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
+using MarginFace.Data;
+using MarginFace.Losses;
+using MarginFace.Training;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Training;

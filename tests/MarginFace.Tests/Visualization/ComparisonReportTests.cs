@@ -1,7 +1,4 @@
-using MarginFace.Mnist;
 using System.Text.RegularExpressions;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Visualization;
 
 namespace MarginFace.Tests.Visualization;

@@ -1,5 +1,3 @@
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Mnist;
 using MarginFace.Visualization;
 

@@ -1,7 +1,5 @@
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Visualization;
 using SkiaSharp;
+using MarginFace.Visualization;
 
 namespace MarginFace.Tests.Visualization;
 

@@ -1,6 +1,3 @@
-using MarginFace.Mnist;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Visualization;
 
 namespace MarginFace.Tests.Visualization;

@@ -1,5 +1,5 @@
-using MarginFace.Visualization;
 using SkiaSharp;
+using MarginFace.Visualization;
 
 namespace MarginFace.Tests.Visualization;
 

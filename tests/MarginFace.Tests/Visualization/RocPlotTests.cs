@@ -1,6 +1,4 @@
 using MarginFace.Evaluation;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Visualization;
 
 namespace MarginFace.Tests.Visualization;

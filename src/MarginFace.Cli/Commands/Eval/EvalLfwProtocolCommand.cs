@@ -1,14 +1,8 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
 using MarginFace.Cli.Console;
 using MarginFace.Evaluation;
 using MarginFace.Runtime;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.FaceModels;
 using MarginFace.Training;
-using MarginFace.Visualization;
 
 namespace MarginFace.Cli.Commands.Eval;
 

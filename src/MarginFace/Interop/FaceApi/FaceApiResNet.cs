@@ -1,7 +1,7 @@
-using MarginFace.Models;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
+using MarginFace.Models;
 using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace MarginFace.Interop.FaceApi;
 

@@ -1,10 +1,6 @@
-using MarginFace.Data;
-using MarginFace.Runtime;
-using MarginFace.Benchmarks;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Training;
 using MarginFace.Models;
+using MarginFace.Runtime;
 
 namespace MarginFace.Interop.FaceApi;
 

@@ -1,8 +1,7 @@
-using MarginFace.Runtime;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
+using MarginFace.Runtime;
 using static TorchSharp.torch.nn;
+using static TorchSharp.torch;
 
 namespace MarginFace.Interop.FaceApi;
 

@@ -1,5 +1,5 @@
-using MarginFace.Runtime;
 using System.Text.Json;
+using MarginFace.Runtime;
 
 namespace MarginFace.Interop.FaceApi;
 

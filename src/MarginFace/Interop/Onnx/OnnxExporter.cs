@@ -1,13 +1,10 @@
 using System.Globalization;
 using Google.Protobuf;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
-using MarginFace.Models;
 using Onnx;
+using MarginFace.Data;
+using MarginFace.FaceModels;
+using MarginFace.Models;
+using MarginFace.Runtime;
 using static TorchSharp.torch;
 
 namespace MarginFace.Interop.Onnx;

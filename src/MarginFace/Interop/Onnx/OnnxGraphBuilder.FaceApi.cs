@@ -1,5 +1,5 @@
-using MarginFace.Interop.FaceApi;
 using Onnx;
+using MarginFace.Interop.FaceApi;
 
 namespace MarginFace.Interop.Onnx;
 

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Onnx;
+using TorchSharp.Modules;
+using TorchSharp;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Models;
-using Onnx;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MarginFace.Interop.Onnx;

@@ -1,13 +1,8 @@
 using System.Text.Json;
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
+using TorchSharp;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Models;
 using MarginFace.Runtime;
-using TorchSharp;
 
 namespace MarginFace.Interop.PyTorch;
 

@@ -1,6 +1,6 @@
-using MarginFace.Runtime;
 using System.IO.Compression;
 using System.Text;
+using MarginFace.Runtime;
 
 namespace MarginFace.Interop.PyTorch;
 

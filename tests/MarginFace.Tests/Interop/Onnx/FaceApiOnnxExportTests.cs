@@ -1,17 +1,9 @@
-using MarginFace.Benchmarks;
-using MarginFace.Data;
-using MarginFace.Evaluation;
-using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using Xunit.Abstractions;
 using MarginFace.Interop.FaceApi;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Interop.Onnx;

@@ -1,14 +1,12 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using TorchSharp.Modules;
+using TorchSharp;
+using Xunit.Abstractions;
 using MarginFace.Interop.Onnx;
 using MarginFace.Mnist;
 using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
 using MarginFace.Tests.Models;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-using TorchSharp;
-using TorchSharp.Modules;
-using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Interop.Onnx;
 

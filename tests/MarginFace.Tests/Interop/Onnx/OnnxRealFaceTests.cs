@@ -1,25 +1,13 @@
 using System.Diagnostics;
-using MarginFace.Benchmarks;
+using TorchSharp.Modules;
+using TorchSharp;
+using Xunit.Abstractions;
 using MarginFace.Data;
-using MarginFace.Evaluation;
 using MarginFace.FaceModels;
-using MarginFace.Runtime;
-using MarginFace.Training;
 using MarginFace.Imaging;
-using MarginFace.Galleries;
-using MarginFace.Pipeline;
 using MarginFace.Interop.Onnx;
 using MarginFace.Models;
-using MarginFace.Tests.Runtime;
-using MarginFace.Tests.Support;
-using MarginFace.Tests.Data;
-using MarginFace.Tests.FaceModels;
-using MarginFace.Tests.Galleries;
-using MarginFace.Tests.Pipeline;
 using MarginFace.Tests.Models;
-using TorchSharp;
-using TorchSharp.Modules;
-using Xunit.Abstractions;
 
 namespace MarginFace.Tests.Interop.Onnx;
 

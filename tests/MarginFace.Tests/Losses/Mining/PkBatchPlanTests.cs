@@ -1,4 +1,3 @@
-using MarginFace.Data;
 using MarginFace.Losses.Mining;
 
 namespace MarginFace.Tests.Losses.Mining;

@@ -1,8 +1,6 @@
-using MarginFace.Losses.Mining;
-using MarginFace.Tests.Losses;
 using TorchSharp;
+using MarginFace.Losses.Mining;
 using static MarginFace.Tests.Losses.Numerics;
-using static TorchSharp.torch;
 
 namespace MarginFace.Tests.Losses.Mining;
 
