@@ -3,6 +3,7 @@ using MarginFace;
 using MarginFace.Cli;
 using MarginFace.Cli.Commands;
 using MarginFace.Cli.Commands.Eval;
+using MarginFace.Cli.Commands.Gallery;
 
 InternalError.Install(args);
 if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;

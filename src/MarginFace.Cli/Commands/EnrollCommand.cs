@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MarginFace.Cli.Commands.Gallery;
 using MarginFace.FaceModels;
 using MarginFace.Galleries;
 
@@ -15,7 +16,7 @@ internal static class EnrollCommand
     public static Command Create(Func<FaceModelRequest, IFaceEmbedder> openEmbedder)
     {
         var images = new Argument<string[]>("images") { Description = "image files of the person", Arity = ArgumentArity.OneOrMore };
-        var gallery = GalleryCommand.GalleryOption();
+        var gallery = GalleryOptions.Gallery();
         var name = new Option<string>("--name") { Description = "the person's name (1..256 characters)", Required = true };
         var model = new Option<string>("--model") { Description = FaceModelOptions.Help, Required = true };
         var json = new Option<bool>("--json") { Description = "print {name, added, duplicates} as JSON" };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MarginFace.Cli.Commands.Gallery;
 using MarginFace.FaceModels;
 using MarginFace.Galleries;
 
@@ -15,7 +16,7 @@ internal static class IdentifyCommand
     public static Command Create(Func<FaceModelRequest, IFaceEmbedder> openEmbedder)
     {
         var images = new Argument<string[]>("images") { Description = "image files", Arity = ArgumentArity.OneOrMore };
-        var gallery = GalleryCommand.GalleryOption();
+        var gallery = GalleryOptions.Gallery();
         var model = new Option<string>("--model") { Description = $"{FaceModelOptions.Help} (the one the gallery was enrolled with)", Required = true };
         var top = new Option<int>("--top") { Description = "number of candidates", DefaultValueFactory = _ => 5 };
         var threshold = new Option<float>("--threshold") { Description = "minimum cosine similarity of a candidate", DefaultValueFactory = _ => -1f };
