@@ -15,7 +15,7 @@ internal static class EvalLfwProtocolCommand
         var images = new Option<string>("--images") { Description = "identity folders of LFW (<name>/<name>_<nnnn>.jpg): training data and the pairs' images", Required = true };
         var pairs = new Option<string>("--pairs") { Description = "pairs file in LFW's pairs.txt format; its folds must be identity-disjoint", Required = true };
         var folds = new Option<string>("--folds") { Description = "test folds to run: 'all' or a comma-separated list of 1-based folds, e.g. 1,2", DefaultValueFactory = _ => "all" };
-        var config = new Option<string>("--config") { Description = "JSON file of marginface train settings (backbone, loss, epochs, ...); data and include list are set per fold", Required = true };
+        var config = new Option<string?>("--config") { Description = "JSON file of marginface train settings (backbone, loss, epochs, ...); data and include list are set per fold (default: the documented recipe, configs/lfw-protocol.json: MobileFaceNet 96x96 + CosFace, 20 epochs)" };
         var output = new Option<string>("--out") { Description = "output directory: fold-K/ per test fold, report.json", Required = true };
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising when scoring" };
         var workers = new Option<int?>("--workers") { Description = "image decoding threads for training and scoring, instead of the config's (the numbers do not change)" };
@@ -53,7 +53,7 @@ internal static class EvalLfwProtocolCommand
             var pairsPath = parse.GetValue(pairs)!;
             var pairSet = ProtocolArguments.ReadPairs(pairsPath);
             var testFolds = ProtocolArguments.ParseFolds(parse.GetValue(folds)!, pairSet.Folds);
-            var training = JsonConfig.Read<FaceTrainingOptions>(parse.GetValue(config)!);
+            var training = parse.GetValue(config) is string configPath ? JsonConfig.Read<FaceTrainingOptions>(configPath) : DefaultRecipe();
             training = training with { Workers = parse.GetValue(workers) ?? training.Workers, CacheCrops = parse.GetValue(cacheCrops) || training.CacheCrops };
             var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - training.Workers);
             var device = compute.Open(parse, threads);
@@ -68,5 +68,14 @@ internal static class EvalLfwProtocolCommand
             return stop.ExitCode();
         });
         return command;
+    }
+
+    /// <summary>The documented recipe of the LFW protocol (<c>configs/lfw-protocol.json</c>, embedded in the tool).</summary>
+    internal static FaceTrainingOptions DefaultRecipe()
+    {
+        using var stream = typeof(EvalLfwProtocolCommand).Assembly.GetManifestResourceStream("lfw-protocol.json")
+            ?? throw new InvalidOperationException("the tool was built without its lfw-protocol.json");
+        using var reader = new StreamReader(stream);
+        return JsonConfig.Parse<FaceTrainingOptions>(reader.ReadToEnd(), "lfw-protocol.json (built in)");
     }
 }
