@@ -89,7 +89,16 @@ internal static class PgmReader
             position++;
         }
         if (position == start)
-            throw new MarginFaceException($"{name}: PGM {what} is not a number ('{Encoding.ASCII.GetString(bytes, start, Math.Min(8, bytes.Length - start))}')");
+            throw new MarginFaceException($"{name}: PGM {what} is not a number ('{Token(bytes, start)}')");
         return (int)value;
+    }
+
+    /// <summary>Up to 8 bytes of the token at <paramref name="start"/>, as printable ASCII ('?' for any other byte), so the error stays one line.</summary>
+    private static string Token(byte[] bytes, int start)
+    {
+        var token = new StringBuilder();
+        for (int i = start; i < bytes.Length && token.Length < 8 && !char.IsWhiteSpace((char)bytes[i]); i++)
+            token.Append(bytes[i] is >= 0x21 and <= 0x7E ? (char)bytes[i] : '?');
+        return token.ToString();
     }
 }
