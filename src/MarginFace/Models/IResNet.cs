@@ -66,10 +66,15 @@ public sealed class IResNet : Module<Tensor, Tensor>
     /// <summary>After flattening: dropout, fc, features.</summary>
     internal IReadOnlyList<Module<Tensor, Tensor>> Head => [dropout, fc, features];
 
-    /// <summary>Embeddings [B, D] (before normalisation) of images [B, C, 112, 112].</summary>
+    /// <summary>
+    /// Embeddings [B, D] (before normalisation) of images [B, C, 112, 112]. The input is made contiguous first: libtorch
+    /// 2.10's CPU 1×1 stride-2 convolution in layer4 is wrong by about 1 % on a channels-last strided input (an NHWC tensor
+    /// permuted to NCHW), and a contiguous input costs nothing.
+    /// </summary>
     public override Tensor forward(Tensor input)
     {
-        using var map = LayerChain.Forward(Body, input);
+        using var dense = input.contiguous();
+        using var map = LayerChain.Forward(Body, dense);
         using var flat = map.flatten(1);
         return LayerChain.Forward(Head, flat);
     }
