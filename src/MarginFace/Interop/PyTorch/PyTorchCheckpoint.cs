@@ -44,7 +44,9 @@ internal static class PyTorchCheckpoint
             CheckExtent(path, name, tensor);
             entries.Add(new(name, tensor));
         }
-        ReadStorages(path, archive, storages.Values, maxStorageBytes, target);
+        // Only the storages the state dict's tensors view: a full training checkpoint also declares the classifier's and the
+        // optimiser's, which are neither budgeted nor read.
+        ReadStorages(path, archive, [.. entries.Select(e => e.Value.Storage).Distinct()], maxStorageBytes, target);
         return new PyTorchStateDict(path, entries);
     }
 
@@ -84,8 +86,8 @@ internal static class PyTorchCheckpoint
     }
 
     /// <summary>
-    /// Checks every declared storage against its entry's size, then their total against <paramref name="maxBytes"/>, and
-    /// only then reads them.
+    /// Checks every storage the state dict uses against its entry's size, then their total against <paramref name="maxBytes"/>,
+    /// and only then reads them.
     /// </summary>
     private static void ReadStorages(string path, TorchArchive archive, ICollection<TensorStorage> storages, long maxBytes, string? target)
     {
