@@ -34,10 +34,7 @@ internal static class VerifiedCacheFile
         {
             var digestFile = new FileInfo(digestPath);
             if (digestFile.Length > 1024) return false;
-            var recorded = File.ReadAllText(digestPath).Trim();
-            using var stream = File.OpenRead(path);
-            var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
-            return string.Equals(recorded, actual, StringComparison.OrdinalIgnoreCase);
+            return FileDigest.Matches(path, File.ReadAllText(digestPath).Trim());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
