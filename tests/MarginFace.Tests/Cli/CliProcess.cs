@@ -9,9 +9,7 @@ internal static class CliProcess
     /// <summary>Starts the program without waiting; standard output and error are read in the background (ask the tasks for them).</summary>
     public static (Process Process, Task<string> Stdout, Task<string> Stderr) Start(IEnumerable<string> args, string program = "MarginFace.Cli.dll")
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        var start = StartInfo(args, program);
         var process = Process.Start(start)!;
         return (process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
     }
@@ -22,9 +20,7 @@ internal static class CliProcess
     /// </summary>
     public static WatchedRun StartWatched(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MarginFace.Cli.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        var start = StartInfo(args, "MarginFace.Cli.dll");
         return new WatchedRun(start);
     }
 
@@ -102,9 +98,7 @@ internal static class CliProcess
     public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IDictionary<string, string>? environment = null, int timeoutSeconds = 300,
         string program = "MarginFace.Cli.dll")
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        var start = StartInfo(args, program);
         if (environment is not null)
             foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
@@ -116,5 +110,14 @@ internal static class CliProcess
             throw new TimeoutException($"marginface {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary><c>dotnet PROGRAM ARGS</c> for a program beside the tests, its output redirected.</summary>
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, string program)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return start;
     }
 }
