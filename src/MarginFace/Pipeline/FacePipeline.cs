@@ -14,6 +14,7 @@ public sealed class FacePipeline
     private readonly IFaceModel? model;
     private readonly FaceDetector? detector;
     private readonly IFaceEmbedder? aligned;
+    private readonly FaceAligner? aligner;
     private readonly bool flip;
 
     /// <summary>A pipeline over <paramref name="model"/>: with a detector, faces are aligned to the model's template first.</summary>
@@ -23,6 +24,7 @@ public sealed class FacePipeline
         this.detector = detector;
         this.flip = flip;
         aligned = detector is null ? null : new FaceModelEmbedder(model, flip);
+        aligner = aligned is null ? null : new FaceAligner(aligned.Template);
     }
 
     /// <summary>A pipeline that detects with <paramref name="detector"/> and embeds aligned faces with <paramref name="embedder"/>.</summary>
@@ -30,6 +32,7 @@ public sealed class FacePipeline
     {
         this.detector = detector;
         aligned = embedder;
+        aligner = new FaceAligner(embedder.Template);
     }
 
     /// <summary>Images (or, with a detector, aligned faces) embedded per forward pass by <see cref="EmbedAll"/>.</summary>
@@ -101,11 +104,11 @@ public sealed class FacePipeline
     /// <summary>What the model is given for an image: the image itself, or with a detector its largest face aligned (null when there is none).</summary>
     private (RgbImage? Input, string? Problem, string? Note) Prepare(string path, RgbImage image)
     {
-        if (detector is null || aligned is null) return (image, null, null);
+        if (detector is null || aligner is null) return (image, null, null);
         var faces = detector.Detect(image);
         if (faces.Count == 0) return (null, $"{path}: no face found", null);
         var largest = faces.MaxBy(f => f.Area)!;
-        return (new FaceAligner(aligned.Template).Align(image, largest), null, faces.Count > 1 ? $"{path}: {faces.Count} faces, used the largest" : null);
+        return (aligner.Align(image, largest), null, faces.Count > 1 ? $"{path}: {faces.Count} faces, used the largest" : null);
     }
 
     private float[][] EmbedInputs(IReadOnlyList<RgbImage> inputs) => aligned switch
