@@ -63,7 +63,7 @@ public sealed class LfwPairs
         return Parse(reader, path);
     }
 
-    /// <summary>Parses a pairs file from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
+    /// <summary>Parses a pairs file from <paramref name="text"/>; <paramref name="source"/> names it in messages.</summary>
     public static LfwPairs Parse(TextReader text, string source)
     {
         var reader = new BoundedLineReader(text, MaxLineLength, source);

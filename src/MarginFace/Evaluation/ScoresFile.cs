@@ -31,7 +31,7 @@ internal static class ScoresFile
     /// <summary>Parses scores for <paramref name="pairs"/> from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
     public static double[] Parse(TextReader reader, string source, LfwPairs pairs) => Parse(reader, source, pairs.Pairs, pairs.Source);
 
-    /// <summary>Parses scores for <paramref name="pairs"/> (from <paramref name="pairsSource"/>) from <paramref name="reader"/>; <paramref name="source"/> names it in messages.</summary>
+    /// <summary>Parses scores for <paramref name="pairs"/> (from <paramref name="pairsSource"/>) from <paramref name="text"/>; <paramref name="source"/> names it in messages.</summary>
     public static double[] Parse(TextReader text, string source, IReadOnlyList<LfwPair> pairs, string pairsSource)
     {
         var reader = new BoundedLineReader(text, MaxLineLength, source);

@@ -30,10 +30,8 @@ internal sealed class TorchStateScan
 
     private long Remaining => _stream.Length - _stream.Position;
 
-    /// <summary>
-    /// Checks one module's state. With <paramref name="target"/> (a module's <c>state_dict()</c>) the names, element types and
-    /// shapes must be its own; without, only that the state is well formed and fits the file.
-    /// </summary>
+    /// <summary>Checks one module's state.</summary>
+    /// <param name="target">A module's <c>state_dict()</c>, whose names, element types and shapes the state must have; null: only that the state is well formed and fits the file.</param>
     /// <param name="what">Names the module in errors (e.g. <c>the backbone</c>, <c>module 2</c>).</param>
     public void Module(IReadOnlyDictionary<string, torch.Tensor>? target, string what)
     {
