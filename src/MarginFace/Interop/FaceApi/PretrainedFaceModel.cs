@@ -1,5 +1,7 @@
 using MarginFace.FaceModels;
 using MarginFace.Models;
+using System.Globalization;
+using MarginFace.Interop.Onnx;
 using MarginFace.Runtime;
 
 namespace MarginFace.Interop.FaceApi;
@@ -27,6 +29,45 @@ public static class PretrainedFaceModel
     /// (default: MarginFace's cache folder) on first use with <c>npm pack</c>, the files checked by SHA-256; needs npm then.
     /// </summary>
     public static FaceModel Fetch(string? cacheRoot = null, IProgress<string>? log = null) => Load(null, cacheRoot, log);
+
+    /// <summary>
+    /// The id of this model's embeddings (<see cref="FaceModelInfo.ModelId"/>): the first 16 hex digits of the SHA-256 of the
+    /// TorchSharp weights <see cref="Load(string)"/> builds from the pinned weights, so the ONNX Runtime path shares its galleries.
+    /// A test recomputes it from the weights.
+    /// </summary>
+    public const string ModelId = "c0df66c4a0e07f13";
+
+    /// <summary>
+    /// The model on ONNX Runtime (no libtorch): the graph of <see cref="FaceApiRecognitionGraph"/> built from the cached weights,
+    /// with the metadata a face model export writes, named <c>pretrained</c>. Embeddings equal <see cref="Load(string)"/>'s to
+    /// float32 rounding. <paramref name="threads"/> are ONNX Runtime's intra-op threads (0: its default).
+    /// </summary>
+    internal static OnnxFaceModel OpenOnnx(int threads = 0, IPackageFetcher? fetcher = null, string? cacheRoot = null, IProgress<string>? log = null) =>
+        OpenOnnx(new FaceApiModelCache(fetcher, cacheRoot).EnsureAvailable(log), threads);
+
+    /// <summary>The ONNX Runtime model with the weights of the face-api manifest <paramref name="manifestPath"/>.</summary>
+    internal static OnnxFaceModel OpenOnnx(string manifestPath, int threads = 0)
+    {
+        var graph = new TfjsOnnxGraph(TfjsWeightManifest.Read(manifestPath), manifestPath);
+        FaceApiRecognitionGraph.Build(graph);
+        var normalization = PixelNormalization.FaceApiMeanRgb;
+        var (mean, scale) = normalization.Constants(3);
+        string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+        string PerChannel(float[] values) => values.All(v => v == values[0]) ? Invariant(values[0]) : string.Join(",", values.Select(v => Invariant(v)));
+        graph.Metadata["backbone"] = Backbone;
+        graph.Metadata["input_width"] = Invariant(FaceApiResNet.InputSize);
+        graph.Metadata["input_height"] = Invariant(FaceApiResNet.InputSize);
+        graph.Metadata["channels"] = "3";
+        graph.Metadata["normalization"] = normalization.ToString();
+        graph.Metadata["normalization_formula"] = normalization.Formula();
+        graph.Metadata["normalization_mean"] = PerChannel(mean);
+        graph.Metadata["normalization_scale"] = PerChannel(scale);
+        graph.Metadata["embedding_size"] = Invariant(FaceApiResNet.EmbeddingSize);
+        graph.Metadata[OnnxExporter.CropKey] = "none";
+        graph.Metadata[OnnxExporter.ModelIdKey] = ModelId;
+        graph.Metadata[OnnxExporter.VerificationThresholdKey] = LfwThreshold.ToString("R", CultureInfo.InvariantCulture);
+        return OnnxFaceModel.Open(graph.ToBytes(), FaceModelLoader.Pretrained, threads);
+    }
 
     /// <summary>The model, fetching face-api's weights into the cache (<see cref="FaceApiModelCache"/>) on first use.</summary>
     internal static FaceModel Load(IPackageFetcher? fetcher = null, string? cacheRoot = null, IProgress<string>? log = null) =>

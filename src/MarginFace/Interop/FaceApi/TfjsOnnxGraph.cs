@@ -31,6 +31,9 @@ internal sealed class TfjsOnnxGraph
             if (!this.weights.TryAdd(weight.Name, weight)) throw new MarginFaceException($"{source}: weight '{weight.Name}' appears twice");
     }
 
+    /// <summary>The model's metadata_props, written by <see cref="ToBytes"/>.</summary>
+    public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The manifest the weights came from.</summary>
     public string Source { get; }
 
@@ -153,6 +156,7 @@ internal sealed class TfjsOnnxGraph
         if (unused.Count > 0) throw new InvalidOperationException($"{Source}: weights not used by the graph: {string.Join(", ", unused.Take(5))}");
         var model = new ModelProto { IrVersion = 8, ProducerName = "MarginFace", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in Metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model.ToByteArray();
     }
 
