@@ -3,6 +3,7 @@ using MarginFace.Cli;
 using MarginFace.Cli.Commands;
 using MarginFace.Cli.Commands.Eval;
 using MarginFace.Cli.Commands.Gallery;
+using MarginFace.Cli.Commands.Models;
 
 InternalError.Install(args);
 if (HugePageRelaunch.TryRelaunch(args) is int relaunchedExitCode) return relaunchedExitCode;
@@ -24,5 +25,6 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     EnrollCommand.Create(FaceModelOptions.OpenEmbedder),
     IdentifyCommand.Create(FaceModelOptions.OpenEmbedder),
     BenchCommand.Create(),
+    ModelsCommand.Create(),
 };
 return CommandLineHost.Run(root, "marginface", args);

@@ -95,5 +95,20 @@ internal sealed class FaceApiModelCache
         return Path.Combine(Directory, manifest);
     }
 
+    /// <summary>Whether <paramref name="net"/>'s two files are in the cache with their digests (<c>true</c>), absent (<c>null</c>), or present with another digest (<c>false</c>: refetched before use, never loaded).</summary>
+    public bool? Status(FaceApiNet net)
+    {
+        var (manifest, weights) = FileNames(net);
+        if (!File.Exists(Path.Combine(Directory, manifest)) || !File.Exists(Path.Combine(Directory, weights))) return null;
+        return Matches(manifest) && Matches(weights);
+    }
+
+    /// <summary>Bytes of <paramref name="net"/>'s two files in the cache (0 for an absent file).</summary>
+    public long Size(FaceApiNet net)
+    {
+        var (manifest, weights) = FileNames(net);
+        return new[] { manifest, weights }.Select(name => new FileInfo(Path.Combine(Directory, name))).Sum(file => file.Exists ? file.Length : 0);
+    }
+
     private bool Matches(string name) => FileDigest.Matches(Path.Combine(Directory, name), FileSha256[name]);
 }
