@@ -20,6 +20,7 @@ internal static class BenchCommand
         TrainOrLoaderCommand(train: true),
         TrainOrLoaderCommand(train: false),
         BenchEmbedCommand.Create(),
+        BenchPipelineCommand.Create(),
     };
 
     private static Option<string?> JsonOption() => new("--json") { Description = "also write the cases as a JSON list to this file" };
