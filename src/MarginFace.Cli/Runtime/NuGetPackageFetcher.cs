@@ -54,6 +54,7 @@ internal sealed class NuGetPackageFetcher(string id, string version, string cont
         using var cache = new SourceCacheContext { NoCache = true, DirectDownload = true };
         var repository = Repository.Factory.GetCoreV3(source);
         var finder = repository.GetResourceAsync<FindPackageByIdResource>().GetAwaiter().GetResult();
+        if (finder is null) return false;
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
         return finder.CopyNupkgToStreamAsync(id, NuGetVersion.Parse(version), stream, cache, NullLogger.Instance, CancellationToken.None)
             .GetAwaiter().GetResult();
