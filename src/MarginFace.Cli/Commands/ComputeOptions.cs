@@ -23,7 +23,7 @@ internal sealed class ComputeOptions
 
     public Option<string?> LibTorch { get; } = new("--libtorch")
     {
-        Description = $"directory of an existing libtorch to load, e.g. a PyTorch install's torch/lib (default: ${TorchRuntime.LibTorchVariable}, else the bundled CPU libtorch)",
+        Description = $"directory of an existing libtorch to load, e.g. a PyTorch install's torch/lib (default: ${TorchRuntime.LibTorchVariable}, else the CPU libtorch next to the program or from NuGet, restored into the cache on first use)",
     };
 
     public Option<int?> Threads { get; } = new("--threads")

@@ -29,7 +29,7 @@ internal static class EmbedCommand
         command.SetAction(parse =>
         {
             var files = ImagePaths(parse.GetValue(inputs)!);
-            TorchRuntime.Initialize();
+            // libtorch is loaded by the model loader when the model needs it (not for an ONNX model).
             using var faceModel = models.Open(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads));
             using var faceDetector = parse.GetValue(align) ? detector.Open(parse) : null;
             var embedder = new FacePipeline(faceModel, faceDetector, parse.GetValue(flip));

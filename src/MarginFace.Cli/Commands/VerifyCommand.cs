@@ -28,7 +28,7 @@ internal static class VerifyCommand
         models.AddTo(command);
         command.SetAction(parse =>
         {
-            TorchRuntime.Initialize();
+            // libtorch is loaded by the model loader when the model needs it (not for an ONNX model).
             using var faceModel = models.Open(parse, parse.GetValue(model)!, parse.GetValue(detector.Threads));
             var limit = parse.GetValue(threshold) ?? faceModel.Info.VerificationThreshold
                 ?? throw new MarginFaceException($"{parse.GetValue(model)}: the model has no verification threshold (it was trained without --val-pairs); give --threshold");

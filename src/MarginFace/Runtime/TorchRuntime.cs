@@ -26,12 +26,21 @@ internal static class TorchRuntime
     private static readonly Dictionary<string, IntPtr> Resolved = new(StringComparer.Ordinal);
     private static TorchRuntimeInfo? current;
 
+    /// <summary>
+    /// Where libtorch comes from when neither a directory of the user's nor a libtorch next to the program is found: a program
+    /// that does not carry libtorch (the <c>marginface</c> tool) sets this, before any command runs, to a function that finds
+    /// or restores one and returns its directory; it is called only when libtorch is first needed, and may throw
+    /// <see cref="MarginFaceException"/>.
+    /// </summary>
+    public static Func<string>? LibTorchProvider { get; set; }
+
     /// <summary>What was loaded, once <see cref="Initialize"/> has succeeded; otherwise null.</summary>
     public static TorchRuntimeInfo? Current => current;
 
     /// <summary>
     /// Loads libtorch once per process. <paramref name="libTorchDirectory"/> (or <see cref="LibTorchVariable"/>) selects a
-    /// libtorch of the user's; without one, the CPU libtorch of the TorchSharp-cpu package is used.
+    /// libtorch of the user's; without one, the CPU libtorch of the TorchSharp-cpu package is used (next to the program, or
+    /// from <see cref="LibTorchProvider"/>).
     /// Throws <see cref="MarginFaceException"/> with a one-line cause when libtorch cannot be loaded.
     /// </summary>
     public static TorchRuntimeInfo Initialize(string? libTorchDirectory = null)
@@ -76,6 +85,7 @@ internal static class TorchRuntime
         else
         {
             libTorchDirectory = FindDirectoryContaining("libtorch_cpu.so")
+                ?? LibTorchProvider?.Invoke()
                 ?? throw new MarginFaceException($"libtorch could not be loaded: this build has no bundled libtorch_cpu.so; pass --libtorch DIR or set {LibTorchVariable}=DIR");
         }
 

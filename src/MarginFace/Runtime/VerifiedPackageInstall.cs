@@ -29,7 +29,7 @@ internal sealed class VerifiedPackageInstall(IPackageFetcher fetcher)
             var packDirectory = Directory.CreateDirectory(Path.Combine(staging, "pack")).FullName;
             var files = Directory.CreateDirectory(Path.Combine(staging, "files")).FullName;
 
-            log?.Report($"Fetching {spec} with npm");
+            log?.Report($"Fetching {spec} with {fetcher.Client}");
             string tarball;
             try
             {
