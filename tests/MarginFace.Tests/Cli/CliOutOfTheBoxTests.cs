@@ -12,7 +12,7 @@ namespace MarginFace.Tests.Cli;
 /// group photo answered, and the face-api model read from a models folder (<c>--models DIR</c>) on a machine without npm.
 /// </summary>
 [Trait("Category", "Integration")]
-public class CliSeveralFacesTests
+public class CliOutOfTheBoxTests
 {
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -98,6 +98,25 @@ public class CliSeveralFacesTests
         Assert.Equal(3, exitCode);
         using var none = JsonDocument.Parse(stdout.Trim());
         Assert.All(none.RootElement.GetProperty("faces").EnumerateArray(), f => Assert.Equal(0, f.GetProperty("candidates").GetArrayLength()));
+    }
+
+    [FaceApiFact(needsLfw: true)]
+    public void VerifyAndEvalLfwUseThePretrainedModelWithoutModel()
+    {
+        using var dir = new TempDirectory();
+        var environment = CacheEnvironment();
+        var root = LfwFaces.Root!;
+        var verify = CliProcess.Run(WithDetector("verify", "--align", "--json",
+            LfwFaces.ImagePath(root, "Abel_Pacheco", 1), LfwFaces.ImagePath(root, "Abel_Pacheco", 4)), environment);
+        Assert.True(verify.ExitCode == 0, verify.Stderr);
+        Assert.Equal(PretrainedFaceModel.LfwThreshold, JsonDocument.Parse(verify.Stdout).RootElement.GetProperty("threshold").GetDouble());
+
+        // Two folds of one same and one different pair: --images alone embeds with the pretrained model.
+        var pairs = dir.Combine("pairs.txt");
+        File.WriteAllText(pairs, "2\t1\nAbel_Pacheco\t1\t4\nAbdel_Madi_Shabneh\t1\tDean_Barker\t1\nAkhmed_Zakayev\t1\t3\nAbdel_Madi_Shabneh\t1\tGiancarlo_Fisichella\t1\n");
+        var (exitCode, stdout, stderr) = CliProcess.Run(["eval", "lfw", "--pairs", pairs, "--images", Path.Combine(root, "lfw-deepfunneled")], environment);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("scores: pretrained (faceapi-resnet, model c0df66c4a0e07f13", stdout);
     }
 
     [FaceApiFact(needsLfw: true)]
