@@ -145,8 +145,8 @@ public class CliOutOfTheBoxTests
 
         var (exitCode, stdout, stderr) = CliProcess.Run(WithDetector("embed", photo, "--align", "--json"), offline);
         Assert.Equal(1, exitCode);
-        var line = Assert.Single(Messages(stderr));
-        Assert.StartsWith($"error: could not fetch {FaceApiModelCache.Spec} (", line);
+        var line = Assert.Single(Lines(stderr));
+        Assert.StartsWith($"error: could not fetch {FaceApiModelCache.Spec} (npm: not found on PATH); ", line);
         Assert.Contains($"copy {Path.Combine(offline["MARGINFACE_CACHE"], "face-api")} from a machine where it was fetched", line);
         Assert.Contains("pass --models DIR (or set MARGINFACE_MODELS) naming a folder holding them", line);
         Assert.False(Directory.Exists(Path.Combine(offline["MARGINFACE_CACHE"], "face-api")));
