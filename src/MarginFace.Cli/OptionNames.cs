@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MarginFace.Runtime;
 using MarginFace.Training;
 
 namespace MarginFace.Cli;
@@ -6,7 +7,8 @@ namespace MarginFace.Cli;
 /// <summary>
 /// The library's errors name <see cref="FaceTrainingOptions"/> properties (<c>FaceTrainingOptions.LearningRate: expected a
 /// positive number, got -1</c>; <c>FaceTrainingOptions.Loss = arcfaec: ...</c>); on the command line they name train's
-/// options instead (<c>--lr: ...</c>, <c>--loss arcfaec: ...</c>). Properties without an option are left as they are.
+/// options instead (<c>--lr: ...</c>, <c>--loss arcfaec: ...</c>). Properties without an option are left as they are. The
+/// library's hint to name a models folder with its environment variable becomes the global <c>--models DIR</c>.
 /// </summary>
 internal static partial class OptionNames
 {
@@ -53,6 +55,8 @@ internal static partial class OptionNames
     {
         var message = TrainingProperty().Replace(error.Message, m =>
             TrainOptions.TryGetValue(m.Groups["property"].Value, out var option) ? option + (m.Groups["value"].Success ? " " : "") : m.Value);
+        message = message.Replace(ModelsFolder.NameItHint,
+            $"pass {CommandLineHost.ModelsOption} DIR (or set {ModelsFolder.EnvironmentVariable}) naming a folder holding them", StringComparison.Ordinal);
         return error is TrainingDivergedException ? $"{message} (--lr)" : message;
     }
 

@@ -6,7 +6,8 @@ using MarginFace.Pipeline;
 namespace MarginFace.Cli.Commands;
 
 /// <summary>
-/// <c>marginface detect IMG... [--draw OUT.png] [--json]</c>: faces, scores and landmarks of each image. Every image is processed;
+/// <c>marginface detect IMG... [--draw OUT.png] [--json]</c>: faces, scores and landmarks of each image, numbered from 1 in the
+/// detector's order (the numbers <c>--draw</c> labels the boxes with, and <c>identify</c> uses). Every image is processed;
 /// the exit code is 1 when any image could not be read, else 2 when any image had no face, else 0. With several images,
 /// <c>--draw DIR</c> keeps each image's path below their common folder (<see cref="OutputNames"/>); names that would meet
 /// are refused before anything is written (exit 4).
@@ -16,7 +17,7 @@ internal static class DetectCommand
     public static Command Create()
     {
         var images = new Argument<string[]>("images") { Description = "image files", Arity = ArgumentArity.OneOrMore };
-        var draw = new Option<string?>("--draw") { Description = "write the image with boxes and landmarks drawn: a PNG file for one image, a directory (NAME.png each) for several" };
+        var draw = new Option<string?>("--draw") { Description = "write the image with boxes and landmarks drawn, each box labelled with its face number and score: a PNG file for one image, a directory (NAME.png each) for several" };
         var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, width, height, faces: [{box: [x, y, w, h], score, landmarks: [[x, y] ×5]}]}" };
         var detector = new DetectorOptions();
         var command = new Command("detect", "Find faces (box, score, 5 landmarks) with the YuNet detector") { images, draw, json };
@@ -42,8 +43,11 @@ internal static class DetectCommand
                 else
                 {
                     System.Console.WriteLine($"{path}: {faces.Count} face{(faces.Count == 1 ? "" : "s")} ({image.Width}×{image.Height})");
-                    foreach (var face in faces)
-                        System.Console.WriteLine($"  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}");
+                    for (int i = 0; i < faces.Count; i++)
+                    {
+                        var face = faces[i];
+                        System.Console.WriteLine($"  face {i + 1}  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}");
+                    }
                 }
                 if (drawPath is not null)
                 {

@@ -13,7 +13,7 @@ internal static class EmbedCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("images") { Description = "image files or folders (searched recursively)", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string>("--model") { Description = FaceModelOptions.Help, Required = true };
+        var model = new Option<string>("--model") { Description = FaceModelOptions.Help, DefaultValueFactory = _ => FaceModelOptions.Default };
         var output = new Option<string?>("--out") { Description = "write the embeddings as JSON Lines ({\"image\", \"embedding\"} per line) to this file" };
         var json = new Option<bool>("--json") { Description = "print one {\"image\", \"embedding\"} object per line" };
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising" };

@@ -2,7 +2,8 @@ namespace MarginFace.Cli.Commands;
 
 /// <summary>
 /// The exit codes of every command, one table (docs/cli.md): 0 success, 1 bad input (unreadable file, bad option, model or
-/// gallery), 2 no face found, 3 faces found but no match (verify: different people; identify: nobody above the threshold),
+/// gallery; enroll: several faces and no --face), 2 no face found, 3 faces found but no match (verify: different people;
+/// identify: an image none of whose faces has anybody above the threshold),
 /// 4 refused to overwrite (outputs that would collide, or a training run already in the output folder), 70 internal error
 /// (an exception no command expected: a bug; <c>EX_SOFTWARE</c> of sysexits.h).
 /// </summary>

@@ -11,7 +11,10 @@ namespace MarginFace.Cli.Commands;
 /// </summary>
 internal sealed class FaceModelOptions
 {
-    public const string Help = "face model file (marginface train/export/import), ONNX model, or 'pretrained': face-api's 128-D ResNet, fetched from npm into the cache on first use";
+    public const string Help = "face model file (marginface train/export/import), ONNX model, or 'pretrained' (the default): face-api's 128-D ResNet, fetched from npm into the cache on first use";
+
+    /// <summary>The model of the commands that embed when <c>--model</c> is not given.</summary>
+    public const string Default = FaceModelLoader.Pretrained;
 
     public Option<string?> OnnxPreprocessing { get; } = new("--onnx-preprocessing")
     {
@@ -42,6 +45,10 @@ internal sealed class FaceModelOptions
 
     /// <summary>The aligned-face embedder of <paramref name="request"/>'s model (enroll, identify).</summary>
     public static IFaceEmbedder OpenEmbedder(FaceModelRequest request) => new FaceModelEmbedder(Open(request));
+
+    /// <summary>The request for a gallery's remembered model: its convention, unless <c>--onnx-preprocessing</c> says otherwise.</summary>
+    public FaceModelRequest Request(ParseResult parse, FaceModelReference stored, int threads = 0) =>
+        new(stored.Path, parse.GetValue(OnnxPreprocessing) is null ? stored.Convention : Convention(parse), threads);
 
     private OnnxModelConvention Convention(ParseResult parse) => parse.GetValue(OnnxPreprocessing)?.Trim().ToLowerInvariant() switch
     {

@@ -13,7 +13,7 @@ internal static class VerifyCommand
     {
         var first = new Argument<string>("a") { Description = "first image" };
         var second = new Argument<string>("b") { Description = "second image" };
-        var model = new Option<string>("--model") { Description = FaceModelOptions.Help, Required = true };
+        var model = new Option<string>("--model") { Description = FaceModelOptions.Help, DefaultValueFactory = _ => FaceModelOptions.Default };
         var threshold = new Option<double?>("--threshold") { Description = "same person when the similarity is above this (default: the model's threshold from its validation, when it has one)" };
         var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising" };
         var align = new Option<bool>("--align") { Description = "detect and align the largest face (default: the model's own crop of the whole image)" };

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using MarginFace.FaceModels;
 using MarginFace.Runtime;
 
 namespace MarginFace.Galleries;
@@ -7,7 +8,7 @@ namespace MarginFace.Galleries;
 /// <summary>
 /// A gallery of known people in one SQLite file (WAL journal, full sync): people (unique names of 1..256 characters), their
 /// embeddings (float32 blobs), the SHA-256 of each source image, and the id of the model that made them — a gallery accepts
-/// embeddings of one model id and one dimension only. Each <see cref="Enrol"/>, <see cref="Rename"/> and <see cref="Remove"/> is one
+/// embeddings of one model id and one dimension only — with the reference to open that model again (<see cref="ModelReference"/>). Each <see cref="Enrol"/>, <see cref="Rename"/> and <see cref="Remove"/> is one
 /// transaction, so a crash or kill leaves the gallery as it was before or after it; readers keep reading while a writer writes.
 /// <see cref="Search"/> is exact: cosine similarity of the query against every embedding, over an L2-normalised in-memory
 /// matrix loaded on first use (and after this instance writes), best similarity per person, top k above a threshold.
@@ -24,6 +25,9 @@ public sealed class FaceGallery : IDisposable
 
     /// <summary>See <see cref="ReadLimits.MaxGalleryDimension"/>, where every reader's budget is named with its reason.</summary>
     public const int MaxDimension = ReadLimits.MaxGalleryDimension;
+
+    private const string ModelKey = "model";
+    private const string ConventionKey = "model_convention";
 
     private readonly SqliteConnection connection;
     private GalleryIndex? index;
@@ -42,6 +46,22 @@ public sealed class FaceGallery : IDisposable
 
     /// <summary>The model id of the stored embeddings; null while the gallery is empty of them.</summary>
     public string? ModelId => ReadMeta("model_id");
+
+    /// <summary>
+    /// The model the embeddings were made with, as its first enrolment named it (meta <c>model</c> and
+    /// <c>model_convention</c>), so a later search can open it again; null for a gallery enrolled without one (or by an older
+    /// version). It is a hint: <see cref="ModelId"/> still decides whether a model's embeddings belong here.
+    /// </summary>
+    public FaceModelReference? ModelReference => Guard(() =>
+    {
+        if (ReadMeta(ModelKey) is not { Length: > 0 } path) return null;
+        var convention = ReadMeta(ConventionKey) is { } text
+            ? Enum.TryParse<OnnxModelConvention>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _)
+                ? parsed
+                : throw new MarginFaceException($"{Path}: the gallery's model convention '{Shorten(text)}' is not one this program knows (edited, or a newer marginface)")
+            : OnnxModelConvention.Metadata;
+        return new FaceModelReference(path, convention);
+    });
 
     /// <summary>The embedding dimension; null while the gallery has none.</summary>
     public int? Dimension => Guard(() => ReadMeta("dimension") is { } text ? ParseDimension(text) : (int?)null);
@@ -87,16 +107,19 @@ public sealed class FaceGallery : IDisposable
     /// Adds <paramref name="entries"/> to <paramref name="name"/> (created when new) in one transaction. Entries whose image the person
     /// already has (same SHA-256) are skipped and counted as duplicates, so enrolling the same images again changes nothing.
     /// </summary>
-    public EnrolmentResult Enrol(string name, IReadOnlyList<GalleryEntry> entries, string modelId) =>
-        EnrolAll([(name, entries)], modelId)[0];
+    /// <remarks><paramref name="model"/>, when given, is remembered as <see cref="ModelReference"/> if the gallery has none yet.</remarks>
+    public EnrolmentResult Enrol(string name, IReadOnlyList<GalleryEntry> entries, string modelId, FaceModelReference? model = null) =>
+        EnrolAll([(name, entries)], modelId, model: model)[0];
 
     /// <summary>
     /// Enrols several people in one transaction: every enrolment is checked before anything is written, and a failure (or a
     /// kill) part way leaves the gallery as it was, so an import is all or nothing. <paramref name="starting"/> is told each
     /// name and its number of entries before its rows are written (inside the transaction: nothing is committed until the end).
+    /// <paramref name="model"/>, when given, is remembered as <see cref="ModelReference"/> if the gallery has none yet (in the
+    /// same transaction).
     /// </summary>
     public IReadOnlyList<EnrolmentResult> EnrolAll(IReadOnlyList<(string Name, IReadOnlyList<GalleryEntry> Entries)> enrolments, string modelId,
-        Action<string, int>? starting = null)
+        Action<string, int>? starting = null, FaceModelReference? model = null)
     {
         ArgumentNullException.ThrowIfNull(enrolments);
         if (string.IsNullOrWhiteSpace(modelId)) throw new ArgumentException("model id must not be blank.", nameof(modelId));
@@ -135,6 +158,11 @@ public sealed class FaceGallery : IDisposable
                 throw new MarginFaceException($"{Path}: gallery holds embeddings of model '{storedModel}', not '{modelId}'");
             else if (ReadMeta("dimension", transaction) is { } stored && ParseDimension(stored) != dimension)
                 throw new MarginFaceException($"{Path}: gallery holds {stored}-dimensional embeddings, not {dimension}-dimensional");
+            if (model is not null && ReadMeta(ModelKey, transaction) is null)
+            {
+                WriteMeta(ModelKey, model.Path, transaction);
+                WriteMeta(ConventionKey, model.Convention.ToString().ToLowerInvariant(), transaction);
+            }
 
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;

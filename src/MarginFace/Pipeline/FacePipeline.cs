@@ -7,7 +7,8 @@ namespace MarginFace.Pipeline;
 /// <summary>
 /// The one way to embed a photo: read → detect → pick the largest face → align it to the model's template → embed; or, without
 /// a detector, the model's own preprocessing of the whole image (its crop, e.g. the centre of an LFW deep-funneled image).
-/// Used by <c>embed</c>, <c>verify</c>, <c>enroll</c> and <c>identify</c>, by <see cref="FaceEnrolment"/>, and in the README's example.
+/// <see cref="EmbedFaces(string)"/> embeds every face of a photo instead (a group photo for <c>identify</c>). Used by
+/// <c>embed</c>, <c>verify</c>, <c>enroll</c> and <c>identify</c>, by <see cref="FaceEnrolment"/>, and in the README's example.
 /// </summary>
 public sealed class FacePipeline
 {
@@ -100,6 +101,30 @@ public sealed class FacePipeline
         var (input, problem, note) = Prepare(path, ImageFile.Read(path));
         return (input is null ? null : EmbedInputs([input])[0], problem, note);
     }
+
+    /// <summary>
+    /// Every face of the photo at <paramref name="path"/> with its embedding, in the detector's order (empty when there is none);
+    /// the aligned faces go through the model <see cref="BatchSize"/> at a time. Needs a detector.
+    /// </summary>
+    public IReadOnlyList<EmbeddedFace> EmbedFaces(string path) => EmbedFaces(ImageFile.Read(path));
+
+    /// <summary>Every face of <paramref name="image"/> with its embedding, in the detector's order (empty when there is none). Needs a detector.</summary>
+    public IReadOnlyList<EmbeddedFace> EmbedFaces(RgbImage image) => EmbedFaces(image, Detect(image));
+
+    /// <summary>The embeddings of <paramref name="faces"/>, found in <paramref name="image"/> by <see cref="Detect"/>, in their order.</summary>
+    public IReadOnlyList<EmbeddedFace> EmbedFaces(RgbImage image, IReadOnlyList<DetectedFace> faces)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(faces);
+        var faceAligner = aligner ?? throw new InvalidOperationException("embedding every face needs a pipeline with a detector.");
+        if (faces.Count == 0) return [];
+        var embeddings = EmbedInputs([.. faces.Select(face => faceAligner.Align(image, face))]);
+        return [.. faces.Select((face, i) => new EmbeddedFace(face, embeddings[i]))];
+    }
+
+    /// <summary>The faces the pipeline's detector finds in <paramref name="image"/> (what <see cref="EmbedFaces(RgbImage)"/> embeds). Needs a detector.</summary>
+    public IReadOnlyList<DetectedFace> Detect(RgbImage image) =>
+        (detector ?? throw new InvalidOperationException("detecting faces needs a pipeline with a detector.")).Detect(image);
 
     /// <summary>What the model is given for an image: the image itself, or with a detector its largest face aligned (null when there is none).</summary>
     private (RgbImage? Input, string? Problem, string? Note) Prepare(string path, RgbImage image)

@@ -11,4 +11,7 @@ internal interface IPackageFetcher
     /// <paramref name="destinationDirectory"/> and returns its path; throws <see cref="MarginFaceException"/> on failure.
     /// </summary>
     string Pack(string packageSpec, string destinationDirectory);
+
+    /// <summary>Why fetching cannot even start (the tool is missing), or null: checked first, so that its error is the only line.</summary>
+    string? Unavailable() => null;
 }

@@ -17,6 +17,15 @@ internal sealed class NpmPackageFetcher : IPackageFetcher
         _timeout = timeout ?? TimeSpan.FromMinutes(10);
     }
 
+    /// <summary>"npm: not found on PATH" when the npm executable is neither a file at the given path nor in a folder of PATH.</summary>
+    public string? Unavailable()
+    {
+        if (Path.IsPathFullyQualified(_npmCommand) || _npmCommand.Contains(Path.DirectorySeparatorChar) || _npmCommand.Contains(Path.AltDirectorySeparatorChar))
+            return File.Exists(_npmCommand) ? null : $"{_npmCommand}: not found on PATH";
+        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return folders.Any(folder => File.Exists(Path.Combine(folder, _npmCommand))) ? null : $"{_npmCommand}: not found on PATH";
+    }
+
     public string Pack(string packageSpec, string destinationDirectory)
     {
         var start = new ProcessStartInfo(_npmCommand)

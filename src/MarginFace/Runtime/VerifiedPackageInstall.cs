@@ -21,6 +21,8 @@ internal sealed class VerifiedPackageInstall(IPackageFetcher fetcher)
     public void Fill(string spec, string? tarballSha256, IReadOnlyDictionary<string, string> fileSha256, string target,
         Action<string, string> extract, string byHand, IProgress<string>? log = null)
     {
+        // No npm at all: one line, before any progress line or staging directory.
+        if (fetcher.Unavailable() is { } missing) throw new MarginFaceException($"could not fetch {spec} ({missing}); {byHand}");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         RemoveAbandonedStaging(target);
         var staging = $"{target}{StagingMarker}{Environment.ProcessId}-{Guid.NewGuid():N}";

@@ -71,7 +71,7 @@ public class CliEvalTests
     {
         var (exitCode, _, stderr) = CliProcess.Run(["eval", "lfw", "--pairs", "p.txt", "--scores", "s.tsv", "--embeddings", "e.jsonl"]);
         Assert.Equal(1, exitCode);
-        Assert.Equal("error: give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --model FILE --images DIR", stderr.Trim());
+        Assert.Equal("error: give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --images DIR [--model M]", stderr.Trim());
     }
 
     [SharedDataFact("data/lfw/pairs.txt")]

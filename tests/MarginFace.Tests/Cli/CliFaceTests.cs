@@ -35,6 +35,24 @@ public class CliFaceTests
         Assert.Equal((250, 250), (image.Width, image.Height));
     }
 
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.SerenaWilliams1)]
+    public void DetectNumbersTheFacesOfAGroupPhotoAsItsDrawingLabelsThem()
+    {
+        using var dir = new TempDirectory();
+        var group = dir.Combine("group.png");
+        FaceImageFile.SavePng(TestImages.Canvas(640, 400, 150,
+            (TestImages.LfwPath("Colin_Powell", 1), 0.8f, 40, 100), (TestImages.LfwPath("Serena_Williams", 1), 1.6f, 340, 80)), group);
+        var drawn = dir.Combine("drawn.png");
+        var (exitCode, stdout, stderr) = CliProcess.Run(WithModel("detect", group, "--draw", drawn));
+        Assert.True(exitCode == 0, stderr);
+        var lines = Lines(stdout);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith($"{group}: 2 faces", lines[0]);
+        Assert.StartsWith("face 1  box ", lines[1]);
+        Assert.StartsWith("face 2  box ", lines[2]);
+        Assert.Equal((640, 400), (ImageFile.Read(drawn).Width, ImageFile.Read(drawn).Height));
+    }
+
     [SharedDataFact(TestImages.YuNetModel)]
     public void DetectOnABlankImageExitsWithTwoAndAnEmptyFaceList()
     {

@@ -127,7 +127,7 @@ public class CliOnnxTests : TorchTest
         Assert.True(exit == 0, stderr);
         (exit, var stdout, stderr) = CliProcess.Run(["identify", TestImages.LfwPath("Serena_Williams", 1), "--gallery", db, "--model", model, "--json", "--onnx-threads", "1"]);
         Assert.True(exit == 0, stderr);
-        var best = JsonDocument.Parse(stdout).RootElement.GetProperty("candidates")[0];
+        var best = JsonDocument.Parse(stdout).RootElement.GetProperty("faces")[0].GetProperty("candidates")[0];
         Assert.Equal("Serena", best.GetProperty("name").GetString());
         Assert.Equal(1.0, best.GetProperty("similarity").GetDouble(), 4);
     }

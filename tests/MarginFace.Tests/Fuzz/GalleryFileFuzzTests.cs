@@ -9,7 +9,7 @@ namespace MarginFace.Tests.Fuzz;
 public class GalleryFileFuzzTests
 {
     [Fact]
-    public void MutatedGalleriesOpenListAndSearchOrFailWithAMarginFaceException()
+    public void MutatedGalleriesOpenListReadTheirModelAndSearchOrFailWithAMarginFaceException()
     {
         using var work = new TempDirectory();
         var seed = work.Combine("seed.db");
@@ -20,7 +20,7 @@ public class GalleryFileFuzzTests
             {
                 var entries = Enumerable.Range(0, 3).Select(image =>
                     new GalleryEntry($"{person:x2}{image:x2}".PadRight(64, '0'), [.. Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble() - 0.5f)])).ToList();
-                gallery.Enrol($"person {person}", entries, "fuzz-model");
+                gallery.Enrol($"person {person}", entries, "fuzz-model", new MarginFace.FaceModels.FaceModelReference("/models/fuzz.onnx", MarginFace.FaceModels.OnnxModelConvention.ArcFace));
             }
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -35,6 +35,7 @@ public class GalleryFileFuzzTests
             {
                 using var gallery = FaceGallery.Open(path);
                 gallery.List();
+                _ = gallery.ModelReference;
                 gallery.Search(query, top: 3);
             }
             finally

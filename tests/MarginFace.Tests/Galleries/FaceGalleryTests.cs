@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using MarginFace.FaceModels;
 using MarginFace.Galleries;
 
 namespace MarginFace.Tests.Galleries;
@@ -31,6 +32,52 @@ public class FaceGalleryTests
         Assert.Equal(Model, gallery.ModelId);
         Assert.Equal(8, gallery.Dimension);
         Assert.Contains("no person named 'Cy'", Assert.Throws<MarginFaceException>(() => gallery.Remove("Cy")).Message);
+    }
+
+    [Fact]
+    public void TheFirstEnrolmentThatNamesItsModelIsRememberedAndLaterOnesDoNotReplaceIt()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(4);
+        var path = dir.Combine("g.db");
+        using (var gallery = FaceGallery.Open(path, create: true))
+        {
+            Assert.Null(gallery.ModelReference);
+            gallery.Enrol("Ada", Entries(random, 0, 1), Model);
+            Assert.Null(gallery.ModelReference);
+            gallery.Enrol("Ada", Entries(random, 1, 1), Model, new FaceModelReference("/models/a.onnx", OnnxModelConvention.ArcFace));
+            gallery.Enrol("Bo", Entries(random, 2, 1), Model, FaceModelReference.Of("pretrained"));
+        }
+        using (var reopened = FaceGallery.Open(path))
+            Assert.Equal(new FaceModelReference("/models/a.onnx", OnnxModelConvention.ArcFace), reopened.ModelReference);
+
+        // A refused enrolment (another model) remembers nothing either.
+        var other = dir.Combine("other.db");
+        using var second = FaceGallery.Open(other, create: true);
+        second.Enrol("Ada", Entries(random, 3, 1), Model);
+        Assert.Throws<MarginFaceException>(() => second.Enrol("Bo", Entries(random, 4, 1), "another-model", FaceModelReference.Of("pretrained")));
+        Assert.Null(second.ModelReference);
+        Assert.True(FaceModelReference.Of("PreTrained").IsPretrained);
+        Assert.Equal(Path.GetFullPath("m.model"), FaceModelReference.Of("m.model").Path);
+    }
+
+    [Fact]
+    public void AnEditedModelConventionIsAOneLineErrorNamingTheGallery()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Combine("g.db");
+        using (var gallery = FaceGallery.Open(path, create: true))
+            gallery.Enrol("Ada", Entries(new Random(5), 0, 1), Model, new FaceModelReference("/m.onnx"));
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE meta SET value = '7' WHERE key = 'model_convention'";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+        using var edited = FaceGallery.Open(path);
+        var error = Assert.Throws<MarginFaceException>(() => edited.ModelReference);
+        Assert.Equal($"{path}: the gallery's model convention '7' is not one this program knows (edited, or a newer marginface)", error.Message);
     }
 
     [Fact]

@@ -140,10 +140,11 @@ public class PretrainedFaceModelTests : TorchTest
         var enrol = CliProcess.Run(["enroll", "--gallery", gallery, "--name", "Abel", "--model", "pretrained",
             LfwFaces.ImagePath(root, "Abel_Pacheco", 1)], environment);
         Assert.True(enrol.ExitCode == 0, enrol.Stdout + enrol.Stderr);
-        var identify = CliProcess.Run(["identify", "--gallery", gallery, "--model", "pretrained", "--json",
+        // The gallery remembers its model: identify needs no --model.
+        var identify = CliProcess.Run(["identify", "--gallery", gallery, "--json",
             LfwFaces.ImagePath(root, "Abel_Pacheco", 4)], environment);
         Assert.True(identify.ExitCode == 0, identify.Stdout + identify.Stderr);
-        var best = JsonDocument.Parse(identify.Stdout.Trim()).RootElement.GetProperty("candidates")[0];
+        var best = JsonDocument.Parse(identify.Stdout.Trim()).RootElement.GetProperty("faces")[0].GetProperty("candidates")[0];
         Assert.Equal("Abel", best.GetProperty("name").GetString());
     }
 }

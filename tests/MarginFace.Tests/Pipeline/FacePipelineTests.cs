@@ -73,6 +73,41 @@ public class FacePipelineTests
         Assert.NotEqual(reports[0].Embedding, reports[3].Embedding);
     }
 
+    [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1, TestImages.SerenaWilliams1)]
+    public void EmbedFacesEmbedsEveryFaceOfAGroupPhotoInOnePassInTheDetectorsOrder()
+    {
+        var group = TestImages.Canvas(640, 400, 150,
+            (TestImages.LfwPath("Colin_Powell", 1), 0.8f, 40, 100), (TestImages.LfwPath("Serena_Williams", 1), 1.6f, 340, 80));
+        using var detector = new FaceDetector(TestImages.YuNetPath, new FaceDetectorOptions { Threads = 1 });
+        using var model = new PixelSumModel();
+        var pipeline = new FacePipeline(model, detector);
+
+        var faces = pipeline.EmbedFaces(group);
+
+        Assert.Equal([2], model.Calls);
+        static (float, float, float, float, float) Box(DetectedFace f) => (f.X, f.Y, f.Width, f.Height, f.Score);
+        Assert.Equal(detector.Detect(group).Select(Box), faces.Select(f => Box(f.Face)));
+        Assert.Contains(faces, f => f.Face.X < 320);
+        Assert.Contains(faces, f => f.Face.X > 320);
+        foreach (var face in faces) Assert.Equal(pipeline.EmbedFaces(group, [face.Face])[0].Embedding, face.Embedding);
+        Assert.NotEqual(faces[0].Embedding, faces[1].Embedding);
+        // The largest face is the one Embed uses.
+        var largest = faces.MaxBy(f => f.Face.Area)!;
+        using var dir = new TempDirectory();
+        var path = dir.Combine("group.png");
+        FaceImageFile.SavePng(group, path);
+        Assert.Equal(largest.Embedding, pipeline.Embed(path).Embedding);
+        Assert.Equal(2, pipeline.EmbedFaces(path).Count);
+        Assert.Empty(pipeline.EmbedFaces(TestImages.Blank(120, 90)));
+    }
+
+    [Fact]
+    public void EmbedFacesNeedsADetector()
+    {
+        using var model = new PixelSumModel();
+        Assert.Throws<InvalidOperationException>(() => new FacePipeline(model).EmbedFaces(TestImages.Blank(8, 8)));
+    }
+
     /// <summary>A model whose embedding of an image is the sum of its pixels, and which records the size of every batch it is given.</summary>
     private sealed class PixelSumModel : IFaceModel
     {

@@ -15,8 +15,8 @@ internal static class EvalLfwCommand
         var pairs = new Option<string>("--pairs") { Description = "pairs file in LFW's pairs.txt format (header 'N M', N folds of M same + M different pairs)", Required = true };
         var scores = new Option<string?>("--scores") { Description = "TSV of pair scores with header 'name1 n1 name2 n2 score' (higher = more similar)" };
         var embeddings = new Option<string?>("--embeddings") { Description = "JSON Lines embeddings file ({\"image\": PATH, \"embedding\": [...]} per line); scores are cosines" };
-        var model = new Option<string?>("--model") { Description = $"{FaceModelOptions.Help}: embeds the pairs' images with its own input size, crop and normalisation" };
-        var images = new Option<string?>("--images") { Description = "with --model: the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg)" };
+        var model = new Option<string?>("--model") { Description = $"{FaceModelOptions.Help}: with --images, embeds the pairs' images with its own input size, crop and normalisation" };
+        var images = new Option<string?>("--images") { Description = "the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg), embedded with --model (default: pretrained)" };
         var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising (as arcface_torch evaluates)" };
         var crop = new Option<string?>("--crop") { Description = "with --model: the crop of each image instead of the model's own (none, center:SIZE, landmarks[:112|96x112|128|150]: YuNet + 5-point alignment)" };
         var output = new Option<string?>("--out") { Description = "directory for report.json and roc.png" };
@@ -32,8 +32,10 @@ internal static class EvalLfwCommand
             var scoresPath = parse.GetValue(scores);
             var embeddingsPath = parse.GetValue(embeddings);
             var modelPath = parse.GetValue(model);
+            // --images alone embeds with the default model.
+            if (modelPath is null && parse.GetValue(images) is not null && scoresPath is null && embeddingsPath is null) modelPath = FaceModelOptions.Default;
             if ((scoresPath is null ? 0 : 1) + (embeddingsPath is null ? 0 : 1) + (modelPath is null ? 0 : 1) != 1)
-                throw new MarginFaceException("give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --model FILE --images DIR");
+                throw new MarginFaceException("give the pairs' scores with exactly one of --scores FILE, --embeddings FILE or --images DIR [--model M]");
             if ((modelPath is null) != (parse.GetValue(images) is null))
                 throw new MarginFaceException("--model and --images go together");
             if (modelPath is null && parse.GetValue(crop) is not null) throw new MarginFaceException("--crop applies to --model");

@@ -75,12 +75,18 @@ internal sealed class FaceApiModelCache
     public string EnsureAvailable(IProgress<string>? log = null) => EnsureAvailable(FaceApiNet.Recognition, log);
 
     /// <summary>
-    /// The manifest of <paramref name="net"/> in the cache, fetching and verifying the package's networks first when that
-    /// network's two files are not there with their digests.
+    /// The manifest of <paramref name="net"/>: in the models folder (<see cref="ModelsFolder"/>, checked) when it holds the
+    /// network's two files, else in the cache, fetching and verifying the package's networks first when they are not there with
+    /// their digests.
     /// </summary>
     public string EnsureAvailable(FaceApiNet net, IProgress<string>? log = null)
     {
         var (manifest, weights) = FileNames(net);
+        if (ModelsFolder.Find("face-api", new Dictionary<string, string> { [manifest] = FileSha256[manifest], [weights] = FileSha256[weights] }) is { } copied)
+        {
+            log?.Report($"Using verified face-api {FileStem(net)} in the models folder {copied}");
+            return Path.Combine(copied, manifest);
+        }
         if (Matches(manifest) && Matches(weights))
         {
             log?.Report($"Using verified face-api {FileStem(net)} in {Directory}");
@@ -90,7 +96,7 @@ internal sealed class FaceApiModelCache
             (tarball, files) => PackageTarball.ExtractFiles(tarball, files,
                 entry => entry.StartsWith("package/model/", StringComparison.Ordinal) && FileSha256.ContainsKey(Path.GetFileName(entry)) ? Path.GetFileName(entry) : null,
                 FileSha256.Keys, Spec),
-            $"place the files of its model/ folder in {Directory} by hand", log);
+            $"to provide it without npm, copy {Directory} from a machine where it was fetched, or {ModelsFolder.NameItHint} ({manifest} and {weights}, as its model/ folder names them)", log);
         log?.Report($"Stored face-api's networks in {Directory}");
         return Path.Combine(Directory, manifest);
     }
