@@ -10,14 +10,13 @@ namespace MarginFace.Pipeline;
 /// male/female softmax) and <c>FaceExpressionNet</c> (its 68-point network's feature extractor with a 7-way softmax), both run on
 /// ONNX Runtime from the TF.js weights of <see cref="FaceApiModelCache"/> (fetched with npm once, SHA-256 checked). Both networks
 /// see the same input as face-api gives them: the box cropped, padded to a square, resized to 112×112 and normalised
-/// (<see cref="FaceApiInput"/>). face-api reports the gender as male when P(male) &gt; 0.5, else female with 1 − P(male).
+/// (<see cref="FaceApiInput"/>), so they run as one ONNX graph in one session: one call, one thread pool. face-api reports the gender as male when P(male) &gt; 0.5, else female with 1 − P(male).
 /// Thread-safe: one analyzer may serve many threads.
 /// </summary>
 public sealed class FaceAnalyzer : IDisposable
 {
     private const int Size = FaceApiGraphs.InputSize;
-    private readonly InferenceSession ageGender;
-    private readonly InferenceSession expression;
+    private readonly InferenceSession session;
 
     /// <param name="threads">ONNX Runtime intra-op threads of each network; 0 lets ONNX Runtime choose.</param>
     /// <param name="cacheRoot">Cache root for face-api's networks (default: MarginFace's cache folder); npm fetches them on first use.</param>
@@ -33,16 +32,7 @@ public sealed class FaceAnalyzer : IDisposable
         var cache = new FaceApiModelCache(fetcher, cacheRoot);
         var ageGenderManifest = cache.EnsureAvailable(FaceApiNet.AgeGender, log);
         var expressionManifest = cache.EnsureAvailable(FaceApiNet.Expression, log);
-        ageGender = FaceApiGraphs.CreateSession(FaceApiNet.AgeGender, ageGenderManifest, threads);
-        try
-        {
-            expression = FaceApiGraphs.CreateSession(FaceApiNet.Expression, expressionManifest, threads);
-        }
-        catch
-        {
-            ageGender.Dispose();
-            throw;
-        }
+        session = FaceApiGraphs.CreateSession(threads, (FaceApiNet.AgeGender, ageGenderManifest), (FaceApiNet.Expression, expressionManifest));
     }
 
     /// <summary>The analysis of <paramref name="face"/>'s box (its landmarks, if any, are not used).</summary>
@@ -87,15 +77,10 @@ public sealed class FaceAnalyzer : IDisposable
     /// </summary>
     internal (float[] Age, float[] Gender, float[] Expressions) Run(float[] input, int batch)
     {
-        var ageAndGender = FaceApiGraphs.Run(ageGender, input, batch, FaceApiGraphs.AgeOutput, FaceApiGraphs.GenderOutput);
-        var expressions = FaceApiGraphs.Run(expression, input, batch, FaceApiGraphs.ExpressionsOutput)[0];
-        return (ageAndGender[0], ageAndGender[1], expressions);
+        var outputs = FaceApiGraphs.Run(session, input, batch, FaceApiGraphs.AgeOutput, FaceApiGraphs.GenderOutput, FaceApiGraphs.ExpressionsOutput);
+        return (outputs[0], outputs[1], outputs[2]);
     }
 
-    /// <summary>Closes both ONNX Runtime sessions.</summary>
-    public void Dispose()
-    {
-        ageGender.Dispose();
-        expression.Dispose();
-    }
+    /// <summary>Closes the ONNX Runtime session.</summary>
+    public void Dispose() => session.Dispose();
 }

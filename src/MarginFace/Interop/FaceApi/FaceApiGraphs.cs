@@ -25,10 +25,50 @@ internal static class FaceApiGraphs
     public const string GenderOutput = "gender";
 
     /// <summary>The graph of <paramref name="net"/> with the weights of <paramref name="manifestPath"/>.</summary>
-    public static TfjsOnnxGraph Build(FaceApiNet net, string manifestPath)
+    public static TfjsOnnxGraph Build(FaceApiNet net, string manifestPath) => Build([(net, manifestPath)]);
+
+    /// <summary>
+    /// One graph of several networks that share the input (their weight names must differ, as those of
+    /// <see cref="FaceApiNet.AgeGender"/> and <see cref="FaceApiNet.Expression"/> do): one session runs them all at once.
+    /// </summary>
+    public static TfjsOnnxGraph Build(IReadOnlyList<(FaceApiNet Net, string ManifestPath)> networks)
     {
-        var graph = new TfjsOnnxGraph(TfjsWeightManifest.Read(manifestPath), manifestPath);
+        var weights = networks.SelectMany(n => TfjsWeightManifest.Read(n.ManifestPath)).ToList();
+        var graph = new TfjsOnnxGraph(weights, string.Join(" + ", networks.Select(n => n.ManifestPath)));
         var input = graph.Input(InputName, -1, 3, InputSize, InputSize);
+        foreach (var (net, _) in networks) Add(graph, net, input);
+        return graph;
+    }
+
+    /// <summary>
+    /// An ONNX Runtime session of <paramref name="networks"/> (one graph, <see cref="Build(IReadOnlyList{ValueTuple{FaceApiNet, string}})"/>)
+    /// with <paramref name="threads"/> intra-op threads (0: all cores); a manifest that does not hold a network's weights is a
+    /// one-line <see cref="MarginFaceException"/>.
+    /// </summary>
+    public static InferenceSession CreateSession(int threads, params (FaceApiNet Net, string ManifestPath)[] networks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        var graph = Build(networks);
+        try
+        {
+            return graph.CreateSession(threads);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new MarginFaceException(e.Message.ReplaceLineEndings(" "), e);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new MarginFaceException($"{graph.Source}: ONNX Runtime refused the graph built from it ({e.Message.ReplaceLineEndings(" ").Trim()})", e);
+        }
+    }
+
+    /// <summary>An ONNX Runtime session of <paramref name="net"/> alone.</summary>
+    public static InferenceSession CreateSession(FaceApiNet net, string manifestPath, int threads) => CreateSession(threads, (net, manifestPath));
+
+    /// <summary>Adds <paramref name="net"/> on <paramref name="input"/> with its named outputs.</summary>
+    private static void Add(TfjsOnnxGraph graph, FaceApiNet net, string input)
+    {
         switch (net)
         {
             case FaceApiNet.Landmark68:
@@ -47,29 +87,6 @@ internal static class FaceApiGraphs
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(net), net, "not a face-crop network");
-        }
-        return graph;
-    }
-
-    /// <summary>
-    /// An ONNX Runtime session of <paramref name="net"/> with <paramref name="threads"/> intra-op threads (0: all cores); a manifest
-    /// that does not hold the network's weights is a one-line <see cref="MarginFaceException"/>.
-    /// </summary>
-    public static InferenceSession CreateSession(FaceApiNet net, string manifestPath, int threads)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        var graph = Build(net, manifestPath);
-        try
-        {
-            return graph.CreateSession(threads);
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new MarginFaceException(e.Message.ReplaceLineEndings(" "), e);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new MarginFaceException($"{manifestPath}: ONNX Runtime refused the graph built from it ({e.Message.ReplaceLineEndings(" ").Trim()})", e);
         }
     }
 
