@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using MarginFace.Imaging;
-using MarginFace.Pipeline;
 using MarginFace.Cli.Console;
+using MarginFace.Interop.FaceApi;
+using MarginFace.Pipeline;
 
 namespace MarginFace.Cli.Commands;
 
@@ -37,9 +37,12 @@ internal static class AnalyzeCommand
                     System.Console.Error.WriteLine($"{path}: no face found");
                     return;
                 }
-                var analyses = analyzer.Analyze(image, faces);
-                for (var i = 0; i < faces.Count; i++)
-                    System.Console.WriteLine(parse.GetValue(json) ? ToJson(path, faces[i], analyses[i]) : ToText(path, faces[i], analyses[i]));
+                // face-api drops boxes with no whole pixel inside the image (extractFaceTensors); a detector's box at the very edge can be one.
+                var inside = faces.Where(f => FaceApiInput.Clip(image.Width, image.Height, f.X, f.Y, f.Width, f.Height) is not null).ToList();
+                if (inside.Count < faces.Count) System.Console.Error.WriteLine($"{path}: {faces.Count - inside.Count} face box(es) with no whole pixel inside the image skipped");
+                var analyses = analyzer.Analyze(image, inside);
+                for (var i = 0; i < inside.Count; i++)
+                    System.Console.WriteLine(parse.GetValue(json) ? ToJson(path, inside[i], analyses[i]) : ToText(path, inside[i], analyses[i]));
             });
         });
         return command;

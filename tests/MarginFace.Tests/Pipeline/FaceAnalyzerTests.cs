@@ -1,4 +1,5 @@
 using MarginFace.Pipeline;
+using MarginFace.Runtime;
 using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Pipeline;
@@ -12,6 +13,22 @@ public class FaceAnalyzerTests
         Assert.Equal(("sad", 0.6f), analysis.TopExpression);
         Assert.Equal(0.1f, analysis.Expression("fearful"));
         Assert.Throws<ArgumentException>(() => analysis.Expression("bored"));
+    }
+
+    [Fact]
+    public void WithoutNpmOrTheFilesTheAnalyzerIsOneLineSayingHowToProvideThemAndTheCacheStaysEmpty()
+    {
+        using var dir = new TempDirectory();
+        var error = Assert.Throws<MarginFaceException>(() => new FaceAnalyzer(1, new NoNpm(), dir.Path, null));
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("by hand", error.Message);
+        Assert.Empty(Directory.EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories));
+        Assert.Throws<MarginFaceException>(() => new FaceLandmarker(false, 1, new NoNpm(), dir.Path, null));
+    }
+
+    private sealed class NoNpm : IPackageFetcher
+    {
+        public string Pack(string packageSpec, string destinationDirectory) => throw new MarginFaceException("npm: not found on PATH");
     }
 
     [Trait("Category", "Integration")]
