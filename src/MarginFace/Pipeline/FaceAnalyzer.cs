@@ -39,31 +39,35 @@ public sealed class FaceAnalyzer : IDisposable
     public FaceAnalysis Analyze(RgbImage image, DetectedFace face)
     {
         ArgumentNullException.ThrowIfNull(face);
-        return Analyze(image, [face])[0];
+        return Analyze(image, face.X, face.Y, face.Width, face.Height);
     }
 
     /// <summary>
     /// The analysis of the face in box (<paramref name="x"/>, <paramref name="y"/>, <paramref name="width"/>,
     /// <paramref name="height"/>) of <paramref name="image"/>; a box with no pixel inside the image is a <see cref="MarginFaceException"/>.
     /// </summary>
-    public FaceAnalysis Analyze(RgbImage image, float x, float y, float width, float height) =>
-        Analyze(image, [new DetectedFace(x, y, width, height, 1, [])])[0];
+    public FaceAnalysis Analyze(RgbImage image, float x, float y, float width, float height) => AnalyzeBoxes(image, [(x, y, width, height)])[0];
 
     /// <summary>The analyses of <paramref name="faces"/> in <paramref name="image"/>, in their order, run as one batch.</summary>
     public IReadOnlyList<FaceAnalysis> Analyze(RgbImage image, IReadOnlyList<DetectedFace> faces)
     {
-        ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(faces);
-        if (faces.Count == 0) return [];
-        var input = new float[faces.Count * 3 * Size * Size];
-        for (var i = 0; i < faces.Count; i++)
+        return AnalyzeBoxes(image, [.. faces.Select(f => (f.X, f.Y, f.Width, f.Height))]);
+    }
+
+    private List<FaceAnalysis> AnalyzeBoxes(RgbImage image, IReadOnlyList<(float X, float Y, float Width, float Height)> boxes)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (boxes.Count == 0) return [];
+        var input = new float[boxes.Count * 3 * Size * Size];
+        for (var i = 0; i < boxes.Count; i++)
         {
-            var face = faces[i];
-            var crop = FaceApiInput.ClipOrThrow(image, face.X, face.Y, face.Width, face.Height);
+            var (x, y, width, height) = boxes[i];
+            var crop = FaceApiInput.ClipOrThrow(image, x, y, width, height);
             FaceApiInput.Fill(image, crop, input.AsSpan(i * 3 * Size * Size, 3 * Size * Size));
         }
-        var (age, gender, expressions) = Run(input, faces.Count);
-        return Enumerable.Range(0, faces.Count).Select(i =>
+        var (age, gender, expressions) = Run(input, boxes.Count);
+        return Enumerable.Range(0, boxes.Count).Select(i =>
         {
             var male = gender[2 * i];
             return new FaceAnalysis(age[i], male > 0.5f ? FaceGender.Male : FaceGender.Female, male > 0.5f ? male : 1 - male,
