@@ -36,6 +36,24 @@ public class FaceLandmarkerTests
     }
 
     [Trait("Category", "Integration")]
+    [FaceApiFact(needsLfw: true)]
+    public void ABatchOfFacesGivesWhatEachGivesAlone()
+    {
+        var image = FaceApiAnalysisCases.Image("real");
+        var (_, x, y, width, height) = FaceApiAnalysisCases.Real;
+        using var landmarker = new FaceLandmarker(threads: 2, cacheRoot: FaceApiTestModel.CacheRoot);
+        DetectedFace[] faces = [new(x, y, width, height, 1, []), new(x - 20, y + 10, width * 1.3f, height * 0.9f, 1, [])];
+        var batch = landmarker.Locate(image, faces);
+        Assert.Equal(2, batch.Count);
+        for (var i = 0; i < faces.Length; i++)
+        {
+            var alone = landmarker.Locate(image, faces[i]);
+            Assert.All(alone.Zip(batch[i]), p => Assert.True(Vector2.Distance(p.First, p.Second) < 1e-3f));
+        }
+        Assert.Empty(landmarker.Locate(image, Array.Empty<DetectedFace>()));
+    }
+
+    [Trait("Category", "Integration")]
     [FaceApiFact]
     public void ABoxOutsideTheImageIsAOneLineError()
     {
