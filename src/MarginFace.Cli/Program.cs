@@ -24,6 +24,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     VerifyCommand.Create(),
     ImportCommand.Create(),
     DetectCommand.Create(),
+    AnalyzeCommand.Create(),
     AlignCommand.Create(),
     GalleryCommand.Create(),
     EnrollCommand.Create(FaceModelOptions.OpenEmbedder),

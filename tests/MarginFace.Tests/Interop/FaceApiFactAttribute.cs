@@ -2,13 +2,14 @@ namespace MarginFace.Tests.Interop;
 
 /// <summary>
 /// A fact that needs npm (face-api's model is fetched once into a test cache) and, when asked, LFW in <c>../shared/data</c>
-/// (pairs.txt and the deep-funneled images); skips, saying so, when either is missing, and fails under CI, which has both.
+/// (pairs.txt and the deep-funneled images) or other files under <c>../shared</c> (<paramref name="sharedData"/>); skips, saying
+/// so, when any is missing, and fails under CI, which has them all.
 /// </summary>
 public sealed class FaceApiFactAttribute : FactAttribute
 {
-    public FaceApiFactAttribute(bool needsLfw = false)
+    public FaceApiFactAttribute(bool needsLfw = false, params string[] sharedData)
     {
-        string? missing = needsLfw ? Prerequisites.MissingSharedData("data/lfw/pairs.txt", "data/lfw/lfw-deepfunneled") : null;
+        string? missing = Prerequisites.MissingSharedData([.. needsLfw ? new[] { "data/lfw/pairs.txt", "data/lfw/lfw-deepfunneled" } : [], .. sharedData]);
         if (missing is null && !File.Exists(FaceApiTestModel.Cache.ManifestPath) && !Prerequisites.NpmOnPath)
             missing = "needs npm to fetch @vladmandic/face-api (or its model files in the test cache)";
         Skip = Prerequisites.SkipOutsideCi(missing);

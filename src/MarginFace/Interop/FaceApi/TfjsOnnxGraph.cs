@@ -99,6 +99,26 @@ internal sealed class TfjsOnnxGraph
         return Node("Gemm", [input, Constant(Values(weightsName, shape), shape, weightsName), Constant(Values(biasName, shape[1]), [shape[1]], biasName)]);
     }
 
+    /// <summary>max(x, 0).</summary>
+    public string Relu(string input) => Node("Relu", [input]);
+
+    /// <summary>a + b (elementwise).</summary>
+    public string Add(string a, string b) => Node("Add", [a, b]);
+
+    /// <summary>Max pooling of a <paramref name="size"/>² window; <paramref name="same"/>: TensorFlow's <c>same</c> (padding never wins the max).</summary>
+    public string MaxPool(string input, int size, int stride, bool same = true) =>
+        Node("MaxPool", [input], Ints("kernel_shape", size, size), Ints("strides", stride, stride), Padding(same));
+
+    /// <summary>Average pooling of a <paramref name="size"/>² window, TensorFlow's <c>valid</c> padding (so no padded zeros are averaged).</summary>
+    public string AveragePool(string input, int size, int stride) =>
+        Node("AveragePool", [input], Ints("kernel_shape", size, size), Ints("strides", stride, stride), Padding(false));
+
+    /// <summary>[N, C, 1, 1] → [N, C]: TF.js's <c>as2D(N, -1)</c> of a 1×1 map, whose NHWC and NCHW orders agree.</summary>
+    public string Flatten(string input) => Node("Flatten", [input], Int("axis", 1));
+
+    /// <summary>Softmax over the last axis: e^xᵢ / Σⱼ e^xⱼ.</summary>
+    public string Softmax(string input) => Node("Softmax", [input], Int("axis", -1));
+
     /// <summary>Adds a node of <paramref name="op"/> with one output, returning the output's name.</summary>
     public string Node(string op, IReadOnlyList<string> inputs, params AttributeProto[] attributes)
     {
