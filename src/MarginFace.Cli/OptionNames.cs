@@ -57,6 +57,7 @@ internal static partial class OptionNames
             TrainOptions.TryGetValue(m.Groups["property"].Value, out var option) ? option + (m.Groups["value"].Success ? " " : "") : m.Value);
         message = message.Replace(ModelsFolder.NameItHint,
             $"pass {CommandLineHost.ModelsOption} DIR (or set {ModelsFolder.EnvironmentVariable}) naming a folder holding them", StringComparison.Ordinal);
+        message = message.Replace("from a machine where it was fetched", "from a machine where `marginface models fetch` filled it", StringComparison.Ordinal);
         return error is TrainingDivergedException ? $"{message} (--lr)" : message;
     }
 

@@ -147,7 +147,7 @@ public class CliOutOfTheBoxTests
         Assert.Equal(1, exitCode);
         var line = Assert.Single(Lines(stderr));
         Assert.StartsWith($"error: could not fetch {FaceApiModelCache.Spec} (npm: not found on PATH); ", line);
-        Assert.Contains($"copy {Path.Combine(offline["MARGINFACE_CACHE"], "face-api")} from a machine where it was fetched", line);
+        Assert.Contains($"copy {Path.Combine(offline["MARGINFACE_CACHE"], "face-api")} from a machine where `marginface models fetch` filled it", line);
         Assert.Contains("pass --models DIR (or set MARGINFACE_MODELS) naming a folder holding them", line);
         Assert.False(Directory.Exists(Path.Combine(offline["MARGINFACE_CACHE"], "face-api")));
 
