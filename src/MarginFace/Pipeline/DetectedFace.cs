@@ -4,12 +4,16 @@ namespace MarginFace.Pipeline;
 
 /// <summary>
 /// One face found by <see cref="FaceDetector"/>, in the original image's pixel coordinates: the box's top-left corner
-/// (<see cref="X"/>, <see cref="Y"/>) and size, the detector's confidence, and five landmarks in YuNet's (and ArcFace's
-/// template's) order: the eye on the image's left, the eye on the image's right, the nose tip, the mouth corner on the
-/// image's left, the mouth corner on the image's right.
+/// (<see cref="X"/>, <see cref="Y"/>) and size, the detector's confidence, and its landmarks: YuNet gives five, in ArcFace's
+/// template's order (the eye on the image's left, the eye on the image's right, the nose tip, the mouth corner on the
+/// image's left, the mouth corner on the image's right); face-api's SSD and tiny detectors give boxes only, so
+/// <see cref="Landmarks"/> is empty unless an <see cref="IFaceLandmarker"/> filled it (<c>face with { Landmarks = … }</c>).
 /// </summary>
 public sealed record DetectedFace(float X, float Y, float Width, float Height, float Score, IReadOnlyList<Vector2> Landmarks)
 {
+    /// <summary>True when the detector (or a landmarker) gave landmarks.</summary>
+    public bool HasLandmarks => Landmarks.Count > 0;
+
     /// <summary>Width × height of the box.</summary>
     public float Area => Width * Height;
 

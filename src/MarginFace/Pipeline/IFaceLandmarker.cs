@@ -1,0 +1,17 @@
+using System.Numerics;
+using MarginFace.Imaging;
+
+namespace MarginFace.Pipeline;
+
+/// <summary>
+/// Adds landmarks to a face found by a detector that gives boxes only (face-api's SSD and tiny detectors): given to
+/// <see cref="FaceDetector"/>, it is asked for every face the network returns without landmarks.
+/// </summary>
+public interface IFaceLandmarker
+{
+    /// <summary>
+    /// The landmarks of <paramref name="face"/> in <paramref name="image"/>'s pixel coordinates; for <see cref="FaceAligner"/>
+    /// the five points in <see cref="DetectedFace"/>'s order.
+    /// </summary>
+    IReadOnlyList<Vector2> Locate(RgbImage image, DetectedFace face);
+}
