@@ -112,7 +112,7 @@ public class FaceDetectorTests
         File.WriteAllBytes(expected, [1]);
         var photo = dir.Combine("blank.png");
         FaceImageFile.SavePng(TestImages.Blank(64, 64), photo);
-        var (exitCode, _, stderr) = Cli.CliProcess.Run(["detect", photo, "--json"], new Dictionary<string, string> { [InferenceModels.EnvironmentVariable] = dir.Path });
+        var (exitCode, _, stderr) = Cli.CliProcess.Run(["detect", photo, "--json", "--detector", "yunet"], new Dictionary<string, string> { [InferenceModels.EnvironmentVariable] = dir.Path });
         Assert.Equal(1, exitCode);
         Assert.StartsWith($"error: {expected}: ", stderr.Trim());
     }
