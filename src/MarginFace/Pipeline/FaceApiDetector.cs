@@ -41,18 +41,28 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
     /// <inheritdoc/>
     public string ModelPath { get; }
 
+    /// <summary>Side of the padded canvas over the photo's longer side: padded by its own size.</summary>
+    private const double PaddedScale = 2;
+
     /// <inheritdoc/>
     public IReadOnlyList<DetectedFace> Detect(RgbImage image)
     {
         var faces = Pass(image, padded: false);
         var padding = options.Padding!.Value;
-        if (padding == FramePadding.Always || (padding == FramePadding.WhenNoFace && faces.Count == 0))
+        if (padding == FramePadding.Always || (padding == FramePadding.WhenNoLargeFace && !HasLargeFace(faces, image)))
         {
             faces.AddRange(Pass(image, padded: true));
             return NonMaximumSuppression.Apply(faces, options.NmsThreshold!.Value, int.MaxValue);
         }
         return faces;
     }
+
+    /// <summary><see cref="FramePadding.WhenNoLargeFace"/>'s bar: a face at least this fraction of the photo's shorter side wide.</summary>
+    internal const float LargeFaceFraction = 0.2f;
+
+    /// <summary>Whether some face is at least <see cref="LargeFaceFraction"/> of the photo's shorter side wide.</summary>
+    internal static bool HasLargeFace(IReadOnlyList<DetectedFace> faces, RgbImage image) =>
+        faces.Any(face => face.Width >= LargeFaceFraction * Math.Min(image.Width, image.Height));
 
     /// <summary>Closes the ONNX Runtime session.</summary>
     public void Dispose()
@@ -64,7 +74,7 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
     private List<DetectedFace> Pass(RgbImage image, bool padded)
     {
         int width = image.Width, height = image.Height, longer = Math.Max(width, height);
-        var canvas = padded ? 2 * longer : longer;
+        var canvas = padded ? (int)Math.Round(PaddedScale * longer) : longer;
         int offsetX = padded ? (canvas - width) / 2 : 0, offsetY = padded ? (canvas - height) / 2 : 0;
         var fill = padded ? Grey : 0;
         // Face-api maps canvas fractions to pixels through its rounded reshaped size: x · (N / round(W·N/S)) · W.

@@ -24,7 +24,7 @@ public sealed record FaceDetectorOptions
     /// <summary>Tiny: the network's input side, a multiple of 32 (null: face-api's 416). SSD always runs at 512; YuNet at the image's size.</summary>
     public int? InputSize { get; init; }
 
-    /// <summary>SSD and tiny: when to look again at the photo padded to twice its size (faces that fill the frame). Null: <see cref="FramePadding.WhenNoFace"/>.</summary>
+    /// <summary>SSD and tiny: when to look again at the photo padded to twice its size (faces that fill the frame). Null: <see cref="FramePadding.WhenNoLargeFace"/>.</summary>
     public FramePadding? Padding { get; init; }
 
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
@@ -38,6 +38,6 @@ public sealed record FaceDetectorOptions
         NmsThreshold = NmsThreshold ?? kind switch { FaceDetectorKind.YuNet => 0.3f, FaceDetectorKind.Tiny => 0.4f, _ => 0.5f },
         MaxCandidates = MaxCandidates ?? kind switch { FaceDetectorKind.YuNet => 5000, FaceDetectorKind.SsdMobileNetV1 => 100, _ => int.MaxValue },
         InputSize = InputSize ?? (kind == FaceDetectorKind.Tiny ? 416 : kind == FaceDetectorKind.SsdMobileNetV1 ? 512 : null),
-        Padding = Padding ?? (kind == FaceDetectorKind.YuNet ? FramePadding.None : FramePadding.WhenNoFace),
+        Padding = Padding ?? (kind == FaceDetectorKind.YuNet ? FramePadding.None : FramePadding.WhenNoLargeFace),
     };
 }

@@ -9,8 +9,12 @@ public enum FramePadding
     /// <summary>One pass, exactly as face-api runs (no second look).</summary>
     None,
 
-    /// <summary>The padded pass runs only when the first finds no face.</summary>
-    WhenNoFace,
+    /// <summary>
+    /// The padded pass runs only when the first finds no large face: none whose width reaches
+    /// <see cref="FaceApiDetector.LargeFaceFraction"/> of the photo's shorter side (a frame-filling face is often missed, or only a
+    /// small face beside it is found).
+    /// </summary>
+    WhenNoLargeFace,
 
     /// <summary>Both passes always run; their faces are merged by non-maximum suppression.</summary>
     Always,
