@@ -8,7 +8,8 @@ namespace MarginFace.Pipeline;
 /// canvas = the image padded to a square on the bottom/right with black, resized to the network's input, boxes mapped back as
 /// face-api maps them (SSD clamps to the canvas). A second pass (<see cref="FramePadding"/>) centres the image on a mid-grey
 /// canvas of side 2·max(W, H), so a face that fills the frame is seen whole at half the scale; box = canvas fraction · side −
-/// offset. The passes' faces are merged by non-maximum suppression. Boxes only: no landmarks.
+/// offset; it accepts faces down to <see cref="FaceDetectorOptions.RetryScoreThreshold"/> only when no face anywhere reaches
+/// the score threshold. The passes' faces are merged by non-maximum suppression. Boxes only: no landmarks.
 /// </summary>
 internal sealed class FaceApiDetector : IFaceDetectorBackend
 {
@@ -47,11 +48,16 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
     /// <inheritdoc/>
     public IReadOnlyList<DetectedFace> Detect(RgbImage image)
     {
-        var faces = Pass(image, padded: false);
+        var threshold = options.ScoreThreshold!.Value;
+        var faces = Pass(image, padded: false, threshold);
         var padding = options.Padding!.Value;
         if (padding == FramePadding.Always || (padding == FramePadding.WhenNoLargeFace && !HasLargeFace(faces, image)))
         {
-            faces.AddRange(Pass(image, padded: true));
+            // The padded look accepts down to the retry threshold, but a face below the threshold counts only when no face reaches it.
+            var retry = Math.Min(threshold, options.RetryScoreThreshold!.Value);
+            var padded = Pass(image, padded: true, retry);
+            if (faces.Count > 0 || padded.Any(face => face.Score >= threshold)) padded.RemoveAll(face => face.Score < threshold);
+            faces.AddRange(padded);
             return NonMaximumSuppression.Apply(faces, options.NmsThreshold!.Value, int.MaxValue);
         }
         return faces;
@@ -71,7 +77,7 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
         tiny?.Dispose();
     }
 
-    private List<DetectedFace> Pass(RgbImage image, bool padded)
+    private List<DetectedFace> Pass(RgbImage image, bool padded, float threshold)
     {
         int width = image.Width, height = image.Height, longer = Math.Max(width, height);
         var canvas = padded ? (int)Math.Round(PaddedScale * longer) : longer;
@@ -85,7 +91,7 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
         if (ssd is not null)
         {
             var input = FaceApiInput.Planes(image, canvas, offsetX, offsetY, fill, inputSize, (_, v) => v / 127.5f - 1);
-            boxes = ssd.Detect(input, options.ScoreThreshold!.Value, options.NmsThreshold!.Value, options.MaxCandidates!.Value)
+            boxes = ssd.Detect(input, threshold, options.NmsThreshold!.Value, options.MaxCandidates!.Value)
                 .Select(b => b with { Left = Math.Max(0, b.Left), Top = Math.Max(0, b.Top), Right = Math.Min(1, b.Right), Bottom = Math.Min(1, b.Bottom) })
                 .ToList();
         }
@@ -96,7 +102,7 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
             // The tiny decoder applies face-api's correction factors itself; on the padded canvas there are none.
             var correctX = padded ? 1 : (double)inputSize / reshapedWidth;
             var correctY = padded ? 1 : (double)inputSize / reshapedHeight;
-            boxes = tiny!.Detect(input, inputSize, options.ScoreThreshold!.Value, options.NmsThreshold!.Value, correctX, correctY);
+            boxes = tiny!.Detect(input, inputSize, threshold, options.NmsThreshold!.Value, correctX, correctY);
             scaleX = padded ? canvas : width;
             scaleY = padded ? canvas : height;
             if (boxes.Count > options.MaxCandidates!.Value) boxes = boxes.Take(options.MaxCandidates!.Value).ToList();

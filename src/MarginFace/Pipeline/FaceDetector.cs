@@ -30,6 +30,7 @@ public sealed class FaceDetector : IDisposable
         var kind = options.Kind ?? (modelPath is not null && modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? FaceDetectorKind.YuNet : FaceDetectorKind.SsdMobileNetV1);
         Options = options.Resolve(kind);
         if (Options.ScoreThreshold is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), Options.ScoreThreshold, "score threshold must be in [0, 1].");
+        if (Options.RetryScoreThreshold is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), Options.RetryScoreThreshold, "retry score threshold must be in [0, 1].");
         if (Options.NmsThreshold is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), Options.NmsThreshold, "NMS threshold must be in (0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxCandidates!.Value, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(Options.Threads, nameof(options));

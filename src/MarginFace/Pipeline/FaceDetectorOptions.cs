@@ -27,6 +27,12 @@ public sealed record FaceDetectorOptions
     /// <summary>SSD and tiny: when to look again at the photo padded to twice its size (faces that fill the frame). Null: <see cref="FramePadding.WhenNoLargeFace"/>.</summary>
     public FramePadding? Padding { get; init; }
 
+    /// <summary>
+    /// SSD and tiny: the padded look's lower score bar, used only when neither pass finds a face at <see cref="ScoreThreshold"/>
+    /// (then the best faces above this bar are returned rather than none). Null: 0.3; set it to the threshold to turn it off.
+    /// </summary>
+    public float? RetryScoreThreshold { get; init; }
+
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
     public int Threads { get; init; }
 
@@ -38,6 +44,7 @@ public sealed record FaceDetectorOptions
         NmsThreshold = NmsThreshold ?? kind switch { FaceDetectorKind.YuNet => 0.3f, FaceDetectorKind.Tiny => 0.4f, _ => 0.5f },
         MaxCandidates = MaxCandidates ?? kind switch { FaceDetectorKind.YuNet => 5000, FaceDetectorKind.SsdMobileNetV1 => 100, _ => int.MaxValue },
         InputSize = InputSize ?? (kind == FaceDetectorKind.Tiny ? 416 : kind == FaceDetectorKind.SsdMobileNetV1 ? 512 : null),
+        RetryScoreThreshold = RetryScoreThreshold ?? 0.3f,
         Padding = Padding ?? (kind == FaceDetectorKind.YuNet ? FramePadding.None : FramePadding.WhenNoLargeFace),
     };
 }

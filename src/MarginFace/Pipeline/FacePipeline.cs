@@ -8,6 +8,8 @@ namespace MarginFace.Pipeline;
 /// The one way to embed a photo: read → detect → pick the largest face → align it to the model's template → embed; or, without
 /// a detector, the model's own preprocessing of the whole image (its crop, e.g. the centre of an LFW deep-funneled image).
 /// Used by <c>embed</c>, <c>verify</c>, <c>enroll</c> and <c>identify</c>, by <see cref="FaceEnrolment"/>, and in the README's example.
+/// Alignment needs five landmarks: a detector that gives boxes only (face-api's SSD or tiny without an <see cref="IFaceLandmarker"/>)
+/// makes each photo a one-line <see cref="MarginFaceException"/> from <see cref="FaceAligner"/>.
 /// </summary>
 public sealed class FacePipeline
 {

@@ -6,6 +6,7 @@ using MarginFace.Interop.FaceApi;
 using MarginFace.Pipeline;
 using MarginFace.Runtime;
 using MarginFace.Tests.Interop;
+using MarginFace.Tests.Mnist;
 using MarginFace.Tests.Support;
 
 namespace MarginFace.Tests.Pipeline;
@@ -86,6 +87,45 @@ public sealed class FaceApiDetectorTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         Assert.Empty(Ssd.Value.Detect(huge));
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 64L << 20);
+    }
+
+    [FaceApiFact]
+    public void ATamperedCachedDetectorIsFetchedAgainNeverLoaded()
+    {
+        using var temp = new TempDirectory();
+        var source = FaceApiTestModel.Cache;
+        source.EnsureAvailable(FaceApiNet.SsdMobileNetV1);
+        var fetcher = new FakePackageFetcher([0x1f, 0x8b, 1, 2, 3]);
+        var cache = new FaceApiModelCache(fetcher, temp.Path);
+        Directory.CreateDirectory(cache.Directory);
+        foreach (var name in FaceApiModelCache.Files.Keys)
+            File.Copy(Path.Combine(source.Directory, name), Path.Combine(cache.Directory, name));
+        var (_, weights) = FaceApiModelCache.FileNames(FaceApiNet.SsdMobileNetV1);
+        var bytes = File.ReadAllBytes(Path.Combine(cache.Directory, weights));
+        bytes[1000] ^= 0x55;
+        File.WriteAllBytes(Path.Combine(cache.Directory, weights), bytes);
+        // The digest no longer matches: the package is fetched again (here a bad tarball, so one line and nothing loaded).
+        var error = Assert.Throws<MarginFaceException>(() => cache.EnsureAvailable(FaceApiNet.SsdMobileNetV1));
+        Assert.Equal(1, fetcher.Calls);
+        Assert.DoesNotContain('\n', error.Message);
+        // Untouched networks are still used without fetching.
+        cache.EnsureAvailable(FaceApiNet.TinyFaceDetector);
+        Assert.Equal(1, fetcher.Calls);
+    }
+
+    [FaceApiFact(needsLfw: true)]
+    public void ATinyFaceOnALargeCanvasDoesNotBreakDetection()
+    {
+        // A 250×250 LFW photo shrunk to 25×25 on a 1000×800 grey canvas: too small for SSD at 512 (no face is fine), never an error.
+        var photo = ImageFile.Read(SharedData.Data("lfw", "lfw-deepfunneled", "Aaron_Eckhart", "Aaron_Eckhart_0001.jpg")!).ToRgb();
+        var pixels = new byte[1000 * 800 * 3];
+        Array.Fill(pixels, (byte)128);
+        for (int y = 0; y < 25; y++)
+            for (int x = 0; x < 25; x++)
+                for (int c = 0; c < 3; c++)
+                    pixels[((400 + y) * 1000 + 500 + x) * 3 + c] = photo[x * 10 + 5, y * 10 + 5, c];
+        var faces = Ssd.Value.Detect(new RgbImage(1000, 800, 3, pixels));
+        Assert.All(faces, face => Assert.InRange(face.Score, 0.5f, 1f));
     }
 
     [FaceApiFact]
