@@ -17,9 +17,9 @@ internal static class DetectCommand
     {
         var images = new Argument<string[]>("images") { Description = "image files", Arity = ArgumentArity.OneOrMore };
         var draw = new Option<string?>("--draw") { Description = "write the image with boxes and landmarks drawn: a PNG file for one image, a directory (NAME.png each) for several" };
-        var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, width, height, faces: [{box: [x, y, w, h], score, landmarks: [[x, y] ×5]}]}" };
+        var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, width, height, faces: [{box: [x, y, w, h], score, landmarks: [[x, y] ×5] (YuNet; [] for ssd and tiny)}]}" };
         var detector = new DetectorOptions();
-        var command = new Command("detect", "Find faces (box, score, 5 landmarks) with the YuNet detector") { images, draw, json };
+        var command = new Command("detect", "Find faces (box and score; 5 landmarks with YuNet) with face-api's SSD MobileNet V1 by default (--detector)") { images, draw, json };
         detector.AddTo(command);
         command.SetAction(parse =>
         {
@@ -43,7 +43,8 @@ internal static class DetectCommand
                 {
                     System.Console.WriteLine($"{path}: {faces.Count} face{(faces.Count == 1 ? "" : "s")} ({image.Width}×{image.Height})");
                     foreach (var face in faces)
-                        System.Console.WriteLine($"  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}");
+                        System.Console.WriteLine($"  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}"
+                            + (face.HasLandmarks ? $"  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}" : ""));
                 }
                 if (drawPath is not null)
                 {

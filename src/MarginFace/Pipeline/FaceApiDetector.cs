@@ -9,7 +9,9 @@ namespace MarginFace.Pipeline;
 /// face-api maps them (SSD clamps to the canvas). A second pass (<see cref="FramePadding"/>) centres the image on a mid-grey
 /// canvas of side 2·max(W, H), so a face that fills the frame is seen whole at half the scale; box = canvas fraction · side −
 /// offset; it accepts faces down to <see cref="FaceDetectorOptions.RetryScoreThreshold"/> only when no face anywhere reaches
-/// the score threshold. The passes' faces are merged by non-maximum suppression. Boxes only: no landmarks.
+/// the score threshold. The passes' faces are merged by non-maximum suppression. SSD with a fallback: when there is still no
+/// large face over the photo's centre, the tiny detector (with its own padded look) runs and its faces that overlap none of
+/// SSD's (IoU ≤ the NMS threshold) are added. Boxes only: no landmarks.
 /// </summary>
 internal sealed class FaceApiDetector : IFaceDetectorBackend
 {
@@ -18,12 +20,17 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
     private readonly FaceApiSsdMobileNetV1? ssd;
     private readonly FaceApiTinyFaceDetector? tiny;
     private readonly int inputSize;
+    private readonly FaceApiDetector? fallback;
 
     /// <param name="kind">SSD MobileNet V1 or tiny.</param>
     /// <param name="manifestPath">The network's weights manifest.</param>
     /// <param name="options">Resolved options (<see cref="FaceDetectorOptions.Resolve"/>).</param>
-    public FaceApiDetector(FaceDetectorKind kind, string manifestPath, FaceDetectorOptions options)
+    /// <param name="fallbackManifest">SSD only: the tiny detector's manifest, run when SSD finds no large central face (null: none).</param>
+    public FaceApiDetector(FaceDetectorKind kind, string manifestPath, FaceDetectorOptions options, string? fallbackManifest = null)
     {
+        if (kind == FaceDetectorKind.SsdMobileNetV1 && fallbackManifest is not null)
+            fallback = new FaceApiDetector(FaceDetectorKind.Tiny, fallbackManifest,
+                new FaceDetectorOptions { Padding = options.Padding, Threads = options.Threads }.Resolve(FaceDetectorKind.Tiny));
         this.options = options;
         ModelPath = manifestPath;
         inputSize = options.InputSize!.Value;
@@ -51,28 +58,34 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
         var threshold = options.ScoreThreshold!.Value;
         var faces = Pass(image, padded: false, threshold);
         var padding = options.Padding!.Value;
-        if (padding == FramePadding.Always || (padding == FramePadding.WhenNoLargeFace && !HasLargeFace(faces, image)))
+        if (padding == FramePadding.Always || (padding == FramePadding.WhenNoLargeFace && !HasLargeCentralFace(faces, image)))
         {
             // The padded look accepts down to the retry threshold, but a face below the threshold counts only when no face reaches it.
             var retry = Math.Min(threshold, options.RetryScoreThreshold!.Value);
             var padded = Pass(image, padded: true, retry);
             if (faces.Count > 0 || padded.Any(face => face.Score >= threshold)) padded.RemoveAll(face => face.Score < threshold);
             faces.AddRange(padded);
-            return NonMaximumSuppression.Apply(faces, options.NmsThreshold!.Value, int.MaxValue);
+            faces = NonMaximumSuppression.Apply(faces, options.NmsThreshold!.Value, int.MaxValue).ToList();
         }
-        return faces;
+        // SSD misses some faces the tiny detector finds: when there is still no large central face, its faces that overlap none join.
+        if (fallback is not null && padding != FramePadding.None && !HasLargeCentralFace(faces, image))
+            foreach (var face in fallback.Detect(image))
+                if (faces.All(kept => kept.IntersectionOverUnion(face) <= options.NmsThreshold!.Value)) faces.Add(face);
+        return faces.OrderByDescending(face => face.Score).ToList();
     }
 
     /// <summary><see cref="FramePadding.WhenNoLargeFace"/>'s bar: a face at least this fraction of the photo's shorter side wide.</summary>
     internal const float LargeFaceFraction = 0.2f;
 
-    /// <summary>Whether some face is at least <see cref="LargeFaceFraction"/> of the photo's shorter side wide.</summary>
-    internal static bool HasLargeFace(IReadOnlyList<DetectedFace> faces, RgbImage image) =>
-        faces.Any(face => face.Width >= LargeFaceFraction * Math.Min(image.Width, image.Height));
+    /// <summary>Whether some face at least <see cref="LargeFaceFraction"/> of the photo's shorter side wide covers the photo's centre.</summary>
+    internal static bool HasLargeCentralFace(IReadOnlyList<DetectedFace> faces, RgbImage image) =>
+        faces.Any(face => face.Width >= LargeFaceFraction * Math.Min(image.Width, image.Height)
+            && face.X <= image.Width / 2f && face.X + face.Width >= image.Width / 2f && face.Y <= image.Height / 2f && face.Y + face.Height >= image.Height / 2f);
 
     /// <summary>Closes the ONNX Runtime session.</summary>
     public void Dispose()
     {
+        fallback?.Dispose();
         ssd?.Dispose();
         tiny?.Dispose();
     }

@@ -38,7 +38,8 @@ public sealed class FaceDetector : IDisposable
         backend = kind switch
         {
             FaceDetectorKind.YuNet => new YuNetDetector(modelPath, Options),
-            FaceDetectorKind.SsdMobileNetV1 or FaceDetectorKind.Tiny => new FaceApiDetector(kind, Manifest(modelPath, kind), Options),
+            FaceDetectorKind.SsdMobileNetV1 or FaceDetectorKind.Tiny => new FaceApiDetector(kind, Manifest(modelPath, kind), Options,
+                kind == FaceDetectorKind.SsdMobileNetV1 && Options.TinyFallback && Options.Padding != FramePadding.None ? TinyBeside(modelPath) : null),
             _ => throw new ArgumentOutOfRangeException(nameof(options), kind, "unknown detector kind."),
         };
     }
@@ -63,6 +64,14 @@ public sealed class FaceDetector : IDisposable
 
     /// <summary>Closes the ONNX Runtime session.</summary>
     public void Dispose() => backend.Dispose();
+
+    /// <summary>The tiny detector's manifest for SSD's fallback: from the cache, or beside a given SSD manifest (none when absent there).</summary>
+    private static string? TinyBeside(string? ssdManifest)
+    {
+        if (ssdManifest is null) return Manifest(null, FaceDetectorKind.Tiny);
+        var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ssdManifest))!, FaceApiModelCache.FileNames(FaceApiNet.TinyFaceDetector).Manifest);
+        return File.Exists(beside) ? beside : null;
+    }
 
     private static string Manifest(string? modelPath, FaceDetectorKind kind)
     {

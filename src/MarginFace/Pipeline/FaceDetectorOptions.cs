@@ -33,6 +33,12 @@ public sealed record FaceDetectorOptions
     /// </summary>
     public float? RetryScoreThreshold { get; init; }
 
+    /// <summary>
+    /// SSD with padding on: when neither SSD pass finds a large face over the photo's centre, face-api's tiny detector looks too
+    /// and adds the faces SSD did not find (it finds some frame-filling faces SSD misses). Default true.
+    /// </summary>
+    public bool TinyFallback { get; init; } = true;
+
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
     public int Threads { get; init; }
 

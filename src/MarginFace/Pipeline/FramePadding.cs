@@ -10,9 +10,9 @@ public enum FramePadding
     None,
 
     /// <summary>
-    /// The padded pass runs only when the first finds no large face: none whose width reaches
-    /// <see cref="FaceApiDetector.LargeFaceFraction"/> of the photo's shorter side (a frame-filling face is often missed, or only a
-    /// small face beside it is found).
+    /// The padded pass runs only when the first finds no large central face: none at least 0.2 × the photo's shorter side wide
+    /// covers the photo's centre (a frame-filling face is often missed, or only a neighbour's face beside it is found). With SSD,
+    /// the tiny detector then looks too when there is still none (<see cref="FaceDetectorOptions.TinyFallback"/>).
     /// </summary>
     WhenNoLargeFace,
 
