@@ -20,7 +20,7 @@ internal static class DetectCommand
         var draw = new Option<string?>("--draw") { Description = "write the image with boxes and landmarks drawn, each box labelled with its face number and score: a PNG file for one image, a directory (NAME.png each) for several" };
         var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, width, height, faces: [{box: [x, y, w, h], score, landmarks: [[x, y] ×5]}]}" };
         var detector = new DetectorOptions();
-        var command = new Command("detect", "Find faces (box, score, 5 landmarks) with the YuNet detector") { images, draw, json };
+        var command = new Command("detect", "Find faces (box and score; 5 landmarks with YuNet) with face-api's SSD MobileNet V1 by default (--detector)") { images, draw, json };
         detector.AddTo(command);
         command.SetAction(parse =>
         {
@@ -46,7 +46,8 @@ internal static class DetectCommand
                     for (int i = 0; i < faces.Count; i++)
                     {
                         var face = faces[i];
-                        System.Console.WriteLine($"  face {i + 1}  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}");
+                        System.Console.WriteLine($"  face {i + 1}  box {face.X:F1},{face.Y:F1} {face.Width:F1}×{face.Height:F1}  score {face.Score:F3}"
+                            + (face.HasLandmarks ? $"  landmarks {string.Join(" ", face.Landmarks.Select(p => $"({p.X:F1},{p.Y:F1})"))}" : ""));
                     }
                 }
                 if (drawPath is not null)

@@ -61,7 +61,7 @@ public sealed class LandmarkFaceCrop : FaceCrop
     public FaceDetector EnsureDetector()
     {
         var path = Path.GetFullPath(InferenceModels.Locate(detectorModel, InferenceModels.YuNet));
-        return Detectors.GetOrAdd(path, p => new Lazy<FaceDetector>(() => new FaceDetector(p, new FaceDetectorOptions { Threads = 1 }))).Value;
+        return Detectors.GetOrAdd(path, p => new Lazy<FaceDetector>(() => new FaceDetector(p, new FaceDetectorOptions { Kind = FaceDetectorKind.YuNet, Threads = 1 }))).Value;
     }
 
     /// <summary>The largest detected face, aligned onto <see cref="Template"/>; no face is a <see cref="MarginFaceException"/>.</summary>

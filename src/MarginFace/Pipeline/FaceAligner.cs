@@ -33,5 +33,13 @@ public sealed class FaceAligner
         AffineWarp.Warp(image, Transform(landmarks), Template.Width, Template.Height);
 
     /// <summary>The aligned crop of a detected face.</summary>
-    public RgbImage Align(RgbImage image, DetectedFace face) => Align(image, face.Landmarks);
+    public RgbImage Align(RgbImage image, DetectedFace face)
+    {
+        ArgumentNullException.ThrowIfNull(face);
+        if (face.Landmarks.Count != Template.Points.Count)
+            throw new MarginFaceException(face.Landmarks.Count == 0
+                ? $"face at ({face.X:F0}, {face.Y:F0}) {face.Width:F0}×{face.Height:F0} has no landmarks to align by (the detector gives boxes only: use --detector yunet:PATH or a landmark network)"
+                : $"face at ({face.X:F0}, {face.Y:F0}) has {face.Landmarks.Count} landmarks; the {Template.Name} template needs {Template.Points.Count}");
+        return Align(image, face.Landmarks);
+    }
 }

@@ -1,153 +1,115 @@
-using System.Numerics;
-using Microsoft.ML.OnnxRuntime;
 using MarginFace.Imaging;
+using MarginFace.Interop.FaceApi;
 
 namespace MarginFace.Pipeline;
 
 /// <summary>
-/// Face detection with YuNet (Wu et al., "YuNet: A Tiny Millisecond-level Face Detector", Machine Intelligence Research 2023)
-/// run by ONNX Runtime. The image is box-downscaled when its longer side exceeds <see cref="FaceDetectorOptions.MaxInputSide"/>,
-/// zero-padded on the right and bottom to multiples of 32, and fed as BGR 0..255 floats <c>[1, 3, H, W]</c>. For every stride
-/// s ∈ {8, 16, 32} and grid cell (row, col): score = √(clamp(cls, 0, 1) · clamp(obj, 0, 1)); centre = ((col + b₀) s, (row + b₁) s);
-/// size = (e^b₂ s, e^b₃ s); landmark j = ((col + k₂ⱼ) s, (row + k₂ⱼ₊₁) s). Candidates above the score threshold go through
-/// greedy non-maximum suppression; results are in the original image's coordinates, best score first.
-/// The model file is found by <see cref="InferenceModels.Locate"/> (given path, <c>$MARGINFACE_MODELS</c>, beside the tool,
-/// <c>shared/models</c> upward from the current directory). Thread-safe: one detector may serve many threads.
+/// Finds faces: boxes with a score (and, for YuNet, five landmarks) in the image's pixel coordinates, best score first.
+/// <list type="bullet">
+/// <item><see cref="FaceDetectorKind.SsdMobileNetV1"/> (default, <c>new FaceDetector()</c>): face-api's SSD MobileNet V1, its
+/// weights fetched from the npm package into the cache and SHA-256 checked (<c>FaceApiModelCache</c>), run by ONNX Runtime;
+/// boxes only.</item>
+/// <item><see cref="FaceDetectorKind.Tiny"/>: face-api's tiny face detector, likewise; faster, less accurate; boxes only.</item>
+/// <item><see cref="FaceDetectorKind.YuNet"/>: YuNet from an ONNX file (boxes and five landmarks).</item>
+/// </list>
+/// A model path given with a face-api kind is that network's weights manifest (an air-gapped copy); with YuNet, the ONNX file
+/// (found by <see cref="InferenceModels"/> when null). Faces from a box-only detector have no landmarks unless an
+/// <see cref="IFaceLandmarker"/> is given. Thread-safe: one detector may serve many threads.
 /// </summary>
 public sealed class FaceDetector : IDisposable
 {
-    private static readonly int[] Strides = [8, 16, 32];
-    private readonly InferenceSession session;
-    private readonly string inputName;
-    private readonly string[] outputNames;
+    private readonly IFaceDetectorBackend backend;
+    private readonly IFaceLandmarker? landmarker;
+    private readonly FaceLandmarker? ownLandmarker;
 
-    /// <param name="modelPath">The YuNet ONNX file (dynamic input size); null searches as <see cref="InferenceModels"/> describes.</param>
-    /// <param name="options">Thresholds, input size limit and threads; null for the defaults.</param>
-    public FaceDetector(string? modelPath = null, FaceDetectorOptions? options = null)
+    /// <param name="modelPath">YuNet's ONNX file, or a face-api weights manifest; null: fetched (SSD, tiny) or searched (YuNet).</param>
+    /// <param name="options">Kind, thresholds, limits and threads; null for the defaults (SSD MobileNet V1).</param>
+    /// <param name="landmarker">Fills the landmarks of faces the network finds without them; null: face-api's 68-point network
+    /// for SSD and tiny (unless <see cref="FaceDetectorOptions.LocateLandmarks"/> is false), none for YuNet.</param>
+    public FaceDetector(string? modelPath = null, FaceDetectorOptions? options = null, IFaceLandmarker? landmarker = null)
     {
-        Options = options ?? new FaceDetectorOptions();
+        options ??= new FaceDetectorOptions();
+        var kind = options.Kind ?? (modelPath is not null && modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? FaceDetectorKind.YuNet : FaceDetectorKind.SsdMobileNetV1);
+        Options = options.Resolve(kind);
         if (Options.ScoreThreshold is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), Options.ScoreThreshold, "score threshold must be in [0, 1].");
+        if (Options.RetryScoreThreshold is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), Options.RetryScoreThreshold, "retry score threshold must be in [0, 1].");
         if (Options.NmsThreshold is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), Options.NmsThreshold, "NMS threshold must be in (0, 1].");
-        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxInputSide, 32, nameof(Options.MaxInputSide));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxCandidates, 1, nameof(Options.MaxCandidates));
-        ArgumentOutOfRangeException.ThrowIfNegative(Options.Threads, nameof(Options.Threads));
-        ModelPath = InferenceModels.Locate(modelPath, InferenceModels.YuNet);
-        using var sessionOptions = new SessionOptions
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxCandidates!.Value, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.Threads, nameof(options));
+        backend = kind switch
         {
-            IntraOpNumThreads = Options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            FaceDetectorKind.YuNet => new YuNetDetector(modelPath, Options),
+            FaceDetectorKind.SsdMobileNetV1 or FaceDetectorKind.Tiny => new FaceApiDetector(kind, Manifest(modelPath, kind), Options,
+                kind == FaceDetectorKind.SsdMobileNetV1 && Options.TinyFallback && Options.Padding != FramePadding.None ? TinyBeside(modelPath) : null),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), kind, "unknown detector kind."),
         };
-        try
+        if (landmarker is null && kind != FaceDetectorKind.YuNet && Options.LocateLandmarks)
         {
-            session = new InferenceSession(ModelPath, sessionOptions);
+            try
+            {
+                landmarker = ownLandmarker = new FaceLandmarker(threads: Options.Threads);
+            }
+            catch
+            {
+                backend.Dispose();
+                throw;
+            }
         }
-        catch (OnnxRuntimeException e)
-        {
-            throw new MarginFaceException($"{ModelPath}: not a valid ONNX model ({FirstLine(e.Message)})", e);
-        }
-        outputNames = new[] { "cls", "obj", "bbox", "kps" }.SelectMany(kind => Strides.Select(s => $"{kind}_{s}")).ToArray();
-        var missing = outputNames.Where(name => !session.OutputMetadata.ContainsKey(name)).ToList();
-        if (session.InputMetadata.Count != 1 || missing.Count > 0)
-        {
-            session.Dispose();
-            throw new MarginFaceException($"{ModelPath}: not a YuNet face detector (needs one input and outputs cls/obj/bbox/kps per stride; missing {string.Join(", ", missing)})");
-        }
-        inputName = session.InputMetadata.Keys.Single();
+        this.landmarker = landmarker;
     }
 
-    /// <summary>The model file in use.</summary>
-    public string ModelPath { get; }
+    /// <summary>The network in use.</summary>
+    public FaceDetectorKind Kind => Options.Kind!.Value;
 
-    /// <summary>Thresholds and limits of detection.</summary>
+    /// <summary>The model file in use (YuNet's ONNX file, or the face-api weights manifest).</summary>
+    public string ModelPath => backend.ModelPath;
+
+    /// <summary>Thresholds and limits of detection, every default filled in for <see cref="Kind"/>.</summary>
     public FaceDetectorOptions Options { get; }
 
     /// <summary>Faces in <paramref name="image"/>, best score first, in its pixel coordinates.</summary>
     public IReadOnlyList<DetectedFace> Detect(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var scale = Math.Min(1.0, (double)Options.MaxInputSide / Math.Max(image.Width, image.Height));
-        var width = Math.Max(1, (int)Math.Round(image.Width * scale));
-        var height = Math.Max(1, (int)Math.Round(image.Height * scale));
-        var paddedWidth = (width + 31) / 32 * 32;
-        var paddedHeight = (height + 31) / 32 * 32;
-        var input = ToBgrPlanes(image, width, height, paddedWidth, paddedHeight);
-        // Scale factors back to the original image per axis (the rounding of width and height makes them differ slightly).
-        float backX = (float)image.Width / width, backY = (float)image.Height / height;
-
-        var candidates = new List<DetectedFace>();
-        using (var inputValue = OrtValue.CreateTensorValueFromMemory(input, [1, 3, paddedHeight, paddedWidth]))
-        using (var runOptions = new RunOptions())
-        using (var outputs = session.Run(runOptions, [inputName], [inputValue], outputNames))
-        {
-            for (int i = 0; i < Strides.Length; i++)
-            {
-                var stride = Strides[i];
-                int columns = paddedWidth / stride, rows = paddedHeight / stride, cells = rows * columns;
-                var cls = outputs[i].GetTensorDataAsSpan<float>();
-                var obj = outputs[i + Strides.Length].GetTensorDataAsSpan<float>();
-                var bbox = outputs[i + 2 * Strides.Length].GetTensorDataAsSpan<float>();
-                var kps = outputs[i + 3 * Strides.Length].GetTensorDataAsSpan<float>();
-                if (cls.Length != cells || obj.Length != cells || bbox.Length != 4 * cells || kps.Length != 10 * cells)
-                    throw new MarginFaceException($"{ModelPath}: output sizes of stride {stride} do not match a {paddedWidth}×{paddedHeight} input (not a YuNet model?)");
-                for (int row = 0, index = 0; row < rows; row++)
-                    for (int column = 0; column < columns; column++, index++)
-                    {
-                        var score = MathF.Sqrt(Math.Clamp(cls[index], 0f, 1f) * Math.Clamp(obj[index], 0f, 1f));
-                        if (score < Options.ScoreThreshold) continue;
-                        var box = bbox.Slice(4 * index, 4);
-                        float centreX = (column + box[0]) * stride, centreY = (row + box[1]) * stride;
-                        float boxWidth = MathF.Exp(box[2]) * stride, boxHeight = MathF.Exp(box[3]) * stride;
-                        var landmarks = new Vector2[5];
-                        for (int j = 0; j < 5; j++)
-                            landmarks[j] = new Vector2((column + kps[10 * index + 2 * j]) * stride * backX, (row + kps[10 * index + 2 * j + 1]) * stride * backY);
-                        candidates.Add(new DetectedFace((centreX - boxWidth / 2) * backX, (centreY - boxHeight / 2) * backY,
-                            boxWidth * backX, boxHeight * backY, score, landmarks));
-                    }
-            }
-        }
-        return NonMaximumSuppression.Apply(candidates, Options.NmsThreshold, Options.MaxCandidates);
+        var faces = backend.Detect(image);
+        if (landmarker is null || faces.All(face => face.HasLandmarks)) return faces;
+        // A box with no whole pixel inside the photo has nothing to locate points in: such a face is dropped.
+        var located = faces.Where(face => face.HasLandmarks || Inside(image, face)).ToList();
+        var missing = located.Where(face => !face.HasLandmarks).ToList();
+        var points = landmarker is FaceLandmarker batched ? batched.Locate(image, missing) : missing.Select(face => landmarker.Locate(image, face)).ToList();
+        var next = 0;
+        return located.Select(face => face.HasLandmarks ? face : WithPoints(face, points[next++])).ToList();
     }
 
-    /// <summary>Closes the ONNX Runtime session.</summary>
-    public void Dispose() => session.Dispose();
-
-    /// <summary>
-    /// BGR planes of the image resized to <paramref name="width"/>×<paramref name="height"/> (box filter: each output pixel is
-    /// the mean of the source pixels it covers; a copy when the size is unchanged), zero-padded to the padded size.
-    /// </summary>
-    internal static float[] ToBgrPlanes(RgbImage image, int width, int height, int paddedWidth, int paddedHeight)
+    /// <summary>Closes the ONNX Runtime sessions.</summary>
+    public void Dispose()
     {
-        var planeSize = paddedWidth * paddedHeight;
-        var planes = new float[3 * planeSize];
-        int channels = image.Channels, sourceWidth = image.Width, sourceHeight = image.Height;
-        var pixels = image.Pixels;
-        var columnStart = new int[width + 1];
-        for (int x = 0; x <= width; x++) columnStart[x] = (int)((long)x * sourceWidth / width);
-        Span<float> sum = stackalloc float[3];
-        for (int y = 0; y < height; y++)
-        {
-            int y0 = (int)((long)y * sourceHeight / height), y1 = Math.Max(y0 + 1, (int)((long)(y + 1) * sourceHeight / height));
-            for (int x = 0; x < width; x++)
-            {
-                int x0 = columnStart[x], x1 = Math.Max(x0 + 1, columnStart[x + 1]);
-                sum.Clear();
-                for (int sy = y0; sy < y1; sy++)
-                {
-                    var offset = ((long)sy * sourceWidth + x0) * channels;
-                    for (int sx = x0; sx < x1; sx++, offset += channels)
-                        for (int c = 0; c < 3; c++) sum[c] += pixels[offset + (channels == 3 ? c : 0)];
-                }
-                var count = (float)((y1 - y0) * (x1 - x0));
-                var at = y * paddedWidth + x;
-                planes[at] = sum[2] / count;
-                planes[planeSize + at] = sum[1] / count;
-                planes[2 * planeSize + at] = sum[0] / count;
-            }
-        }
-        return planes;
+        backend.Dispose();
+        ownLandmarker?.Dispose();
     }
 
-    private static string FirstLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static DetectedFace WithPoints(DetectedFace face, IReadOnlyList<System.Numerics.Vector2> points) => points.Count == 68
+        ? face with { Landmarks = FaceLandmarker.FivePoints(points), Landmarks68 = points }
+        : face with { Landmarks = points };
+
+    private static bool Inside(RgbImage image, DetectedFace face) =>
+        FaceApiInput.Clip(image.Width, image.Height, face.X, face.Y, face.Width, face.Height) is not null;
+
+    /// <summary>The tiny detector's manifest for SSD's fallback: from the cache, or beside a given SSD manifest (none when absent there).</summary>
+    private static string? TinyBeside(string? ssdManifest)
+    {
+        if (ssdManifest is null) return Manifest(null, FaceDetectorKind.Tiny);
+        var beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ssdManifest))!, FaceApiModelCache.FileNames(FaceApiNet.TinyFaceDetector).Manifest);
+        return File.Exists(beside) ? beside : null;
+    }
+
+    private static string Manifest(string? modelPath, FaceDetectorKind kind)
+    {
+        if (modelPath is not null)
+        {
+            if (!File.Exists(modelPath)) throw new MarginFaceException($"{modelPath}: model file not found");
+            return modelPath;
+        }
+        return new FaceApiModelCache().EnsureAvailable(kind == FaceDetectorKind.Tiny ? FaceApiNet.TinyFaceDetector : FaceApiNet.SsdMobileNetV1);
+    }
 }

@@ -15,7 +15,7 @@ namespace MarginFace.Pipeline;
 /// unrounded box corner instead, up to a pixel away. The weights come from <see cref="FaceApiModelCache"/> (fetched with npm
 /// once, SHA-256 checked). Thread-safe: one landmarker may serve many threads.
 /// </summary>
-public sealed class FaceLandmarker : IDisposable
+public sealed class FaceLandmarker : IFaceLandmarker, IDisposable
 {
     private readonly InferenceSession session;
 

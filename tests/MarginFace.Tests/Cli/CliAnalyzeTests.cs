@@ -16,7 +16,7 @@ public class CliAnalyzeTests
     private static (int ExitCode, string Stdout, string Stderr) Analyze(params string[] args) =>
         CliProcess.Run(["analyze", .. args, "--detector", TestImages.YuNetPath, "--onnx-threads", "1"], Cache);
 
-    [FaceApiFact(false, TestImages.YuNetModel, TestImages.ColinPowell1)]
+    [FaceApiFact(false, false, TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void JsonIsOneObjectPerFaceWithItsBoxAgeGenderAndSevenExpressions()
     {
         var photo = TestImages.LfwPath("Colin_Powell", 1);
@@ -36,7 +36,7 @@ public class CliAnalyzeTests
         Assert.Equal(1, expressions.Sum(e => e.Value.GetDouble()), 2);
     }
 
-    [FaceApiFact(false, TestImages.YuNetModel, TestImages.ColinPowell1)]
+    [FaceApiFact(false, false, TestImages.YuNetModel, TestImages.ColinPowell1)]
     public void TextIsOneLinePerFaceAndAFacelessImageMakesTheExitCodeTwo()
     {
         using var dir = new TempDirectory();
@@ -51,7 +51,7 @@ public class CliAnalyzeTests
         Assert.Contains($"{blank}: no face found", stderr);
     }
 
-    [FaceApiFact(false, TestImages.YuNetModel)]
+    [FaceApiFact(false, false, TestImages.YuNetModel)]
     public void ACorruptImageIsOneLineAndExitCodeOne()
     {
         using var dir = new TempDirectory();

@@ -74,9 +74,16 @@ public class TfjsWeightManifestTests : TorchTest
     [Fact]
     public void OtherDTypesAreRefusedByName()
     {
-        var path = Write("""{"name":"i","shape":[1],"dtype":"int32"}""", new byte[4]);
-        Assert.Equal($"{path}: weight 'i' has dtype 'int32'; only float32 weights are read",
+        var path = Write("""{"name":"i","shape":[1],"dtype":"string"}""", new byte[4]);
+        Assert.Equal($"{path}: weight 'i' has dtype 'string'; only float32 and int32 weights are read",
             Assert.Throws<MarginFaceException>(() => TfjsWeightManifest.Read(path)).Message);
+    }
+
+    [Fact]
+    public void Int32WeightsAreReadAsTheirValues()
+    {
+        var path = Write("""{"name":"i","shape":[2],"dtype":"int32"}""", [.. BitConverter.GetBytes(-3), .. BitConverter.GetBytes(5118)]);
+        Assert.Equal([-3f, 5118f], TfjsWeightManifest.Read(path).Single().Values);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public class FaceDetectorTests
         File.WriteAllBytes(expected, [1]);
         var photo = dir.Combine("blank.png");
         FaceImageFile.SavePng(TestImages.Blank(64, 64), photo);
-        var (exitCode, _, stderr) = Cli.CliProcess.Run(["detect", photo, "--json"], new Dictionary<string, string> { [InferenceModels.EnvironmentVariable] = dir.Path });
+        var (exitCode, _, stderr) = Cli.CliProcess.Run(["detect", photo, "--json", "--detector", "yunet"], new Dictionary<string, string> { [InferenceModels.EnvironmentVariable] = dir.Path });
         Assert.Equal(1, exitCode);
         Assert.StartsWith($"error: {expected}: ", stderr.Trim());
     }
@@ -126,7 +126,7 @@ public class FaceDetectorTests
             10, 20, 30,  30, 40, 50,  0, 0, 0,  100, 100, 100,
             50, 60, 70,  70, 80, 90,  0, 0, 0,  100, 100, 100,
         ];
-        var planes = FaceDetector.ToBgrPlanes(new RgbImage(4, 2, 3, pixels), 2, 1, 4, 2);
+        var planes = YuNetDetector.ToBgrPlanes(new RgbImage(4, 2, 3, pixels), 2, 1, 4, 2);
         Assert.Equal(24, planes.Length);
         Assert.Equal([60f, 50f, 0f, 0f, 0f, 0f, 0f, 0f], planes[..8]); // B plane: mean of 30, 50, 70, 90 = 60; right cell mean of 0, 100 = 50
         Assert.Equal(40f, planes[16]); // R plane: mean of 10, 30, 50, 70

@@ -20,6 +20,9 @@ public static class Prerequisites
             : null;
 
     /// <summary>True when <c>npm</c> is on the PATH.</summary>
-    public static bool NpmOnPath =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(directory => File.Exists(Path.Combine(directory, "npm")));
+    public static bool NpmOnPath => OnPath("npm");
+
+    /// <summary>True when <paramref name="command"/> is a file in a folder of the PATH.</summary>
+    public static bool OnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(directory => File.Exists(Path.Combine(directory, command)));
 }

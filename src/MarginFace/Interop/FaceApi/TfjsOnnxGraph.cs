@@ -87,6 +87,54 @@ internal sealed class TfjsOnnxGraph
         return Node("Conv", inputs, Ints("kernel_shape", kh, kw), Ints("strides", stride, stride), Int("group", channels), Padding(same));
     }
 
+    /// <summary>
+    /// A depthwise convolution followed by TF's batch normalisation <c>(y − mean) · γ / √(var + ε) + β</c>, folded into the
+    /// filters and a bias: w' = w · γ/√(var + ε), b = β − mean · γ/√(var + ε). The four statistics are <c>{batchNorm}/gamma</c>,
+    /// <c>beta</c>, <c>moving_mean</c> and <c>moving_variance</c>, as TF's MobileNet exports name them.
+    /// </summary>
+    public string DepthwiseConvBatchNorm(string input, string filters, string batchNorm, float epsilon, int stride = 1, bool same = true)
+    {
+        var shape = Shape(filters);
+        if (shape.Length != 4 || shape[3] != 1) throw new MarginFaceException($"{Source}: weight '{filters}' has shape [{string.Join(", ", shape)}], expected [kh, kw, C, 1]");
+        long kh = shape[0], kw = shape[1], channels = shape[2];
+        var gamma = Values($"{batchNorm}/gamma", channels);
+        var beta = Values($"{batchNorm}/beta", channels);
+        var mean = Values($"{batchNorm}/moving_mean", channels);
+        var variance = Values($"{batchNorm}/moving_variance", channels);
+        var values = Transpose(Values(filters, kh, kw, channels, 1), [kh, kw, channels, 1], [2, 3, 0, 1]);
+        var bias = new float[channels];
+        var taps = (int)(kh * kw);
+        for (int c = 0; c < channels; c++)
+        {
+            var scale = gamma[c] / MathF.Sqrt(variance[c] + epsilon);
+            for (int k = 0; k < taps; k++) values[c * taps + k] *= scale;
+            bias[c] = beta[c] - mean[c] * scale;
+        }
+        List<string> inputs = [input, Constant(values, [channels, 1, kh, kw], filters), Constant(bias, [channels], batchNorm)];
+        return Node("Conv", inputs, Ints("kernel_shape", kh, kw), Ints("strides", stride, stride), Int("group", channels), Padding(same));
+    }
+
+    /// <summary>min(max(x, <paramref name="min"/>), <paramref name="max"/>), e.g. ReLU6 as (0, 6).</summary>
+    public string Clip(string input, float min, float max) =>
+        Node("Clip", [input, Constant([min], [], "clip_min"), Constant([max], [], "clip_max")]);
+
+    /// <summary>max(x, αx): TF.js face-api's <c>leaky</c> is relu(x − αx) + αx, the same function.</summary>
+    public string LeakyRelu(string input, float alpha) => Node("LeakyRelu", [input], Float("alpha", alpha));
+
+    /// <summary>Max pooling over <paramref name="size"/>² windows with TF's <c>same</c> padding (padded cells never win).</summary>
+    public string MaxPool(string input, int size, int stride) =>
+        Node("MaxPool", [input], Ints("kernel_shape", size, size), Ints("strides", stride, stride), Padding(true));
+
+    /// <summary>NCHW → NHWC then reshape to <c>[1, -1, <paramref name="last"/>]</c>: TF's <c>reshape(x, [batch, -1, last])</c> of an NHWC map.</summary>
+    public string FlattenNhwc(string input, long last) =>
+        Node("Reshape", [Node("Transpose", [input], Ints("perm", 0, 2, 3, 1)), Int64Constant(1, -1, last)]);
+
+    /// <summary>Marks weights the graph does not need (e.g. the exported graph's shape constants) as used on purpose.</summary>
+    public void Ignore(Func<string, bool> unused)
+    {
+        foreach (var name in weights.Keys.Where(unused)) used.Add(name);
+    }
+
     /// <summary>A separable convolution: depthwise <c>{prefix}/depthwise_filter</c>, pointwise <c>{prefix}/pointwise_filter</c> and <c>{prefix}/bias</c>.</summary>
     public string SeparableConv(string input, string prefix, int stride = 1) =>
         Conv(DepthwiseConv(input, $"{prefix}/depthwise_filter", null, stride), $"{prefix}/pointwise_filter", $"{prefix}/bias");

@@ -7,7 +7,7 @@ namespace MarginFace.Interop.FaceApi;
 /// Reads a TensorFlow.js weights manifest (<c>*-weights_manifest.json</c>: groups of <c>paths</c> and <c>weights</c>, each
 /// weight with <c>name</c>, <c>shape</c>, <c>dtype</c> and optional <c>quantization</c>) and the binary files it names,
 /// whose bytes are the weights back to back in manifest order. Quantised weights (uint8 or uint16) are restored as
-/// value = q · scale + min. Sizes are checked against the files before anything is allocated.
+/// value = q · scale + min; int32 weights (shapes and axes of the exported graph) are read as their values. Sizes are checked against the files before anything is allocated.
 /// </summary>
 internal static class TfjsWeightManifest
 {
@@ -83,8 +83,8 @@ internal static class TfjsWeightManifest
 
         public long ByteCount(string manifestPath)
         {
-            if (DType != "float32")
-                throw new MarginFaceException($"{manifestPath}: weight '{Name}' has dtype '{DType}'; only float32 weights are read");
+            if (DType is not ("float32" or "int32"))
+                throw new MarginFaceException($"{manifestPath}: weight '{Name}' has dtype '{DType}'; only float32 and int32 weights are read");
             if (Shape.Any(size => size < 0))
                 throw new MarginFaceException($"{manifestPath}: weight '{Name}' has a negative size in [{string.Join(", ", Shape)}]");
             _count = 1;
@@ -112,7 +112,9 @@ internal static class TfjsWeightManifest
                 case null:
                     var raw = new byte[_count * 4];
                     stream.ReadExactly(raw);
-                    Buffer.BlockCopy(raw, 0, values, 0, raw.Length);
+                    if (DType == "int32")
+                        for (var i = 0; i < values.Length; i++) values[i] = BitConverter.ToInt32(raw, 4 * i);
+                    else Buffer.BlockCopy(raw, 0, values, 0, raw.Length);
                     break;
                 case { DType: "uint8" } q:
                     var bytes = new byte[_count];
