@@ -11,5 +11,6 @@ var root = new RootCommand("MarginFace experiments: study LFW protocol runs (fus
     LfwFuseCommand.Create(),
     LfwRescoreCommand.Create(),
     LfwWccnCommand.Create(),
+    LfwAlignCommand.Create(),
 };
 return CommandLineHost.Run(root, "MarginFace.Experiments", args);

@@ -6,11 +6,13 @@ using MarginFace.Pipeline;
 namespace MarginFace.Data;
 
 /// <summary>
-/// The crop <c>landmarks:TEMPLATE</c> (<c>landmarks</c> alone: ArcFace's 112×112): the largest face that YuNet finds, warped by
+/// The crop <c>landmarks:TEMPLATE</c> (<c>landmarks</c> alone: ArcFace's 112×112): the largest face that the detector finds
+/// (the default <see cref="FaceDetector"/>: face-api's SSD MobileNet V1 with the five points derived from its 68-point landmarks;
+/// YuNet when its file is given), warped by
 /// the least-squares similarity of its five landmarks onto <see cref="Template"/> (<see cref="FaceAligner"/>), as the pipeline
 /// aligns photos; the preprocessing then resizes it to the model's input. An image without a face is a
-/// <see cref="MarginFaceException"/> (training skips and counts it as unreadable; evaluation stops on it). The detector
-/// (<see cref="InferenceModels.YuNet"/>, found as the CLI finds it, one ONNX Runtime thread per call) is opened on first use
+/// <see cref="MarginFaceException"/> (training skips and counts it as unreadable; evaluation stops on it). The detector (one
+/// ONNX Runtime thread per call) is opened on first use
 /// or by <see cref="EnsureDetector"/>, and shared by every crop of the process; detection is thread-safe.
 /// <see cref="WithDetectionCache"/> gives a crop that detects each distinct image once (training reads every image once per epoch).
 /// </summary>
@@ -21,7 +23,10 @@ public sealed class LandmarkFaceCrop : FaceCrop
     private readonly string? detectorModel;
     private readonly ConcurrentDictionary<string, DetectedFace?>? detections;
 
-    /// <summary>Aligns onto <paramref name="template"/>, detecting with the YuNet model at <paramref name="detectorModel"/> (null: found where the CLI finds it).</summary>
+    /// <summary>
+    /// Aligns onto <paramref name="template"/>, detecting with the YuNet model at <paramref name="detectorModel"/>, or with the
+    /// default detector (face-api's SSD MobileNet V1 and its 68-point landmarks, fetched into the cache) when null.
+    /// </summary>
     public LandmarkFaceCrop(AlignmentTemplate template, string? detectorModel = null)
         : this(template, detectorModel, null)
     {
@@ -60,6 +65,8 @@ public sealed class LandmarkFaceCrop : FaceCrop
     /// <summary>Opens the detector now, so that a missing model file is reported before any image is read.</summary>
     public FaceDetector EnsureDetector()
     {
+        if (detectorModel is null)
+            return Detectors.GetOrAdd("", _ => new Lazy<FaceDetector>(() => new FaceDetector(null, new FaceDetectorOptions { Threads = 1 }))).Value;
         var path = Path.GetFullPath(InferenceModels.Locate(detectorModel, InferenceModels.YuNet));
         return Detectors.GetOrAdd(path, p => new Lazy<FaceDetector>(() => new FaceDetector(p, new FaceDetectorOptions { Kind = FaceDetectorKind.YuNet, Threads = 1 }))).Value;
     }

@@ -1,3 +1,4 @@
+using MarginFace.Data;
 using System.Text.Json;
 using MarginFace.FaceModels;
 using MarginFace.Imaging;
@@ -46,7 +47,7 @@ public class PretrainedFaceModelTests : TorchTest
         var info = model.Info;
         Assert.Equal(("faceapi-resnet", 150, 150, 3, 128), (info.Backbone, info.InputWidth, info.InputHeight, info.Channels, info.EmbeddingSize));
         Assert.Equal(PixelNormalization.FaceApiMeanRgb, info.Normalization);
-        Assert.Equal("none", info.Crop);
+        Assert.Equal(PretrainedFaceModel.Crop, info.Crop);
         Assert.Equal(PretrainedFaceModel.LfwThreshold, info.VerificationThreshold);
         Assert.Matches("^[0-9a-f]{16}$", info.ModelId);
         Assert.Equal(FaceModelFile.ModelId(model.Module), info.ModelId);
@@ -61,7 +62,7 @@ public class PretrainedFaceModelTests : TorchTest
         using var network = FaceApiModel.Load(FaceApiTestModel.Cache.EnsureAvailable());
         using var scope = NewDisposeScope();
         var (pixels, image) = LfwCrop("Aaron_Peirsol", 1);
-        var embedding = model.Embed([image])[0];
+        var embedding = model.Embed([image], model.Preprocessing with { Crop = FaceCrop.None })[0];
         using var noGrad = no_grad();
         var descriptor = network.forward(FaceApiResNet.Normalize(pixels))[0];
         var expected = (descriptor / descriptor.norm()).data<float>().ToArray();
@@ -83,8 +84,8 @@ public class PretrainedFaceModelTests : TorchTest
         var images = new[] { LfwCrop("Aaron_Peirsol", 1).Image, LfwCrop("Aaron_Peirsol", 2).Image };
         foreach (var flip in new[] { false, true })
         {
-            var fromTorch = torchModel.Embed(images, torchModel.Preprocessing, flip);
-            var fromOnnx = onnxModel.Embed(images, onnxModel.Preprocessing, flip);
+            var fromTorch = torchModel.Embed(images, torchModel.Preprocessing with { Crop = FaceCrop.None }, flip);
+            var fromOnnx = onnxModel.Embed(images, onnxModel.Preprocessing with { Crop = FaceCrop.None }, flip);
             for (int i = 0; i < images.Length; i++)
                 Assert.True(fromTorch[i].Zip(fromOnnx[i], (a, b) => Math.Abs(a - b)).Max() < 1e-5f, $"image {i}, flip {flip}");
         }

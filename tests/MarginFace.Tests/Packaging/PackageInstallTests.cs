@@ -106,20 +106,20 @@ public partial class PackageInstallTests(PackedPackages packages, ITestOutputHel
         Assert.Contains("MARGINFACE_LIBTORCH=DIR", error);
         Assert.Empty(Directory.GetDirectories(work.Combine("cache", "libtorch")));
 
-        var yunet = SharedData.Models("yunet", "yunet_s_dynamic.onnx");
         var photo = SharedData.Data("lfw", "lfw-deepfunneled", "Aaron_Eckhart", "Aaron_Eckhart_0001.jpg");
-        if (yunet is null || !File.Exists(yunet) || photo is null || !File.Exists(photo))
+        if (photo is null || !File.Exists(photo) || !Prerequisites.NpmOnPath)
         {
-            Assert.False(Prerequisites.InCi, "CI needs ../shared/models/yunet and LFW for the ONNX-only half of this test");
+            Assert.False(Prerequisites.InCi, "CI needs LFW and npm for the ONNX-only half of this test");
             return;
         }
-        var detect = PackedPackages.Run(packages.Marginface, ["detect", photo, "--detector", yunet], work.Path, environment);
+        // The default detector (face-api's, fetched with npm into the empty cache) runs without libtorch.
+        var detect = PackedPackages.Run(packages.Marginface, ["detect", photo], work.Path, environment);
         Assert.True(detect.ExitCode == 0, detect.Output);
         Assert.Contains("1 face", detect.Stdout);
         Assert.DoesNotContain("libtorch", detect.Output);
     }
 
-    [SharedDataFact("models/yunet/yunet_s_dynamic.onnx", TestImages.AaronEckhart1)]
+    [SharedDataFact(TestImages.AaronEckhart1)]
     public void AFreshConsoleProjectReferencingTheLibraryPackageRunsTheReadmeExample()
     {
         Assert.True(Prerequisites.NpmOnPath || !Prerequisites.InCi, "CI needs npm (the pretrained model)");
@@ -134,18 +134,17 @@ public partial class PackageInstallTests(PackedPackages packages, ITestOutputHel
             $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><add key="packed" value="{packages.Feed}" /></packageSources></configuration>""");
         Check(PackedPackages.Run("dotnet", ["add", "package", "MarginFace", "--version", packages.Version], project));
 
-        // The README's example, word for word but for the paths (and the model: "pretrained" instead of a trained face.model).
+        // The README's example, word for word but for the paths.
         var readme = File.ReadAllText(RepositoryFolder.Combine("README.md"));
         var example = CSharpBlock().Match(readme).Groups[1].Value;
-        Assert.Contains("FaceModelLoader.Open(\"face.model\")", example);
+        Assert.Contains("FaceModelLoader.Open(\"pretrained\")", example);
         var photo = SharedData.Data("lfw", "lfw-deepfunneled", "Aaron_Eckhart", "Aaron_Eckhart_0001.jpg")!;
-        example = example.Replace("\"face.model\"", "\"pretrained\"").Replace("\"photo.jpg\"", Quote(photo)).Replace("\"people.db\"", Quote(work.Combine("people.db")));
+        example = example.Replace("\"photo.jpg\"", Quote(photo)).Replace("\"people.db\"", Quote(work.Combine("people.db")));
         File.WriteAllText(Path.Combine(project, "Program.cs"), example);
 
         var run = PackedPackages.Run("dotnet", ["run", "-c", "Release"], project, new Dictionary<string, string>
         {
             ["MARGINFACE_CACHE"] = Path.GetDirectoryName(FaceApiTestModel.Cache.Directory)!,
-            ["MARGINFACE_MODELS"] = SharedData.Models()!,
         });
         output.WriteLine($"console project (new, add package, build, run): {clock.Elapsed.TotalSeconds:F1} s\n{run.Output}");
         Assert.True(run.ExitCode == 0, run.Output);

