@@ -15,7 +15,7 @@ internal static class VerifyCommand
         var second = new Argument<string>("b") { Description = "second image" };
         var model = new Option<string>("--model") { Description = FaceModelOptions.Help, DefaultValueFactory = _ => FaceModelOptions.Default };
         var threshold = new Option<double?>("--threshold") { Description = "same person when the similarity is above this (default: the model's threshold from its validation, when it has one)" };
-        var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising" };
+        var flip = new Option<bool>("--flip") { Description = "add the mirror image's embedding before normalising (default on: the pretrained model's threshold was chosen so; --flip false to turn it off)", DefaultValueFactory = _ => true };
         var align = new Option<bool>("--align") { Description = "detect and align the largest face (default: the model's own crop of the whole image)" };
         var json = new Option<bool>("--json") { Description = "print {similarity, threshold, same} as JSON" };
         var detector = new DetectorOptions();

@@ -17,7 +17,7 @@ internal static class EvalLfwCommand
         var embeddings = new Option<string?>("--embeddings") { Description = "JSON Lines embeddings file ({\"image\": PATH, \"embedding\": [...]} per line); scores are cosines" };
         var model = new Option<string?>("--model") { Description = $"{FaceModelOptions.Help}: with --images, embeds the pairs' images with its own input size, crop and normalisation" };
         var images = new Option<string?>("--images") { Description = "the directory the pairs' images are under (<name>/<name>_<nnnn>.jpg), embedded with --model (default: pretrained)" };
-        var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising (as arcface_torch evaluates)" };
+        var flip = new Option<bool>("--flip") { Description = "with --model: add the mirror image's embedding before normalising, as arcface_torch evaluates (default on; --flip false to turn it off)", DefaultValueFactory = _ => true };
         var crop = new Option<string?>("--crop") { Description = "with --model: the crop of each image instead of the model's own (none, center:SIZE, landmarks[:112|96x112|128|150]: YuNet + 5-point alignment)" };
         var output = new Option<string?>("--out") { Description = "directory for report.json and roc.png" };
         var command = new Command("lfw", "LFW 10-fold verification: per-fold accuracy and threshold, mean ± standard error, AUC, EER, TAR@FAR")
