@@ -21,7 +21,7 @@ public class FaceAnalyzerTests
         using var dir = new TempDirectory();
         var error = Assert.Throws<MarginFaceException>(() => new FaceAnalyzer(1, new NoNpm(), dir.Path, null));
         Assert.DoesNotContain('\n', error.Message);
-        Assert.Contains("by hand", error.Message);
+        Assert.Contains("without npm", error.Message);
         Assert.Empty(Directory.EnumerateFiles(dir.Path, "*", SearchOption.AllDirectories));
         Assert.Throws<MarginFaceException>(() => new FaceLandmarker(false, 1, new NoNpm(), dir.Path, null));
     }

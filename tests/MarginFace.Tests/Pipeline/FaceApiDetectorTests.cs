@@ -74,7 +74,9 @@ public sealed class FaceApiDetectorTests
         var face = Assert.Single(robust.Detect(closeUp));
         Assert.InRange(face.X + face.Width / 2, 100, 150);
         Assert.InRange(face.Y + face.Height / 2, 80, 170);
-        Assert.Empty(face.Landmarks);
+        // The default landmarker gives the five points of the 68 it located.
+        Assert.Equal(5, face.Landmarks.Count);
+        Assert.Equal(68, face.Landmarks68!.Count);
     }
 
     [FaceApiFact]
