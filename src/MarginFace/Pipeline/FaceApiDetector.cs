@@ -28,9 +28,6 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
     /// <param name="fallbackManifest">SSD only: the tiny detector's manifest, run when SSD finds no large central face (null: none).</param>
     public FaceApiDetector(FaceDetectorKind kind, string manifestPath, FaceDetectorOptions options, string? fallbackManifest = null)
     {
-        if (kind == FaceDetectorKind.SsdMobileNetV1 && fallbackManifest is not null)
-            fallback = new FaceApiDetector(FaceDetectorKind.Tiny, fallbackManifest,
-                new FaceDetectorOptions { Padding = options.Padding, Threads = options.Threads }.Resolve(FaceDetectorKind.Tiny));
         this.options = options;
         ModelPath = manifestPath;
         inputSize = options.InputSize!.Value;
@@ -43,6 +40,19 @@ internal sealed class FaceApiDetector : IFaceDetectorBackend
         {
             if (inputSize < 32 || inputSize > 2048 || inputSize % 32 != 0) throw new MarginFaceException($"tiny face detector: input size must be a multiple of 32 in 32..2048, got {inputSize}");
             tiny = new FaceApiTinyFaceDetector(manifestPath, options.Threads);
+        }
+        if (kind == FaceDetectorKind.SsdMobileNetV1 && fallbackManifest is not null)
+        {
+            try
+            {
+                fallback = new FaceApiDetector(FaceDetectorKind.Tiny, fallbackManifest,
+                    new FaceDetectorOptions { Padding = options.Padding, Threads = options.Threads }.Resolve(FaceDetectorKind.Tiny));
+            }
+            catch
+            {
+                ssd?.Dispose();
+                throw;
+            }
         }
     }
 
