@@ -53,9 +53,9 @@ internal static class AlignCommand
                 }
                 else
                 {
-                    var largest = faces.MaxBy(f => f.Area)!;
-                    if (faces.Count > 1) System.Console.Error.WriteLine($"{path}: {faces.Count} faces, aligned the largest (--all writes each)");
-                    crops.Add(Write(aligner, image, largest, Path.Combine(directory, $"{name}.png")));
+                    var subject = FaceSelection.Subject(faces, image.Width, image.Height)!;
+                    if (faces.Count > 1) System.Console.Error.WriteLine($"{path}: {faces.Count} faces, aligned the largest over the centre (--all writes each)");
+                    crops.Add(Write(aligner, image, subject, Path.Combine(directory, $"{name}.png")));
                 }
                 if (parse.GetValue(json)) System.Console.WriteLine(JsonSerializer.Serialize(new { image = path, faces = faces.Count, crops }));
                 else foreach (var crop in crops) System.Console.WriteLine($"{path} -> {crop}");

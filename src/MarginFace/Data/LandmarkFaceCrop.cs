@@ -6,7 +6,7 @@ using MarginFace.Pipeline;
 namespace MarginFace.Data;
 
 /// <summary>
-/// The crop <c>landmarks:TEMPLATE</c> (<c>landmarks</c> alone: ArcFace's 112×112): the largest face that the detector finds
+/// The crop <c>landmarks:TEMPLATE</c> (<c>landmarks</c> alone: ArcFace's 112×112): the photo's subject (<see cref="FaceSelection.Subject"/>: the largest face over the centre, else the largest) that the detector finds
 /// (the default <see cref="FaceDetector"/>: face-api's SSD MobileNet V1 with the five points derived from its 68-point landmarks;
 /// YuNet when its file is given), warped by
 /// the least-squares similarity of its five landmarks onto <see cref="Template"/> (<see cref="FaceAligner"/>), as the pipeline
@@ -80,7 +80,7 @@ public sealed class LandmarkFaceCrop : FaceCrop
         return aligner.Align(image, face);
     }
 
-    private DetectedFace? Largest(RgbImage image) => EnsureDetector().Detect(image).MaxBy(f => f.Area);
+    private DetectedFace? Largest(RgbImage image) => FaceSelection.Subject(EnsureDetector().Detect(image), image.Width, image.Height);
 
     private static string Key(RgbImage image) =>
         $"{image.Width}x{image.Height}x{image.Channels}:{Convert.ToHexString(SHA256.HashData(image.Pixels))}";

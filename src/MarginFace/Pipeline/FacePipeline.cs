@@ -126,14 +126,14 @@ public sealed class FacePipeline
     public IReadOnlyList<DetectedFace> Detect(RgbImage image) =>
         (detector ?? throw new InvalidOperationException("detecting faces needs a pipeline with a detector.")).Detect(image);
 
-    /// <summary>What the model is given for an image: the image itself, or with a detector its largest face aligned (null when there is none).</summary>
+    /// <summary>What the model is given for an image: the image itself, or with a detector its subject (<see cref="FaceSelection.Subject"/>) aligned (null when there is no face).</summary>
     private (RgbImage? Input, string? Problem, string? Note) Prepare(string path, RgbImage image)
     {
         if (detector is null || aligner is null) return (image, null, null);
         var faces = detector.Detect(image);
         if (faces.Count == 0) return (null, $"{path}: no face found", null);
-        var largest = faces.MaxBy(f => f.Area)!;
-        return (aligner.Align(image, largest), null, faces.Count > 1 ? $"{path}: {faces.Count} faces, used the largest" : null);
+        var subject = FaceSelection.Subject(faces, image.Width, image.Height)!;
+        return (aligner.Align(image, subject), null, faces.Count > 1 ? $"{path}: {faces.Count} faces, used the largest over the centre" : null);
     }
 
     private float[][] EmbedInputs(IReadOnlyList<RgbImage> inputs) => aligned switch

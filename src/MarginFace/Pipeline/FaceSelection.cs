@@ -36,6 +36,20 @@ public sealed class FaceSelection
     }
 
     /// <summary>
+    /// The photo's subject, where one face is taken without being told which (embed, verify, align, the landmarks crop): the
+    /// largest of the faces whose box covers the centre of the <paramref name="width"/>×<paramref name="height"/> photo, else
+    /// the largest face. A photo's subject is usually in its middle, while a cut-off face at its edge can be larger: on LFW's
+    /// 7,701 pair images the largest face covers the centre in 99.79 %, some face in 99.99 % (docs/pipeline.md). Null for no face.
+    /// </summary>
+    public static DetectedFace? Subject(IReadOnlyList<DetectedFace> faces, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(faces);
+        float centreX = width / 2f, centreY = height / 2f;
+        bool Covers(DetectedFace f) => centreX >= f.X && centreX <= f.X + f.Width && centreY >= f.Y && centreY <= f.Y + f.Height;
+        return faces.Where(Covers).MaxBy(f => f.Area) ?? faces.MaxBy(f => f.Area);
+    }
+
+    /// <summary>
     /// The chosen face of <paramref name="faces"/> (at least one), or null with the reason: several faces for <see cref="Only"/>,
     /// no face overlapping the <see cref="Box"/> by <see cref="MinimumOverlap"/>.
     /// </summary>

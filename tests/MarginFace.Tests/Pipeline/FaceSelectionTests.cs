@@ -38,4 +38,15 @@ public class FaceSelectionTests
     [InlineData(float.NaN, 0, 10, 10)]
     public void ABoxWithoutAreaOrWithANonFiniteValueIsRefused(float x, float y, float width, float height) =>
         Assert.Throws<MarginFaceException>(() => FaceSelection.Box(x, y, width, height));
+
+    [Fact]
+    public void TheSubjectIsTheLargestFaceOverThePhotosCentreElseTheLargest()
+    {
+        var centred = new DetectedFace(80, 80, 90, 90, 0.9f, []);
+        var cutOffAtTheEdge = new DetectedFace(150, 0, 100, 140, 0.9f, []);
+        var corner = new DetectedFace(0, 0, 60, 60, 0.9f, []);
+        Assert.Same(centred, FaceSelection.Subject([cutOffAtTheEdge, centred, corner], 250, 250));
+        Assert.Same(cutOffAtTheEdge, FaceSelection.Subject([cutOffAtTheEdge, corner], 250, 250));
+        Assert.Null(FaceSelection.Subject([], 250, 250));
+    }
 }
