@@ -71,7 +71,10 @@ internal static class EvalLfwCommand
                 pairSet.CheckImages(imagesDirectory);
                 using var faceModel = models.Open(parse, modelPath!);
                 var preprocessing = cropOverride is null ? faceModel.Preprocessing : faceModel.Preprocessing with { Crop = cropOverride };
-                pairScores = CosineScores.ForPairs(pairSet, new FaceModelFolderEmbeddings(imagesDirectory, faceModel, parse.GetValue(flip), preprocessing: preprocessing));
+                var source = new FaceModelFolderEmbeddings(imagesDirectory, faceModel, parse.GetValue(flip), preprocessing: preprocessing);
+                pairScores = CosineScores.ForPairs(pairSet, source);
+                if (source.Unaligned.Count > 0)
+                    System.Console.Error.WriteLine($"{source.Unaligned.Count} image(s) with no face found, embedded whole: {string.Join(", ", source.Unaligned.Take(10))}{(source.Unaligned.Count > 10 ? ", …" : "")}");
                 label = $"{Path.GetFileName(modelPath)} ({faceModel.Info.Backbone}, model {faceModel.Info.ModelId}, crop {preprocessing.Crop}{(parse.GetValue(flip) ? ", flip" : "")})";
             }
             var read = watch.Elapsed;
