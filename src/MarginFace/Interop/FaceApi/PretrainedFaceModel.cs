@@ -18,11 +18,12 @@ public static class PretrainedFaceModel
     public const string Backbone = "faceapi-resnet";
 
     /// <summary>
-    /// The cosine threshold of <see cref="FaceModelInfo.VerificationThreshold"/>: the mean of the ten fold thresholds (0.9106 to
-    /// 0.9156) of LFW View 2 (pairs.txt) through YuNet, dlib-chip alignment and flip fusion, 98.65 % (docs/interop.md). dlib's
-    /// descriptors are not centred, so cosines of different people are high too.
+    /// The cosine threshold of <see cref="FaceModelInfo.VerificationThreshold"/>: the mean of the ten fold thresholds (0.9110 to
+    /// 0.9119) of LFW View 2 (pairs.txt) through the default pipeline (SSD MobileNet V1, five points from the 68-point
+    /// landmarks onto dlib's chip, flip fusion), 99.15 % (docs/interop.md). dlib's descriptors are not centred, so cosines of
+    /// different people are high too.
     /// </summary>
-    public const double LfwThreshold = 0.9139;
+    public const double LfwThreshold = 0.9117;
 
     /// <summary>
     /// The model, fetching face-api's weights (npm package <c>@vladmandic/face-api</c>) into <paramref name="cacheRoot"/>
