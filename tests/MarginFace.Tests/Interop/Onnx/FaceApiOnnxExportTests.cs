@@ -62,13 +62,13 @@ public class FaceApiOnnxExportTests(ITestOutputHelper output) : TorchTest
         var spec = new BackboneSpec(info.Backbone, info.InputWidth, info.InputHeight, info.Channels, info.Normalization, info.EmbeddingSize, 0);
         var path = Path.Combine(temp.Path, "pretrained.onnx");
         OnnxExporter.Export(model.Module, spec, path);
-        // The synthetic pattern of PortGivesFaceApisOwnDescriptorTo1e4, normalised as the model's preprocessing does.
+        // The synthetic pattern of PortGivesFaceApisOwnDescriptorTo1e4, normalised as the model's preprocessing does (no face to crop).
         var pixels = new byte[150 * 150 * 3];
         for (int y = 0; y < 150; y++)
             for (int x = 0; x < 150; x++)
                 for (int c = 0; c < 3; c++)
                     pixels[(y * 150 + x) * 3 + c] = (byte)((y * 7 + x * 13 + c * 50) % 256);
-        var values = model.Preprocessing.ToChw(new MarginFace.Imaging.RgbImage(150, 150, 3, pixels));
+        var values = (model.Preprocessing with { Crop = MarginFace.Data.FaceCrop.None }).ToChw(new MarginFace.Imaging.RgbImage(150, 150, 3, pixels));
         var expected = RunTorch(model.Module, values, 1);
         Assert.True(MaxRelativeDifference(expected, RunOnnx(path, values, 1)) < 1e-4f);
     }
