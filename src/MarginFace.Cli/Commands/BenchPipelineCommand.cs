@@ -64,7 +64,7 @@ internal static class BenchPipelineCommand
                 foreach (var stage in stages) times[stage].Add(lap[stage]);
             }
             var first = ImageFile.Read(path);
-            System.Console.WriteLine($"bench pipeline: {path} ({first.Width}×{first.Height}), {faces} face(s), detector {faceDetector.GetType().Name}, model {embedder.ModelId}{(parse.GetValue(flip) ? " with flip" : "")}, ONNX Runtime threads {(parse.GetValue(detector.Threads) == 0 ? "all" : parse.GetValue(detector.Threads))}, {parse.GetValue(runs)} runs after {parse.GetValue(warmup)} warm-up");
+            System.Console.WriteLine($"bench pipeline: {path} ({first.Width}×{first.Height}), {faces} face(s), detector {faceDetector.Kind}, model {embedder.ModelId}{(parse.GetValue(flip) ? " with flip" : "")}, ONNX Runtime threads {(parse.GetValue(detector.Threads) == 0 ? "all" : parse.GetValue(detector.Threads))}, {parse.GetValue(runs)} runs after {parse.GetValue(warmup)} warm-up");
             System.Console.WriteLine($"  {"stage",-8} {"median ms",10} {"p90 ms",10}");
             foreach (var stage in stages)
                 System.Console.WriteLine($"  {stage,-8} {Percentile(times[stage], 0.5),10:0.00} {Percentile(times[stage], 0.9),10:0.00}");
