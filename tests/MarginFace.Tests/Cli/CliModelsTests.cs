@@ -10,8 +10,9 @@ public class CliModelsTests
         var (exitCode, stdout, stderr) = CliProcess.Run(["models", "list"], new Dictionary<string, string> { ["MARGINFACE_CACHE"] = cache.Path });
         Assert.True(exitCode == 0, stderr);
         var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
-        Assert.Equal(7, rows.Count);
-        Assert.All(rows, row => Assert.EndsWith("not fetched", row.TrimEnd()));
+        Assert.Equal(8, rows.Count);
+        Assert.All(rows.Take(7), row => Assert.EndsWith("not fetched", row.TrimEnd()));
+        Assert.StartsWith("  libtorch ", rows[7]);
         Assert.Empty(Directory.GetFileSystemEntries(cache.Path));
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MarginFace.Cli.Console;
 using MarginFace.Interop.FaceApi;
+using MarginFace.Cli.Runtime;
 using MarginFace.Runtime;
 
 namespace MarginFace.Cli.Commands.Models;
@@ -35,15 +36,26 @@ internal static class ModelsCommand
                 };
                 System.Console.WriteLine($"  {Name(net),-20} {FaceApiModelCache.FileStem(net),-28} {Megabytes(cache.Size(net)),9}  {state}");
             }
+            System.Console.WriteLine($"  {"libtorch",-20} {$"{LibTorchPackage.Id} {LibTorchPackage.Version}",-28} {"",9}  {LibTorchState()}");
             return ExitCodes.Success;
         });
         return command;
     }
 
+    /// <summary>Where libtorch would come from for the commands that train (none of the models above needs it).</summary>
+    private static string LibTorchState()
+    {
+        if (Environment.GetEnvironmentVariable(TorchRuntime.LibTorchVariable) is { Length: > 0 } own) return $"{TorchRuntime.LibTorchVariable}={own}";
+        if (LibTorchPackage.InGlobalPackagesFolder() is { } global) return $"in NuGet's packages folder ({global})";
+        if (File.Exists(Path.Combine(LibTorchPackage.CacheDirectory, "libtorch_cpu.so"))) return $"restored ({LibTorchPackage.CacheDirectory})";
+        return "not restored (the first command that trains restores it; models fetch --libtorch does it now)";
+    }
+
     private static Command Fetch()
     {
-        var command = new Command("fetch", "Fetch every model into the cache (needs npm and the registry), checked by SHA-256");
-        command.SetAction(_ =>
+        var libtorch = new Option<bool>("--libtorch") { Description = $"also restore libtorch ({LibTorchPackage.Id} {LibTorchPackage.Version}, 128 MB) from your NuGet sources, for the commands that train" };
+        var command = new Command("fetch", "Fetch every model into the cache (needs npm and the registry), checked by SHA-256") { libtorch };
+        command.SetAction(parse =>
         {
             var cache = new FaceApiModelCache();
             var log = new SynchronousProgress(message => System.Console.Error.WriteLine(message));
@@ -54,6 +66,8 @@ internal static class ModelsCommand
                 total += cache.Size(net);
                 System.Console.WriteLine($"  {Name(net),-20} {Megabytes(cache.Size(net)),9}  verified");
             }
+            if (parse.GetValue(libtorch))
+                System.Console.WriteLine($"  {"libtorch",-20} {LibTorchPackage.Locate(log)}");
             System.Console.WriteLine($"{Megabytes(total)} in {cache.Directory}; for a machine without npm, copy this face-api folder into its MarginFace cache folder (${CachePaths.CacheVariable}, else ~/.cache/marginface)");
             return ExitCodes.Success;
         });
