@@ -20,8 +20,20 @@ internal static class AngularMath
         using var scope = NewDisposeScope();
         using var c = x.detach().abs().amax(new[] { dim }, keepdim: true).clamp_min(1e-30);
         using var scaled = x / c;
-        using var n = linalg.vector_norm(scaled, 2, new[] { dim }, keepdim: true);
+        using var n = VectorNorm(scaled, dim, keepdim: true);
         return (n * c).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <c>linalg.vector_norm(x, 2, [dim])</c> with no garbage collection during the call: TorchSharp 0.107 passes the order
+    /// as a <c>Scalar</c> that nothing references once its handle is read, and a collection meanwhile lets the finalizer free
+    /// it under libtorch ("Unknown scalar type", seen once in CI from a head test). Inside a training step's
+    /// <see cref="Runtime.NoCollectionSpan"/> this opens nothing.
+    /// </summary>
+    private static Tensor VectorNorm(Tensor x, long dim, bool keepdim)
+    {
+        using var quiet = Runtime.NoCollectionSpan.Begin(1L << 20);
+        return linalg.vector_norm(x, 2, new[] { dim }, keepdim: keepdim);
     }
 
     /// <summary>x / max(‖x‖, ε) along <paramref name="dim"/>: unit rows, zero rows stay zero.</summary>
@@ -40,7 +52,7 @@ internal static class AngularMath
     public static Tensor RowNorms(Tensor w)
     {
         using var scope = NewDisposeScope();
-        var n = linalg.vector_norm(w, 2, new[] { 1L }, keepdim: false);
+        var n = VectorNorm(w, 1, keepdim: false);
         if (n.shape[0] == 0) return n.MoveToOuterDisposeScope();
         var (low, high) = w.dtype == ScalarType.Float64 ? (1e-150, 1e150) : (1e-18, 1e18);
         bool safe;

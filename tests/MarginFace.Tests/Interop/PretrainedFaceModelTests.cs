@@ -77,7 +77,7 @@ public class PretrainedFaceModelTests : TorchTest
     {
         using var torchModel = Pretrained();
         using var onnxModel = PretrainedFaceModel.OpenOnnx(FaceApiTestModel.Cache.EnsureAvailable(), threads: 1);
-        Assert.Equal(FaceModelFile.ModelId(torchModel.Module), PretrainedFaceModel.ModelId);
+        Assert.Equal(PretrainedFaceModel.ModelId, FaceModelFile.ModelId(torchModel.Module));
         Assert.Equal(PretrainedFaceModel.ModelId, onnxModel.Info.ModelId);
         static object Described(FaceModelInfo i) => (i.Backbone, i.EmbeddingSize, i.InputWidth, i.InputHeight, i.Channels, i.Normalization, i.Crop, i.VerificationThreshold);
         Assert.Equal(Described(torchModel.Info), Described(onnxModel.Info));
