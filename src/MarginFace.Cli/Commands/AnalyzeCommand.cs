@@ -66,12 +66,14 @@ internal static class AnalyzeCommand
         {
             image = path,
             box = new { x = R(face.X, 2), y = R(face.Y, 2), width = R(face.Width, 2), height = R(face.Height, 2), score = R(face.Score, 4) },
+            landmarks = face.Landmarks.Select(p => new[] { R(p.X, 2), R(p.Y, 2) }).ToArray(),
+            landmarks68 = face.Landmarks68?.Select(p => new[] { R(p.X, 2), R(p.Y, 2) }).ToArray(),
             age = R(analysis.Age, 2),
             gender = Name(analysis.Gender),
             genderProbability = R(analysis.GenderProbability, 4),
             expressions,
         };
-        return JsonSerializer.Serialize(document);
+        return JsonSerializer.Serialize(document, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
     }
 
     private static string Name(FaceGender gender) => gender == FaceGender.Male ? "male" : "female";

@@ -60,7 +60,9 @@ internal static class DetectCommand
         return command;
     }
 
-    /// <summary>The JSON line of one image, with coordinates rounded to 0.01 pixel.</summary>
+    private static readonly JsonSerializerOptions OmitNulls = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>The JSON line of one image, with coordinates rounded to 0.01 pixel; <c>landmarks68</c> only where the detector located 68 points.</summary>
     internal static string ToJson(string path, RgbImage image, IReadOnlyList<DetectedFace> faces)
     {
         static double R(float v) => Math.Round(v, 2);
@@ -74,8 +76,9 @@ internal static class DetectCommand
                 box = new[] { R(f.X), R(f.Y), R(f.Width), R(f.Height) },
                 score = Math.Round(f.Score, 4),
                 landmarks = f.Landmarks.Select(p => new[] { R(p.X), R(p.Y) }).ToArray(),
+                landmarks68 = f.Landmarks68?.Select(p => new[] { R(p.X), R(p.Y) }).ToArray(),
             }).ToArray(),
         };
-        return JsonSerializer.Serialize(document);
+        return JsonSerializer.Serialize(document, OmitNulls);
     }
 }

@@ -176,4 +176,21 @@ public class CliOutOfTheBoxTests
         Assert.Equal(1, exitCode);
         Assert.Equal($"error: --models: {dir.Combine("no-such-folder")} is not a folder", stderr.Trim());
     }
+
+    [FaceApiFact(needsLfw: true)]
+    public void DetectWithTheDefaultDetectorGivesFivePointsAndTheSixtyEightTheyCameFrom()
+    {
+        var photo = TestImages.LfwPath("Colin_Powell", 1);
+        var (exitCode, stdout, stderr) = CliProcess.Run(["detect", "--json", "--onnx-threads", "1", photo], CacheEnvironment());
+        Assert.True(exitCode == 0, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(Assert.Single(Lines(stdout)));
+        var face = Assert.Single(json.RootElement.GetProperty("faces").EnumerateArray());
+        var five = face.GetProperty("landmarks").EnumerateArray().Select(p => (X: p[0].GetDouble(), Y: p[1].GetDouble())).ToList();
+        var all = face.GetProperty("landmarks68").EnumerateArray().Select(p => (X: p[0].GetDouble(), Y: p[1].GetDouble())).ToList();
+        Assert.Equal(68, all.Count);
+        // The image-left eye is the mean of points 36–41; the mouth corners are points 48 and 54 (rounded to 0.01 in the JSON).
+        Assert.Equal(all.Skip(36).Take(6).Average(p => p.X), five[0].X, 1);
+        Assert.Equal(all[48].X, five[3].X, 1);
+        Assert.Equal(all[54].Y, five[4].Y, 1);
+    }
 }
