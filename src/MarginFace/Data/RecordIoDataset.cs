@@ -256,44 +256,46 @@ public sealed class RecordIoDataset : IDisposable
         var most = (int)Math.Min(ReadLimits.MaxRecordIoRecords, recLength / 8);
         var keys = new List<int>();
         var offsets = new List<long>();
+        var line = new System.Text.StringBuilder();
+        var number = 0;
+        void EndLine()
+        {
+            number++;
+            var text = line.ToString().Trim();
+            line.Clear();
+            if (text.Length == 0) return;
+            if (keys.Count >= most)
+                throw new MarginFaceException($"{indexPath}: lists more than {most} records, more than {recPath} ({recLength} bytes) can hold");
+            var fields = text.Split('\t');
+            if (fields.Length != 2
+                || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var key)
+                || !long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+                throw new MarginFaceException($"{indexPath}: line {number} is not 'key<TAB>offset'");
+            if (offset > recLength - 8)
+                throw new MarginFaceException($"{indexPath}: record {key} points to byte {offset}, past the end of {recPath} ({recLength} bytes)");
+            keys.Add(key);
+            offsets.Add(offset);
+        }
         try
         {
             using var stream = new FileStream(indexPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            var line = new System.Text.StringBuilder();
-            var number = 0;
             var buffer = new byte[1 << 16];
             int read;
-            while (true)
+            while ((read = stream.Read(buffer)) > 0)
             {
-                read = stream.Read(buffer);
-                for (int i = 0; i < read || (read == 0 && line.Length > 0 && i == 0); i++)
+                foreach (var c in buffer.AsSpan(0, read))
                 {
-                    var c = read == 0 ? (byte)'\n' : buffer[i];
-                    if (c != '\n')
+                    if (c == '\n')
                     {
-                        if (line.Length >= ReadLimits.MaxRecordIoIndexLineLength)
-                            throw new MarginFaceException($"{indexPath}: line {number + 1} is longer than {ReadLimits.MaxRecordIoIndexLineLength} characters; not a RecordIO index");
-                        line.Append((char)c);
+                        EndLine();
                         continue;
                     }
-                    number++;
-                    var text = line.ToString().Trim();
-                    line.Clear();
-                    if (text.Length == 0) continue;
-                    if (keys.Count >= most)
-                        throw new MarginFaceException($"{indexPath}: lists more than {most} records, more than {recPath} ({recLength} bytes) can hold");
-                    var fields = text.Split('\t');
-                    if (fields.Length != 2
-                        || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var key)
-                        || !long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
-                        throw new MarginFaceException($"{indexPath}: line {number} is not 'key<TAB>offset'");
-                    if (offset + 8 > recLength)
-                        throw new MarginFaceException($"{indexPath}: record {key} points to byte {offset}, past the end of {recPath} ({recLength} bytes)");
-                    keys.Add(key);
-                    offsets.Add(offset);
+                    if (line.Length >= ReadLimits.MaxRecordIoIndexLineLength)
+                        throw new MarginFaceException($"{indexPath}: line {number + 1} is longer than {ReadLimits.MaxRecordIoIndexLineLength} characters; not a RecordIO index");
+                    line.Append((char)c);
                 }
-                if (read == 0) break;
             }
+            if (line.Length > 0) EndLine();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -45,12 +45,12 @@ public static class RecordIoWriter
             AtomicFile.Write(Path.Combine(folder, "train.idx"), indexTemp =>
                 AtomicFile.Write(Path.Combine(folder, "train.rec"), recTemp =>
                 {
-                    var index = new StringBuilder();
                     using (var rec = new FileStream(recTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    using (var index = new StreamWriter(indexTemp, append: false, new UTF8Encoding(false)))
                     {
                         void Record(int key, RecordIoHeader header, ReadOnlySpan<byte> bytes)
                         {
-                            index.Append(key.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(rec.Position.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                            index.Write(string.Create(CultureInfo.InvariantCulture, $"{key}\t{rec.Position}\n"));
                             RecordIoFormat.WriteRecord(rec, RecordIoFormat.PackPayload(header, bytes));
                         }
                         Record(0, new RecordIoHeader(2, 0, 0, 0, [imageCount + 1, imageCount + 1 + classes]), []);
@@ -64,7 +64,6 @@ public static class RecordIoWriter
                         for (int k = 0; k < classes; k++)
                             Record(imageCount + 1 + k, new RecordIoHeader(2, 0, 0, 0, [ranges[k].Start, ranges[k].End]), []);
                     }
-                    File.WriteAllText(indexTemp, index.ToString());
                     File.WriteAllText(propertyTemp, $"{classes},{height},{width}\n");
                 })));
     }

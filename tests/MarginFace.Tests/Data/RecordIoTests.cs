@@ -111,18 +111,23 @@ public class RecordIoTests
         Assert.Contains("truncated", error);
     }
 
-    [Fact]
-    public void AnIndexPointingPastTheEndFailsWithOneLine()
+    [Theory]
+    [InlineData("2\t123456789", "past the end")]
+    [InlineData("2\t9223372036854775807", "past the end")]
+    [InlineData("7\t0", "outside 0..4")]
+    [InlineData("1\t0", "key 1 is listed twice")]
+    [InlineData("2 0", "not 'key<TAB>offset'")]
+    public void ADamagedIndexFailsWithOneLine(string line, string problem)
     {
         using var temp = new TempDirectory();
         RecordIoWriter.Write(temp.Path, [0, 1], i => new byte[10]);
         var idx = temp.Combine("train.idx");
         var lines = File.ReadAllLines(idx);
-        lines[2] = "2\t123456789";
+        lines[2] = line;
         File.WriteAllLines(idx, lines);
         var error = OneLineError(() => RecordIoDataset.Open(temp.Path));
         Assert.StartsWith(idx + ":", error);
-        Assert.Contains("past the end", error);
+        Assert.Contains(problem, error);
     }
 
     [Fact]
