@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MarginFace.Cli;
 using MarginFace.Cli.Commands;
+using MarginFace.Cli.Commands.Dataset;
 using MarginFace.Cli.Commands.Eval;
 using MarginFace.Cli.Commands.Gallery;
 using MarginFace.Cli.Commands.Models;
@@ -31,5 +32,6 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     IdentifyCommand.Create(FaceModelOptions.OpenEmbedder),
     BenchCommand.Create(),
     ModelsCommand.Create(),
+    DatasetCommand.Create(),
 };
 return CommandLineHost.Run(root, "marginface", args);

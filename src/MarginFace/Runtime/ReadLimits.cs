@@ -166,4 +166,23 @@ public static class ReadLimits
 
     /// <summary>GalleryImportFile: longest line read: a 65,536-value embedding written with full float precision fits; a runaway line is not held in memory.</summary>
     public const int MaxGalleryImportLineLength = 1 << 21;
+
+    /// <summary>
+    /// RecordIoDataset: the largest record (all its parts joined) read. InsightFace's records are 112×112 JPEGs of 3–10 KB
+    /// behind a 24-byte header; 64 MiB holds an uncompressed 4096×4096 RGBA image, and a damaged length cannot make one read
+    /// allocate more.
+    /// </summary>
+    public const int MaxRecordIoRecordBytes = 64 << 20;
+
+    /// <summary>
+    /// RecordIoDataset: most records an index may list. WebFace42M, the largest public set, holds 42 million images; 2^27
+    /// (134 million) is 3× that while the offsets held in memory stay at 1 GiB.
+    /// </summary>
+    public const int MaxRecordIoRecords = 1 << 27;
+
+    /// <summary>RecordIoDataset: longest <c>.idx</c> line read: <c>key\toffset</c> is two numbers (under 40 characters); a runaway line is refused unheld.</summary>
+    public const int MaxRecordIoIndexLineLength = 256;
+
+    /// <summary>RecordIoDataset: largest <c>property</c> file read: it holds <c>num_classes,height,width</c>, a few bytes.</summary>
+    public const long MaxRecordIoPropertyBytes = 4096;
 }

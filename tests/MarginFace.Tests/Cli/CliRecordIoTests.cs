@@ -1,0 +1,34 @@
+namespace MarginFace.Tests.Cli;
+
+/// <summary><c>marginface dataset pack|info</c>: pack an identity folder as RecordIO, describe it, refuse to overwrite.</summary>
+public class CliRecordIoTests
+{
+    [Fact]
+    public void PackThenInfoThenRefuseToOverwrite()
+    {
+        using var temp = new TempDirectory();
+        var layout = SyntheticIdentities.Write(temp.Path, identities: 2, trainImages: 2, validationImages: 2, size: 24, pairsPerClass: 1);
+        var output = temp.Combine("rec");
+
+        var (exitCode, stdout, stderr) = CliProcess.Run(["dataset", "pack", layout.Train, "--out", output]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("packed 4 images of 2 identities", stdout);
+
+        (exitCode, stdout, stderr) = CliProcess.Run(["dataset", "info", output]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("images:     4", stdout);
+        Assert.Contains("identities: 2", stdout);
+        Assert.Contains("property:   2 classes, 24×24", stdout);
+        Assert.Contains("header:     flag=2 label=0 id=0 id2=0 labels=[5, 7]", stdout);
+
+        var before = File.ReadAllBytes(Path.Combine(output, "train.rec"));
+        (exitCode, _, stderr) = CliProcess.Run(["dataset", "pack", layout.Train, "--out", output]);
+        Assert.Equal(4, exitCode);
+        Assert.Contains("already exists", stderr);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(output, "train.rec")));
+
+        (exitCode, _, stderr) = CliProcess.Run(["dataset", "info", temp.Combine("missing")]);
+        Assert.Equal(1, exitCode);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+}
