@@ -40,6 +40,8 @@ internal static class EvalBinCommand
             var watch = Stopwatch.StartNew();
             var set = VerificationBin.Read(path);
             var same = set.SameLabels();
+            if (set.Pairs.Count < ArcFaceVerificationRule.DefaultFolds)
+                throw new MarginFaceException($"{path}: {set.Pairs.Count} pairs; arcface_torch's rule needs at least {ArcFaceVerificationRule.DefaultFolds} (one a fold)");
             var folds = ArcFaceVerificationRule.FoldIndices(set.Pairs.Count);
             using var faceModel = models.Open(parse, modelPath);
             var preprocessing = faceModel.Preprocessing with { Crop = FaceCrop.None };

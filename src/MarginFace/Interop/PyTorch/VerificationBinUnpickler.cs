@@ -312,7 +312,7 @@ internal sealed class VerificationBinUnpickler
         var bytes = ReadBytes(width);
         var length = width == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (length > (ulong)(_data.Length - _position))
-            throw Fail($"a string of {length} bytes at byte {at} runs past the pickle's end ({_data.Length} bytes)");
+            throw Fail($"a string of {length} bytes at byte {at} runs past the pickle's end at byte {_data.Length} (truncated, or a false length)");
         return (int)length;
     }
 
