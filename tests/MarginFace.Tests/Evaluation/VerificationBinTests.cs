@@ -78,6 +78,23 @@ public class VerificationBinTests : IDisposable
         Assert.Equal(255, last.Pixels[1]);
     }
 
+    [Fact]
+    public void ReadsProtocol5WithAnInBandNumPyBuffer()
+    {
+        // NumPy at protocol 5: _frombuffer(bytearray(data), dtype('b1'), shape, 'C'); the flags also as numpy.bool_ scalars.
+        byte[] Text(string s) => [0x8c, (byte)s.Length, .. System.Text.Encoding.ASCII.GetBytes(s)];
+        byte[] dtype = [.. Text("numpy"), .. Text("dtype"), 0x93, .. Text("b1"), 0x89, 0x88, 0x87, (byte)'R',
+            (byte)'(', (byte)'K', 3, .. Text("|"), (byte)'N', (byte)'N', (byte)'N', (byte)'J', 0xff, 0xff, 0xff, 0xff, (byte)'J', 0xff, 0xff, 0xff, 0xff, (byte)'K', 0, (byte)'t', (byte)'b'];
+        byte[] images = [(byte)']', (byte)'(', .. Images.SelectMany(i => (byte[])[(byte)'B', .. BitConverter.GetBytes(i.Length), .. i]), (byte)'e'];
+        byte[] array = [.. Text("numpy.core.numeric"), .. Text("_frombuffer"), 0x93, (byte)'(', 0x96, .. BitConverter.GetBytes(3L), 1, 0, 1,
+            .. dtype, (byte)'K', 3, 0x85, .. Text("C"), (byte)'t', (byte)'R'];
+        var set = VerificationBin.Read(Write("agedb_30.bin", [0x80, 5, .. images, .. array, 0x86, (byte)'.']));
+        AssertPairs(set);
+        byte[] scalar(bool flag) => [.. Text("numpy._core.multiarray"), .. Text("scalar"), 0x93, .. dtype, (byte)'C', 1, flag ? (byte)1 : (byte)0, 0x86, (byte)'R'];
+        byte[] list = [(byte)']', (byte)'(', .. scalar(true), .. scalar(false), .. scalar(true), (byte)'e'];
+        AssertPairs(VerificationBin.Read(Write("calfw.bin", [0x80, 4, .. images, .. list, 0x86, (byte)'.'])));
+    }
+
     private MarginFaceException Refused(byte[] pickle, string name = "hostile.bin", long slack = 1 << 20)
     {
         var path = Write(name, pickle);
