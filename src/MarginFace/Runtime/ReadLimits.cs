@@ -185,4 +185,28 @@ public static class ReadLimits
 
     /// <summary>RecordIoDataset: largest <c>property</c> file read: it holds <c>num_classes,height,width</c>, a few bytes.</summary>
     public const long MaxRecordIoPropertyBytes = 4096;
+
+    /// <summary>
+    /// VerificationBin: the largest InsightFace <c>.bin</c> verification set read (it is read whole: the images are slices of it).
+    /// The standard ones are 50–200 MB (lfw.bin 12 000 JPEGs of 112×112 ≈ 60 MB, cfp_ff.bin 14 000); 1 GiB is 5× the largest,
+    /// and one .NET array cannot hold more than 2 GiB anyway.
+    /// </summary>
+    public const long MaxVerificationBinBytes = 1L << 30;
+
+    /// <summary>
+    /// VerificationBin: most objects and container slots its pickle may build (each image and flag is a push, a memo entry and a
+    /// list slot, ~3 each). The largest standard set has 7 000 pairs (≈ 63 000); 4 Mi is enough for a million pairs and caps
+    /// the bookkeeping at a few hundred MB, so a few KB of hostile opcodes cannot build millions of containers.
+    /// </summary>
+    public const int MaxVerificationBinObjects = 1 << 22;
+
+    /// <summary>
+    /// VerificationBin: most bytes of text (GLOBAL names, NumPy dtype codes, the latin-1 text Python 3 writes for bytes at
+    /// protocol 2) its pickle may decode into new memory. Bytes objects are slices of the file and cost nothing; text is copied,
+    /// and only a Python 3 protocol-2 file holds its JPEGs as text (then about 1.5× their size), so 2 GiB bounds it by twice the file.
+    /// </summary>
+    public const long MaxVerificationBinTextBytes = 2L * MaxVerificationBinBytes;
+
+    /// <summary>VerificationBin: deepest nesting of MARKs: the file's pickle nests 2 (the tuple and a list); 64 is far beyond.</summary>
+    public const int MaxVerificationBinNesting = 64;
 }
