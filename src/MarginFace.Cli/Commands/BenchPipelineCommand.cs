@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using MarginFace.Benchmarks;
 using MarginFace.FaceModels;
 using MarginFace.Imaging;
 using MarginFace.Pipeline;
@@ -39,6 +40,7 @@ internal static class BenchPipelineCommand
             string[] stages = ["decode", "detect", "align", "embed", "total"];
             var times = stages.ToDictionary(s => s, _ => new List<double>());
             var faces = 0;
+            (int Width, int Height) size = default;
             for (int run = 0; run < parse.GetValue(warmup) + parse.GetValue(runs); run++)
             {
                 var clock = Stopwatch.StartNew();
@@ -60,26 +62,16 @@ internal static class BenchPipelineCommand
                 Lap("embed");
                 lap["total"] = clock.Elapsed.TotalMilliseconds;
                 faces = found.Count;
+                size = (photo.Width, photo.Height);
                 if (run < parse.GetValue(warmup)) continue;
                 foreach (var stage in stages) times[stage].Add(lap[stage]);
             }
-            var first = ImageFile.Read(path);
-            System.Console.WriteLine($"bench pipeline: {path} ({first.Width}×{first.Height}), {faces} face(s), detector {faceDetector.Kind}, model {embedder.ModelId}{(parse.GetValue(flip) ? " with flip" : "")}, ONNX Runtime threads {(parse.GetValue(detector.Threads) == 0 ? "all" : parse.GetValue(detector.Threads))}, {parse.GetValue(runs)} runs after {parse.GetValue(warmup)} warm-up");
+            System.Console.WriteLine($"bench pipeline: {path} ({size.Width}×{size.Height}), {faces} face(s), detector {faceDetector.Kind}, model {embedder.ModelId}{(parse.GetValue(flip) ? " with flip" : "")}, ONNX Runtime threads {(parse.GetValue(detector.Threads) == 0 ? "all" : parse.GetValue(detector.Threads))}, {parse.GetValue(runs)} runs after {parse.GetValue(warmup)} warm-up");
             System.Console.WriteLine($"  {"stage",-8} {"median ms",10} {"p90 ms",10}");
             foreach (var stage in stages)
-                System.Console.WriteLine($"  {stage,-8} {Percentile(times[stage], 0.5),10:0.00} {Percentile(times[stage], 0.9),10:0.00}");
+                System.Console.WriteLine($"  {stage,-8} {CaseTimer.Quantile(times[stage], 0.5),10:0.00} {CaseTimer.Quantile(times[stage], 0.9),10:0.00}");
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>The <paramref name="q"/>-quantile by linear interpolation between order statistics.</summary>
-    private static double Percentile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        var position = q * (sorted.Length - 1);
-        var below = (int)Math.Floor(position);
-        var above = Math.Min(below + 1, sorted.Length - 1);
-        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
     }
 }
