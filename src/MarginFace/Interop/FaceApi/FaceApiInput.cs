@@ -42,44 +42,21 @@ internal static class FaceApiInput
         Clip(image.Width, image.Height, x, y, width, height)
         ?? throw new MarginFaceException($"face box ({x:0.##}, {y:0.##}, {width:0.##}×{height:0.##}) has no pixel inside the {image.Width}×{image.Height} image");
 
-    /// <summary>Writes the network input of <paramref name="crop"/> (<c>[3, 112, 112]</c>, normalised, NCHW) into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Writes the network input of <paramref name="crop"/> (<c>[3, 112, 112]</c>, normalised, NCHW) into <paramref name="destination"/>:
+    /// the crop zero-padded to a square of side max(w, h) as <c>padToSquare(…, true)</c> does (round(d/2) after it, the rest
+    /// before), resized by <see cref="FaceApiDetectorInput.Planes"/> (TF's legacy bilinear, exact when the side is already 112).
+    /// </summary>
     public static void Fill(RgbImage image, Crop crop, Span<float> destination)
     {
         const int size = FaceApiGraphs.InputSize;
         if (destination.Length < 3 * size * size) throw new ArgumentException("destination holds fewer than 3·112·112 values", nameof(destination));
-        var (square, side) = PaddedSquare(image, crop);
-        var plane = size * size;
-        if (side == size)
-        {
-            for (var i = 0; i < plane; i++)
-                for (var c = 0; c < 3; c++)
-                    destination[c * plane + i] = (square[3 * i + c] - MeanRgb[c]) / 255f;
-            return;
-        }
-        double scale = (double)side / size;
-        for (var row = 0; row < size; row++)
-        {
-            var sourceY = scale * row;
-            var top = (int)Math.Floor(sourceY);
-            var bottom = Math.Min(side - 1, (int)Math.Ceiling(sourceY));
-            var yLerp = sourceY - top;
-            for (var column = 0; column < size; column++)
-            {
-                var sourceX = scale * column;
-                var left = (int)Math.Floor(sourceX);
-                var right = Math.Min(side - 1, (int)Math.Ceiling(sourceX));
-                var xLerp = sourceX - left;
-                for (var c = 0; c < 3; c++)
-                {
-                    double topLeft = square[(top * side + left) * 3 + c], topRight = square[(top * side + right) * 3 + c];
-                    double bottomLeft = square[(bottom * side + left) * 3 + c], bottomRight = square[(bottom * side + right) * 3 + c];
-                    var upper = topLeft + (topRight - topLeft) * xLerp;
-                    var lower = bottomLeft + (bottomRight - bottomLeft) * xLerp;
-                    var value = (float)(upper + (lower - upper) * yLerp);
-                    destination[c * plane + row * size + column] = (value - MeanRgb[c]) / 255f;
-                }
-            }
-        }
+        var side = Math.Max(crop.Width, crop.Height);
+        var difference = side - Math.Min(crop.Width, crop.Height);
+        var prepend = difference - (int)Math.Floor(difference * 0.5 + 0.5);
+        int offsetX = crop.Width < crop.Height ? prepend : 0, offsetY = crop.Height < crop.Width ? prepend : 0;
+        var face = Imaging.AffineWarp.Crop(image, crop.X, crop.Y, crop.Width, crop.Height);
+        FaceApiDetectorInput.Planes(face, side, offsetX, offsetY, 0, size, (c, v) => (v - MeanRgb[c]) / 255f).CopyTo(destination);
     }
 
     /// <summary>The 68 points of the raw network output <paramref name="output"/> (136 values, x and y interleaved) in image pixels.</summary>
@@ -99,30 +76,5 @@ internal static class FaceApiInput
             points[i] = new Vector2((float)(relativeX * (double)crop.Width + crop.X), (float)(relativeY * (double)crop.Height + crop.Y));
         }
         return points;
-    }
-
-    /// <summary>The crop as float RGB (HWC) padded with zeros to a square of side max(w, h), as <c>padToSquare(…, true)</c>.</summary>
-    private static (float[] Pixels, int Side) PaddedSquare(RgbImage image, Crop crop)
-    {
-        var side = Math.Max(crop.Width, crop.Height);
-        var difference = side - Math.Min(crop.Width, crop.Height);
-        var append = (int)Math.Floor(difference * 0.5 + 0.5);
-        var prepend = difference - append;
-        int offsetX = crop.Width < crop.Height ? prepend : 0, offsetY = crop.Height < crop.Width ? prepend : 0;
-        var pixels = new float[side * side * 3];
-        int channels = image.Channels, imageWidth = image.Width;
-        var source = image.Pixels;
-        for (var row = 0; row < crop.Height; row++)
-        {
-            var from = ((long)(crop.Y + row) * imageWidth + crop.X) * channels;
-            var to = ((row + offsetY) * side + offsetX) * 3;
-            for (var column = 0; column < crop.Width; column++, from += channels, to += 3)
-            {
-                pixels[to] = source[from];
-                pixels[to + 1] = source[from + (channels == 3 ? 1 : 0)];
-                pixels[to + 2] = source[from + (channels == 3 ? 2 : 0)];
-            }
-        }
-        return (pixels, side);
     }
 }
