@@ -1,6 +1,5 @@
 using MarginFace.FaceModels;
 using MarginFace.Models;
-using System.Globalization;
 using MarginFace.Interop.Onnx;
 using MarginFace.Runtime;
 
@@ -58,22 +57,9 @@ public static class PretrainedFaceModel
     {
         var graph = new TfjsOnnxGraph(TfjsWeightManifest.Read(manifestPath), manifestPath);
         FaceApiRecognitionGraph.Build(graph);
-        var normalization = PixelNormalization.FaceApiMeanRgb;
-        var (mean, scale) = normalization.Constants(3);
-        string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
-        string PerChannel(float[] values) => values.All(v => v == values[0]) ? Invariant(values[0]) : string.Join(",", values.Select(v => Invariant(v)));
-        graph.Metadata["backbone"] = Backbone;
-        graph.Metadata["input_width"] = Invariant(FaceApiResNet.InputSize);
-        graph.Metadata["input_height"] = Invariant(FaceApiResNet.InputSize);
-        graph.Metadata["channels"] = "3";
-        graph.Metadata["normalization"] = normalization.ToString();
-        graph.Metadata["normalization_formula"] = normalization.Formula();
-        graph.Metadata["normalization_mean"] = PerChannel(mean);
-        graph.Metadata["normalization_scale"] = PerChannel(scale);
-        graph.Metadata["embedding_size"] = Invariant(FaceApiResNet.EmbeddingSize);
-        graph.Metadata[OnnxExporter.CropKey] = Crop;
-        graph.Metadata[OnnxExporter.ModelIdKey] = ModelId;
-        graph.Metadata[OnnxExporter.VerificationThresholdKey] = LfwThreshold.ToString("R", CultureInfo.InvariantCulture);
+        var info = Info(ModelId);
+        foreach (var (key, value) in OnnxModelMetadata.Describe(OnnxModelMetadata.Spec(info)).Concat(OnnxModelMetadata.FaceModel(info)))
+            graph.Metadata[key] = value;
         return OnnxFaceModel.Open(graph.ToBytes(), FaceModelLoader.Pretrained, threads);
     }
 
@@ -90,20 +76,7 @@ public static class PretrainedFaceModel
         {
             ((FaceApiResNet)backbone.Module).LoadWeights(weights, manifestPath);
             backbone.Module.eval();
-            var spec = backbone.Spec;
-            var info = new FaceModelInfo
-            {
-                Backbone = spec.Name,
-                EmbeddingSize = spec.EmbeddingSize,
-                InputWidth = spec.InputWidth,
-                InputHeight = spec.InputHeight,
-                Channels = spec.Channels,
-                Normalization = spec.Normalization,
-                Crop = Crop,
-                TrainingConfig = $"pretrained: {FaceApiModelCache.Spec}, model/{FaceApiModelCache.WeightsFile} (dlib ResNet-29 face descriptor, King 2017)",
-                VerificationThreshold = LfwThreshold,
-                ModelId = FaceModelFile.ModelId(backbone.Module),
-            };
+            var info = Info(FaceModelFile.ModelId(backbone.Module));
             return new FaceModel(backbone, info);
         }
         catch
@@ -112,4 +85,19 @@ public static class PretrainedFaceModel
             throw;
         }
     }
+
+    /// <summary>The description of the pretrained model (both runtimes) with the model id <paramref name="modelId"/>.</summary>
+    private static FaceModelInfo Info(string modelId) => new()
+    {
+        Backbone = Backbone,
+        EmbeddingSize = FaceApiResNet.EmbeddingSize,
+        InputWidth = FaceApiResNet.InputSize,
+        InputHeight = FaceApiResNet.InputSize,
+        Channels = 3,
+        Normalization = PixelNormalization.FaceApiMeanRgb,
+        Crop = Crop,
+        TrainingConfig = $"pretrained: {FaceApiModelCache.Spec}, model/{FaceApiModelCache.WeightsFile} (dlib ResNet-29 face descriptor, King 2017)",
+        VerificationThreshold = LfwThreshold,
+        ModelId = modelId,
+    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Google.Protobuf;
 using Onnx;
 using MarginFace.Data;
@@ -53,14 +52,9 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(faceModel);
         ArgumentNullException.ThrowIfNull(path);
-        var i = faceModel.Info;
-        var spec = new BackboneSpec(i.Backbone, i.InputWidth, i.InputHeight, i.Channels, i.Normalization, i.EmbeddingSize,
-            faceModel.Module.parameters().Sum(p => p.numel()));
-        var model = Build(faceModel.Module, spec);
-        model.MetadataProps.Add(new StringStringEntryProto { Key = CropKey, Value = FaceCrop.Parse(i.Crop).ToString() });
-        model.MetadataProps.Add(new StringStringEntryProto { Key = ModelIdKey, Value = i.ModelId });
-        if (i.VerificationThreshold is double threshold)
-            model.MetadataProps.Add(new StringStringEntryProto { Key = VerificationThresholdKey, Value = threshold.ToString("R", CultureInfo.InvariantCulture) });
+        var model = Build(faceModel.Module, OnnxModelMetadata.Spec(faceModel.Info, faceModel.Module.parameters().Sum(p => p.numel())));
+        foreach (var (key, value) in OnnxModelMetadata.FaceModel(faceModel.Info))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         Write(model, path);
     }
 
@@ -105,23 +99,10 @@ public static class OnnxExporter
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        var (mean, scale) = spec.Normalization.Constants(spec.Channels);
-        string[] values =
-        [
-            spec.Name, Invariant(spec.InputWidth), Invariant(spec.InputHeight), Invariant(spec.Channels),
-            spec.Normalization.ToString(), spec.Normalization.Formula(), PerChannel(mean), PerChannel(scale),
-            Invariant(spec.EmbeddingSize),
-        ];
-        for (int i = 0; i < values.Length; i++)
-            model.MetadataProps.Add(new StringStringEntryProto { Key = MetadataKeys[i], Value = values[i] });
+        foreach (var (key, value) in OnnxModelMetadata.Describe(spec))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
-
-    /// <summary>One number when every channel has it, else the channels' numbers separated by commas (RGB order).</summary>
-    private static string PerChannel(float[] values) =>
-        values.All(v => v == values[0]) ? Invariant(values[0]) : string.Join(",", values.Select(v => Invariant(v)));
 
     /// <summary>A float32 tensor value; a null dimension is the symbolic batch axis "N".</summary>
     private static ValueInfoProto Value(string name, int?[] dims)
