@@ -79,13 +79,7 @@ public sealed class OnnxFaceModel : IFaceModel
 
     private static OnnxFaceModel Open(string path, Func<SessionOptions, InferenceSession> start, OnnxModelConvention convention, int threads)
     {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = Runtime.OnnxSessionOptions.Create(threads);
         InferenceSession session;
         try
         {

@@ -29,13 +29,7 @@ internal sealed class YuNetDetector : IFaceDetectorBackend
         Options = options;
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxInputSide, 32, nameof(Options.MaxInputSide));
         ModelPath = InferenceModels.Locate(modelPath, InferenceModels.YuNet);
-        using var sessionOptions = new SessionOptions
-        {
-            IntraOpNumThreads = Options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var sessionOptions = Runtime.OnnxSessionOptions.Create(Options.Threads);
         try
         {
             session = new InferenceSession(ModelPath, sessionOptions);

@@ -231,13 +231,7 @@ internal sealed class TfjsOnnxGraph
     /// <summary>An ONNX Runtime session of the graph with <paramref name="threads"/> intra-op threads (0: ONNX Runtime chooses).</summary>
     public InferenceSession CreateSession(int threads = 0)
     {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        using var options = Runtime.OnnxSessionOptions.Create(threads);
         return new InferenceSession(ToBytes(), options);
     }
 
