@@ -14,7 +14,7 @@ namespace MarginFace.Experiments;
 
 /// <summary>
 /// <c>lfw-align --images DIR --pairs FILE --out DIR</c>: which alignment the pretrained model wants, measured on LFW View 2.
-/// Every pair image is detected once (the default detector, the face nearest the centre among the largest) and its 68 points
+/// Every pair image is detected once (the default detector; the photo's subject, <see cref="FaceSelection.Subject"/>) and its 68 points
 /// located, plain and refined (a second landmark pass on the box the first points span, enlarged as face-api's boxes are);
 /// the points are kept in <c>OUT/landmarks.jsonl</c>. Each variant then aligns every image onto dlib's 150×150 chip, embeds
 /// it with flip, and scores the 6,000 pairs by the 10-fold protocol: <c>five</c> (eye centres, nose tip, mouth corners onto
@@ -120,19 +120,17 @@ internal static class LfwAlignCommand
                 noFace++;
                 continue;
             }
-            var centre = new Vector2(image.Width / 2f, image.Height / 2f);
-            var face = faces.OrderByDescending(f => Covers(f, centre)).ThenByDescending(f => f.Area).First();
-            var points = landmarker.Locate(image, face).ToArray();
-            var refined = landmarker.Locate(image, RefinedBox(points).X, RefinedBox(points).Y, RefinedBox(points).Size, RefinedBox(points).Size).ToArray();
+            var face = FaceSelection.Subject(faces, image.Width, image.Height)!;
+            // The default detector located the 68 points already; the refined pass looks again on the box they span.
+            var points = face.Landmarks68!.ToArray();
+            var (x, y, size) = RefinedBox(points);
+            var refined = landmarker.Locate(image, x, y, size, size).ToArray();
             located[name] = new Located(points, refined);
             writer.WriteLine(JsonSerializer.Serialize(new { image = name, points = points.Select(p => new[] { p.X, p.Y }), refined = refined.Select(p => new[] { p.X, p.Y }) }));
         }
         System.Console.WriteLine($"located {todo.Count - noFace} of {todo.Count} images in {watch.Elapsed.TotalSeconds:F0} s ({noFace} without a face)");
         return located;
     }
-
-    private static bool Covers(DetectedFace face, Vector2 point) =>
-        point.X >= face.X && point.X <= face.X + face.Width && point.Y >= face.Y && point.Y <= face.Y + face.Height;
 
     /// <summary>A square around the 68 points' bounding box, centred on it, its side 1.2× the box's longer side.</summary>
     private static (float X, float Y, float Size) RefinedBox(Vector2[] points)
