@@ -55,6 +55,13 @@ internal static class CommandLineHost
             System.Console.Error.WriteLine($"error: {OptionNames.ForCommandLine(e)}");
             return ExitCodes.BadInput;
         }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions is [MarginFaceException first, ..])
+        {
+            // Bad input met inside a parallel loop (a corrupt image decoded on another core) is still bad input: its first
+            // cause, one line, exit 1, as if it had been met sequentially.
+            System.Console.Error.WriteLine($"error: {OptionNames.ForCommandLine(first)}");
+            return ExitCodes.BadInput;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             System.Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");

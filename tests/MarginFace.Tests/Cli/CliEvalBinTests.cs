@@ -54,4 +54,27 @@ public class CliEvalBinTests
         Assert.Contains("'os.system'", stderr);
         Assert.Single(stderr.Trim().Split('\n'));
     }
+
+    [FaceApiFact]
+    public void ACorruptImageInsideTheSetIsOneLineAndExitOneNotAnInternalError()
+    {
+        using var temp = new TempDirectory();
+        var images = new List<byte[]>();
+        var same = new List<bool>();
+        for (var i = 0; i < 10; i++)
+        {
+            var colour = new SKColor((byte)(40 + 20 * i), 90, 160);
+            images.Add(VerificationBinPickles.Jpeg(colour));
+            images.Add(VerificationBinPickles.Jpeg(colour));
+            same.Add(true);
+        }
+        images[7] = [0xFF, 0xD8, 0xFF, 0x00, 1, 2, 3]; // a JPEG that ends after its first marker
+        var bin = temp.Combine("damaged.bin");
+        File.WriteAllBytes(bin, VerificationBinPickles.Protocol4(images, same));
+        var (exitCode, _, stderr) = CliProcess.Run(["eval", "bin", bin], Cache);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Trim().Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains($"{bin}: image 7", line);
+        Assert.DoesNotContain("internal error", stderr, StringComparison.OrdinalIgnoreCase);
+    }
 }
