@@ -43,6 +43,8 @@ public static class FaceServer
         builder.Services.AddSingleton(_ => new GalleryStore(options));
         builder.Services.AddSingleton(_ => new ApiKeyStore(options.ResolvedKeysPath));
         builder.Services.AddOpenApi("v1");
+        // A body that does not bind (bad JSON) becomes a BadHttpRequestException, answered as a 400 problem by ProblemMiddleware.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // Kestrel refuses a larger body itself (the handler's bounded read covers chunked bodies and the test server).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes);
         builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new RequestTimeoutPolicy
@@ -80,6 +82,20 @@ public static class FaceServer
     {
         var app = builder.Build();
         app.UseMiddleware<ProblemMiddleware>();
+        // What routing answers by itself (no such path, a method or content type the endpoint does not take) gets a problem document too.
+        app.UseStatusCodePages(context => ProblemWriter.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode switch
+        {
+            404 => ProblemKind.NotFound,
+            405 => ProblemKind.MethodNotAllowed,
+            415 => ProblemKind.UnsupportedMedia,
+            _ => ProblemKind.BadRequest,
+        }, context.HttpContext.Response.StatusCode switch
+        {
+            404 => $"no endpoint at {context.HttpContext.Request.Path}",
+            405 => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
+            415 => $"content type '{context.HttpContext.Request.ContentType ?? "(none)"}': send the photo as the body (image/jpeg, image/png, application/octet-stream) or as files of multipart/form-data",
+            _ => "bad request",
+        }));
         app.UseRouting();
         app.UseHttpMetrics();
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -15,6 +15,7 @@ public sealed record ProblemKind(string Slug, int Status, string Title)
     public static readonly ProblemKind Unauthorized = new("unauthorized", 401, "API key missing or unknown");
     public static readonly ProblemKind Forbidden = new("forbidden", 403, "API key lacks the scope");
     public static readonly ProblemKind NotFound = new("not-found", 404, "No such resource");
+    public static readonly ProblemKind MethodNotAllowed = new("method-not-allowed", 405, "Method not allowed here");
     public static readonly ProblemKind Conflict = new("conflict", 409, "Conflicts with the current state");
     public static readonly ProblemKind BadRequest = new("bad-request", 400, "Bad request");
     public static readonly ProblemKind UploadTooLarge = new("upload-too-large", 413, "Upload too large");
@@ -32,6 +33,6 @@ public sealed record ProblemKind(string Slug, int Status, string Title)
 
     /// <summary>Every kind, for the documentation test.</summary>
     public static IReadOnlyList<ProblemKind> All { get; } =
-        [Unauthorized, Forbidden, NotFound, Conflict, BadRequest, UploadTooLarge, ImageTooLarge, UnsupportedMedia, BadImage, NoFace,
+        [Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict, BadRequest, UploadTooLarge, ImageTooLarge, UnsupportedMedia, BadImage, NoFace,
          SeveralFaces, TooManyFaces, ModelMismatch, RateLimited, Timeout, NotReady, Internal];
 }
