@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using MarginFace.Server;
 using MarginFace.Server.Hosting;
 using MarginFace.Server.Recognition;
@@ -80,6 +83,17 @@ public sealed class ServerFixture : IAsyncLifetime
         await app.StartAsync();
         apps.Add(app);
         return app.GetTestClient();
+    }
+
+    /// <summary>Starts a server over <paramref name="options"/> with the shared networks on Kestrel at a free port of 127.0.0.1; returns its address.</summary>
+    public async Task<string> StartListening(ServerOptions options)
+    {
+        var builder = FaceServer.CreateBuilder(options, Faces);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = FaceServer.Build(builder);
+        await app.StartAsync();
+        apps.Add(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     }
 
     public static HttpRequestMessage Request(HttpMethod method, string path, string? key, HttpContent? content = null)
