@@ -39,6 +39,12 @@ public sealed record ServerOptions
     /// <summary>Longest a request may take before it is answered 503 with a timeout problem.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Requests whose photos are being detected, embedded or analysed at once; the others wait their turn (within their time).
+    /// More than the cores only adds ONNX Runtime working memory and switching, not throughput.
+    /// </summary>
+    public int MaxConcurrentInference { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Photos a request may carry (enrolment and verify).</summary>
     public int MaxPhotos { get; init; } = 10;
 
@@ -61,6 +67,7 @@ public sealed record ServerOptions
         if (MaxFaces < 1) throw new MarginFaceException($"faces per image {MaxFaces} must be at least 1");
         if (RequestsPerSecond < 1) throw new MarginFaceException($"requests per second {RequestsPerSecond} must be at least 1");
         if (RequestTimeout <= TimeSpan.Zero) throw new MarginFaceException($"request timeout {RequestTimeout} must be positive");
+        if (MaxConcurrentInference < 1) throw new MarginFaceException($"concurrent inferences {MaxConcurrentInference} must be at least 1");
         if (MaxPhotos < 1) throw new MarginFaceException($"photos per request {MaxPhotos} must be at least 1");
         if (OnnxThreads < 0) throw new MarginFaceException($"ONNX threads {OnnxThreads} must not be negative");
     }

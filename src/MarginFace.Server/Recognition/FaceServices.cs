@@ -20,7 +20,30 @@ public sealed class FaceServices : IDisposable
     private FacePipeline? pipeline;
     private Lazy<FaceAnalyzer>? analyzer;
 
-    public FaceServices(ServerOptions options) => this.options = options;
+    private readonly SemaphoreSlim slots;
+
+    public FaceServices(ServerOptions options)
+    {
+        this.options = options;
+        slots = new SemaphoreSlim(options.MaxConcurrentInference, options.MaxConcurrentInference);
+    }
+
+    /// <summary>Waits for one of <see cref="ServerOptions.MaxConcurrentInference"/> slots; dispose the lease to give it back.</summary>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancel)
+    {
+        await slots.WaitAsync(cancel);
+        return new Lease(slots);
+    }
+
+    private sealed class Lease(SemaphoreSlim slots) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0) slots.Release();
+        }
+    }
 
     /// <summary>True once every network is loaded.</summary>
     public bool Ready => loading is { IsCompletedSuccessfully: true };

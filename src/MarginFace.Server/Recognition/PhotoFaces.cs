@@ -18,6 +18,8 @@ internal sealed record PhotoFaces(UploadedPhoto Photo, RgbImage Image, IReadOnly
         if (upload.Photos.Count < minPhotos)
             throw new ApiProblemException(ProblemKind.BadRequest, $"{upload.Photos.Count} photo{(upload.Photos.Count == 1 ? "" : "s")} sent, {minPhotos} needed");
         var pipeline = services.Pipeline;
+        // The networks run for at most MaxConcurrentInference requests at once; the slot is held to the end of the response.
+        context.Response.RegisterForDispose(await services.AcquireAsync(cancel));
         var result = new List<PhotoFaces>(upload.Photos.Count);
         foreach (var photo in upload.Photos)
         {
