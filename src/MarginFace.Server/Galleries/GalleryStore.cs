@@ -41,7 +41,10 @@ public sealed partial class GalleryStore : IDisposable
     /// <summary>Makes an empty named gallery; 409 when it exists, or when the server has no galleries folder.</summary>
     public void Create(string name)
     {
-        var path = NamedPath(CheckGalleryName(name));
+        CheckGalleryName(name);
+        if (options.GalleriesDirectory is null)
+            throw new ApiProblemException(ProblemKind.Conflict, $"this server was started without a galleries folder (--galleries DIR): only '{ServerOptions.DefaultGallery}'");
+        var path = NamedPath(name);
         lock (directoryGate)
         {
             if (File.Exists(path) || name == ServerOptions.DefaultGallery)

@@ -125,6 +125,18 @@ public class ServerProcessTests
         Assert.Equal("Colin", after.GetProperty("faces")[0].GetProperty("candidates")[0].GetProperty("name").GetString());
         Assert.Contains("Colin", await People(second));
 
+        // A wrong key is refused and logged with the method and path, never with the key it sent.
+        var wrong = key + "-wrong";
+        using (var stranger = new HttpClient { BaseAddress = second.Client.BaseAddress })
+        {
+            stranger.DefaultRequestHeaders.Add("X-Api-Key", wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.PostAsync("/v1/detect", Photo(TestImages.LfwPath("Colin_Powell", 2)))).StatusCode);
+        }
+        var logged = DateTime.UtcNow.AddSeconds(10);
+        while (!second.Run.Stdout.Contains("401 POST /v1/detect: unknown API key") && DateTime.UtcNow < logged) await Task.Delay(50);
+        Assert.Contains("401 POST /v1/detect: unknown API key", second.Run.Stdout);
+        Assert.DoesNotContain(key, second.Run.Stdout + second.Run.Stderr);
+
         // SIGTERM while an enrolment of six photos is in flight: it is answered 201, then the server exits 0.
         var photos = Enumerable.Range(4, 6).Select(i => TestImages.LfwPath("Colin_Powell", i)).ToList();
         var inFlight = restarted.Client.PostAsync("/v1/galleries/default/people/Colin%20Six", Form(photos));
