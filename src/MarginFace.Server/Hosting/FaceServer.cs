@@ -42,7 +42,7 @@ public static class FaceServer
         else builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(_ => new GalleryStore(options));
         builder.Services.AddSingleton(_ => new ApiKeyStore(options.ResolvedKeysPath));
-        builder.Services.AddOpenApi("v1");
+        builder.Services.AddOpenApi("v1", ApiKeyOpenApi.Configure);
         // A body that does not bind (bad JSON) becomes a BadHttpRequestException, answered as a 400 problem by ProblemMiddleware.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // Kestrel refuses a larger body itself (the handler's bounded read covers chunked bodies and the test server).

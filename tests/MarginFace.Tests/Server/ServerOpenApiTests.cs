@@ -29,6 +29,12 @@ public class ServerOpenApiTests(ServerFixture server)
         var documented = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(m => (m.Name, p.Name))).ToHashSet();
         Assert.Equal(expected.ToHashSet(), documented);
 
+        // The key: a scheme in the components, a requirement on every /v1 operation, none on health.
+        Assert.Equal("X-Api-Key", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiKey").GetProperty("name").GetString());
+        foreach (var (method, path) in expected)
+            Assert.Equal(path.StartsWith("/v1/", StringComparison.Ordinal), paths.GetProperty(path).GetProperty(method).TryGetProperty("security", out _));
+        Assert.Contains("manage", paths.GetProperty("/v1/galleries").GetProperty("get").GetProperty("description").GetString());
+
         var schemas = document.GetProperty("components").GetProperty("schemas");
         foreach (var name in new[] { "DetectResponse", "EmbedResponse", "VerifyResponse", "AnalyzeResponse", "IdentifyResponse", "GalleryJson", "PersonJson", "EnrolResponse", "ImagesResponse", "RemoveResponse", "ProblemDetails" })
             Assert.True(schemas.TryGetProperty(name, out _), $"schema {name} is not in the OpenAPI document");
