@@ -21,6 +21,12 @@ public sealed record ServerOptions
     /// <summary>YuNet's ONNX file for detection; null: face-api's SSD MobileNet V1 with its 68 landmarks (the library's default).</summary>
     public string? DetectorPath { get; init; }
 
+    /// <summary>
+    /// Where the pretrained model and the analysis networks are cached (null: MarginFace's cache folder, <c>MARGINFACE_CACHE</c>).
+    /// For tests, which keep their own cache without changing the process's environment under other tests.
+    /// </summary>
+    internal string? CacheRoot { get; init; }
+
     /// <summary>ONNX Runtime intra-op threads per network (0: its default).</summary>
     public int OnnxThreads { get; init; }
 

@@ -72,10 +72,12 @@ public sealed class FaceServices : IDisposable
             : new FaceDetector(options.DetectorPath, new FaceDetectorOptions { Kind = FaceDetectorKind.YuNet, Threads = options.OnnxThreads });
         try
         {
-            var model = new FaceModelEmbedder(FaceModelLoader.Open(options.Model, threads: options.OnnxThreads));
+            var model = new FaceModelEmbedder(options.CacheRoot is { } cache && FaceModelLoader.IsPretrained(options.Model)
+                ? MarginFace.Interop.FaceApi.PretrainedFaceModel.OpenOnnx(options.OnnxThreads, cacheRoot: cache)
+                : FaceModelLoader.Open(options.Model, threads: options.OnnxThreads));
             (detector, embedder) = (found, model);
             pipeline = new FacePipeline(found, model);
-            analyzer = new Lazy<FaceAnalyzer>(() => new FaceAnalyzer(options.OnnxThreads), LazyThreadSafetyMode.ExecutionAndPublication);
+            analyzer = new Lazy<FaceAnalyzer>(() => new FaceAnalyzer(options.OnnxThreads, options.CacheRoot), LazyThreadSafetyMode.ExecutionAndPublication);
         }
         catch
         {

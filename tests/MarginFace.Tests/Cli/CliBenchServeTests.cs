@@ -7,9 +7,8 @@ public class CliBenchServeTests
     [SharedDataFact("data/lfw/lfw-deepfunneled/Colin_Powell/Colin_Powell_0001.jpg", "models/yunet/yunet_s_dynamic.onnx")]
     public void ALoadTestOfTwoClientsAnswersEveryRequest()
     {
-        Server.ServerFixture.UseTestModelCache();
         var run = CliProcess.Run(["bench", "serve", "--photo", TestImages.LfwPath("Colin_Powell", 1), "--people", "200", "--clients", "2", "--seconds", "1",
-            "--detector", TestImages.YuNetPath, "--onnx-threads", "1"], timeoutSeconds: 120);
+            "--detector", TestImages.YuNetPath, "--onnx-threads", "1"], Server.ServerFixture.TestModelCache(), timeoutSeconds: 120);
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var row = Assert.Single(run.Stdout.Split('\n'), l => l.StartsWith("| 2 |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
         Assert.True(int.Parse(row[3], System.Globalization.CultureInfo.InvariantCulture) > 0, run.Stdout);

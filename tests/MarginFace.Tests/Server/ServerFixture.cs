@@ -46,6 +46,7 @@ public sealed class ServerFixture : IAsyncLifetime
         GalleryPath = Work.Combine(name + ".db"),
         GalleriesDirectory = Work.Combine(name + "-galleries"),
         KeysPath = KeysPath,
+        CacheRoot = FaceApiTestModel.CacheRoot,
         DetectorPath = TestImages.YuNetPath,
         OnnxThreads = 1,
         MaxFaces = 3,
@@ -55,7 +56,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        UseTestModelCache();
+        TestModelCache();
         var keys = new ApiKeyStore(KeysPath);
         BothKey = keys.Create("both", ApiKeyScope.Recognise | ApiKeyScope.Manage).Key;
         RecogniseKey = keys.Create("recognise", ApiKeyScope.Recognise).Key;
@@ -67,11 +68,14 @@ public sealed class ServerFixture : IAsyncLifetime
         Client = await Start(options);
     }
 
-    /// <summary>The face-api test cache as the pretrained model's cache (inherited by the servers these tests start as processes).</summary>
-    public static void UseTestModelCache()
+    /// <summary>
+    /// The face-api test cache, filled, as the servers' cache: given to in-process servers as <c>CacheRoot</c> and to child
+    /// processes as <c>MARGINFACE_CACHE</c> (this process's environment is left alone: other tests run beside these).
+    /// </summary>
+    public static Dictionary<string, string> TestModelCache()
     {
         FaceApiTestModel.Cache.EnsureAvailable();
-        Environment.SetEnvironmentVariable("MARGINFACE_CACHE", FaceApiTestModel.CacheRoot);
+        return new() { ["MARGINFACE_CACHE"] = FaceApiTestModel.CacheRoot };
     }
 
     /// <summary>Starts an in-process server over <paramref name="options"/> with the shared networks; its client sends no key.</summary>

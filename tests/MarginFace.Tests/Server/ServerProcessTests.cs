@@ -30,8 +30,12 @@ public class ServerProcessTests
 
         public static ServerProcess Start(string gallery, string key, params string[] extra)
         {
-            UseTestModelCache();
-            var run = CliProcess.StartWatched(["serve", "--gallery", gallery, "--port", "0", "--detector", TestImages.YuNetPath, "--onnx-threads", "1", .. extra]);
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "MarginFace.Cli.dll"), "serve", "--gallery", gallery, "--port", "0",
+                "--detector", TestImages.YuNetPath, "--onnx-threads", "1", .. extra])
+                start.ArgumentList.Add(arg);
+            foreach (var (name, value) in TestModelCache()) start.Environment[name] = value;
+            var run = new CliProcess.WatchedRun(start);
             try
             {
                 Assert.True(run.WaitForLine("listening on ", TimeSpan.FromSeconds(60)), $"the server did not start: {run.Stderr}");
