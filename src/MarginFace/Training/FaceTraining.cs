@@ -89,6 +89,8 @@ public static class FaceTraining
         options.Validate();
         if (devices.Count < 1) throw new ArgumentException("at least one device is needed.", nameof(devices));
         var device = devices[0];
+        if (options.Precision != TrainingPrecision.Fp32 && devices.Count > 1)
+            throw new MarginFaceException($"FaceTrainingOptions.Precision = {options.Precision}: mixed precision trains on one device, not {devices.Count}");
         options = options with { CentreShards = devices.Count > 1 && options.PartialFc is not null ? devices.Count : 1 };
         var wall = Stopwatch.StartNew();
         var classesPath = Path.Combine(outputDirectory, "classes.json");
@@ -148,6 +150,8 @@ public static class FaceTraining
         if (parallel is not null)
             log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
+        using var precision = options.Precision == TrainingPrecision.Fp32 ? null
+            : new MixedPrecision(backbone.Module, () => BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout).Module, options.Precision, device);
 
         using var runLock = TrainingRunLock.Acquire(outputDirectory);
         var configJson = Fingerprint(options);
@@ -160,7 +164,7 @@ public static class FaceTraining
             CheckpointPath = checkpointPath,
             SaveEverySteps = options.SaveEverySteps,
             Fingerprint = configJson,
-        }, parallel);
+        }, parallel, precision);
         if (resume)
         {
             trainer.Resume(checkpointPath);
