@@ -14,6 +14,8 @@ namespace MarginFace.Training;
 /// backward the working gradients are cast into the master's float32 gradients. fp16 scales the loss by a
 /// <see cref="GradientScaler"/> and skips a step whose unscaled gradients are not finite; bf16 has float32's range and
 /// needs no scaling. Gradient clipping, when any, acts on unscaled gradients (PyTorch's unscale_-then-clip recipe).
+/// On the CPU a backbone with a dense convolution of fewer than <see cref="MinimumCpuChannels"/> channels is refused: libtorch
+/// 2.10's bf16/fp16 CPU convolutions compute those wrongly (docs/mixed-precision.md).
 /// </summary>
 public sealed class MixedPrecision : IDisposable
 {
@@ -23,6 +25,14 @@ public sealed class MixedPrecision : IDisposable
     private readonly Parameter[] workingParameters;
     private readonly Tensor[] masterBuffers;
     private readonly Tensor[] workingBuffers;
+
+    /// <summary>
+    /// Fewest channels of a dense (groups 1, kernel larger than 1×1) convolution that libtorch 2.10 computes right in
+    /// bf16/fp16 on the CPU: with fewer output channels the forward is wrong, with fewer input channels the input gradient
+    /// (measured by <c>MixedPrecisionMeasurements</c>: relative errors 0.3–1.9 against 0.002 elsewhere). The first
+    /// convolution may have fewer input channels (the image's 1 or 3): the gradient of the images is never computed.
+    /// </summary>
+    public const int MinimumCpuChannels = 16;
 
     /// <param name="master">The float32 backbone that is trained, on <paramref name="device"/>.</param>
     /// <param name="replicate">Makes a new module of the same architecture (its weights are overwritten by the master's; the global random state is left as it was).</param>
@@ -44,6 +54,7 @@ public sealed class MixedPrecision : IDisposable
         masterBuffers = [.. master.buffers()];
         if (masterParameters.Any(p => p.dtype != ScalarType.Float32))
             throw new ArgumentException("the master backbone's parameters must be float32.", nameof(master));
+        if (device.type == DeviceType.CPU) CheckCpuConvolutions(master);
         using var rng = torch.get_rng_state();
         working = replicate();
         torch.set_rng_state(rng);
@@ -153,6 +164,20 @@ public sealed class MixedPrecision : IDisposable
 
     /// <summary>Disposes the working copy; the master belongs to the caller.</summary>
     public void Dispose() => working.Dispose();
+
+    private static void CheckCpuConvolutions(nn.Module master)
+    {
+        var first = true;
+        foreach (var (name, module) in master.named_modules())
+        {
+            if (module is not Conv2d conv) continue;
+            var dense = conv.groups == 1 && conv.kernel_size.Any(k => k > 1);
+            if (dense && (conv.out_channels < MinimumCpuChannels || (!first && conv.in_channels < MinimumCpuChannels)))
+                throw new ArgumentException($"convolution {name} ({conv.in_channels} → {conv.out_channels} channels) has fewer than {MinimumCpuChannels} " +
+                    "channels, which libtorch computes wrongly in bf16/fp16 on the CPU; train it in fp32.", nameof(master));
+            first = false;
+        }
+    }
 
     private static bool SameShapes(Tensor[] expected, Tensor[] actual) =>
         expected.Length == actual.Length && expected.Zip(actual).All(p => p.First.shape.SequenceEqual(p.Second.shape));
