@@ -79,8 +79,9 @@ public sealed class Trainer
             throw new MarginFaceException($"{path}: checkpoint does not match this objective ({e.Message})");
         }
         var saved = resumeFrom.MixedPrecision?.Precision ?? TrainingPrecision.Fp32;
-        if (saved != (precision?.Precision ?? TrainingPrecision.Fp32))
-            throw new MarginFaceException($"{path}: checkpoint was trained in {saved}, this run is {precision?.Precision ?? TrainingPrecision.Fp32}; resume with the same precision");
+        var current = precision?.Precision ?? TrainingPrecision.Fp32;
+        if (saved != current)
+            throw new MarginFaceException($"{path}: checkpoint was trained in {saved.ToString().ToLowerInvariant()}, this run is {current.ToString().ToLowerInvariant()}; resume with the same precision");
         if (precision is not null) precision.Restore(resumeFrom.MixedPrecision!);
         history.Clear();
         history.AddRange(resumeFrom.History);

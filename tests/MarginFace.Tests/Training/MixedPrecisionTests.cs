@@ -240,7 +240,7 @@ public class MixedPrecisionTests : TorchTest
         using (var bf16 = new Setup(TrainingPrecision.Bf16, initial, checkpoint, epochs: 1)) bf16.Fit(x, y);
         using var fp32 = new Setup(TrainingPrecision.Fp32, initial, checkpoint, epochs: 1);
         var error = Assert.Throws<MarginFaceException>(() => fp32.Trainer.Resume(checkpoint));
-        Assert.Equal($"{checkpoint}: checkpoint was trained in Bf16, this run is Fp32; resume with the same precision", error.Message);
+        Assert.Equal($"{checkpoint}: checkpoint was trained in bf16, this run is fp32; resume with the same precision", error.Message);
     }
 
     [Fact]
