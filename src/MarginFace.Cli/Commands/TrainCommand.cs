@@ -129,15 +129,7 @@ internal static class TrainCommand
                 Init = PickText(init, o.Init),
                 Pk = parse.GetValue(pk) is string pkText ? Parsed("--pk", () => PkBatchPlan.Parse(pkText)) : o.Pk,
                 PartialFc = parse.GetValue(partialFc) ?? o.PartialFc,
-                Precision = parse.GetValue(precision) is string precisionText
-                    ? precisionText.Trim().ToLowerInvariant() switch
-                    {
-                        "fp32" => TrainingPrecision.Fp32,
-                        "bf16" => TrainingPrecision.Bf16,
-                        "fp16" => TrainingPrecision.Fp16,
-                        _ => throw new MarginFaceException($"--precision: expected fp32, bf16 or fp16, got '{precisionText}'"),
-                    }
-                    : o.Precision,
+                Precision = parse.GetValue(precision) is string precisionText ? PrecisionOption.Parse(precisionText, "--precision") : o.Precision,
             };
             var lossParameters = new Dictionary<string, double>(o.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
