@@ -78,6 +78,9 @@ public sealed class MixedPrecision : IDisposable
     /// <summary>bf16 or fp16.</summary>
     public TrainingPrecision Precision { get; }
 
+    /// <summary>The float32 backbone this copy computes for.</summary>
+    public nn.Module<Tensor, Tensor> Master => master;
+
     /// <summary>The working copy's dtype (BFloat16 or Float16).</summary>
     public ScalarType ComputeType { get; }
 

@@ -44,6 +44,8 @@ public sealed class Trainer
             throw new ArgumentException("the data-parallel replicas must have this backbone as master and this device first.", nameof(parallel));
         if (parallel is not null && precision is not null)
             throw new ArgumentException("mixed precision runs on one device, not with data-parallel replicas.", nameof(precision));
+        if (precision is not null && !ReferenceEquals(precision.Master, backbone))
+            throw new ArgumentException("the mixed-precision working copy must have this backbone as master.", nameof(precision));
         this.parallel = parallel;
         this.precision = precision;
         this.backbone = backbone;
@@ -82,7 +84,14 @@ public sealed class Trainer
         var current = precision?.Precision ?? TrainingPrecision.Fp32;
         if (saved != current)
             throw new MarginFaceException($"{path}: checkpoint was trained in {saved.ToString().ToLowerInvariant()}, this run is {current.ToString().ToLowerInvariant()}; resume with the same precision");
-        if (precision is not null) precision.Restore(resumeFrom.MixedPrecision!);
+        try
+        {
+            precision?.Restore(resumeFrom.MixedPrecision!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"{path}: checkpoint's loss scaler is damaged ({e.Message.Split(" (Parameter")[0]})");
+        }
         history.Clear();
         history.AddRange(resumeFrom.History);
     }
