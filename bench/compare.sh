@@ -3,7 +3,8 @@
 # table with ratios (MarginFace / PyTorch; below 1 means MarginFace is faster). Cases are paired by their keys (suite,
 # head, network, batch, classes, dim, mode, workers): whatever the two JSON lists have in common.
 # Usage: bench/compare.sh [--suite heads|train] [--threads N] [--device cpu|cuda] [--classes C] [--batch B] [--repeats R] [--quick]
-#   heads: --classes is a list (10575,100000); train: one class count, and --networks clsnet,facemobilenet,mobilefacenet
+#   heads: --classes is a list (10575,100000); train: one class count, --networks clsnet,facemobilenet,mobilefacenet
+#   (or iresnet50), and --precision fp32|bf16|fp16 (MarginFace's --precision against PyTorch's autocast + GradScaler)
 #   MARGINFACE: how to start marginface (default: dotnet run --project src/MarginFace.Cli -c Release --)
 #   PYTHON:     the Python with PyTorch (default: python3)
 set -euo pipefail
@@ -18,7 +19,7 @@ cs_only=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --suite) suite="$2"; shift 2 ;;
-    --threads|--device|--classes|--batch|--dim|--repeats|--warmup|--networks) common+=("$1" "$2"); shift 2 ;;
+    --threads|--device|--classes|--batch|--dim|--repeats|--warmup|--networks|--precision) common+=("$1" "$2"); shift 2 ;;
     --quick) common+=("$1"); shift ;;
     --libtorch) cs_only+=("$1" "$2"); shift 2 ;;
     *) echo "error: compare.sh: unknown option '$1'" >&2; exit 1 ;;

@@ -20,7 +20,7 @@ MARGINFACE=${MARGINFACE:?set MARGINFACE to the published MarginFace.Cli}
 PYTHON=${PYTHON:-python3}
 LIBTORCH=${LIBTORCH:-$($PYTHON -c "import torch,os;print(os.path.dirname(torch.__file__))")/lib}
 export MARGINFACE_LIBTORCH=$LIBTORCH MARGINFACE PYTHON LIBTORCH
-STAGES=${STAGES:-"env glue info mnist heads-cuda train-cuda partialfc-cuda heads-cpu train-cpu embed-cuda facetrain-cuda leak-cuda loader-cuda"}
+STAGES=${STAGES:-"env glue info mnist heads-cuda train-cuda amp-cuda partialfc-cuda heads-cpu train-cpu embed-cuda facetrain-cuda leak-cuda loader-cuda"}
 ORL=${ORL:-../shared/data/orl_faces}
 LFW=${LFW:-../shared/data/lfw/lfw-deepfunneled}
 DEVICE=${DEVICE:-cuda}                    # cpu runs the same stages on the CPU (a smoke test of this script, with QUICK=1)
@@ -138,6 +138,17 @@ fi
 TAIL=12 stage mnist 240 "$MARGINFACE" mnist --loss arcface --device "$DEVICE" --out "$out/../mnist-arcface" "${mnist_quick[@]}"
 stage heads-cuda 150 bench/compare.sh --suite heads --device "$DEVICE" --batch 512 --classes 10575,100000 --warmup 3 --repeats 20 "${quick[@]}"
 stage train-cuda 180 bench/compare.sh --suite train --device "$DEVICE" --warmup 5 --repeats 30 "${quick[@]}"
+# Mixed precision (issue 39): MarginFace --precision against PyTorch autocast (+ GradScaler for fp16), MobileFaceNet and
+# IResNet-50 at B 128, float32 first as the baseline of the same machine; the memory sampler gives each stage's GPU peak.
+amp_compare() {
+  local p
+  for p in fp32 bf16 fp16; do
+    echo "-- precision $p"
+    bench/compare.sh --suite train --device "$DEVICE" --networks mobilefacenet,iresnet50 --batch "$( [ -n "${QUICK:-}" ] && echo 8 || echo 128 )" \
+      --precision "$p" --warmup 5 --repeats "$( [ -n "${QUICK:-}" ] && echo 2 || echo 30 )" || return 1
+  done
+}
+stage amp-cuda 420 amp_compare
 stage partialfc-cuda 150 "$MARGINFACE" bench heads --device "$DEVICE" --classes "${PFC_CLASSES:-1000000}" --dim 512 --batch 512 --heads arcface --partial-fc 0.1 --warmup 2 --repeats 10 --json "$out/partialfc-cuda.json"
 stage heads-cpu 150 bench/compare.sh --suite heads --threads 2 --batch 128 --classes 100000 --warmup 1 --repeats 7 "${quick[@]}"
 stage train-cpu 240 bench/compare.sh --suite train --threads 2 --warmup 2 --repeats 6 "${quick[@]}"

@@ -229,6 +229,9 @@ def train_main(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="B 4, C 16, one warm-up step, two timed steps")
     parser.add_argument("--json", default=None, help="write the cases as a JSON list to this file")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"],
+                        help="bf16/fp16: the backbone under torch.autocast, the head and loss in float32, fp16 with GradScaler "
+                             "(arcface_torch's recipe); cases are named NETWORK/PRECISION as MarginFace's")
     a = parser.parse_args(argv)
     if a.quick:
         a.batch, a.classes, a.warmup, a.repeats = a.batch or 4, a.classes or 16, 1, 2
@@ -238,8 +241,10 @@ def train_main(argv):
     cuda = device.type == "cuda"
     networks = [n.strip().lower() for n in a.networks.split(",") if n.strip()]
     for n in networks:
-        if n not in TRAIN_NETWORKS:
-            sys.exit(f"error: --networks: unknown network '{n}'; known: {', '.join(TRAIN_NETWORKS)}")
+        if n not in TRAIN_NETWORKS + ["iresnet50"]:
+            sys.exit(f"error: --networks: unknown network '{n}'; known: {', '.join(TRAIN_NETWORKS + ['iresnet50'])}")
+    half = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[a.precision]
+    scaler = torch.amp.GradScaler(device.type) if a.precision == "fp16" else None
     print(f"pytorch {torch.__version__}, device: {device}, threads: {torch.get_num_threads()}", file=sys.stderr)
     results = []
     for network in networks:
@@ -258,20 +263,27 @@ def train_main(argv):
         def step():
             x = images.to(device)
             y = labels.to(device)
-            logits = arcface_logits(model(x), weight, y, s, m)
+            with torch.autocast(device.type, dtype=half or torch.float32, enabled=half is not None):
+                embeddings = model(x)
+            logits = arcface_logits(embeddings.float(), weight, y, s, m)
             loss = F.cross_entropy(logits, y)
             with torch.no_grad():
                 (logits.argmax(1) == y).sum().item()
             if not math.isfinite(loss.item()):
                 raise RuntimeError(f"{network}: the loss is not finite")
             optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            if scaler is None:
+                loss.backward()
+                optimizer.step()
+            else:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
 
         times = time_steps(step, a.warmup, a.repeats, cuda, device)
         result = measured("train", device, a.warmup, times, before, per_case, cuda)
         median = result["medianMs"]
-        result.update({"network": network, "head": "arcface", "batch": batch, "classes": classes,
+        result.update({"network": network if a.precision == "fp32" else f"{network}/{a.precision}", "head": "arcface", "batch": batch, "classes": classes,
                        "imagesPerSecond": batch * 1000.0 / median})
         results.append(result)
         print(f"  {network} + arcface B={batch} C={classes}: median {median:.1f} ms ({min(times):.1f}-{max(times):.1f}), "

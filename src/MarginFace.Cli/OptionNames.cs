@@ -48,6 +48,7 @@ internal static partial class OptionNames
         [nameof(FaceTrainingOptions.ValidationImages)] = "--val-images",
         [nameof(FaceTrainingOptions.Init)] = "--init",
         [nameof(FaceTrainingOptions.Pk)] = "--pk",
+        [nameof(FaceTrainingOptions.Precision)] = "--precision",
     };
 
     /// <summary>The error message as the command line says it.</summary>

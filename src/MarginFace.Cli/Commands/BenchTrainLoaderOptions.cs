@@ -17,6 +17,7 @@ internal sealed class BenchTrainLoaderOptions
     private readonly bool train;
     private readonly Option<string?> networks;
     private readonly Option<bool> leakCheck = new("--leak-check") { Description = "instead of timing, run --steps steps of the first network (default clsnet) and report RSS and live tensors every --sample-every steps" };
+    private readonly Option<string?> precision = new("--precision") { Description = "fp32, bf16 or fp16: the backbones' arithmetic, as train --precision (default fp32)" };
     private readonly Option<int> steps = new("--steps") { Description = "--leak-check: steps after the warm-up", DefaultValueFactory = _ => 1000 };
     private readonly Option<int> sampleEvery = new("--sample-every") { Description = "--leak-check: steps between readings", DefaultValueFactory = _ => 50 };
     private readonly Option<double> leakTolerance = new("--leak-tolerance") { Description = "--leak-check: largest RSS slope still called flat, MiB per 100 steps", DefaultValueFactory = _ => LeakCheck.DefaultToleranceMbPer100Steps };
@@ -40,7 +41,7 @@ internal sealed class BenchTrainLoaderOptions
     public void AddTo(Command command)
     {
         command.Add(networks);
-        foreach (var option in train ? new Option[] { leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining])
+        foreach (var option in train ? new Option[] { precision, leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining])
             command.Add(option);
     }
 
@@ -132,6 +133,7 @@ internal sealed class BenchTrainLoaderOptions
             Repeats = Given(parse, shared.Repeats) ? Positive(parse.GetValue(shared.Repeats), "--repeats", 1) : quick ? 2 : 10,
             Seed = parse.GetValue(shared.Seed),
             Device = device,
+            Precision = parse.GetValue(precision) is string precisionText ? PrecisionOption.Parse(precisionText, "--precision") : Training.TrainingPrecision.Fp32,
         };
     }
 

@@ -53,6 +53,7 @@ internal static class TrainCommand
         var pk = new Option<string?>("--pk") { Description = "P,K: batches of P identities x K images, for contrastive and triplet (e.g. 16,4; the batch is P*K)" };
         var init = new Option<string?>("--init") { Description = "start the backbone from a face model file (same backbone, embedding and input), or 'pretrained' (faceapi-resnet)" };
         var partialFc = new Option<double?>("--partial-fc") { Description = "Partial FC: per step the batch's identities plus random other class centres up to this fraction R in (0, 1]; 1 keeps all (the full layer, sharded over several --device)" };
+        var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16: the backbone's arithmetic, with float32 master weights, batch norm, head and loss; fp16 scales the loss dynamically (default fp32; one device)" };
         var config = new Option<string?>("--config") { Description = "JSON file with any of these settings (command-line options win)" };
         var output = new Option<string>("--out") { Description = "output directory", DefaultValueFactory = _ => Path.Combine("runs", "face") };
         var resume = new Option<bool>("--resume") { Description = "continue from model.bin in --out (same settings)" };
@@ -62,7 +63,7 @@ internal static class TrainCommand
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
             s, m, parameters, marginWarmup, seed, workers, cacheCrops, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, randomErase, dropout, saveEvery,
-            valPairs, valImages, pk, init, partialFc, config, output, resume, overwrite,
+            valPairs, valImages, pk, init, partialFc, precision, config, output, resume, overwrite,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -128,6 +129,7 @@ internal static class TrainCommand
                 Init = PickText(init, o.Init),
                 Pk = parse.GetValue(pk) is string pkText ? Parsed("--pk", () => PkBatchPlan.Parse(pkText)) : o.Pk,
                 PartialFc = parse.GetValue(partialFc) ?? o.PartialFc,
+                Precision = parse.GetValue(precision) is string precisionText ? PrecisionOption.Parse(precisionText, "--precision") : o.Precision,
             };
             var lossParameters = new Dictionary<string, double>(o.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;

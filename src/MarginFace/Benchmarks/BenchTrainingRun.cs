@@ -19,8 +19,9 @@ internal sealed class BenchTrainingRun : IDisposable
     private readonly Tensor images;
     private readonly Tensor labels;
     private readonly Device device;
+    private readonly MixedPrecision? precision;
 
-    public BenchTrainingRun(TrainBenchmarkCase c, double learningRate, int seed, Device device)
+    public BenchTrainingRun(TrainBenchmarkCase c, double learningRate, int seed, Device device, TrainingPrecision precision = TrainingPrecision.Fp32)
     {
         this.device = device;
         manual_seed(seed);
@@ -34,17 +35,20 @@ internal sealed class BenchTrainingRun : IDisposable
             new SGD.ParamGroup(objective.Parameters, lr: learningRate, momentum: 0.9, weight_decay: 5e-4)], learningRate);
         images = randn(c.Batch, spec.Channels, spec.InputHeight, spec.InputWidth);
         labels = randint(0, c.Classes, [c.Batch], dtype: ScalarType.Int64);
+        if (precision != TrainingPrecision.Fp32)
+            this.precision = new MixedPrecision(backbone.Module, () => BackboneFactory.Create(c.Network).Module, precision, device);
     }
 
     /// <summary>Runs <paramref name="steps"/> training steps (one epoch of a fresh <see cref="Trainer"/>); the callback sees each.</summary>
     public void Fit(int steps, ITrainingCallback? callback, CancellationToken cancellation = default)
     {
-        var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions { Epochs = 1 });
+        var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions { Epochs = 1 }, precision: precision);
         trainer.Fit(new SyntheticBatchSource(images, labels, steps), callback, cancellation);
     }
 
     public void Dispose()
     {
+        precision?.Dispose();
         optimizer.Dispose();
         objective.Dispose();
         backbone.Dispose();

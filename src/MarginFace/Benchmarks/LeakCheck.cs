@@ -51,7 +51,7 @@ internal static class LeakCheck
                 if (step >= 0 && (step % sampleEvery == 0 || step == steps)) Read(step);
             },
         };
-        using (var run = new BenchTrainingRun(c, options.LearningRate, options.Seed, device))
+        using (var run = new BenchTrainingRun(c, options.LearningRate, options.Seed, device, options.Precision))
             run.Fit(warmup + steps, clock, cancellation);
         if (samples.Count < 2 || samples[^1].Step != steps) throw new OperationCanceledException("the leak check was stopped before its last step.");
         return new LeakCheckResult

@@ -17,8 +17,8 @@ internal static class TrainBenchmark
     /// <summary>The networks of the suite, in order.</summary>
     public static IReadOnlyList<string> Networks { get; } = ["clsnet", "facemobilenet", "mobilefacenet"];
 
-    /// <summary>Every network a case can be made of: the suite's, <c>mobilefacenet64</c> and <c>mobilefacenet96</c> (timed only when asked for).</summary>
-    public static IReadOnlyList<string> Known { get; } = [.. Networks, "mobilefacenet64", "mobilefacenet96"];
+    /// <summary>Every network a case can be made of: the suite's, <c>mobilefacenet64</c>, <c>mobilefacenet96</c> and <c>iresnet50</c> (timed only when asked for).</summary>
+    public static IReadOnlyList<string> Known { get; } = [.. Networks, "mobilefacenet64", "mobilefacenet96", "iresnet50"];
 
     /// <summary>The case of <paramref name="network"/> with the options' overrides applied.</summary>
     public static TrainBenchmarkCase Case(string network, TrainBenchmarkOptions options, Device device)
@@ -59,10 +59,11 @@ internal static class TrainBenchmark
         var perCase = ProcessMemory.ResetPeak();
         var before = ProcessMemory.ResidentMb();
         var clock = new StepClock();
-        using (var run = new BenchTrainingRun(c, o.LearningRate, o.Seed, device))
+        using (var run = new BenchTrainingRun(c, o.LearningRate, o.Seed, device, o.Precision))
             run.Fit(o.Warmup + o.Repeats, clock);
         var peak = ProcessMemory.PeakSince(before);
-        return Result(c, device, o.Warmup, clock.StepMs.Skip(o.Warmup).ToArray(), before, peak, perCase);
+        var result = Result(c, device, o.Warmup, clock.StepMs.Skip(o.Warmup).ToArray(), before, peak, perCase);
+        return o.Precision == Training.TrainingPrecision.Fp32 ? result : result with { Network = $"{c.Network}/{o.Precision.ToString().ToLowerInvariant()}" };
     }
 
     internal static BenchmarkResult Result(TrainBenchmarkCase c, Device device, int warmup, double[] times, double? before, double? peak, bool perCase)

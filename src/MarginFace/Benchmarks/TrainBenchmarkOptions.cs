@@ -26,6 +26,9 @@ internal sealed record TrainBenchmarkOptions
     /// <summary>Seed of the weights and of the synthetic batch.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The backbone's arithmetic (<see cref="Training.MixedPrecision"/> for bf16 and fp16); networks are then named <c>NETWORK/bf16</c>.</summary>
+    public Training.TrainingPrecision Precision { get; init; }
+
     /// <summary>Device of the training; null: the CPU.</summary>
     public torch.Device? Device { get; init; }
 }

@@ -89,6 +89,8 @@ public static class FaceTraining
         options.Validate();
         if (devices.Count < 1) throw new ArgumentException("at least one device is needed.", nameof(devices));
         var device = devices[0];
+        if (options.Precision != TrainingPrecision.Fp32 && devices.Count > 1)
+            throw new MarginFaceException($"FaceTrainingOptions.Precision = {options.Precision.ToString().ToLowerInvariant()}: mixed precision trains on one device, not {devices.Count}");
         options = options with { CentreShards = devices.Count > 1 && options.PartialFc is not null ? devices.Count : 1 };
         var wall = Stopwatch.StartNew();
         var classesPath = Path.Combine(outputDirectory, "classes.json");
@@ -148,6 +150,7 @@ public static class FaceTraining
         if (parallel is not null)
             log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
+        using var precision = CreateMixedPrecision(options, backbone.Module, device);
 
         using var runLock = TrainingRunLock.Acquire(outputDirectory);
         var configJson = Fingerprint(options);
@@ -160,7 +163,7 @@ public static class FaceTraining
             CheckpointPath = checkpointPath,
             SaveEverySteps = options.SaveEverySteps,
             Fingerprint = configJson,
-        }, parallel);
+        }, parallel, precision);
         if (resume)
         {
             trainer.Resume(checkpointPath);
@@ -246,6 +249,19 @@ public static class FaceTraining
     /// </summary>
     internal static string Fingerprint(FaceTrainingOptions options) =>
         JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null, Workers = 1, CacheCrops = false }, ConfigJson);
+
+    private static MixedPrecision? CreateMixedPrecision(FaceTrainingOptions options, nn.Module<Tensor, Tensor> backbone, Device device)
+    {
+        if (options.Precision == TrainingPrecision.Fp32) return null;
+        try
+        {
+            return new MixedPrecision(backbone, () => BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout).Module, options.Precision, device);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"FaceTrainingOptions.Precision = {options.Precision.ToString().ToLowerInvariant()}: backbone {options.Backbone}'s {e.Message.Split(" (Parameter")[0]}");
+        }
+    }
 
     private static OptimizerHelper CreateOptimizer(FaceTrainingOptions options, nn.Module backbone, TrainingObjective objective)
     {

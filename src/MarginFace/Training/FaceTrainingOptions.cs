@@ -123,6 +123,14 @@ public sealed record FaceTrainingOptions
     /// <summary>Dropout probability before the backbone's embedding layer during training (0: none).</summary>
     public double Dropout { get; init; }
 
+    /// <summary>
+    /// The backbone's arithmetic: fp32, or bf16/fp16 with float32 master weights, batch norm, head and loss
+    /// (<see cref="MixedPrecision"/>; fp16 with dynamic loss scaling). One device only. Written only when not fp32, so fp32
+    /// runs keep their fingerprint.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public TrainingPrecision Precision { get; init; }
+
     /// <summary>Checkpoint every this many steps as well as after every epoch.</summary>
     public int? SaveEverySteps { get; init; }
 
@@ -180,6 +188,7 @@ public sealed record FaceTrainingOptions
         Require(FocalGamma is null or >= 0 && double.IsFinite(FocalGamma ?? 0), "FaceTrainingOptions.FocalGamma", "0 or a positive number", FocalGamma);
         Require(Enum.IsDefined(Optimizer), "FaceTrainingOptions.Optimizer", "sgd or adam", Optimizer);
         Require(Crop is not null, "FaceTrainingOptions.Crop", "a crop (none, center:SIZE or landmarks[:TEMPLATE])", Crop);
+        Require(Enum.IsDefined(Precision), "FaceTrainingOptions.Precision", "fp32, bf16 or fp16", Precision);
         Require(Enum.IsDefined(Schedule), "FaceTrainingOptions.Schedule", "constant, step, cosine or polynomial", Schedule);
         Require((ValidationPairs is null) == (ValidationImages is null), "FaceTrainingOptions.ValidationPairs", "it together with FaceTrainingOptions.ValidationImages", ValidationPairs ?? ValidationImages);
         try

@@ -21,6 +21,7 @@ public sealed class Trainer
     private readonly Device device;
     private readonly TrainerOptions options;
     private readonly DataParallelBackbone? parallel;
+    private readonly MixedPrecision? precision;
     private readonly List<EpochResult> history = [];
     private TrainingCheckpointState? resumeFrom;
 
@@ -33,14 +34,20 @@ public sealed class Trainer
     /// Replicas of <paramref name="backbone"/> (its <see cref="DataParallelBackbone.Master"/>) that split each batch across
     /// devices, the first being <paramref name="device"/>; null: the backbone alone on <paramref name="device"/>.
     /// </param>
+    /// <param name="precision">A bf16 or fp16 working copy of <paramref name="backbone"/> that computes its forward and backward; null: float32.</param>
     public Trainer(nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, OptimizerHelper optimizer, Device device, TrainerOptions options,
-        DataParallelBackbone? parallel = null)
+        DataParallelBackbone? parallel = null, MixedPrecision? precision = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         options.LearningRate.Validate();
         if (parallel is not null && (!ReferenceEquals(parallel.Master, backbone) || parallel.Devices[0].type != device.type || parallel.Devices[0].index != device.index))
             throw new ArgumentException("the data-parallel replicas must have this backbone as master and this device first.", nameof(parallel));
+        if (parallel is not null && precision is not null)
+            throw new ArgumentException("mixed precision runs on one device, not with data-parallel replicas.", nameof(precision));
+        if (precision is not null && !ReferenceEquals(precision.Master, backbone))
+            throw new ArgumentException("the mixed-precision working copy must have this backbone as master.", nameof(precision));
         this.parallel = parallel;
+        this.precision = precision;
         this.backbone = backbone;
         this.objective = objective;
         this.optimizer = optimizer;
@@ -72,6 +79,18 @@ public sealed class Trainer
         catch (ArgumentException e)
         {
             throw new MarginFaceException($"{path}: checkpoint does not match this objective ({e.Message})");
+        }
+        var saved = resumeFrom.MixedPrecision?.Precision ?? TrainingPrecision.Fp32;
+        var current = precision?.Precision ?? TrainingPrecision.Fp32;
+        if (saved != current)
+            throw new MarginFaceException($"{path}: checkpoint was trained in {saved.ToString().ToLowerInvariant()}, this run is {current.ToString().ToLowerInvariant()}; resume with the same precision");
+        try
+        {
+            precision?.Restore(resumeFrom.MixedPrecision!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new MarginFaceException($"{path}: checkpoint's loss scaler is damaged ({e.Message.Split(" (Parameter")[0]})");
         }
         history.Clear();
         history.AddRange(resumeFrom.History);
@@ -105,7 +124,7 @@ public sealed class Trainer
         Fit(new TensorBatchSource(images, labels, batchSize, options.Seed), callback, cancellation);
 
     private TrainingCheckpointState State(int epoch, int step, double lossSum, long correct, long seen, double seconds) =>
-        new(options.Fingerprint, epoch, step, lossSum, correct, seen, seconds, history.ToList(), objective.ExtraState());
+        new(options.Fingerprint, epoch, step, lossSum, correct, seen, seconds, history.ToList(), objective.ExtraState(), precision?.State());
 
     /// <summary>One epoch; null when cancelled (after saving a mid-epoch checkpoint).</summary>
     private EpochResult? RunEpoch(IBatchSource source, int epoch, TrainingCheckpointState? carried, ITrainingCallback? callback, CancellationToken cancellation)
@@ -138,7 +157,8 @@ public sealed class Trainer
             using var batch = batches.Current;
             var y = batch.Labels.to(device);
             objective.BeginStep(epoch, step + 1);
-            var embeddings = parallel is null ? backbone.forward(batch.Images.to(device)) : parallel.Forward(batch.Images);
+            var embeddings = precision is not null ? precision.Forward(batch.Images.to(device))
+                : parallel is null ? backbone.forward(batch.Images.to(device)) : parallel.Forward(batch.Images);
             var loss = objective.Compute(embeddings, y);
             using (torch.no_grad())
             {
@@ -149,12 +169,18 @@ public sealed class Trainer
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, step + 1, lossValue);
             optimizer.zero_grad();
             objective.BeforeBackward();
-            loss.backward();
+            if (precision is null) loss.backward();
+            else precision.Backward(loss);
             parallel?.ReduceGradients();
-            if (options.GradientClipNorm is double maxNorm)
-                nn.utils.clip_grad_norm_(backbone.parameters().Concat(objective.Parameters), maxNorm);
-            optimizer.step();
-            objective.AfterStep();
+            var finite = precision?.Unscale(backbone.parameters().Concat(objective.Modules.SelectMany(m => m.parameters()))) ?? true;
+            if (finite)
+            {
+                if (options.GradientClipNorm is double maxNorm)
+                    nn.utils.clip_grad_norm_(backbone.parameters().Concat(objective.Parameters), maxNorm);
+                optimizer.step();
+                objective.AfterStep();
+            }
+            precision?.Update(finite);
             parallel?.Broadcast();
             lossSum += lossValue;
             seen += batch.Count;

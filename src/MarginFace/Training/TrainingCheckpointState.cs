@@ -10,6 +10,7 @@ namespace MarginFace.Training;
 /// <param name="ElapsedSeconds">Time spent in the epoch so far.</param>
 /// <param name="History">Results of finished epochs.</param>
 /// <param name="ObjectiveState">The objective's state outside its modules' tensors (<see cref="TrainingObjective.ExtraState"/>).</param>
+/// <param name="MixedPrecision">The precision and fp16 loss scaler of a mixed-precision run; null: float32.</param>
 internal sealed record TrainingCheckpointState(
     string Fingerprint,
     int Epoch,
@@ -19,4 +20,6 @@ internal sealed record TrainingCheckpointState(
     long Seen,
     double ElapsedSeconds,
     IReadOnlyList<EpochResult> History,
-    IReadOnlyDictionary<string, double>? ObjectiveState = null);
+    IReadOnlyDictionary<string, double>? ObjectiveState = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    MixedPrecisionState? MixedPrecision = null);

@@ -70,6 +70,8 @@ public class CliTrainTests
     [InlineData(new[] { "--crop", "middle" }, "error: --crop: crop 'middle': expected 'none', 'center:SIZE'")]
     [InlineData(new[] { "--pk", "16", "--loss", "triplet" }, "error: --pk: P×K plan '16': expected P,K")]
     [InlineData(new[] { "--optimizer", "lbfgs" }, "error: --optimizer: expected sgd or adam, got 'lbfgs'")]
+    [InlineData(new[] { "--precision", "fp8" }, "error: --precision: expected fp32, bf16 or fp16, got 'fp8'")]
+    [InlineData(new[] { "--precision", "bf16", "--device", "cpu,cpu" }, "error: --precision bf16: mixed precision trains on one device, not 2")]
     public void PartialFcAndDeviceListMistakesAreOneLineBeforeAnyDataIsRead(string[] options, string message)
     {
         var missing = Path.Combine(Path.GetTempPath(), "marginface-no-faces-" + Guid.NewGuid().ToString("N"));

@@ -25,6 +25,17 @@ public class FaceTrainingOptionsJsonTests
     }
 
     [Fact]
+    public void PrecisionReadsAndWritesAsTheCommandLineSaysItAndFp32IsLeftOutOfTheFingerprint()
+    {
+        var options = JsonConfig.Parse<FaceTrainingOptions>("""{ "Precision": "bf16" }""", "run.json");
+        Assert.Equal(TrainingPrecision.Bf16, options.Precision);
+        Assert.Contains("\"Precision\":\"bf16\"", System.Text.Json.JsonSerializer.Serialize(options));
+        Assert.Contains("\"Precision\": \"fp16\"", FaceTraining.Fingerprint(options with { Precision = TrainingPrecision.Fp16 }));
+        Assert.DoesNotContain("Precision", FaceTraining.Fingerprint(options with { Precision = TrainingPrecision.Fp32 }));
+        Assert.StartsWith("run.json: ", Assert.Throws<MarginFaceException>(() => JsonConfig.Parse<FaceTrainingOptions>("""{ "Precision": "fp8" }""", "run.json")).Message);
+    }
+
+    [Fact]
     public void DefaultsAreTheWholeImageSgdAndNoPkPlan()
     {
         var options = JsonConfig.Parse<FaceTrainingOptions>("{}", "run.json");
