@@ -16,7 +16,7 @@ internal static class TrainCommand
     {
         var compute = new ComputeOptions(deviceLists: true);
         var defaults = new FaceTrainingOptions();
-        var data = new Option<string?>("--data") { Description = "identity folders: DIR/<identity>/<image> (JPEG, PNG, BMP, WebP, PGM)" };
+        var data = new Option<string?>("--data") { Description = "identity folders: DIR/<identity>/<image> (JPEG, PNG, BMP, WebP, PGM), or InsightFace's RecordIO: DIR/train.rec, train.idx, property" };
         var backbone = new Option<string?>("--backbone") { Description = $"backbone: {string.Join(", ", BackboneFactory.Names)} (default {defaults.Backbone})" };
         var loss = new Option<string?>("--loss") { Description = $"loss: {string.Join(", ", LossRegistry.Names)} (default {defaults.Loss}; contrastive and triplet take --pk)" };
         var embedding = new Option<int?>("--embedding") { Description = "embedding size (default: the backbone's)" };

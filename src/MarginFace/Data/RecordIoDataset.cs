@@ -204,6 +204,27 @@ public sealed class RecordIoDataset : IDisposable
     /// <summary>The class label of image <paramref name="index"/> (its header's first label), checked to be a whole number ≥ 0.</summary>
     public int ReadLabel(int index) => LabelOf(ReadImageRecord(index).Header, _firstImage + index);
 
+    /// <summary>
+    /// <see cref="ReadLabel"/> reading only the record's first 36 bytes (its part header, the IRHeader and the first label) rather
+    /// than the whole image: what a scan of every label costs. A record whose first part is shorter is read whole.
+    /// </summary>
+    internal int ReadLabelOnly(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"Images are 0..{Count - 1}.");
+        var key = _firstImage + index;
+        var position = _offsets[key];
+        Span<byte> head = stackalloc byte[8 + RecordIoHeader.Size + 4];
+        if (position + head.Length > RecLength) return ReadLabel(index);
+        Read(head, position);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(head) != RecordIoFormat.Magic) return ReadLabel(index);
+        var (_, length) = RecordIoFormat.DecodeLRecord(BinaryPrimitives.ReadUInt32LittleEndian(head[4..]));
+        var payload = head[8..];
+        var flag = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        if (length < RecordIoHeader.Size + (flag > 0 ? 4 : 0)) return ReadLabel(index);
+        var label = BinaryPrimitives.ReadSingleLittleEndian(flag > 0 ? payload[RecordIoHeader.Size..] : payload[4..]);
+        return LabelOf(new RecordIoHeader(0, label, 0, 0, []), key);
+    }
+
     /// <summary>The label stored in <paramref name="header"/> of record <paramref name="key"/>, checked to be a whole number ≥ 0.</summary>
     internal int LabelOf(RecordIoHeader header, int key)
     {

@@ -101,13 +101,10 @@ public static class FaceTraining
         using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
         var spec = backbone.Spec;
         if (options.Init is string init && !resume) StartFrom(backbone, init, log);
-        var dataset = IdentityFolderDataset.Scan(options.Data!, new IdentityFolderOptions(options.MinImages,
-            options.IncludeIdentities is string include ? IdentityFolderDataset.ReadIdentityList(include) : null,
-            options.ExcludeIdentities is string exclude ? IdentityFolderDataset.ReadIdentityList(exclude) : null)
-        { IncludeSource = options.IncludeIdentities ?? "include list" });
-        dataset = dataset.WithoutUnreadableHeaders((path, problem) => log?.Report($"skipping {path}: {problem}"));
-        if (resume && File.Exists(classesPath)) dataset.EnsureSameIdentities(IdentityFolderDataset.ReadClasses(classesPath), classesPath);
-        log?.Report($"data: {dataset.Samples.Count} images of {dataset.ClassCount} identities from {dataset.Root}");
+        var dataset = TrainingImages.Open(options, log);
+        using var openData = dataset as IDisposable;
+        if (resume && File.Exists(classesPath)) IdentityFolderDataset.EnsureSameIdentities(dataset, IdentityFolderDataset.ReadClasses(classesPath), classesPath);
+        log?.Report($"data: {dataset.Count} images of {dataset.Identities.Count} identities from {dataset.Root}");
 
         var preprocessing = Preprocessing(spec, options);
         if (preprocessing.Crop is Data.LandmarkFaceCrop landmarks)
@@ -139,7 +136,7 @@ public static class FaceTraining
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
             Crops = options.CacheCrops ? crops ?? new FaceCropCache() : null,
         });
-        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettingsOn(devices));
+        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.Identities.Count, options.LossSettingsOn(devices));
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var parallel = devices.Count > 1
@@ -167,7 +164,7 @@ public static class FaceTraining
             log?.Report($"resuming from {checkpointPath} after {trainer.History.Count} finished epoch(s)");
         }
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "config.json"), JsonSerializer.Serialize(options, ConfigJson));
-        dataset.WriteClasses(classesPath);
+        IdentityFolderDataset.WriteClasses(classesPath, dataset.Identities);
 
         var info = ModelInfo(spec, preprocessing, dataset.Identities, options, configJson);
         var modelPath = Path.Combine(outputDirectory, "face.model");
@@ -204,8 +201,8 @@ public static class FaceTraining
         {
             backbone = spec.Name,
             loss = options.Loss,
-            classes = dataset.ClassCount,
-            images = dataset.Samples.Count,
+            classes = dataset.Identities.Count,
+            images = dataset.Count,
             epochsCompleted = epochs.Count,
             epochs = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy),
             interrupted = trainer.Interrupted,
@@ -216,7 +213,7 @@ public static class FaceTraining
         };
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "metrics.json"), JsonSerializer.Serialize(metrics, ConfigJson));
         return new FaceTrainingResult(epochs, validationAccuracy, modelPath, validationAccuracy.Count > 0 ? bestPath : null,
-            dataset.ClassCount, dataset.Samples.Count, trainer.Interrupted);
+            dataset.Identities.Count, dataset.Count, trainer.Interrupted);
     }
 
     /// <summary>The description written with the trained backbone.</summary>
