@@ -96,6 +96,7 @@ public static class FaceTraining
         if (resume && !File.Exists(checkpointPath)) throw new MarginFaceException($"{checkpointPath}: checkpoint not found; nothing to resume");
         var validation = options.ValidationPairs is string pairsPath ? LfwPairs.Read(pairsPath) : null;
         validation?.CheckImages(options.ValidationImages!);
+        var bins = BinValidation.Open(options.ValidationBins);
 
         torch.manual_seed(options.Seed);
         using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
@@ -182,6 +183,11 @@ public static class FaceTraining
                 validationAccuracy[result.Epoch] = accuracy.Accuracy;
                 threshold = accuracy.Threshold;
             }
+            if (bins is not null)
+            {
+                bins.Evaluate(result.Epoch, backbone.Module, preprocessing, device);
+                if (validation is null) validationAccuracy[result.Epoch] = bins.MeanAccuracy(result.Epoch);
+            }
             var saved = FaceModelFile.Save(modelPath, backbone.Module, info with { VerificationThreshold = threshold });
             if (validationAccuracy.TryGetValue(result.Epoch, out var current) && current > best)
             {
@@ -189,14 +195,18 @@ public static class FaceTraining
                 AtomicFile.Write(bestPath, temp => File.Copy(modelPath, temp, overwrite: true));
             }
             log?.Report($"epoch {result.Epoch}: loss {result.MeanLoss:0.0000}, train accuracy {(double.IsNaN(result.TrainAccuracy) ? "-" : result.TrainAccuracy.ToString("P2"))}" +
-                (validationAccuracy.TryGetValue(result.Epoch, out var v) ? $", validation accuracy {v:P2} (threshold {threshold:0.000})" : "") +
+                (validation is not null && validationAccuracy.TryGetValue(result.Epoch, out var v) ? $", validation accuracy {v:P2} (threshold {threshold:0.000})" : "") +
+                (bins is not null ? $", {bins.Summary(result.Epoch)}" : "") +
                 $", {result.SamplesPerSecond:0} images/s, model {saved.ModelId}");
         });
         var epochs = trainer.Fit(source, epochCallback, cancellation);
 
         if (epochs.Count > 0)
             TrainingCurvesPlot.Save(Path.Combine(outputDirectory, "curves.png"), epochs.Select(e => e.MeanLoss).ToList(), epochs.Select(e => e.TrainAccuracy).ToList(),
-                validation is null ? null : epochs.Select(e => validationAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(), $"{spec.Name}, {options.Loss}");
+                validation is null ? null : epochs.Select(e => validationAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(), $"{spec.Name}, {options.Loss}",
+                more: bins?.Curves(epochs.Select(e => e.Epoch)));
+        var rows = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy);
+        bins?.AddTo(rows);
         var metrics = new
         {
             backbone = spec.Name,
@@ -204,7 +214,7 @@ public static class FaceTraining
             classes = dataset.Identities.Count,
             images = dataset.Count,
             epochsCompleted = epochs.Count,
-            epochs = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy),
+            epochs = rows,
             interrupted = trainer.Interrupted,
             device = string.Join(",", devices),
             threads = torch.get_num_threads(),
@@ -242,7 +252,7 @@ public static class FaceTraining
     /// data or changing how it is read does not change the numbers.
     /// </summary>
     internal static string Fingerprint(FaceTrainingOptions options) =>
-        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null, Workers = 1, CacheCrops = false }, ConfigJson);
+        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, ValidationBins = null, IncludeIdentities = null, ExcludeIdentities = null, Workers = 1, CacheCrops = false }, ConfigJson);
 
     private static OptimizerHelper CreateOptimizer(FaceTrainingOptions options, nn.Module backbone, TrainingObjective objective)
     {
