@@ -1,5 +1,7 @@
 using TorchSharp;
 using MarginFace.Data;
+using MarginFace.Evaluation;
+using MarginFace.FaceModels;
 using MarginFace.Tests.Mnist;
 using MarginFace.Training;
 
@@ -58,5 +60,44 @@ public class FaceTrainingRecordIoTests : TorchTest
         RecordIoWriter.Pack(IdentityFolderDataset.Scan(folder), rec);
         var error = Assert.Throws<MarginFaceException>(() => FaceTraining.Run(Options(rec) with { MinImages = 3 }, work.Combine("out"), torch.CPU));
         Assert.Equal($"FaceTrainingOptions.MinImages: selects identity folders; {rec} is a RecordIO dataset (train.rec), which it cannot select from", error.Message);
+    }
+
+    [Fact]
+    public void ValidationOnBinSetsIsArcfaceTorchsAccuracyOfTheEpochsModelInMetricsAndBestModel()
+    {
+        using var work = new TempDirectory();
+        var layout = SyntheticIdentities.Write(work.Combine("faces"), identities: 4, trainImages: 4, validationImages: 4, size: 48, pairsPerClass: 6);
+        var pairs = LfwPairs.Read(layout.ValidationPairs);
+        var lfw = work.Combine("lfw.bin");
+        var cropped = work.Combine("cfp_fp.bin");
+        VerificationBinWriter.WritePairs(lfw, pairs, layout.ValidationImages, FaceCrop.None, protocol: 2);
+        VerificationBinWriter.WritePairs(cropped, pairs, layout.ValidationImages, FaceCrop.Center(40));
+
+        var options = Options(layout.Train) with { ValidationBins = [lfw, cropped], Crop = FaceCrop.None, RandomCropFrom = null };
+        var result = FaceTraining.Run(options, work.Combine("run"), torch.CPU);
+
+        // The epoch's face.model, scored as eval bin scores it (flip-summed embeddings, arcface_torch's rule), gives the numbers of the run.
+        using var model = FaceModelFile.Load(result.ModelPath);
+        var expected = new[] { lfw, cropped }.Select(path =>
+        {
+            var set = VerificationBin.Read(path);
+            var (first, second) = set.Embed(images => model.Embed(images, model.Preprocessing with { Crop = FaceCrop.None }, flip: true));
+            return ArcFaceVerificationRule.Evaluate(first, second, set.SameLabels());
+        }).ToArray();
+        using var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(work.Combine("run", "metrics.json")));
+        var row = metrics.RootElement.GetProperty("epochs")[0];
+        Assert.Equal(expected[0].Accuracy, row.GetProperty("binAccuracy").GetProperty("lfw").GetProperty("accuracy").GetDouble());
+        Assert.Equal(expected[0].AccuracyStd, row.GetProperty("binAccuracy").GetProperty("lfw").GetProperty("accuracyStd").GetDouble());
+        Assert.Equal(expected[1].Accuracy, row.GetProperty("binAccuracy").GetProperty("cfp_fp").GetProperty("accuracy").GetDouble());
+        Assert.Equal((expected[0].Accuracy + expected[1].Accuracy) / 2, result.ValidationAccuracy[1], 12);
+        Assert.Equal(result.ValidationAccuracy[1], row.GetProperty("validationAccuracy").GetDouble(), 12);
+        Assert.True(File.Exists(result.BestModelPath), "best.model");
+        Assert.True(File.Exists(work.Combine("run", "curves.png")));
+
+        var bad = work.Combine("bad.bin");
+        File.WriteAllBytes(bad, [0x80, 0x02, (byte)'N', (byte)'.']);
+        var error = Assert.Throws<MarginFaceException>(() => FaceTraining.Run(options with { ValidationBins = [bad] }, work.Combine("bad"), torch.CPU));
+        Assert.StartsWith($"{bad}: ", error.Message);
+        Assert.False(File.Exists(work.Combine("bad", "model.bin")));
     }
 }
