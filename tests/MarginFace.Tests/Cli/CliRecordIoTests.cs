@@ -27,6 +27,13 @@ public class CliRecordIoTests
         Assert.Contains("already exists", stderr);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(output, "train.rec")));
 
+        (exitCode, stdout, stderr) = CliProcess.Run(["dataset", "pack", layout.Train, "--out", temp.Combine("crops"), "--crop", "center:16"]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("packed 4 faces (center:16, JPEG) of 2 identities", stdout);
+        (exitCode, _, stderr) = CliProcess.Run(["dataset", "pack", layout.Train, "--out", temp.Combine("both"), "--crop", "center:16", "--align"]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal("error: --align and --crop exclude each other (--align is --crop landmarks:112)", stderr.Trim());
+
         (exitCode, _, stderr) = CliProcess.Run(["dataset", "info", temp.Combine("missing")]);
         Assert.Equal(1, exitCode);
         Assert.Single(stderr.Trim().Split('\n'));
