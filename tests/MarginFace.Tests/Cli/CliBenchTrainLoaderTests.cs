@@ -60,23 +60,6 @@ public class CliBenchTrainLoaderTests
         Assert.True(cases[1].GetProperty("trainingImagesPerSecond").GetDouble() > 0);
     }
 
-    [Fact]
-    [Trait("Category", "Integration")]
-    public void QuickLoaderBenchTimesTheFolderAndTheSameImagesPackedAsRecordIo()
-    {
-        using var temp = new TempDirectory();
-        var faces = FaceFolder.Write(temp, identities: 4, images: 4, size: 160); // the loader crops center:150
-        var path = Path.Combine(temp.Path, "loader.json");
-        var (exitCode, stdout, stderr) = CliProcess.Run(["bench", "loader", "--quick", "--threads", "1", "--workers", "2", "--images", faces, "--recordio", "--no-training", "--json", path]);
-        Assert.True(exitCode == 0, stderr);
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var cases = document.RootElement.EnumerateArray().ToArray();
-        Assert.Equal(["folder/2", "recordio/2"], cases.Select(c => $"{c.GetProperty("data").GetString()}/{c.GetProperty("workers").GetInt32()}"));
-        Assert.All(cases, c => Assert.True(c.GetProperty("imagesPerSecond").GetDouble() > 0));
-        Assert.Contains("alone, recordio, 2 worker(s)", stdout);
-        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), $"marginface-bench-rec-*"));
-    }
-
     [Theory]
     [InlineData("train", "--networks", "resnet", "--networks: unknown network 'resnet'")]
     [InlineData("train", "--classes", "10,20", "--classes: expected one whole number")]
