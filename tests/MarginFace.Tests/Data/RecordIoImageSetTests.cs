@@ -138,4 +138,31 @@ public class RecordIoImageSetTests : TorchTest
         var error = Assert.Throws<MarginFaceException>(() => RecordIoImageSet.Open(gap));
         Assert.Equal($"{recPath}: identity record 6 starts at image record 3, not 2: the identity ranges do not cover the images in order", error.Message);
     }
+
+    [Fact]
+    public void AHeaderScanRefusesALabelThatIsNoClassNumberAndAFolderOfOneIdentity()
+    {
+        foreach (var (labels, expected) in new (float[], string)[]
+        {
+            ([0, float.NaN, 1], "record 1: label NaN is not a class number"),
+            ([0, -1, 1], "record 1: label -1 is not a class number"),
+            ([0, 1.5f, 1], "record 1: label 1.5 is not a class number"),
+            ([0, 0, 0], "only one identity; training needs at least two"),
+        })
+        {
+            var folder = _dir.Combine($"flat-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(folder);
+            using (var rec = File.Create(Path.Combine(folder, "train.rec")))
+            using (var index = new StreamWriter(Path.Combine(folder, "train.idx")))
+            {
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    index.Write($"{i}\t{rec.Position}\n");
+                    RecordIoFormat.WriteRecord(rec, RecordIoFormat.PackPayload(new RecordIoHeader(0, labels[i], (ulong)i, 0, []), [1, 2, 3]));
+                }
+            }
+            var error = Assert.Throws<MarginFaceException>(() => RecordIoImageSet.Open(folder));
+            Assert.Equal($"{Path.Combine(folder, "train.rec")}: {expected}", error.Message);
+        }
+    }
 }
