@@ -72,5 +72,11 @@ public class CliRecordIoTests
             Assert.Single(stderr.Trim().Split('\n'));
         }
         Assert.False(File.Exists(temp.Combine("other.bin")));
+
+        // train --val takes a comma-separated list and reads every set before training: 6 pairs cannot make 10 folds.
+        (exitCode, _, stderr) = CliProcess.Run(["train", "--data", layout.Train, "--val", $"{output},{temp.Combine("cfp_fp.bin")}", "--out", temp.Combine("run")]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"error: {output}: 6 pairs; arcface_torch's rule needs at least 10 (one a fold)", stderr.Trim());
+        Assert.False(File.Exists(Path.Combine(temp.Combine("run"), "config.json")));
     }
 }
