@@ -33,5 +33,7 @@ var root = new RootCommand("MarginFace: train face-recognition and metric-learni
     BenchCommand.Create(),
     ModelsCommand.Create(),
     DatasetCommand.Create(),
+    ServeCommand.Create(),
+    KeysCommand.Create(),
 };
 return CommandLineHost.Run(root, "marginface", args);

@@ -204,6 +204,29 @@ public sealed class FaceGallery : IDisposable
         return (IReadOnlyList<GalleryPerson>)people;
     });
 
+    /// <summary>The SHA-256 (lower-case hex) of every image enrolled for <paramref name="name"/>, in enrolment order; an unknown name is an error.</summary>
+    public IReadOnlyList<string> Images(string name)
+    {
+        name = CheckName(name);
+        return Guard(() =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var id = Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", name))
+                ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
+            using var command = Command("SELECT image_sha256 FROM embeddings WHERE person_id = $id ORDER BY id", transaction, [("$id", id)]);
+            using var reader = command.ExecuteReader();
+            var images = new List<string>();
+            while (reader.Read()) images.Add(reader.GetString(0));
+            return (IReadOnlyList<string>)images;
+        });
+    }
+
+    /// <summary>
+    /// SQLite's <c>PRAGMA data_version</c> of this connection: it changes when another connection (another process, say) commits
+    /// to the file, so a long-lived reader can reload its search matrix (<see cref="LoadIndex(bool)"/>) only when it must.
+    /// </summary>
+    public long DataVersion => Guard(() => Scalar<long>("PRAGMA data_version", null));
+
     /// <summary>Renames a person; an unknown old name or a taken new name is an error.</summary>
     public void Rename(string name, string newName)
     {

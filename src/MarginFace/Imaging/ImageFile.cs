@@ -28,16 +28,20 @@ public static class ImageFile
     public static bool IsImagePath(string path) => Extensions.Contains(Path.GetExtension(path));
 
     /// <summary>Width and height from the header alone.</summary>
-    public static (int Width, int Height) ReadSize(string path)
+    public static (int Width, int Height) ReadSize(string path) => SizeOf(ReadBytes(path), path);
+
+    /// <summary>Width and height from the header of an image held in memory (nothing decoded); <paramref name="name"/> is used in error messages.</summary>
+    public static (int Width, int Height) SizeOf(byte[] bytes, string name)
     {
-        var bytes = ReadBytes(path);
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length == 0) throw new MarginFaceException($"{name}: empty file");
         if (PgmReader.LooksLikePgm(bytes))
         {
-            var header = PgmReader.ReadHeader(bytes, path);
+            var header = PgmReader.ReadHeader(bytes, name);
             return (header.Width, header.Height);
         }
         using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data) ?? throw new MarginFaceException($"{path}: not an image (unknown or corrupt format)");
+        using var codec = SKCodec.Create(data) ?? throw new MarginFaceException($"{name}: not an image (unknown or corrupt format)");
         return (codec.Info.Width, codec.Info.Height);
     }
 
