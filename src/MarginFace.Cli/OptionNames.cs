@@ -46,6 +46,7 @@ internal static partial class OptionNames
         [nameof(FaceTrainingOptions.SaveEverySteps)] = "--save-every",
         [nameof(FaceTrainingOptions.ValidationPairs)] = "--val-pairs",
         [nameof(FaceTrainingOptions.ValidationImages)] = "--val-images",
+        [nameof(FaceTrainingOptions.ValidationBins)] = "--val",
         [nameof(FaceTrainingOptions.Init)] = "--init",
         [nameof(FaceTrainingOptions.Pk)] = "--pk",
         [nameof(FaceTrainingOptions.Precision)] = "--precision",

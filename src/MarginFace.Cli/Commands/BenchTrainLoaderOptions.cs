@@ -25,6 +25,7 @@ internal sealed class BenchTrainLoaderOptions
     private readonly Option<string> workers = new("--workers") { Description = "comma-separated decoding worker counts", DefaultValueFactory = _ => "1,2" };
     private readonly Option<int> imagesPerRun = new("--images-per-run") { Description = "images read by each timed run", DefaultValueFactory = _ => 1024 };
     private readonly Option<bool> noTraining = new("--no-training") { Description = "skip the cases with a training loop running beside the loader" };
+    private readonly Option<bool> recordIo = new("--recordio") { Description = "also time each case on the same images packed as InsightFace RecordIO (train.rec, in a temporary folder)" };
 
     /// <param name="train">The options of <c>bench train</c>; false: those of <c>bench loader</c>.</param>
     public BenchTrainLoaderOptions(bool train)
@@ -41,7 +42,7 @@ internal sealed class BenchTrainLoaderOptions
     public void AddTo(Command command)
     {
         command.Add(networks);
-        foreach (var option in train ? new Option[] { precision, leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining])
+        foreach (var option in train ? new Option[] { precision, leakCheck, steps, sampleEvery, leakTolerance } : [images, workers, imagesPerRun, noTraining, recordIo])
             command.Add(option);
     }
 
@@ -96,12 +97,13 @@ internal sealed class BenchTrainLoaderOptions
             Warmup = Given(parse, shared.Warmup) ? training.Warmup : quick ? 0 : 1,
             Repeats = Given(parse, shared.Repeats) ? training.Repeats : quick ? 1 : 3,
             WhileTraining = !parse.GetValue(noTraining),
+            RecordIo = parse.GetValue(recordIo),
             Training = training,
             Seed = parse.GetValue(shared.Seed),
             Device = device,
         };
-        print($"bench loader: {folder}, {network} input, B {options.Batch}, workers {string.Join(", ", options.Workers)}; {options.Repeats} timed run(s) of {options.ImagesPerRun} images{(options.WhileTraining ? "; alone, then while training" : "")}");
-        return LoaderBenchmark.Run(options, r => print($"  {r.Mode}, {r.Workers} worker(s): {r.ImagesPerSecond:0.0} images/s (median {r.MedianMs:0.0} ms per batch, {r.MinMs:0.0}–{r.MaxMs:0.0})" +
+        print($"bench loader: {folder}, {network} input, B {options.Batch}, workers {string.Join(", ", options.Workers)}; {options.Repeats} timed run(s) of {options.ImagesPerRun} images{(options.WhileTraining ? "; alone, then while training" : "")}{(options.RecordIo ? "; from the folder, then from the same images packed as RecordIO" : "")}");
+        return LoaderBenchmark.Run(options, r => print($"  {r.Mode}, {r.Data}, {r.Workers} worker(s): {r.ImagesPerSecond:0.0} images/s (median {r.MedianMs:0.0} ms per batch, {r.MinMs:0.0}–{r.MaxMs:0.0})" +
             (r.TrainingImagesPerSecond is double t ? $"; training beside it {t:0.0} images/s" : "")));
     }
 

@@ -16,7 +16,7 @@ internal static class TrainCommand
     {
         var compute = new ComputeOptions(deviceLists: true);
         var defaults = new FaceTrainingOptions();
-        var data = new Option<string?>("--data") { Description = "identity folders: DIR/<identity>/<image> (JPEG, PNG, BMP, WebP, PGM)" };
+        var data = new Option<string?>("--data") { Description = "identity folders: DIR/<identity>/<image> (JPEG, PNG, BMP, WebP, PGM), or InsightFace's RecordIO: DIR/train.rec, train.idx, property" };
         var backbone = new Option<string?>("--backbone") { Description = $"backbone: {string.Join(", ", BackboneFactory.Names)} (default {defaults.Backbone})" };
         var loss = new Option<string?>("--loss") { Description = $"loss: {string.Join(", ", LossRegistry.Names)} (default {defaults.Loss}; contrastive and triplet take --pk)" };
         var embedding = new Option<int?>("--embedding") { Description = "embedding size (default: the backbone's)" };
@@ -50,6 +50,7 @@ internal static class TrainCommand
         var saveEvery = new Option<int?>("--save-every") { Description = "also checkpoint every N steps" };
         var valPairs = new Option<string?>("--val-pairs") { Description = "pairs file (LFW format) to validate on after every epoch; keeps best.model" };
         var valImages = new Option<string?>("--val-images") { Description = "the images the validation pairs name" };
+        var valBins = new Option<string?>("--val") { Description = "InsightFace .bin verification sets, comma-separated (lfw.bin,cfp_fp.bin,agedb_30.bin): arcface_torch's accuracy on each after every epoch" };
         var pk = new Option<string?>("--pk") { Description = "P,K: batches of P identities x K images, for contrastive and triplet (e.g. 16,4; the batch is P*K)" };
         var init = new Option<string?>("--init") { Description = "start the backbone from a face model file (same backbone, embedding and input), or 'pretrained' (faceapi-resnet)" };
         var partialFc = new Option<double?>("--partial-fc") { Description = "Partial FC: per step the batch's identities plus random other class centres up to this fraction R in (0, 1]; 1 keeps all (the full layer, sharded over several --device)" };
@@ -63,7 +64,7 @@ internal static class TrainCommand
         {
             data, backbone, loss, embedding, crop, epochs, batch, optimizer, lr, headLr, schedule, warmupSteps, weightDecay, clip, focalGamma,
             s, m, parameters, marginWarmup, seed, workers, cacheCrops, minImages, include, exclude, noFlip, randomCrop, brightness, contrast, randomErase, dropout, saveEvery,
-            valPairs, valImages, pk, init, partialFc, precision, config, output, resume, overwrite,
+            valPairs, valImages, valBins, pk, init, partialFc, precision, config, output, resume, overwrite,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -126,6 +127,7 @@ internal static class TrainCommand
                 SaveEverySteps = parse.GetValue(saveEvery) ?? o.SaveEverySteps,
                 ValidationPairs = PickText(valPairs, o.ValidationPairs),
                 ValidationImages = PickText(valImages, o.ValidationImages),
+                ValidationBins = parse.GetValue(valBins) is string bins ? bins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : o.ValidationBins,
                 Init = PickText(init, o.Init),
                 Pk = parse.GetValue(pk) is string pkText ? Parsed("--pk", () => PkBatchPlan.Parse(pkText)) : o.Pk,
                 PartialFc = parse.GetValue(partialFc) ?? o.PartialFc,

@@ -77,6 +77,9 @@ internal sealed record BenchmarkResult
     /// <summary>Loader suite: "alone", or "while-training" (the loader and a training loop in one process, timed together).</summary>
     public string? Mode { get; init; }
 
+    /// <summary>Loader suite: what held the images, "folder" (identity folders of files) or "recordio" (the same images packed as InsightFace's train.rec).</summary>
+    public string? Data { get; init; }
+
     /// <summary>While training: the training loop's images/s during the loader's run.</summary>
     public double? TrainingImagesPerSecond { get; init; }
 

@@ -12,7 +12,9 @@ namespace MarginFace.Benchmarks;
 /// of <see cref="LoaderBenchmarkOptions.Network"/> on a synthetic batch (<see cref="TrainBenchmark"/>) runs on another thread
 /// of the same process ("while-training"), where libtorch's busy-waiting threads and the decoders compete for the cores:
 /// both rates are measured over the same wall-clock window. A run's time starts at the first request and includes the
-/// workers' start-up; median over the timed runs; images/s = B / (median time per batch).
+/// workers' start-up; median over the timed runs; images/s = B / (median time per batch). With
+/// <see cref="LoaderBenchmarkOptions.RecordIo"/> each case is timed on the identity folder and, right after, on the same images
+/// packed as RecordIO (the same shuffle, crops and augmentation; only where the bytes come from differs).
 /// </summary>
 internal static class LoaderBenchmark
 {
@@ -34,9 +36,32 @@ internal static class LoaderBenchmark
         ArgumentOutOfRangeException.ThrowIfNegative(options.Warmup);
         foreach (var w in options.Workers) ArgumentOutOfRangeException.ThrowIfLessThan(w, 1);
         var device = options.Device ?? CPU;
+        var dataset = IdentityFolderDataset.Scan(options.Images);
+        var sets = new List<(string Name, IFaceImageSet Images)> { ("folder", dataset) };
+        var packed = options.RecordIo ? Path.Combine(Path.GetTempPath(), $"marginface-bench-rec-{Environment.ProcessId}-{Guid.NewGuid():N}") : null;
+        RecordIoImageSet? rec = null;
+        if (packed is not null)
+        {
+            RecordIoWriter.Pack(dataset, packed);
+            rec = RecordIoImageSet.Open(packed);
+            sets.Add(("recordio", rec));
+        }
+        try
+        {
+            return Run(options, sets, progress, device, cancellation);
+        }
+        finally
+        {
+            rec?.Dispose();
+            if (packed is not null) Directory.Delete(packed, recursive: true);
+        }
+    }
+
+    private static IReadOnlyList<BenchmarkResult> Run(LoaderBenchmarkOptions options, List<(string Name, IFaceImageSet Images)> sets, Action<BenchmarkResult>? progress,
+        Device device, CancellationToken cancellation)
+    {
         BackboneSpec spec;
         using (var backbone = BackboneFactory.Create(options.Network)) spec = backbone.Spec;
-        var dataset = IdentityFolderDataset.Scan(options.Images);
         var preprocessing = new FacePreprocessing(FaceCrop.Parse(options.Crop), spec.InputWidth, spec.InputHeight, spec.Channels == 1, spec.Normalization);
         var results = new List<BenchmarkResult>();
         void Add(BenchmarkResult r)
@@ -45,12 +70,14 @@ internal static class LoaderBenchmark
             progress?.Invoke(r);
         }
         foreach (var workers in options.Workers)
-            Add(Measure(options, dataset, preprocessing, workers, null, device, cancellation));
+            foreach (var (name, images) in sets)
+                Add(Measure(options, images, preprocessing, workers, null, device, cancellation) with { Data = name });
         if (options.WhileTraining)
         {
             var training = TrainBenchmark.Case(options.Network, options.Training, device);
             foreach (var workers in options.Workers)
-                Add(Measure(options, dataset, preprocessing, workers, training, device, cancellation));
+                foreach (var (name, images) in sets)
+                    Add(Measure(options, images, preprocessing, workers, training, device, cancellation) with { Data = name });
         }
         return results;
     }
@@ -61,7 +88,7 @@ internal static class LoaderBenchmark
         lock (stepEnds) return stepEnds.Where(t => t > from).ToArray();
     }
 
-    private static BenchmarkResult Measure(LoaderBenchmarkOptions o, IdentityFolderDataset dataset, FacePreprocessing preprocessing, int workers,
+    private static BenchmarkResult Measure(LoaderBenchmarkOptions o, IFaceImageSet dataset, FacePreprocessing preprocessing, int workers,
         TrainBenchmarkCase? training, Device device, CancellationToken cancellation)
     {
         GC.Collect();

@@ -16,7 +16,7 @@ internal static class TrainLoaderReport
         foreach (var r in results)
             rows.Add(new[]
             {
-                r.Suite, r.Network ?? "", r.Mode ?? "", r.Workers?.ToString(c) ?? "", r.Batch?.ToString(c) ?? "", r.Classes?.ToString("N0", c) ?? "",
+                r.Suite, r.Network ?? "", r.Data is "recordio" ? $"{r.Mode} (recordio)" : r.Mode ?? "", r.Workers?.ToString(c) ?? "", r.Batch?.ToString(c) ?? "", r.Classes?.ToString("N0", c) ?? "",
                 r.Threads.ToString(c), r.MedianMs.ToString("0.0", c), $"{r.MinMs.ToString("0.0", c)}–{r.MaxMs.ToString("0.0", c)}",
                 r.ImagesPerSecond?.ToString("0.0", c) ?? "", r.TrainingImagesPerSecond?.ToString("0.0", c) ?? "",
                 r.PeakRssMb?.ToString("0", c) ?? "", r.RssDeltaMb?.ToString("0", c) ?? "",

@@ -24,15 +24,22 @@ public sealed class FaceCropCache
     private int _misses;
 
     /// <summary>The face that <paramref name="crop"/> cuts from the image file at <paramref name="path"/>, cropped on first request.</summary>
-    internal RgbImage Get(FaceCrop crop, string path)
+    internal RgbImage Get(FaceCrop crop, string path) => Get(crop, path, () => ImageFile.Read(path));
+
+    /// <summary>
+    /// The face that <paramref name="crop"/> cuts from the image named <paramref name="name"/> (a file, or a <c>.rec</c> and
+    /// record key; keyed by its full path), read by <paramref name="read"/> on first request.
+    /// </summary>
+    internal RgbImage Get(FaceCrop crop, string name, Func<RgbImage> read)
     {
         ArgumentNullException.ThrowIfNull(crop);
-        ArgumentNullException.ThrowIfNull(path);
-        var key = (crop.ToString() ?? crop.GetType().Name, Path.GetFullPath(path));
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(read);
+        var key = (crop.ToString() ?? crop.GetType().Name, Path.GetFullPath(name));
         return _faces.GetOrAdd(key, k => new Lazy<RgbImage>(() =>
         {
             Interlocked.Increment(ref _misses);
-            return crop.Apply(ImageFile.Read(k.Path));
+            return crop.Apply(read());
         }, LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 }

@@ -9,7 +9,7 @@ namespace MarginFace.Data;
 /// (culture-invariant) name, so label k is the k-th kept identity on every machine. Hidden entries (a leading '.') and files
 /// whose extension is not in <see cref="ImageFile.Extensions"/> are ignored; files directly under DIR are ignored.
 /// </summary>
-public sealed class IdentityFolderDataset
+public sealed class IdentityFolderDataset : IFaceImageSet
 {
     private IdentityFolderDataset(string root, IReadOnlyList<string> identities, IReadOnlyList<FaceSample> samples)
     {
@@ -29,6 +29,18 @@ public sealed class IdentityFolderDataset
 
     /// <summary>Number of identities; class id i is <see cref="Identities"/>[i].</summary>
     public int ClassCount => Identities.Count;
+
+    /// <summary>Number of images (<see cref="Samples"/>).</summary>
+    public int Count => Samples.Count;
+
+    /// <inheritdoc/>
+    public int Label(int index) => Samples[index].Label;
+
+    /// <summary>The file of image <paramref name="index"/>.</summary>
+    public string Name(int index) => Samples[index].Path;
+
+    /// <summary>Image <paramref name="index"/>'s file, decoded by <see cref="ImageFile.Read"/>.</summary>
+    public RgbImage Read(int index) => ImageFile.Read(Samples[index].Path);
 
     /// <summary>Scans <paramref name="directory"/>; every problem is a one-line <see cref="MarginFaceException"/> naming it.</summary>
     public static IdentityFolderDataset Scan(string directory, IdentityFolderOptions? options = null)
@@ -140,13 +152,16 @@ public sealed class IdentityFolderDataset
     }
 
     /// <summary>Writes <c>classes.json</c>: a JSON object mapping each identity name to its label, in label order (atomic).</summary>
-    internal void WriteClasses(string path)
+    internal void WriteClasses(string path) => WriteClasses(path, Identities);
+
+    /// <summary>Writes <c>classes.json</c> for <paramref name="identities"/> (label = index; atomic).</summary>
+    internal static void WriteClasses(string path, IReadOnlyList<string> identities)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
-            for (int label = 0; label < Identities.Count; label++) writer.WriteNumber(Identities[label], label);
+            for (int label = 0; label < identities.Count; label++) writer.WriteNumber(identities[label], label);
             writer.WriteEndObject();
         }
         AtomicFile.WriteAllBytes(path, stream.ToArray());
@@ -200,19 +215,23 @@ public sealed class IdentityFolderDataset
     /// Throws unless this dataset's identities are exactly <paramref name="saved"/> in the same order (a resumed run must see
     /// the labels it was trained with); the message names the first difference.
     /// </summary>
-    internal void EnsureSameIdentities(IReadOnlyList<string> saved, string savedPath)
+    internal void EnsureSameIdentities(IReadOnlyList<string> saved, string savedPath) => EnsureSameIdentities(this, saved, savedPath);
+
+    /// <summary>As the instance method, for any image set (a resumed RecordIO run too).</summary>
+    internal static void EnsureSameIdentities(IFaceImageSet images, IReadOnlyList<string> saved, string savedPath)
     {
-        for (int label = 0; label < Math.Min(saved.Count, Identities.Count); label++)
+        var (root, identities) = (images.Root, images.Identities);
+        for (int label = 0; label < Math.Min(saved.Count, identities.Count); label++)
         {
-            if (string.Equals(saved[label], Identities[label], StringComparison.Ordinal)) continue;
+            if (string.Equals(saved[label], identities[label], StringComparison.Ordinal)) continue;
             throw new MarginFaceException(
-                $"{Root}: its identities differ from {savedPath} at label {label}: the folder has '{Identities[label]}', the saved list '{saved[label]}'");
+                $"{root}: its identities differ from {savedPath} at label {label}: the folder has '{identities[label]}', the saved list '{saved[label]}'");
         }
-        if (saved.Count != Identities.Count)
+        if (saved.Count != identities.Count)
         {
-            var (more, first) = saved.Count > Identities.Count ? ("the saved list", saved[Identities.Count]) : ("the folder", Identities[saved.Count]);
+            var (more, first) = saved.Count > identities.Count ? ("the saved list", saved[identities.Count]) : ("the folder", identities[saved.Count]);
             throw new MarginFaceException(
-                $"{Root}: has {Identities.Count} identities, {savedPath} {saved.Count}; {more} goes on with '{first}' at label {Math.Min(saved.Count, Identities.Count)}");
+                $"{root}: has {identities.Count} identities, {savedPath} {saved.Count}; {more} goes on with '{first}' at label {Math.Min(saved.Count, identities.Count)}");
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using MarginFace.FaceModels;
-using MarginFace.Imaging;
 using MarginFace.Runtime;
 using MarginFace.Training;
 using static TorchSharp.torch;
@@ -9,20 +8,20 @@ using static TorchSharp.torch;
 namespace MarginFace.Data;
 
 /// <summary>
-/// Streams an <see cref="IdentityFolderDataset"/> as training batches. Epoch e's order is a Fisher–Yates shuffle drawn from
+/// Streams an <see cref="IFaceImageSet"/> (identity folders, or InsightFace's RecordIO) as training batches. Epoch e's order is a Fisher–Yates shuffle drawn from
 /// <see cref="SplitMix64"/> keyed by (seed, e); step s holds positions s·B … s·B + B − 1 of it, and image i of step s is
 /// augmented with the draw keyed by (seed, e, s, i). Worker threads decode whole batches ahead of the consumer (at most
 /// <see cref="ImageFolderBatchOptions.PrefetchBatches"/> in flight) and the batches come out in step order, so the tensors do not
 /// depend on the number of workers or on timing. An unreadable file is reported once and replaced by the next readable
 /// file of the epoch's order (wrapping round), with that file's label: the replacement depends only on which files are
-/// unreadable, so a resumed run sees the same batches.
+/// unreadable, so a resumed run sees the same batches. The same images give the same batches whatever holds them.
 /// </summary>
 public sealed class ImageFolderBatchSource : IBatchSource
 {
     /// <summary>Stream tag separating the shuffle from other uses of the same seed.</summary>
     private const long ShuffleStream = 0x53687566;
 
-    private readonly IdentityFolderDataset _dataset;
+    private readonly IFaceImageSet _dataset;
     private readonly FacePreprocessing _preprocessing;
     private readonly FaceAugmentation? _augmentation;
     private readonly ImageFolderBatchOptions _options;
@@ -30,10 +29,10 @@ public sealed class ImageFolderBatchSource : IBatchSource
     private readonly Lock _reportLock = new();
     private int _runningWorkers;
 
-    /// <summary>Batches of <paramref name="dataset"/>'s images, each cropped and normalised by <paramref name="preprocessing"/> and, when given, augmented; decoded on <see cref="ImageFolderBatchOptions.Workers"/> threads.</summary>
-    public ImageFolderBatchSource(IdentityFolderDataset dataset, FacePreprocessing preprocessing, FaceAugmentation? augmentation, ImageFolderBatchOptions options)
+    /// <summary>Batches of <paramref name="images"/>, each cropped and normalised by <paramref name="preprocessing"/> and, when given, augmented; decoded on <see cref="ImageFolderBatchOptions.Workers"/> threads.</summary>
+    public ImageFolderBatchSource(IFaceImageSet images, FacePreprocessing preprocessing, FaceAugmentation? augmentation, ImageFolderBatchOptions options)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(preprocessing);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
@@ -42,16 +41,16 @@ public sealed class ImageFolderBatchSource : IBatchSource
         augmentation?.Validate(preprocessing);
         if (options.Pk is { } pk && pk.BatchSize != options.BatchSize)
             throw new ArgumentException($"batch size {options.BatchSize} is not P·K = {pk.BatchSize} of the P×K plan", nameof(options));
-        if (options.DropLast && dataset.Samples.Count < options.BatchSize)
-            throw new MarginFaceException($"{dataset.Root}: {dataset.Samples.Count} images, fewer than one batch of {options.BatchSize}");
-        _dataset = dataset;
+        if (options.DropLast && images.Count < options.BatchSize)
+            throw new MarginFaceException($"{images.Root}: {images.Count} images, fewer than one batch of {options.BatchSize}");
+        _dataset = images;
         _preprocessing = preprocessing;
         _augmentation = augmentation;
         _options = options;
     }
 
-    /// <summary>The identity folders read.</summary>
-    public IdentityFolderDataset Dataset => _dataset;
+    /// <summary>The images read.</summary>
+    public IFaceImageSet Images => _dataset;
 
     /// <summary>How each image becomes the input tensor.</summary>
     public FacePreprocessing Preprocessing => _preprocessing;
@@ -65,16 +64,16 @@ public sealed class ImageFolderBatchSource : IBatchSource
     /// <summary>⌊images / batch⌋ (or ⌈…⌉ without <see cref="ImageFolderBatchOptions.DropLast"/>); with P×K, as the plan gives.</summary>
     public int Steps(int epoch)
     {
-        if (_options.Pk is { } pk) return pk.Steps(_dataset.Samples.Count);
-        int n = _dataset.Samples.Count, b = _options.BatchSize;
+        if (_options.Pk is { } pk) return pk.Steps(_dataset.Count);
+        int n = _dataset.Count, b = _options.BatchSize;
         return _options.DropLast ? n / b : (n + b - 1) / b;
     }
 
     /// <summary>Epoch <paramref name="epoch"/>'s order: a permutation of the sample indices, or the P×K plan's batches.</summary>
     internal int[] Order(int epoch)
     {
-        if (_options.Pk is { } pk) return pk.Order(_dataset.Samples.Select(s => s.Label).ToArray(), _dataset.ClassCount, _options.Seed, epoch, _dataset.Root);
-        var order = Enumerable.Range(0, _dataset.Samples.Count).ToArray();
+        if (_options.Pk is { } pk) return pk.Order(Enumerable.Range(0, _dataset.Count).Select(_dataset.Label).ToArray(), _dataset.Identities.Count, _options.Seed, epoch, _dataset.Root);
+        var order = Enumerable.Range(0, _dataset.Count).ToArray();
         var random = SplitMix64.For(ShuffleStream, _options.Seed, epoch);
         for (int i = order.Length - 1; i > 0; i--)
         {
@@ -188,18 +187,19 @@ public sealed class ImageFolderBatchSource : IBatchSource
             for (int tried = 0; ; tried++)
             {
                 if (tried == order.Length) throw new MarginFaceException($"{_dataset.Root}: no readable image");
-                var sample = _dataset.Samples[order[(step * b + i + tried) % order.Length]];
-                if (_unreadable.ContainsKey(sample.Path)) continue;
+                var index = order[(step * b + i + tried) % order.Length];
+                var name = _dataset.Name(index);
+                if (_unreadable.ContainsKey(name)) continue;
                 try
                 {
-                    if (_options.Crops is { } crops) _preprocessing.WriteFace(crops.Get(_preprocessing.Crop, sample.Path), destination, draw);
-                    else _preprocessing.Write(ImageFile.Read(sample.Path), destination, draw);
-                    labels[i] = sample.Label;
+                    if (_options.Crops is { } crops) _preprocessing.WriteFace(crops.Get(_preprocessing.Crop, name, () => _dataset.Read(index)), destination, draw);
+                    else _preprocessing.Write(_dataset.Read(index), destination, draw);
+                    labels[i] = _dataset.Label(index);
                     break;
                 }
                 catch (MarginFaceException e)
                 {
-                    Report(sample.Path, IdentityFolderDataset.Problem(e.Message, sample.Path));
+                    Report(name, IdentityFolderDataset.Problem(e.Message, name));
                 }
             }
         }
@@ -212,7 +212,7 @@ public sealed class ImageFolderBatchSource : IBatchSource
         {
             if (!_unreadable.TryAdd(path, problem)) return;
             _options.Warning?.Invoke(path, problem);
-            var total = _dataset.Samples.Count;
+            var total = _dataset.Count;
             if (_unreadable.Count > _options.MaxBadFraction * total)
                 throw new MarginFaceException(
                     $"{_dataset.Root}: {_unreadable.Count} of {total} images are unreadable, more than {(_options.MaxBadFraction * 100).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}% (latest: {path}: {problem})");

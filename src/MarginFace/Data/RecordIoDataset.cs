@@ -134,10 +134,50 @@ public sealed class RecordIoDataset : IDisposable
         var (a, b) = (header.Labels[0], header.Labels[1]);
         if (!IsWhole(a) || !IsWhole(b) || a < 1 || b < a)
             throw new MarginFaceException($"{RecPath}: record 0's identity range [{Show(a)}, {Show(b)}) is not a range of record keys");
-        if (b > _offsets.Length)
+        // MXNet stores these labels as float32, which holds whole numbers exactly only up to 2^24: in a larger set (Glint360K's
+        // 17 M images) they are rounded to the nearest float. The true keys are recovered from the records themselves: the
+        // identity records are the last ones (b = the record count) and the first of them is the first record that holds
+        // labels and no image.
+        if (b > _offsets.Length && !(b > 1 << 24 && b - _offsets.Length <= Ulp(b)))
             throw new MarginFaceException(
                 $"{RecPath}: record 0 claims identity records {Show(a)}..{Show(b - 1)} ({Show(b - a)} identities), but {IndexPath} lists only {_offsets.Length} records");
-        return new RecordIoDataset(this, header, 1, (int)a - 1, (int)(b - a), (int)a);
+        var end = b > 1 << 24 && Math.Abs(b - _offsets.Length) <= Ulp(b) ? _offsets.Length : (int)b;
+        var first = a > 1 << 24 ? FirstIdentityRecord(a, end) : (int)a;
+        return new RecordIoDataset(this, header, 1, first - 1, end - first, first);
+    }
+
+    /// <summary>The distance from <paramref name="value"/> to the next float32: how far MXNet's rounding may have moved a key.</summary>
+    private static float Ulp(float value) => MathF.BitIncrement(value) - value;
+
+    /// <summary>
+    /// The key of the first identity record when record 0 gives it as <paramref name="rounded"/>, a float32 that may be off by
+    /// up to one <see cref="Ulp"/>: the smallest key within that distance whose record is an identity record and whose predecessor
+    /// is not. None found is a one-line error.
+    /// </summary>
+    private int FirstIdentityRecord(float rounded, int recordEnd)
+    {
+        var found = FindBoundary((long)rounded, (long)Ulp(rounded), recordEnd, IsIdentityRecord);
+        return found ?? throw new MarginFaceException(
+            $"{RecPath}: record 0 puts the first identity record at {Show(rounded)}, beyond float32's exact whole numbers, and no identity record follows an image within {Show(Ulp(rounded))} of it");
+    }
+
+    /// <summary>
+    /// The smallest key k in [<paramref name="centre"/> − <paramref name="reach"/>, <paramref name="centre"/> + <paramref name="reach"/>]
+    /// (within 1..<paramref name="end"/> − 1) where <paramref name="isIdentity"/>(k) holds and <paramref name="isIdentity"/>(k − 1) does not.
+    /// </summary>
+    internal static int? FindBoundary(long centre, long reach, int end, Func<int, bool> isIdentity)
+    {
+        for (var k = Math.Max(1, centre - reach); k <= Math.Min(end - 1, centre + reach); k++)
+            if (isIdentity((int)k) && !isIdentity((int)k - 1)) return (int)k;
+        return null;
+    }
+
+    /// <summary>True when record <paramref name="key"/> holds labels and no bytes after them (InsightFace's identity records).</summary>
+    private bool IsIdentityRecord(int key)
+    {
+        var payload = ReadRecord(key);
+        var (header, offset) = RecordIoFormat.ParseHeader(payload, $"{RecPath}: record {key}");
+        return header.Flag > 0 && offset == payload.Length;
     }
 
     /// <summary>The payload of the record with key <paramref name="key"/>, its parts joined (the magic put back between them).</summary>
@@ -203,6 +243,27 @@ public sealed class RecordIoDataset : IDisposable
 
     /// <summary>The class label of image <paramref name="index"/> (its header's first label), checked to be a whole number ≥ 0.</summary>
     public int ReadLabel(int index) => LabelOf(ReadImageRecord(index).Header, _firstImage + index);
+
+    /// <summary>
+    /// <see cref="ReadLabel"/> reading only the record's first 36 bytes (its part header, the IRHeader and the first label) rather
+    /// than the whole image: what a scan of every label costs. A record whose first part is shorter is read whole.
+    /// </summary>
+    internal int ReadLabelOnly(int index)
+    {
+        if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"Images are 0..{Count - 1}.");
+        var key = _firstImage + index;
+        var position = _offsets[key];
+        Span<byte> head = stackalloc byte[8 + RecordIoHeader.Size + 4];
+        if (position + head.Length > RecLength) return ReadLabel(index);
+        Read(head, position);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(head) != RecordIoFormat.Magic) return ReadLabel(index);
+        var (_, length) = RecordIoFormat.DecodeLRecord(BinaryPrimitives.ReadUInt32LittleEndian(head[4..]));
+        var payload = head[8..];
+        var flag = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        if (length < RecordIoHeader.Size + (flag > 0 ? 4 : 0)) return ReadLabel(index);
+        var label = BinaryPrimitives.ReadSingleLittleEndian(flag > 0 ? payload[RecordIoHeader.Size..] : payload[4..]);
+        return LabelOf(new RecordIoHeader(0, label, 0, 0, []), key);
+    }
 
     /// <summary>The label stored in <paramref name="header"/> of record <paramref name="key"/>, checked to be a whole number ≥ 0.</summary>
     internal int LabelOf(RecordIoHeader header, int key)

@@ -55,20 +55,7 @@ internal static class FaceImageFile
         Save(bitmap, path);
     }
 
-    private static SKBitmap ToBitmap(RgbImage image)
-    {
-        var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        var rgba = new byte[(long)image.Width * image.Height * 4];
-        var pixels = image.Pixels;
-        for (long i = 0, n = (long)image.Width * image.Height; i < n; i++)
-        {
-            if (image.Channels == 3) (rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]) = (pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]);
-            else rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = pixels[i];
-            rgba[4 * i + 3] = 255;
-        }
-        System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
-        return bitmap;
-    }
+    private static SKBitmap ToBitmap(RgbImage image) => JpegEncoder.ToBitmap(image);
 
     private static void Save(SKBitmap bitmap, string path)
     {

@@ -98,18 +98,16 @@ public static class FaceTraining
         if (resume && !File.Exists(checkpointPath)) throw new MarginFaceException($"{checkpointPath}: checkpoint not found; nothing to resume");
         var validation = options.ValidationPairs is string pairsPath ? LfwPairs.Read(pairsPath) : null;
         validation?.CheckImages(options.ValidationImages!);
+        var bins = BinValidation.Open(options.ValidationBins);
 
         torch.manual_seed(options.Seed);
         using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
         var spec = backbone.Spec;
         if (options.Init is string init && !resume) StartFrom(backbone, init, log);
-        var dataset = IdentityFolderDataset.Scan(options.Data!, new IdentityFolderOptions(options.MinImages,
-            options.IncludeIdentities is string include ? IdentityFolderDataset.ReadIdentityList(include) : null,
-            options.ExcludeIdentities is string exclude ? IdentityFolderDataset.ReadIdentityList(exclude) : null)
-        { IncludeSource = options.IncludeIdentities ?? "include list" });
-        dataset = dataset.WithoutUnreadableHeaders((path, problem) => log?.Report($"skipping {path}: {problem}"));
-        if (resume && File.Exists(classesPath)) dataset.EnsureSameIdentities(IdentityFolderDataset.ReadClasses(classesPath), classesPath);
-        log?.Report($"data: {dataset.Samples.Count} images of {dataset.ClassCount} identities from {dataset.Root}");
+        var dataset = TrainingImages.Open(options, log);
+        using var openData = dataset as IDisposable;
+        if (resume && File.Exists(classesPath)) IdentityFolderDataset.EnsureSameIdentities(dataset, IdentityFolderDataset.ReadClasses(classesPath), classesPath);
+        log?.Report($"data: {dataset.Count} images of {dataset.Identities.Count} identities from {dataset.Root}");
 
         var preprocessing = Preprocessing(spec, options);
         if (preprocessing.Crop is Data.LandmarkFaceCrop landmarks)
@@ -141,7 +139,7 @@ public static class FaceTraining
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
             Crops = options.CacheCrops ? crops ?? new FaceCropCache() : null,
         });
-        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.ClassCount, options.LossSettingsOn(devices));
+        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.Identities.Count, options.LossSettingsOn(devices));
         backbone.Module.to(device);
         foreach (var module in objective.Modules) module.to(device);
         using var parallel = devices.Count > 1
@@ -170,7 +168,7 @@ public static class FaceTraining
             log?.Report($"resuming from {checkpointPath} after {trainer.History.Count} finished epoch(s)");
         }
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "config.json"), JsonSerializer.Serialize(options, ConfigJson));
-        dataset.WriteClasses(classesPath);
+        IdentityFolderDataset.WriteClasses(classesPath, dataset.Identities);
 
         var info = ModelInfo(spec, preprocessing, dataset.Identities, options, configJson);
         var modelPath = Path.Combine(outputDirectory, "face.model");
@@ -188,6 +186,11 @@ public static class FaceTraining
                 validationAccuracy[result.Epoch] = accuracy.Accuracy;
                 threshold = accuracy.Threshold;
             }
+            if (bins is not null)
+            {
+                bins.Evaluate(result.Epoch, backbone.Module, preprocessing, device);
+                if (validation is null) validationAccuracy[result.Epoch] = bins.MeanAccuracy(result.Epoch);
+            }
             var saved = FaceModelFile.Save(modelPath, backbone.Module, info with { VerificationThreshold = threshold });
             if (validationAccuracy.TryGetValue(result.Epoch, out var current) && current > best)
             {
@@ -195,22 +198,26 @@ public static class FaceTraining
                 AtomicFile.Write(bestPath, temp => File.Copy(modelPath, temp, overwrite: true));
             }
             log?.Report($"epoch {result.Epoch}: loss {result.MeanLoss:0.0000}, train accuracy {(double.IsNaN(result.TrainAccuracy) ? "-" : result.TrainAccuracy.ToString("P2"))}" +
-                (validationAccuracy.TryGetValue(result.Epoch, out var v) ? $", validation accuracy {v:P2} (threshold {threshold:0.000})" : "") +
+                (validation is not null && validationAccuracy.TryGetValue(result.Epoch, out var v) ? $", validation accuracy {v:P2} (threshold {threshold:0.000})" : "") +
+                (bins is not null ? $", {bins.Summary(result.Epoch)}" : "") +
                 $", {result.SamplesPerSecond:0} images/s, model {saved.ModelId}");
         });
         var epochs = trainer.Fit(source, epochCallback, cancellation);
 
         if (epochs.Count > 0)
             TrainingCurvesPlot.Save(Path.Combine(outputDirectory, "curves.png"), epochs.Select(e => e.MeanLoss).ToList(), epochs.Select(e => e.TrainAccuracy).ToList(),
-                validation is null ? null : epochs.Select(e => validationAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(), $"{spec.Name}, {options.Loss}");
+                validation is null ? null : epochs.Select(e => validationAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(), $"{spec.Name}, {options.Loss}",
+                more: bins?.Curves(epochs.Select(e => e.Epoch)));
+        var rows = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy);
+        bins?.AddTo(rows);
         var metrics = new
         {
             backbone = spec.Name,
             loss = options.Loss,
-            classes = dataset.ClassCount,
-            images = dataset.Samples.Count,
+            classes = dataset.Identities.Count,
+            images = dataset.Count,
             epochsCompleted = epochs.Count,
-            epochs = EpochMetrics.Rows(epochs, "validationAccuracy", validationAccuracy),
+            epochs = rows,
             interrupted = trainer.Interrupted,
             device = string.Join(",", devices),
             threads = torch.get_num_threads(),
@@ -219,7 +226,7 @@ public static class FaceTraining
         };
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "metrics.json"), JsonSerializer.Serialize(metrics, ConfigJson));
         return new FaceTrainingResult(epochs, validationAccuracy, modelPath, validationAccuracy.Count > 0 ? bestPath : null,
-            dataset.ClassCount, dataset.Samples.Count, trainer.Interrupted);
+            dataset.Identities.Count, dataset.Count, trainer.Interrupted);
     }
 
     /// <summary>The description written with the trained backbone.</summary>
@@ -248,7 +255,7 @@ public static class FaceTraining
     /// data or changing how it is read does not change the numbers.
     /// </summary>
     internal static string Fingerprint(FaceTrainingOptions options) =>
-        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, IncludeIdentities = null, ExcludeIdentities = null, Workers = 1, CacheCrops = false }, ConfigJson);
+        JsonSerializer.Serialize(options with { Data = null, ValidationImages = null, ValidationPairs = null, ValidationBins = null, IncludeIdentities = null, ExcludeIdentities = null, Workers = 1, CacheCrops = false }, ConfigJson);
 
     private static MixedPrecision? CreateMixedPrecision(FaceTrainingOptions options, nn.Module<Tensor, Tensor> backbone, Device device)
     {

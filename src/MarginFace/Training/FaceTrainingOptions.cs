@@ -140,6 +140,9 @@ public sealed record FaceTrainingOptions
     /// <summary>The images the validation pairs name.</summary>
     public string? ValidationImages { get; init; }
 
+    /// <summary>InsightFace <c>.bin</c> verification sets (<c>lfw.bin</c>, <c>cfp_fp.bin</c>, …) scored by arcface_torch's rule after every epoch.</summary>
+    public IReadOnlyList<string>? ValidationBins { get; init; }
+
     /// <summary>
     /// A face model whose weights start the backbone (<see cref="FaceModelLoader.OpenTorch"/>: a face model file, or <c>pretrained</c>);
     /// it must have this run's backbone, embedding size and input size. The classifier starts fresh. Null: random weights.

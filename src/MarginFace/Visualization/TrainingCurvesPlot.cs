@@ -10,7 +10,7 @@ internal static class TrainingCurvesPlot
     /// accuracies are fractions in [0,1]. <paramref name="testAccuracy"/> may be null or shorter (e.g. evaluated only at the end).
     /// </summary>
     public static void Save(string path, IReadOnlyList<double> trainLoss, IReadOnlyList<double> trainAccuracy,
-        IReadOnlyList<double>? testAccuracy, string title, int width = 900, int height = 800)
+        IReadOnlyList<double>? testAccuracy, string title, int width = 900, int height = 800, IReadOnlyList<(string Name, IReadOnlyList<double> Values)>? more = null)
     {
         ArgumentNullException.ThrowIfNull(trainLoss);
         ArgumentNullException.ThrowIfNull(trainAccuracy);
@@ -30,6 +30,7 @@ internal static class TrainingCurvesPlot
         accuracyPlot.YLabel("accuracy (%)");
         AddCurve(accuracyPlot, trainAccuracy, 100, ClassPalette.Get(0), "train accuracy");
         if (testAccuracy is { Count: > 0 }) AddCurve(accuracyPlot, testAccuracy, 100, ClassPalette.Get(1), "test accuracy");
+        for (int k = 0; k < (more?.Count ?? 0); k++) AddCurve(accuracyPlot, more![k].Values, 100, ClassPalette.Get(4 + k), more[k].Name);
         accuracyPlot.ShowLegend(Alignment.LowerRight);
         SetEpochAxis(accuracyPlot, Math.Max(trainAccuracy.Count, testAccuracy?.Count ?? 0));
 

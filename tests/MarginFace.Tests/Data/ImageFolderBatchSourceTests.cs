@@ -59,7 +59,7 @@ public class ImageFolderBatchSourceTests : TorchTest
         Assert.All(batches.SelectMany(b => b.Images), v => Assert.InRange(v, -1f, 1f));
         var order = source.Order(1);
         Assert.Equal(Enumerable.Range(0, 48), order.Order());
-        Assert.Equal(order.Take(45).Select(i => (long)source.Dataset.Samples[i].Label), batches.SelectMany(b => b.Labels));
+        Assert.Equal(order.Take(45).Select(i => (long)source.Images.Label(i)), batches.SelectMany(b => b.Labels));
         Assert.NotEqual(order, source.Order(2));
     }
 
@@ -147,7 +147,7 @@ public class ImageFolderBatchSourceTests : TorchTest
         ImageFolderBatchSource Make(int workers) => new(IdentityFolderDataset.Scan(root), input, FaceAugmentation.Seeds with { ResizeTo = 18 },
             new ImageFolderBatchOptions(8, Seed: 1, Workers: workers) { Warning = (path, problem) => { lock (warnings) warnings.Add($"{path}: {problem}"); } });
         var source = Make(2);
-        Assert.Equal(301, source.Dataset.Samples.Count);
+        Assert.Equal(301, source.Images.Count);
         var batches = ReadAll(source, 1);
         ReadAll(source, 2);
         Assert.Equal(3, warnings.Count);
@@ -158,14 +158,14 @@ public class ImageFolderBatchSourceTests : TorchTest
         Assert.All(batches, b => Assert.Equal(8, b.Labels.Length));
 
         var order = source.Order(1);
-        var paths = source.Dataset.Samples.Select(s => s.Path).ToList();
+        var paths = Enumerable.Range(0, source.Images.Count).Select(source.Images.Name).ToList();
         foreach (var bad in new[] { truncated, empty, huge })
         {
             var position = Array.IndexOf(order, paths.IndexOf(bad));
             if (position >= 37 * 8) continue; // in the dropped tail of this epoch
             var next = position + 1;
             while (source.Unreadable.ContainsKey(paths[order[next % order.Length]])) next++;
-            Assert.Equal(source.Dataset.Samples[order[next % order.Length]].Label, batches[position / 8].Labels[position % 8]);
+            Assert.Equal(source.Images.Label(order[next % order.Length]), batches[position / 8].Labels[position % 8]);
         }
         AssertSame(batches, ReadAll(Make(1), 1));
     }

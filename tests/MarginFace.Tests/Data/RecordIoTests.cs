@@ -225,4 +225,18 @@ public class RecordIoTests
             at += 8 + (length + 3) / 4 * 4;
         }
     }
+
+    [Fact]
+    public void AFirstIdentityKeyRoundedByFloat32IsFoundAmongItsNeighbours()
+    {
+        // Glint360K-sized: 17,091,657 images, so the first identity record is key 17,091,658 — even, exact in float32 — or, one
+        // image more, 17,091,659, which float32 stores as 17,091,660. The records say where the identities start.
+        const int firstIdentity = 17_091_659;
+        var stored = (float)firstIdentity;
+        Assert.Equal(17_091_660f, stored);
+        var reach = (long)(MathF.BitIncrement(stored) - stored);
+        Assert.Equal(firstIdentity, RecordIoDataset.FindBoundary((long)stored, reach, 17_200_000, k => k >= firstIdentity));
+        Assert.Null(RecordIoDataset.FindBoundary((long)stored, reach, 17_200_000, k => k >= firstIdentity + 10));
+        Assert.Null(RecordIoDataset.FindBoundary((long)stored, reach, 17_200_000, _ => false));
+    }
 }

@@ -16,7 +16,9 @@ internal static class DatasetPackCommand
     {
         var input = new Argument<string>("identity-dir") { Description = "folder with one sub-folder of images per person" };
         var output = new Option<string>("--out") { Description = "folder for train.rec, train.idx and property", Required = true };
-        var command = new Command("pack", "Write an identity folder as InsightFace RecordIO (train.rec, train.idx, property)") { input, output };
+        var align = new Option<bool>("--align") { Description = "detect and align each face as InsightFace's 112×112 sets (--crop landmarks:112), stored as JPEG quality 95" };
+        var crop = new Option<string?>("--crop") { Description = "store the face this crop cuts (center:SIZE, landmarks[:TEMPLATE]) as JPEG quality 95 instead of the file's bytes" };
+        var command = new Command("pack", "Write an identity folder as InsightFace RecordIO (train.rec, train.idx, property)") { input, output, align, crop };
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(output)!;
@@ -25,9 +27,24 @@ internal static class DatasetPackCommand
                 System.Console.Error.WriteLine($"error: --out {folder}: {existing} already exists; nothing was written (remove it or choose another --out)");
                 return ExitCodes.WouldOverwrite;
             }
+            if (parse.GetValue(align) && parse.GetValue(crop) is not null) throw new MarginFaceException("--align and --crop exclude each other (--align is --crop landmarks:112)");
+            FaceCrop? face = null;
+            if ((parse.GetValue(align) ? "landmarks:112" : parse.GetValue(crop)) is string text)
+            {
+                try
+                {
+                    face = FaceCrop.Parse(text);
+                    if (face is LandmarkFaceCrop landmarks) landmarks.EnsureDetector();
+                }
+                catch (MarginFaceException e)
+                {
+                    throw new MarginFaceException($"{(parse.GetValue(align) ? "--align" : "--crop")}: {e.Message}");
+                }
+            }
             var dataset = IdentityFolderDataset.Scan(parse.GetValue(input)!);
-            RecordIoWriter.Pack(dataset, folder);
-            System.Console.WriteLine($"packed {dataset.Samples.Count} images of {dataset.ClassCount} identities into {Path.Combine(folder, "train.rec")}");
+            if (face is null) RecordIoWriter.Pack(dataset, folder);
+            else RecordIoWriter.Pack(dataset, folder, face);
+            System.Console.WriteLine($"packed {dataset.Samples.Count} {(face is null ? "images" : $"faces ({face}, JPEG)")} of {dataset.ClassCount} identities into {Path.Combine(folder, "train.rec")}");
             return ExitCodes.Success;
         });
         return command;

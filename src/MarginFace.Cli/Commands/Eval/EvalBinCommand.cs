@@ -45,7 +45,7 @@ internal static class EvalBinCommand
             var folds = ArcFaceVerificationRule.FoldIndices(set.Pairs.Count);
             using var faceModel = models.Open(parse, modelPath);
             var preprocessing = faceModel.Preprocessing with { Crop = FaceCrop.None };
-            var (first, second) = Embed(set, faceModel, preprocessing, flipped);
+            var (first, second) = set.Embed(images => faceModel.Embed(images, preprocessing, flipped, 2 * Batch), Batch);
             var embedded = watch.Elapsed;
             watch.Restart();
             var arcface = ArcFaceVerificationRule.Evaluate(first, second, same, ArcFaceVerificationRule.DefaultFolds);
@@ -89,32 +89,6 @@ internal static class EvalBinCommand
 
     /// <summary>JSON has no NaN: a VAL arcface_torch could not compute is written as null.</summary>
     private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
-
-    /// <summary>Embeds each pair's images, <see cref="Batch"/> pairs at a time (decoded on every core), so memory stays bounded.</summary>
-    private static (float[][] First, float[][] Second) Embed(VerificationBin set, IFaceModel model, FacePreprocessing preprocessing, bool flip)
-    {
-        var first = new float[set.Pairs.Count][];
-        var second = new float[set.Pairs.Count][];
-        for (var start = 0; start < set.Pairs.Count; start += Batch)
-        {
-            var count = Math.Min(Batch, set.Pairs.Count - start);
-            var images = new RgbImage[2 * count];
-            Parallel.For(0, 2 * count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, j =>
-            {
-                var index = start + j / 2;
-                var pair = set.Pairs[index];
-                var bytes = j % 2 == 0 ? pair.First : pair.Second;
-                images[j] = ImageFile.Decode(bytes.ToArray(), $"{set.Path}: image {2 * index + j % 2}");
-            });
-            var embeddings = model.Embed(images, preprocessing, flip, 2 * Batch);
-            for (var j = 0; j < count; j++)
-            {
-                first[start + j] = embeddings[2 * j];
-                second[start + j] = embeddings[2 * j + 1];
-            }
-        }
-        return (first, second);
-    }
 
     private static double Cosine(float[] a, float[] b)
     {
