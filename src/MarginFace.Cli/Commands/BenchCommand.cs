@@ -21,6 +21,7 @@ internal static class BenchCommand
         TrainOrLoaderCommand(train: false),
         BenchEmbedCommand.Create(),
         BenchPipelineCommand.Create(),
+        BenchGalleryCommand.Create(),
     };
 
     private static Option<string?> JsonOption() => new("--json") { Description = "also write the cases as a JSON list to this file" };
