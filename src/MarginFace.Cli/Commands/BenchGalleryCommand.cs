@@ -28,9 +28,11 @@ internal static class BenchGalleryCommand
         var bulk = new Option<int>("--bulk") { Description = "with --store: people loaded first, 1000 per transaction", DefaultValueFactory = _ => 10_000 };
         var single = new Option<int>("--single") { Description = "with --store: people then enrolled one transaction each", DefaultValueFactory = _ => 500 };
         var exact = Gallery.GalleryOptions.Exact();
+        var connectivity = new Option<int>("--connectivity") { Description = "HNSW edges per node M", DefaultValueFactory = _ => HnswIndex.Connectivity };
+        var expansionAdd = new Option<int>("--ef-add") { Description = "HNSW candidates kept while building", DefaultValueFactory = _ => HnswIndex.ExpansionAdd };
         var command = new Command("gallery", "Time exact search against the HNSW index (recall@1, p50/p99, build, size), or a gallery store (--store)")
         {
-            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact,
+            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, connectivity, expansionAdd,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +55,8 @@ internal static class BenchGalleryCommand
                 if (bases[0].Length != parse.GetValue(dim)) throw new MarginFaceException($"{path}: embeddings of {bases[0].Length} values, --dim is {parse.GetValue(dim)}");
             }
             var result = GalleryBenchmark.Run(new GalleryBenchmarkOptions(parse.GetValue(size), parse.GetValue(dim), parse.GetValue(queries), parse.GetValue(recall),
-                parse.GetValue(threads), expansions, parse.GetValue(noise), parse.GetValue(fresh), Base: bases, SkipHnsw: parse.GetValue(exactOnly)), System.Console.WriteLine);
+                parse.GetValue(threads), expansions, parse.GetValue(noise), parse.GetValue(fresh), Base: bases, SkipHnsw: parse.GetValue(exactOnly),
+                Connectivity: parse.GetValue(connectivity), ExpansionAdd: parse.GetValue(expansionAdd)), System.Console.WriteLine);
             System.Console.WriteLine($"peak RSS {result.PeakRssMb:0} MiB");
             return ExitCodes.Success;
         });

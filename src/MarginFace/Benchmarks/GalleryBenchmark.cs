@@ -11,7 +11,8 @@ namespace MarginFace.Benchmarks;
 /// p50/p99 on one thread and recall@1 = the share of queries whose HNSW top-1 is the exact top-1.
 /// </summary>
 internal sealed record GalleryBenchmarkOptions(int Size, int Dimension = 512, int Queries = 1000, int RecallQueries = 200, int Threads = 2,
-    IReadOnlyList<int>? Expansions = null, float Noise = 0.045f, bool FreshQueries = false, int Seed = 1, float[][]? Base = null, string? Folder = null, bool SkipHnsw = false);
+    IReadOnlyList<int>? Expansions = null, float Noise = 0.045f, bool FreshQueries = false, int Seed = 1, float[][]? Base = null, string? Folder = null, bool SkipHnsw = false,
+    int Connectivity = HnswIndex.Connectivity, int ExpansionAdd = HnswIndex.ExpansionAdd);
 
 /// <summary>What <see cref="GalleryBenchmark.Run"/> measured (milliseconds, MiB, seconds).</summary>
 internal sealed record GalleryBenchmarkResult(int Size, int Dimension, double ExactP50Ms, double ExactP99Ms, double? BuildSeconds, double? IndexMemoryMb,
@@ -65,7 +66,7 @@ internal static class GalleryBenchmark
 
         var expansions = options.Expansions ?? [HnswIndex.DefaultExpansionSearch];
         var build = Stopwatch.StartNew();
-        using var index = HnswIndex.Create(d);
+        using var index = HnswIndex.Create(d, expansions[0], options.Connectivity, options.ExpansionAdd);
         index.Reserve(n);
         var done = 0L;
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, row =>
@@ -76,7 +77,7 @@ internal static class GalleryBenchmark
         });
         var buildSeconds = build.Elapsed.TotalSeconds;
         var memoryMb = index.MemoryBytes / 1048576.0;
-        log($"hnsw: built {n} (M {HnswIndex.Connectivity}, ef_add {HnswIndex.ExpansionAdd}) on {options.Threads} threads in {buildSeconds:0.0} s; USearch memory {memoryMb:0} MiB");
+        log($"hnsw: built {n} (M {options.Connectivity}, ef_add {options.ExpansionAdd}) on {options.Threads} threads in {buildSeconds:0.0} s; USearch memory {memoryMb:0} MiB");
         double? fileMb = null, reloadSeconds = null;
         var folder = options.Folder ?? Path.GetTempPath();
         var file = Path.Combine(folder, $"bench-gallery-{Environment.ProcessId}.hnsw");

@@ -37,15 +37,15 @@ internal sealed unsafe class HnswIndex : IDisposable
     public long MemoryBytes => (long)Call(UsearchNative.MemoryUsage, "memory usage");
 
     /// <summary>An empty index for vectors of <paramref name="dimension"/> values.</summary>
-    public static HnswIndex Create(int dimension, int expansionSearch = DefaultExpansionSearch)
+    public static HnswIndex Create(int dimension, int expansionSearch = DefaultExpansionSearch, int connectivity = Connectivity, int expansionAdd = ExpansionAdd)
     {
         var options = new UsearchNative.Options
         {
             MetricKind = MetricKind.Cos,
             Quantization = ScalarKind.Float32,
             Dimensions = (nuint)dimension,
-            Connectivity = Connectivity,
-            ExpansionAdd = ExpansionAdd,
+            Connectivity = (nuint)connectivity,
+            ExpansionAdd = (nuint)expansionAdd,
             ExpansionSearch = (nuint)expansionSearch,
         };
         var handle = UsearchNative.Init(&options, out var error);
