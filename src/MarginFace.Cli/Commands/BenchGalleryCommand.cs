@@ -28,11 +28,12 @@ internal static class BenchGalleryCommand
         var bulk = new Option<int>("--bulk") { Description = "with --store: people loaded first, 1000 per transaction", DefaultValueFactory = _ => 10_000 };
         var single = new Option<int>("--single") { Description = "with --store: people then enrolled one transaction each", DefaultValueFactory = _ => 500 };
         var exact = Gallery.GalleryOptions.Exact();
+        var approximate = new Option<bool>("--approximate") { Description = "with --store: search with the HNSW index at any size" };
         var connectivity = new Option<int>("--connectivity") { Description = "HNSW edges per node M", DefaultValueFactory = _ => HnswIndex.Connectivity };
         var expansionAdd = new Option<int>("--ef-add") { Description = "HNSW candidates kept while building", DefaultValueFactory = _ => HnswIndex.ExpansionAdd };
         var command = new Command("gallery", "Time exact search against the HNSW index (recall@1, p50/p99, build, size), or a gallery store (--store)")
         {
-            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, connectivity, expansionAdd,
+            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd,
         };
         command.SetAction(parse =>
         {
@@ -41,7 +42,7 @@ internal static class BenchGalleryCommand
             if (parse.GetValue(store) is { } spec)
             {
                 GalleryStoreBenchmark.Run(spec, parse.GetValue(bulk), parse.GetValue(single), parse.GetValue(queries), parse.GetValue(dim),
-                    parse.GetValue(exact) ? GallerySearchMode.Exact : GallerySearchMode.Auto, System.Console.WriteLine);
+                    parse.GetValue(exact) ? GallerySearchMode.Exact : parse.GetValue(approximate) ? GallerySearchMode.Approximate : GallerySearchMode.Auto, System.Console.WriteLine);
                 return ExitCodes.Success;
             }
             var expansions = parse.GetValue(ef)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

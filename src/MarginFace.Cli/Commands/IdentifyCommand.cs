@@ -50,6 +50,7 @@ internal static class IdentifyCommand
             }
             using var store = FaceGalleries.Open(parse.GetValue(gallery)!);
             if (parse.GetValue(exact)) store.SearchMode = GallerySearchMode.Exact;
+            if (store is PostgresFaceGallery shared) shared.IndexFile = shared.CacheIndexFile;
             var chosen = GalleryModel.Resolve(parse, model, models, store, parse.GetValue(detector.Threads));
             using var faceDetector = detector.Open(parse);
             using var embedder = openEmbedder(chosen.Request);

@@ -17,7 +17,7 @@ internal sealed unsafe class HnswIndex : IDisposable
     public const int ExpansionAdd = 200;
 
     /// <summary>Candidates kept while searching (ef_search): the recall/latency knob.</summary>
-    public const int DefaultExpansionSearch = 256;
+    public const int DefaultExpansionSearch = 128;
 
     private nint handle;
 

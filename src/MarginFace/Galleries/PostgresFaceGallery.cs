@@ -71,6 +71,14 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
     /// <summary>Where this process persists its HNSW index (with <c>.keys</c> and <c>.stamp</c>); null (default) keeps it in memory.</summary>
     public string? IndexFile { get; set; }
 
+    /// <summary>
+    /// A per-user cache file for this gallery's HNSW index (<c>CACHE/galleries/HASH.hnsw</c>, HASH from <see cref="Path"/>), so that
+    /// short-lived processes (each <c>marginface identify</c>) reopen and update the index rather than build it; processes that
+    /// write it at once can leave files that do not match their stamp, which the next one rebuilds, never uses.
+    /// </summary>
+    public string CacheIndexFile => System.IO.Path.Combine(Runtime.CachePaths.Root, "galleries",
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path)))[..16] + ".hnsw");
+
     /// <summary>What the last preparation of the HNSW index did; null before any.</summary>
     public string? IndexEvent => engine.LastIndexEvent;
 
