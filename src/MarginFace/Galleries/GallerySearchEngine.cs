@@ -21,8 +21,13 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     public const long ExactThreshold = 50_000;
 
     /// <summary>Most keys a persisted index may hold (each 16 bytes in the keys file): 2^28, checked before allocating.</summary>
-    public const long MaxKeys = 1L << 28;
+    public const long MaxKeys = ReadLimits.MaxGalleryIndexKeys;
 
+    // Searches may come from several threads (a service): preparing (reading the version, loading, updating) takes turns
+    // under prepareGate; HNSW searches share searchGate's read lock, and changing the index takes its write lock, because
+    // USearch allows concurrent searches but not a removal beside them.
+    private readonly object prepareGate = new();
+    private readonly ReaderWriterLockSlim searchGate = new();
     private GalleryIndex? exact;
     private GalleryVersion? exactAt;
     private HnswIndex? hnsw;
@@ -42,29 +47,53 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     public IReadOnlyList<GalleryMatch> Search(ReadOnlySpan<float> query, int top, float threshold, GallerySearchMode mode, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        var version = store.ReadVersion();
-        if (version.MaxId == 0 || version.Dimension == 0) return [];
-        if (query.Length != version.Dimension)
-            throw new MarginFaceException($"{store.Path}: query has {query.Length} dimensions, the gallery's embeddings {version.Dimension}");
-        if (UseExact(mode, version))
+        GalleryIndex? loaded = null;
+        lock (prepareGate)
         {
-            var loaded = Exact(version);
-            return loaded.Count == 0 ? [] : loaded.Search(query, top, threshold, threads);
+            var version = store.ReadVersion();
+            if (version.MaxId == 0 || version.Dimension == 0) return [];
+            if (query.Length != version.Dimension)
+                throw new MarginFaceException($"{store.Path}: query has {query.Length} dimensions, the gallery's embeddings {version.Dimension}");
+            if (UseExact(mode, version)) loaded = Exact(version);
+            else Approximate(version, threads);
         }
-        Approximate(version, threads);
-        return SearchApproximate(query, top, threshold);
+        if (loaded is not null) return loaded.Count == 0 ? [] : loaded.Search(query, top, threshold, threads);
+        searchGate.EnterReadLock();
+        try
+        {
+            return SearchApproximate(query, top, threshold);
+        }
+        finally
+        {
+            searchGate.ExitReadLock();
+        }
     }
 
     /// <summary>Loads (or reloads with <paramref name="force"/>) what <paramref name="mode"/> searches with, now rather than at the first search.</summary>
     public void Prepare(GallerySearchMode mode, bool force, int threads)
     {
-        if (force) { exactAt = null; approxAt = null; }
-        var version = store.ReadVersion();
-        if (UseExact(mode, version)) Exact(version);
-        else if (version.MaxId > 0) Approximate(version, threads);
+        lock (prepareGate)
+        {
+            if (force) { exactAt = null; approxAt = null; }
+            var version = store.ReadVersion();
+            if (UseExact(mode, version)) Exact(version);
+            else if (version.MaxId > 0) Approximate(version, threads);
+        }
     }
 
-    public void Dispose() => hnsw?.Dispose();
+    public void Dispose()
+    {
+        searchGate.EnterWriteLock();
+        try
+        {
+            hnsw?.Dispose();
+            hnsw = null;
+        }
+        finally
+        {
+            searchGate.ExitWriteLock();
+        }
+    }
 
     private bool UseExact(GallerySearchMode mode, GalleryVersion version) => mode switch
     {
@@ -111,6 +140,19 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     private void Approximate(GalleryVersion version, int threads)
     {
         if (hnsw is not null && approxAt == version) return;
+        searchGate.EnterWriteLock();
+        try
+        {
+            ApproximateLocked(version, threads);
+        }
+        finally
+        {
+            searchGate.ExitWriteLock();
+        }
+    }
+
+    private void ApproximateLocked(GalleryVersion version, int threads)
+    {
         var current = store.ReadOwners();
         string? fresh = null;
         if (hnsw is null || hnsw.Dimension != version.Dimension)

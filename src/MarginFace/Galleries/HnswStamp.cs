@@ -24,8 +24,8 @@ internal sealed record HnswStamp(
     /// <summary>The stamp format this code writes and reads.</summary>
     public const int CurrentFormat = 1;
 
-    /// <summary>Largest stamp read: a real one is about 400 bytes.</summary>
-    public const int MaxBytes = 64 * 1024;
+    /// <summary>See <see cref="Runtime.ReadLimits.MaxGalleryIndexStampBytes"/>.</summary>
+    public const int MaxBytes = Runtime.ReadLimits.MaxGalleryIndexStampBytes;
 
     /// <summary>The stamp at <paramref name="path"/>, or null with <paramref name="problem"/> when it is missing, too large or not a stamp.</summary>
     public static HnswStamp? Read(string path, out string? problem)

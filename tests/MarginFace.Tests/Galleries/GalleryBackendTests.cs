@@ -107,6 +107,24 @@ public abstract class GalleryBackendTests
     }
 
     [Fact]
+    public void SearchesFromSeveralThreadsOfOneInstanceWhileAnotherInstanceEnrolsAllFindTheirPerson()
+    {
+        var spec = NewSpec();
+        using var writer = FaceGalleries.Open(spec, create: true);
+        using var shared = FaceGalleries.Open(spec);
+        shared.SearchMode = GallerySearchMode.Approximate;
+        var centres = EnrolPeople(writer, 40, 16, seed: 13);
+        var wrong = 0;
+        Parallel.For(0, 80, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            if (i % 20 == 0) lock (writer) EnrolPeople(writer, 1, 16, seed: 100 + i, first: 40 + i);
+            if (shared.Search(centres[i % 40], top: 1)[0].Name != $"p{i % 40:D3}") Interlocked.Increment(ref wrong);
+        });
+        Assert.Equal(0, wrong);
+        Assert.Equal(44, shared.List().Count);
+    }
+
+    [Fact]
     public void AnotherModelIdADimensionMismatchOrABadEntryStoresNothing()
     {
         using var gallery = FaceGalleries.Open(NewSpec(), create: true);
