@@ -51,10 +51,12 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
         lock (prepareGate)
         {
             var version = store.ReadVersion();
-            if (version.MaxId == 0 || version.Dimension == 0) return [];
-            if (query.Length != version.Dimension)
+            if (version.MaxId == 0) return [];
+            // Embeddings without a stored dimension: the exact load names the damage.
+            if (version.Dimension == 0) loaded = Exact(version);
+            else if (query.Length != version.Dimension)
                 throw new MarginFaceException($"{store.Path}: query has {query.Length} dimensions, the gallery's embeddings {version.Dimension}");
-            if (UseExact(mode, version)) loaded = Exact(version);
+            else if (UseExact(mode, version)) loaded = Exact(version);
             else Approximate(version, threads);
         }
         if (loaded is not null) return loaded.Count == 0 ? [] : loaded.Search(query, top, threshold, threads);
