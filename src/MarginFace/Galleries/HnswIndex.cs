@@ -91,16 +91,7 @@ internal sealed unsafe class HnswIndex : IDisposable
         UsearchNative.Check(error, "reserving");
     }
 
-    /// <summary>Adds <paramref name="vector"/> under <paramref name="key"/>, growing the capacity when full (not thread-safe when it grows).</summary>
-    public void Add(long key, ReadOnlySpan<float> vector)
-    {
-        if (vector.Length != Dimension) throw new ArgumentException($"vector of {vector.Length} values, index of {Dimension}.", nameof(vector));
-        var capacity = (long)Call(UsearchNative.Capacity, "capacity");
-        if (Count >= capacity) Reserve(Math.Max(1024, capacity * 2));
-        AddReserved(key, vector);
-    }
-
-    /// <summary>Adds without checking the capacity: for parallel bulk adds after <see cref="Reserve"/>.</summary>
+    /// <summary>Adds <paramref name="vector"/> under <paramref name="key"/>; the caller has reserved room (<see cref="Reserve"/>), so several threads may add at once.</summary>
     public void AddReserved(long key, ReadOnlySpan<float> vector)
     {
         fixed (float* pointer = vector)
@@ -116,14 +107,6 @@ internal sealed unsafe class HnswIndex : IDisposable
         var removed = UsearchNative.Remove(handle, (ulong)key, out var error);
         UsearchNative.Check(error, "removing");
         return removed > 0;
-    }
-
-    /// <summary>Whether <paramref name="key"/> is held.</summary>
-    public bool Contains(long key)
-    {
-        var found = UsearchNative.Contains(handle, (ulong)key, out var error);
-        UsearchNative.Check(error, "contains");
-        return found;
     }
 
     /// <summary>Up to <paramref name="count"/> nearest keys, nearest first, with cosine similarity = 1 − cosine distance.</summary>

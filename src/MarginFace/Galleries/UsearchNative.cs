@@ -40,9 +40,6 @@ internal static partial class UsearchNative
     [LibraryImport(Library, EntryPoint = "usearch_size")]
     public static partial nuint Size(nint index, out nint error);
 
-    [LibraryImport(Library, EntryPoint = "usearch_capacity")]
-    public static partial nuint Capacity(nint index, out nint error);
-
     [LibraryImport(Library, EntryPoint = "usearch_dimensions")]
     public static partial nuint Dimensions(nint index, out nint error);
 
@@ -54,10 +51,6 @@ internal static partial class UsearchNative
 
     [LibraryImport(Library, EntryPoint = "usearch_remove")]
     public static partial nuint Remove(nint index, ulong key, out nint error);
-
-    [LibraryImport(Library, EntryPoint = "usearch_contains")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    public static partial bool Contains(nint index, ulong key, out nint error);
 
     [LibraryImport(Library, EntryPoint = "usearch_search")]
     public static unsafe partial nuint Search(nint index, float* query, ScalarKind kind, nuint count, ulong* keys, float* distances, out nint error);
