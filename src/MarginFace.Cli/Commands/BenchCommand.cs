@@ -22,6 +22,7 @@ internal static class BenchCommand
         BenchEmbedCommand.Create(),
         BenchPipelineCommand.Create(),
         BenchServeCommand.Create(),
+        BenchGalleryCommand.Create(),
     };
 
     private static Option<string?> JsonOption() => new("--json") { Description = "also write the cases as a JSON list to this file" };

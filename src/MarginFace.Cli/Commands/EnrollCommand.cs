@@ -37,7 +37,7 @@ internal static class EnrollCommand
             var selection = ParseFace(parse.GetValue(face));
             var galleryPath = parse.GetValue(gallery)!;
             // An existing gallery is read for its model; a new one is made only once every image is usable.
-            using var existing = File.Exists(galleryPath) ? FaceGallery.Open(galleryPath) : null;
+            using var existing = FaceGalleries.Exists(galleryPath) ? FaceGalleries.Open(galleryPath) : null;
             var chosen = GalleryModel.Resolve(parse, model, models, existing, parse.GetValue(detector.Threads));
             using var faceDetector = detector.Open(parse);
             using var embedder = openEmbedder(chosen.Request);
@@ -57,7 +57,7 @@ internal static class EnrollCommand
                 System.Console.Error.WriteLine($"nothing enrolled: {outcomes.Count(o => o.Entry is null)} of {outcomes.Count} images unusable");
                 return outcomes.Any(o => o.Error is not null && !o.NoFace) ? ExitCodes.BadInput : ExitCodes.NoFace;
             }
-            using var created = existing is null ? FaceGallery.Open(galleryPath, create: true) : null;
+            using var created = existing is null ? FaceGalleries.Open(galleryPath, create: true) : null;
             var store = existing ?? created!;
             var result = store.Enrol(person, [.. outcomes.Select(o => o.Entry!)], embedder.ModelId, chosen.Reference);
             System.Console.WriteLine(parse.GetValue(json)

@@ -26,9 +26,10 @@ internal static class IdentifyCommand
         var top = new Option<int>("--top") { Description = "number of candidates per face", DefaultValueFactory = _ => 5 };
         var threshold = new Option<float>("--threshold") { Description = "minimum cosine similarity of a candidate", DefaultValueFactory = _ => -1f };
         var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, faces: [{box: {x, y, width, height, score}, candidates: [{name, similarity}]}]}" };
+        var exact = GalleryOptions.Exact();
         var draw = new Option<string?>("--draw") { Description = "write the image with each face's box labelled by its number and best candidate: a PNG file for one image, a directory (NAME.png each) for several" };
         var detector = new DetectorOptions();
-        var command = new Command("identify", "Find the most similar people of a gallery for every face of each image") { images, gallery, model, top, threshold, json, draw };
+        var command = new Command("identify", "Find the most similar people of a gallery for every face of each image") { images, gallery, model, top, threshold, exact, json, draw };
         detector.AddTo(command);
         var models = new FaceModelOptions();
         models.AddTo(command);
@@ -47,7 +48,9 @@ internal static class IdentifyCommand
                     return ExitCodes.WouldOverwrite;
                 }
             }
-            using var store = FaceGallery.Open(parse.GetValue(gallery)!);
+            using var store = FaceGalleries.Open(parse.GetValue(gallery)!);
+            if (parse.GetValue(exact)) store.SearchMode = GallerySearchMode.Exact;
+            if (store is PostgresFaceGallery shared) shared.IndexFile = shared.CacheIndexFile;
             var chosen = GalleryModel.Resolve(parse, model, models, store, parse.GetValue(detector.Threads));
             using var faceDetector = detector.Open(parse);
             using var embedder = openEmbedder(chosen.Request);

@@ -10,12 +10,15 @@ namespace MarginFace.Galleries;
 /// embeddings (float32 blobs), the SHA-256 of each source image, and the id of the model that made them — a gallery accepts
 /// embeddings of one model id and one dimension only — with the reference to open that model again (<see cref="ModelReference"/>). Each <see cref="Enrol"/>, <see cref="Rename"/> and <see cref="Remove"/> is one
 /// transaction, so a crash or kill leaves the gallery as it was before or after it; readers keep reading while a writer writes.
-/// <see cref="Search"/> is exact: cosine similarity of the query against every embedding, over an L2-normalised in-memory
-/// matrix loaded on first use (and after this instance writes), best similarity per person, top k above a threshold.
+/// <see cref="Search"/> compares the query by cosine similarity, best similarity per person, top k above a threshold: exactly,
+/// over an L2-normalised in-memory matrix, below <see cref="GallerySearchEngine.ExactThreshold"/> embeddings or with
+/// <see cref="GallerySearchMode.Exact"/>; else through an HNSW index persisted beside the file (<c>FILE.hnsw</c>, with
+/// <c>.keys</c> and a <c>.stamp</c>; <see cref="GallerySearchEngine"/>). Both are reloaded when the store's version (meta
+/// <c>generation</c>, bumped by every write, and the highest id) moved, whichever process wrote.
 /// Problems with the file (not SQLite, not a gallery, a newer schema, locked past the busy timeout) are one-line
 /// <see cref="MarginFaceException"/>s naming it.
 /// </summary>
-public sealed class FaceGallery : IDisposable
+public sealed class FaceGallery : IFaceGallery, IGalleryStore
 {
     /// <summary>The schema this code writes; a file with a larger version is refused.</summary>
     public const int SchemaVersion = 1;
@@ -29,13 +32,16 @@ public sealed class FaceGallery : IDisposable
     private const string ModelKey = "model";
     private const string ConventionKey = "model_convention";
 
+    private const string GenerationKey = "generation";
+
     private readonly SqliteConnection connection;
-    private GalleryIndex? index;
+    private readonly GallerySearchEngine engine;
 
     private FaceGallery(string path, SqliteConnection connection)
     {
         Path = path;
         this.connection = connection;
+        engine = new GallerySearchEngine(this);
     }
 
     /// <summary>The gallery file.</summary>
@@ -43,6 +49,20 @@ public sealed class FaceGallery : IDisposable
 
     /// <summary>Threads used by <see cref="Search"/> (default: all cores).</summary>
     public int SearchThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Exact, approximate, or exact below <see cref="GallerySearchEngine.ExactThreshold"/> embeddings (default).</summary>
+    public GallerySearchMode SearchMode { get; set; } = GallerySearchMode.Auto;
+
+    /// <summary>What the last preparation of the HNSW index did ("reopened", "updated (+A -R)", "rebuilt: REASON"); null before any.</summary>
+    public string? IndexEvent => engine.LastIndexEvent;
+
+    /// <summary>Embeddings stored.</summary>
+    public long Count => Guard(() => Scalar<long>("SELECT COUNT(*) FROM embeddings", null));
+
+    /// <summary>The HNSW index file beside the gallery (<c>FILE.hnsw</c>; its keys and stamp add <c>.keys</c> and <c>.stamp</c>).</summary>
+    public string IndexFile => Path + ".hnsw";
+
+    string? IGalleryStore.IndexFile => IndexFile;
 
     /// <summary>The model id of the stored embeddings; null while the gallery is empty of them.</summary>
     public string? ModelId => ReadMeta("model_id");
@@ -121,29 +141,7 @@ public sealed class FaceGallery : IDisposable
     public IReadOnlyList<EnrolmentResult> EnrolAll(IReadOnlyList<(string Name, IReadOnlyList<GalleryEntry> Entries)> enrolments, string modelId,
         Action<string, int>? starting = null, FaceModelReference? model = null)
     {
-        ArgumentNullException.ThrowIfNull(enrolments);
-        if (string.IsNullOrWhiteSpace(modelId)) throw new ArgumentException("model id must not be blank.", nameof(modelId));
-        if (enrolments.Count == 0) throw new ArgumentException("nothing to enrol.", nameof(enrolments));
-        var checkedEnrolments = new List<(string Name, IReadOnlyList<GalleryEntry> Entries)>(enrolments.Count);
-        int dimension = -1;
-        foreach (var (rawName, entries) in enrolments)
-        {
-            var name = CheckName(rawName);
-            ArgumentNullException.ThrowIfNull(entries);
-            if (entries.Count == 0) throw new ArgumentException("nothing to enrol.", nameof(enrolments));
-            if (dimension < 0) dimension = entries[0].Embedding.Length;
-            foreach (var entry in entries)
-            {
-                if (entry.Embedding.Length != dimension)
-                    throw new MarginFaceException($"{Path}: embeddings to enrol differ in size ({dimension} and {entry.Embedding.Length})");
-                if (entry.ImageSha256 is not { Length: 64 } || !entry.ImageSha256.All(Uri.IsHexDigit))
-                    throw new ArgumentException($"'{entry.ImageSha256}' is not a hex SHA-256.", nameof(enrolments));
-                if (!entry.Embedding.All(float.IsFinite) || entry.Embedding.All(v => v == 0))
-                    throw new MarginFaceException($"{Path}: an embedding for {name} is zero or not finite");
-            }
-            checkedEnrolments.Add((name, entries));
-        }
-        if (dimension > MaxDimension) throw new MarginFaceException($"{Path}: embeddings of {dimension} values, more than {MaxDimension}");
+        var (checkedEnrolments, dimension) = GalleryEnrolmentCheck.Check(Path, enrolments, modelId);
         var dimensionText = dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Guard(() =>
         {
@@ -187,8 +185,8 @@ public sealed class FaceGallery : IDisposable
                 }
                 results.Add(new EnrolmentResult(name, newPerson, added, entries.Count - added));
             }
+            BumpGeneration(transaction);
             transaction.Commit();
-            index = null;
             return (IReadOnlyList<EnrolmentResult>)results;
         });
     }
@@ -240,8 +238,8 @@ public sealed class FaceGallery : IDisposable
             if (name != newName && Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", newName)) is not null)
                 throw new MarginFaceException($"{Path}: a person named '{newName}' already exists");
             Execute("UPDATE people SET name = $new WHERE name = $name", transaction, ("$new", newName), ("$name", name));
+            BumpGeneration(transaction);
             transaction.Commit();
-            index = null;
             return 0;
         });
     }
@@ -257,8 +255,8 @@ public sealed class FaceGallery : IDisposable
                 ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
             var removed = Execute("DELETE FROM embeddings WHERE person_id = $id", transaction, ("$id", id));
             Execute("DELETE FROM people WHERE id = $id", transaction, ("$id", id));
+            BumpGeneration(transaction);
             transaction.Commit();
-            index = null;
             return removed;
         });
     }
@@ -270,18 +268,129 @@ public sealed class FaceGallery : IDisposable
     public IReadOnlyList<GalleryMatch> Search(ReadOnlySpan<float> query, int top = 5, float threshold = -1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        var loaded = index ??= LoadIndex();
-        if (loaded.Count == 0) return [];
-        if (query.Length != loaded.Dimension)
-            throw new MarginFaceException($"{Path}: query has {query.Length} dimensions, the gallery's embeddings {loaded.Dimension}");
-        return loaded.Search(query, top, threshold, SearchThreads);
+        return engine.Search(query, top, threshold, SearchMode, SearchThreads);
     }
 
-    /// <summary>Loads (or reloads) the search matrix now; <see cref="Search"/> otherwise does so on first use.</summary>
-    public void LoadIndex(bool force) { if (force || index is null) index = LoadIndex(); }
+    /// <summary>Loads (or reloads) the search matrix or index now; <see cref="Search"/> otherwise does so on first use.</summary>
+    public void LoadIndex(bool force) => engine.Prepare(SearchMode, force, SearchThreads);
 
-    /// <summary>Closes the gallery's database connection.</summary>
-    public void Dispose() => connection.Dispose();
+    /// <summary>Every embedding, by person name then image SHA-256, read as consumed.</summary>
+    public IEnumerable<(string Name, GalleryEntry Entry)> Entries()
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT p.name, e.image_sha256, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY p.name, e.image_sha256";
+        SqliteDataReader reader;
+        try { reader = command.ExecuteReader(); }
+        catch (SqliteException e) { throw Wrap(e); }
+        using (reader)
+        {
+            while (true)
+            {
+                bool more;
+                try { more = reader.Read(); }
+                catch (SqliteException e) { throw Wrap(e); }
+                if (!more) yield break;
+                var name = reader.GetString(0);
+                yield return (name, new GalleryEntry(reader.GetString(1), Vector(reader.GetValue(2), name, ReadDimensionOrZero())));
+            }
+        }
+    }
+
+    /// <summary>Closes the gallery's database connection and frees its HNSW index.</summary>
+    public void Dispose()
+    {
+        engine.Dispose();
+        connection.Dispose();
+    }
+
+    GalleryVersion IGalleryStore.ReadVersion() => Guard(() =>
+    {
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var dimension = ReadMeta("dimension", transaction) is { } text ? ParseDimension(text) : 0;
+        var generation = ReadMeta(GenerationKey, transaction) is { } g && long.TryParse(g, out var parsed) ? parsed : 0;
+        return new GalleryVersion(ReadMeta("model_id", transaction), dimension, Scalar<long?>("SELECT MAX(id) FROM embeddings", transaction) ?? 0, generation);
+    });
+
+    GalleryOwners IGalleryStore.ReadOwners() => Guard(() =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT e.id, e.image_sha256, e.person_id, p.name FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.id";
+        using var reader = command.ExecuteReader();
+        var ids = new List<long>();
+        var fingerprints = new List<long>();
+        var owners = new List<int>();
+        var names = new List<string>();
+        var people = new Dictionary<long, int>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+            var sha = reader.GetString(1);
+            fingerprints.Add(GalleryOwners.Fingerprint(sha) ?? throw new MarginFaceException($"{Path}: an image SHA-256 is not hex (edited or damaged)"));
+            var person = reader.GetInt64(2);
+            if (!people.TryGetValue(person, out var at))
+            {
+                people[person] = at = names.Count;
+                names.Add(reader.GetString(3));
+            }
+            owners.Add(at);
+        }
+        return new GalleryOwners([.. ids], [.. fingerprints], [.. owners], [.. names]);
+    });
+
+    GalleryIndex IGalleryStore.ReadMatrix() => LoadIndex();
+
+    void IGalleryStore.ReadVectors(IReadOnlyList<long>? ids, Action<long, float[]> each) => Guard(() =>
+    {
+        var dimension = ReadDimensionOrZero();
+        using var command = connection.CreateCommand();
+        if (ids is null)
+        {
+            command.CommandText = "SELECT e.id, e.vector, p.name FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) each(reader.GetInt64(0), Vector(reader.GetValue(1), reader.GetString(2), dimension));
+            return 0;
+        }
+        command.CommandText = "SELECT e.id, e.vector, p.name FROM embeddings e JOIN people p ON p.id = e.person_id WHERE e.id = $id";
+        var parameter = command.Parameters.Add("$id", SqliteType.Integer);
+        foreach (var id in ids)
+        {
+            parameter.Value = id;
+            using var reader = command.ExecuteReader();
+            if (reader.Read()) each(reader.GetInt64(0), Vector(reader.GetValue(1), reader.GetString(2), dimension));
+        }
+        return 0;
+    });
+
+    private int ReadDimensionOrZero() => ReadMeta("dimension") is { } text ? ParseDimension(text) : 0;
+
+    /// <summary>A stored vector as floats, after the checks the exact matrix makes (bytes, size, finite and non-zero).</summary>
+    private float[] Vector(object stored, string name, int dimension)
+    {
+        if (stored is not byte[] blob)
+        {
+            var kind = stored switch { string => "text", long => "integer", double => "real", DBNull => "null", _ => stored.GetType().Name };
+            throw new MarginFaceException($"{Path}: an embedding of {name} is stored as {kind}, not as float32 bytes (edited or damaged)");
+        }
+        if (blob.Length != dimension * sizeof(float))
+            throw new MarginFaceException($"{Path}: an embedding of {name} has {blob.Length} bytes, not {dimension} float32 values");
+        var vector = MemoryMarshal.Cast<byte, float>(blob).ToArray();
+        var norm = MathF.Sqrt(GalleryIndex.Dot(vector, vector));
+        if (!(norm > 0) || !float.IsFinite(norm)) throw new MarginFaceException($"{Path}: an embedding of {name} is zero or not finite (edited or damaged)");
+        return vector;
+    }
+
+    /// <summary>Counts writes in meta <c>generation</c>, so that every process's search index sees that the store moved.</summary>
+    private void BumpGeneration(SqliteTransaction transaction)
+    {
+        var current = ReadMeta(GenerationKey, transaction) is { } text && long.TryParse(text, out var value) ? value : 0;
+        WriteMeta(GenerationKey, (current + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+    }
+
+    private MarginFaceException Wrap(SqliteException e)
+    {
+        try { return Guard<MarginFaceException>(() => throw e); }
+        catch (MarginFaceException wrapped) { return wrapped; }
+    }
 
     /// <summary>Trims <paramref name="name"/> and checks it is 1..256 characters, not blank, without control characters.</summary>
     public static string CheckName(string name)

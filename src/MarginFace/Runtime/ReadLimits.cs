@@ -164,6 +164,15 @@ public static class ReadLimits
     /// </summary>
     public const int MaxGalleryDimension = 65536;
 
+    /// <summary>
+    /// GallerySearchEngine: most keys a persisted HNSW index may list (16 bytes each in its <c>.keys</c> file, checked against the
+    /// file's size before it is read): 2^28 is 2.7× the 100 million faces of docs/scale.md on one machine, 4 GiB of keys.
+    /// </summary>
+    public const long MaxGalleryIndexKeys = 1L << 28;
+
+    /// <summary>HnswStamp: largest index stamp read; a real one is about 400 bytes of JSON.</summary>
+    public const int MaxGalleryIndexStampBytes = 64 * 1024;
+
     /// <summary>GalleryImportFile: longest line read: a 65,536-value embedding written with full float precision fits; a runaway line is not held in memory.</summary>
     public const int MaxGalleryImportLineLength = 1 << 21;
 

@@ -14,7 +14,7 @@ internal static class GalleryListCommand
         var command = new Command("list", "People in the gallery and their number of embeddings") { gallery, json };
         command.SetAction(parse =>
         {
-            using var store = FaceGallery.Open(parse.GetValue(gallery)!);
+            using var store = FaceGalleries.Open(parse.GetValue(gallery)!);
             var people = store.List();
             if (parse.GetValue(json))
                 System.Console.WriteLine(JsonSerializer.Serialize(people.Select(p => new { name = p.Name, embeddings = p.Embeddings })));

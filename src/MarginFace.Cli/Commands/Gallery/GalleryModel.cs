@@ -12,10 +12,10 @@ namespace MarginFace.Cli.Commands.Gallery;
 /// </summary>
 internal sealed class GalleryModel
 {
-    private readonly FaceGallery? store;
+    private readonly IFaceGallery? store;
     private readonly bool guessed;
 
-    private GalleryModel(FaceModelRequest request, FaceGallery? store, bool guessed)
+    private GalleryModel(FaceModelRequest request, IFaceGallery? store, bool guessed)
     {
         Request = request;
         this.store = store;
@@ -29,7 +29,7 @@ internal sealed class GalleryModel
     public FaceModelReference Reference => FaceModelReference.Of(Request.Path, Request.Convention);
 
     /// <summary>The model for <paramref name="store"/> (null: no gallery file yet); a remembered file that is gone is a one-line error asking for <c>--model</c>.</summary>
-    public static GalleryModel Resolve(ParseResult parse, Option<string?> model, FaceModelOptions models, FaceGallery? store, int threads)
+    public static GalleryModel Resolve(ParseResult parse, Option<string?> model, FaceModelOptions models, IFaceGallery? store, int threads)
     {
         if (parse.GetValue(model) is { } given) return new(models.Request(parse, given, threads), store, false);
         if (store?.ModelReference is { } remembered)

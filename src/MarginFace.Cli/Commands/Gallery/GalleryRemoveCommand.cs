@@ -15,7 +15,7 @@ internal static class GalleryRemoveCommand
         var command = new Command("remove", "Remove a person and their embeddings") { name, gallery, json };
         command.SetAction(parse =>
         {
-            using var store = FaceGallery.Open(parse.GetValue(gallery)!);
+            using var store = FaceGalleries.Open(parse.GetValue(gallery)!);
             var removed = store.Remove(parse.GetValue(name)!);
             System.Console.WriteLine(parse.GetValue(json)
                 ? JsonSerializer.Serialize(new { removed = FaceGallery.CheckName(parse.GetValue(name)!), embeddings = removed })

@@ -16,7 +16,7 @@ internal static class GalleryRenameCommand
         var command = new Command("rename", "Rename a person") { name, newName, gallery, json };
         command.SetAction(parse =>
         {
-            using var store = FaceGallery.Open(parse.GetValue(gallery)!);
+            using var store = FaceGalleries.Open(parse.GetValue(gallery)!);
             string from = FaceGallery.CheckName(parse.GetValue(name)!), to = FaceGallery.CheckName(parse.GetValue(newName)!);
             store.Rename(from, to);
             System.Console.WriteLine(parse.GetValue(json) ? JsonSerializer.Serialize(new { renamed = from, to }) : $"renamed {from} to {to}");

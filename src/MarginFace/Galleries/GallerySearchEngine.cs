@@ -1,0 +1,316 @@
+using System.Runtime.InteropServices;
+using MarginFace.Runtime;
+
+namespace MarginFace.Galleries;
+
+/// <summary>
+/// The search side of a gallery, shared by both stores: an exact matrix (<see cref="GalleryIndex"/>) and an HNSW index
+/// (<see cref="HnswIndex"/>) keyed by embedding id, each reloaded only when the store's <see cref="GalleryVersion"/> moved.
+/// The HNSW index is brought up to date by a diff of its keys (id and image fingerprint) against the store's: new embeddings
+/// are added, gone ones removed, so another process's enrolment costs one read of ids and names plus the new vectors, not a
+/// rebuild. A persisted index (SQLite: <c>GALLERY.hnsw</c> with <c>.keys</c> and <c>.stamp</c>) is reopened without a rebuild
+/// when its stamp names the same model and dimension and both SHA-256 digests match; a stale one is brought up to date by the
+/// same diff; a missing, damaged or foreign one is rebuilt from the store, never used (<see cref="LastIndexEvent"/> says which).
+/// </summary>
+internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
+{
+    /// <summary>
+    /// Below this many embeddings <see cref="GallerySearchMode.Auto"/> searches exactly: the HNSW index is faster per query
+    /// already at 20,000 but costs a one-off build and files, which small galleries are spared (docs/scale.md).
+    /// </summary>
+    public const long ExactThreshold = 50_000;
+
+    /// <summary>Most keys a persisted index may hold (each 16 bytes in the keys file): 2^28, checked before allocating.</summary>
+    public const long MaxKeys = ReadLimits.MaxGalleryIndexKeys;
+
+    // Searches may come from several threads (a service): preparing (reading the version, loading, updating) takes turns
+    // under prepareGate; HNSW searches share searchGate's read lock, and changing the index takes its write lock, because
+    // USearch allows concurrent searches but not a removal beside them.
+    private readonly object prepareGate = new();
+    private readonly ReaderWriterLockSlim searchGate = new();
+    private GalleryIndex? exact;
+    private GalleryVersion? exactAt;
+    private HnswIndex? hnsw;
+    private long[] keyIds = [];
+    private long[] keyFingerprints = [];
+    private GalleryOwners? owners;
+    private GalleryVersion? approxAt;
+    private HnswStamp? persisted;
+
+    /// <summary>The search expansion of the HNSW index.</summary>
+    public int ExpansionSearch { get; set; } = HnswIndex.DefaultExpansionSearch;
+
+    /// <summary>What the last HNSW preparation did: "reopened", "updated (+A −R)", "built" or "rebuilt: REASON".</summary>
+    public string? LastIndexEvent { get; private set; }
+
+    /// <summary>The best <paramref name="top"/> people for <paramref name="query"/> at or above <paramref name="threshold"/>.</summary>
+    public IReadOnlyList<GalleryMatch> Search(ReadOnlySpan<float> query, int top, float threshold, GallerySearchMode mode, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        GalleryIndex? loaded = null;
+        lock (prepareGate)
+        {
+            var version = store.ReadVersion();
+            if (version.MaxId == 0) return [];
+            // Embeddings without a stored dimension: the exact load names the damage.
+            if (version.Dimension == 0) loaded = Exact(version);
+            else if (query.Length != version.Dimension)
+                throw new MarginFaceException($"{store.Path}: query has {query.Length} dimensions, the gallery's embeddings {version.Dimension}");
+            else if (UseExact(mode, version)) loaded = Exact(version);
+            else Approximate(version, threads);
+        }
+        if (loaded is not null) return loaded.Count == 0 ? [] : loaded.Search(query, top, threshold, threads);
+        searchGate.EnterReadLock();
+        try
+        {
+            return SearchApproximate(query, top, threshold);
+        }
+        finally
+        {
+            searchGate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Loads (or reloads with <paramref name="force"/>) what <paramref name="mode"/> searches with, now rather than at the first search.</summary>
+    public void Prepare(GallerySearchMode mode, bool force, int threads)
+    {
+        lock (prepareGate)
+        {
+            if (force) { exactAt = null; approxAt = null; }
+            var version = store.ReadVersion();
+            if (UseExact(mode, version)) Exact(version);
+            else if (version.MaxId > 0) Approximate(version, threads);
+        }
+    }
+
+    public void Dispose()
+    {
+        searchGate.EnterWriteLock();
+        try
+        {
+            hnsw?.Dispose();
+            hnsw = null;
+        }
+        finally
+        {
+            searchGate.ExitWriteLock();
+        }
+    }
+
+    private bool UseExact(GallerySearchMode mode, GalleryVersion version) => mode switch
+    {
+        GallerySearchMode.Exact => true,
+        GallerySearchMode.Approximate => false,
+        // MaxId bounds the count from above: a gallery with many removals may search exactly a little longer.
+        _ => version.MaxId < ExactThreshold,
+    };
+
+    private GalleryIndex Exact(GalleryVersion version)
+    {
+        if (exact is not null && exactAt == version) return exact;
+        exact = store.ReadMatrix();
+        exactAt = version;
+        return exact;
+    }
+
+    private IReadOnlyList<GalleryMatch> SearchApproximate(ReadOnlySpan<float> query, int top, float threshold)
+    {
+        var names = owners!.Names;
+        var count = hnsw!.Count;
+        // Nearest embeddings, best per person; ask for more when they name fewer than top people (several embeddings each).
+        for (int wanted = (int)Math.Min(count, Math.Max(16, top * 8)); ; wanted = (int)Math.Min(count, (long)wanted * 4))
+        {
+            var keys = new long[wanted];
+            var similarities = new float[wanted];
+            var found = hnsw.Search(query, keys, similarities);
+            var chosen = new List<GalleryMatch>(top);
+            var seen = new HashSet<int>();
+            bool belowThreshold = false;
+            for (int i = 0; i < found && chosen.Count < top; i++)
+            {
+                var at = owners.Find(keys[i]);
+                if (at < 0) continue; // an id the store no longer has (removed by an older marginface): never reported
+                if (!seen.Add(owners.Owners[at])) continue;
+                if (!(similarities[i] >= threshold)) { belowThreshold = true; break; }
+                chosen.Add(new GalleryMatch(names[owners.Owners[at]], similarities[i]));
+            }
+            if (chosen.Count == top || belowThreshold || found < wanted || wanted >= count)
+                return [.. chosen.OrderByDescending(m => m.Similarity).ThenBy(m => m.Name, StringComparer.Ordinal)];
+        }
+    }
+
+    private void Approximate(GalleryVersion version, int threads)
+    {
+        if (hnsw is not null && approxAt == version) return;
+        searchGate.EnterWriteLock();
+        try
+        {
+            ApproximateLocked(version, threads);
+        }
+        finally
+        {
+            searchGate.ExitWriteLock();
+        }
+    }
+
+    private void ApproximateLocked(GalleryVersion version, int threads)
+    {
+        var current = store.ReadOwners();
+        string? fresh = null;
+        if (hnsw is null || hnsw.Dimension != version.Dimension)
+        {
+            hnsw?.Dispose();
+            hnsw = null;
+            persisted = null;
+            string? problem = "no index file";
+            if (store.IndexFile is { } file && TryReopen(file, version, out problem) is { } reopened)
+            {
+                (hnsw, keyIds, keyFingerprints, persisted) = reopened;
+                fresh = "reopened";
+            }
+            else
+            {
+                hnsw = HnswIndex.Create(version.Dimension, ExpansionSearch);
+                (keyIds, keyFingerprints) = ([], []);
+                fresh = store.IndexFile is null ? "built" : $"rebuilt: {problem}";
+            }
+        }
+        var (added, removed) = Update(current, threads);
+        var changed = added + removed > 0;
+        LastIndexEvent = fresh switch
+        {
+            null => $"updated (+{added} -{removed})",
+            "reopened" when changed => $"reopened, updated (+{added} -{removed})",
+            _ => fresh,
+        };
+        if (store.IndexFile is { } indexFile && (changed || fresh is not "reopened" || persisted?.Generation != version.Generation || persisted.MaxId != version.MaxId))
+            Persist(indexFile, version, changed || fresh is not "reopened" ? null : persisted);
+        owners = current;
+        approxAt = version;
+    }
+
+    /// <summary>Brings the index's keys to the store's: removes what went (or changed image under the same id), adds what came.</summary>
+    private (int Added, int Removed) Update(GalleryOwners current, int threads)
+    {
+        var gone = new List<long>();
+        var come = new List<long>();
+        int i = 0, j = 0;
+        while (i < keyIds.Length || j < current.Ids.Length)
+        {
+            if (j == current.Ids.Length || (i < keyIds.Length && keyIds[i] < current.Ids[j])) gone.Add(keyIds[i++]);
+            else if (i == keyIds.Length || current.Ids[j] < keyIds[i]) come.Add(current.Ids[j++]);
+            else
+            {
+                if (keyFingerprints[i] != current.Fingerprints[j]) { gone.Add(keyIds[i]); come.Add(current.Ids[j]); }
+                i++; j++;
+            }
+        }
+        foreach (var key in gone) hnsw!.Remove(key);
+        if (come.Count > 0)
+        {
+            hnsw!.Reserve(hnsw.Count + come.Count);
+            var batch = new List<(long Id, float[] Vector)>(4096);
+            store.ReadVectors(come.Count == current.Ids.Length ? null : come, (id, vector) =>
+            {
+                batch.Add((id, vector));
+                if (batch.Count == batch.Capacity) Flush();
+            });
+            Flush();
+
+            void Flush()
+            {
+                var local = batch.ToArray();
+                batch.Clear();
+                Parallel.For(0, local.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+                    k => hnsw.AddReserved(local[k].Id, local[k].Vector));
+            }
+        }
+        keyIds = current.Ids;
+        keyFingerprints = current.Fingerprints;
+        return (come.Count, gone.Count);
+    }
+
+    private (HnswIndex Index, long[] Ids, long[] Fingerprints, HnswStamp Stamp)? TryReopen(string file, GalleryVersion version, out string? problem)
+    {
+        var stamp = HnswStamp.Read(file + ".stamp", out problem);
+        if (stamp is null) return null;
+        if (stamp.ModelId != version.ModelId || stamp.Dimension != version.Dimension)
+        {
+            problem = $"index of model '{stamp.ModelId}' ({stamp.Dimension}-d), the gallery's is '{version.ModelId}' ({version.Dimension}-d)";
+            return null;
+        }
+        if (stamp.Connectivity != HnswIndex.Connectivity || stamp.ExpansionAdd != HnswIndex.ExpansionAdd)
+        {
+            problem = "index built with other HNSW settings";
+            return null;
+        }
+        var keysFile = file + ".keys";
+        var keysInfo = new FileInfo(keysFile);
+        if (!keysInfo.Exists || !File.Exists(file)) { problem = "index or keys file missing"; return null; }
+        if (keysInfo.Length != stamp.Count * 16 || stamp.Count is < 0 or > MaxKeys)
+        {
+            problem = $"keys file of {keysInfo.Length} bytes, the stamp says {stamp.Count} keys";
+            return null;
+        }
+        if (!FileDigest.Matches(file, stamp.IndexSha256)) { problem = "index file does not match its stamp's SHA-256 (damaged or replaced)"; return null; }
+        if (!FileDigest.Matches(keysFile, stamp.KeysSha256)) { problem = "keys file does not match its stamp's SHA-256 (damaged or replaced)"; return null; }
+        var bytes = File.ReadAllBytes(keysFile);
+        var pairs = MemoryMarshal.Cast<byte, long>(bytes);
+        var ids = new long[stamp.Count];
+        var fingerprints = new long[stamp.Count];
+        for (int k = 0; k < ids.Length; k++)
+        {
+            ids[k] = pairs[2 * k];
+            fingerprints[k] = pairs[2 * k + 1];
+            if (k > 0 && ids[k] <= ids[k - 1]) { problem = "keys file out of order (damaged)"; return null; }
+        }
+        HnswIndex index;
+        try
+        {
+            index = HnswIndex.Load(file, version.Dimension, ExpansionSearch);
+        }
+        catch (MarginFaceException e)
+        {
+            problem = e.Message;
+            return null;
+        }
+        if (index.Count != stamp.Count)
+        {
+            index.Dispose();
+            problem = $"index holds {index.Count} vectors, its stamp {stamp.Count}";
+            return null;
+        }
+        return (index, ids, fingerprints, stamp);
+    }
+
+    /// <summary>
+    /// Writes index, keys, then the stamp that vouches for both: each atomically, the old stamp deleted first and the new one
+    /// written last, so a crash part way leaves files no stamp matches (rebuilt), never a wrong index used. With
+    /// <paramref name="unchanged"/> (same keys, only the store's change number moved: a rename) only the stamp is written.
+    /// </summary>
+    private void Persist(string file, GalleryVersion version, HnswStamp? unchanged)
+    {
+        try
+        {
+            string indexSha, keysSha;
+            if (unchanged is not null) (indexSha, keysSha) = (unchanged.IndexSha256, unchanged.KeysSha256);
+            else
+            {
+                File.Delete(file + ".stamp");
+                AtomicFile.Write(file, temp => hnsw!.Save(temp));
+                var pairs = new long[keyIds.Length * 2];
+                for (int k = 0; k < keyIds.Length; k++) { pairs[2 * k] = keyIds[k]; pairs[2 * k + 1] = keyFingerprints[k]; }
+                AtomicFile.WriteAllBytes(file + ".keys", MemoryMarshal.AsBytes(pairs.AsSpan()).ToArray());
+                (indexSha, keysSha) = (FileDigest.Sha256(file), FileDigest.Sha256(file + ".keys"));
+            }
+            persisted = new HnswStamp(HnswStamp.CurrentFormat, version.ModelId ?? "", version.Dimension, keyIds.Length, version.MaxId, version.Generation,
+                HnswIndex.Connectivity, HnswIndex.ExpansionAdd, indexSha, keysSha);
+            AtomicFile.WriteAllBytes(file + ".stamp", persisted.ToJson());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The index in memory is right; only the copy on disk is missing, and the next process rebuilds it.
+            LastIndexEvent += $"; not saved ({e.Message.ReplaceLineEndings(" ")})";
+        }
+    }
+}
