@@ -1,0 +1,98 @@
+using MarginFace.Models;
+using MarginFace.Runtime;
+using MarginFace.Tests.Cli;
+using MarginFace.Tests.Mnist;
+using MarginFace.Tests.Support;
+using MarginFace.Tests.Training;
+using MarginFace.Training;
+using TorchSharp;
+
+namespace MarginFace.Tests.Distributed;
+
+/// <summary>
+/// <c>mpirun -np 2 marginface train</c> on the two CPU cores, against one process that splits each batch into the same two
+/// parts in-process (<c>--device cpu,cpu</c>, <see cref="DataParallelBackbone"/>): batch normalisation then normalises the same
+/// halves by their own statistics in both, and keeps the first half's running statistics, so the two runs compute the same
+/// numbers up to the order of float32 sums. A tiny backbone (clsnet, 28×28 grey) on 24 images keeps each run to seconds.
+/// </summary>
+[Trait("Category", "Integration")]
+public class MpiTrainingTests : TorchTest
+{
+    private static string[] Train(string data, string output, int epochs, params string[] more) =>
+        ["train", "--data", data, "--out", output, "--backbone", "clsnet", "--loss", "arcface", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+         "--batch", "8", "--lr", "0.05", "--s", "16", "--seed", "3", "--threads", "1", "--workers", "1", .. more];
+
+    [MpiFact]
+    public void TwoProcessesEndWhereOneProcessWithTheSameTwoPartsEndsAndAKilledRankStopsTheJobThatResumeFinishes()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 4, images: 6);
+
+        var one = CliProcess.Run(Train(data, work.Combine("one"), 3, "--device", "cpu,cpu"));
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        var two = MpiProcess.Run(2, Train(data, work.Combine("two"), 3));
+        Assert.True(two.ExitCode == 0, two.Output);
+        Assert.Contains("data parallel over 2 processes (MPI)", two.Output);
+        Assert.Single(two.Output.Split('\n'), line => line.StartsWith("epoch 3:", StringComparison.Ordinal));
+
+        var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"));
+        var (twoState, twoWeights) = Weights(work.Combine("two", "model.bin"));
+        Assert.Equal(oneWeights.Count, twoWeights.Count);
+        // float32 (train has no float64 path): the two runs add the halves' sums in another order; after 9 steps the weights
+        // differ by 2e-7 at most (s = 16; ArcFace's default s = 64 on a 2-D embedding amplifies a 1-ulp difference to 1.5e-5).
+        foreach (var (name, expected) in oneWeights)
+            Assert.True(MaxDifference(expected, twoWeights[name]) <= 1e-5, $"{name}: differs by {MaxDifference(expected, twoWeights[name])}");
+        Assert.Equal(3, twoState.History.Count);
+        foreach (var (a, b) in oneState.History.Zip(twoState.History))
+        {
+            Assert.Equal(a.MeanLoss, b.MeanLoss, 1e-5);
+            Assert.Equal(a.TrainAccuracy, b.TrainAccuracy);
+            Assert.Equal(a.Samples, b.Samples);
+        }
+
+        // Rank 1 dies after the first epoch: mpirun stops rank 0 and says which rank died; --resume continues from rank 0's
+        // last checkpoint (one per step) and ends exactly where the uninterrupted two-process run ended.
+        var killed = work.Combine("killed");
+        var start = MpiProcess.StartInfo(2, Train(data, killed, 3, "--save-every", "1"));
+        using (var run = new CliProcess.WatchedRun(start))
+        {
+            Assert.True(run.WaitForLine("epoch 1:", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
+            var ranks = MpiProcess.FindRank(killed, 1);
+            Assert.NotEmpty(ranks);
+            foreach (var pid in ranks) System.Diagnostics.Process.GetProcessById(pid).Kill();
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)));
+            Assert.NotEqual(0, run.Process.ExitCode);
+            Assert.Contains("exited on signal 9", run.Stdout + run.Stderr);
+        }
+        var resumed = MpiProcess.Run(2, Train(data, killed, 3, "--save-every", "1", "--resume"));
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Contains("resuming from", resumed.Output);
+        var (_, straight) = MnistResumeTests.ReadCheckpoint(work.Combine("two", "model.bin"));
+        var (resumedState, after) = MnistResumeTests.ReadCheckpoint(Path.Combine(killed, "model.bin"));
+        Assert.Equal(twoState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)), resumedState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)));
+        Assert.True(straight.AsSpan().SequenceEqual(after), "weights and optimiser state differ after resume");
+    }
+
+    /// <summary>The checkpoint's state and every weight of its backbone and head, by name.</summary>
+    private static (TrainingCheckpointState State, Dictionary<string, double[]> Weights) Weights(string checkpoint)
+    {
+        var options = JsonConfig.Read<FaceTrainingOptions>(Path.Combine(Path.GetDirectoryName(checkpoint)!, "config.json"));
+        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
+        using var objective = LossRegistry.Create(options.Loss, backbone.Spec.EmbeddingSize, 4, options.LossSettings);
+        var state = Checkpoint.LoadModules(checkpoint, [backbone.Module, .. objective.Modules]);
+        var weights = new Dictionary<string, double[]>();
+        foreach (var (name, tensor) in backbone.Module.state_dict()) weights["backbone." + name] = Values(tensor);
+        foreach (var module in objective.Modules)
+            foreach (var (name, tensor) in module.state_dict()) weights["head." + name] = Values(tensor);
+        return (state, weights);
+    }
+
+    private static double[] Values(torch.Tensor tensor)
+    {
+        using var values = tensor.detach().to(torch.float64).cpu().flatten();
+        return values.data<double>().ToArray();
+    }
+
+    private static double MaxDifference(double[] a, double[] b) =>
+        a.Length != b.Length ? double.PositiveInfinity : a.Zip(b).Select(p => Math.Abs(p.First - p.Second)).DefaultIfEmpty(0).Max();
+}
