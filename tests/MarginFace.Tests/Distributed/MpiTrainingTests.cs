@@ -20,7 +20,7 @@ public class MpiTrainingTests : TorchTest
 {
     private static string[] Train(string data, string output, int epochs, params string[] more) =>
         ["train", "--data", data, "--out", output, "--backbone", "clsnet", "--loss", "arcface", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-         "--batch", "8", "--lr", "0.05", "--s", "16", "--seed", "3", "--threads", "1", "--workers", "1", .. more];
+         "--lr", "0.05", "--s", "16", "--seed", "3", "--threads", "1", "--workers", "1", .. more.Contains("--batch") ? more : ["--batch", "8", .. more]];
 
     [MpiFact]
     public void TwoProcessesEndWhereOneProcessWithTheSameTwoPartsEndsAndAKilledRankStopsTheJobThatResumeFinishes()
@@ -71,6 +71,19 @@ public class MpiTrainingTests : TorchTest
         var (resumedState, after) = MnistResumeTests.ReadCheckpoint(Path.Combine(killed, "model.bin"));
         Assert.Equal(twoState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)), resumedState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)));
         Assert.True(straight.AsSpan().SequenceEqual(after), "weights and optimiser state differ after resume");
+
+        // Rank 0 alone decides about --out, and every rank returns its answer: exit 4, one line, nothing overwritten.
+        var again = MpiProcess.Run(2, Train(data, work.Combine("two"), 3));
+        Assert.Equal(4, again.ExitCode);
+        Assert.Single(again.Output.Split('\n'), line => line.Contains($"error: --out {work.Combine("two")} holds a training run", StringComparison.Ordinal));
+        Assert.True(MnistResumeTests.ReadCheckpoint(work.Combine("two", "model.bin")).Tensors.AsSpan().SequenceEqual(straight));
+
+        // A batch that does not split: one line naming the rank, and that rank's exit code ends the job (MPI_Abort).
+        var uneven = MpiProcess.Run(2, Train(data, work.Combine("uneven"), 1, "--batch", "7"));
+        Assert.Equal(1, uneven.ExitCode);
+        Assert.Contains(uneven.Output.Split('\n'), line => line.Contains("error: rank ", StringComparison.Ordinal)
+            && line.EndsWith(" of 2: --batch 7 does not split into 2 equal parts; choose a multiple of the number of processes", StringComparison.Ordinal));
+        Assert.False(File.Exists(work.Combine("uneven", "model.bin")));
     }
 
     /// <summary>The checkpoint's state and every weight of its backbone and head, by name.</summary>
