@@ -16,7 +16,7 @@ namespace MarginFace.Tests.Distributed;
 /// numbers up to the order of float32 sums. A tiny backbone (clsnet, 28×28 grey) on 24 images keeps each run to seconds.
 /// </summary>
 [Trait("Category", "Integration")]
-public class MpiTrainingTests : TorchTest
+public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : TorchTest
 {
     private static string[] Train(string data, string output, int epochs, params string[] more) =>
         ["train", "--data", data, "--out", output, "--backbone", "clsnet", "--loss", "arcface", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -38,6 +38,7 @@ public class MpiTrainingTests : TorchTest
         var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"));
         var (twoState, twoWeights) = Weights(work.Combine("two", "model.bin"));
         Assert.Equal(oneWeights.Count, twoWeights.Count);
+        output.WriteLine($"largest difference: {oneWeights.Max(p => MaxDifference(p.Value, twoWeights[p.Key]))}");
         // float32 (train has no float64 path): the two runs add the halves' sums in another order; after 9 steps the weights
         // differ by 2e-7 at most (s = 16; ArcFace's default s = 64 on a 2-D embedding amplifies a 1-ulp difference to 1.5e-5).
         foreach (var (name, expected) in oneWeights)
@@ -86,12 +87,44 @@ public class MpiTrainingTests : TorchTest
         Assert.False(File.Exists(work.Combine("uneven", "model.bin")));
     }
 
+    /// <summary>
+    /// Partial FC at r = 0.75 over 8 identities, 4 images a batch: every step samples 6 of the 8 centres, the batch's classes
+    /// and random others. Each rank holds half the batch but draws from the whole batch's labels (all-gathered), so two
+    /// processes use the classes one process uses. lenetpp has no batch normalisation, so the reference is one process on
+    /// one device with the whole batch (unsharded centres, drawn as in the two-process run).
+    /// </summary>
+    [MpiFact]
+    public void PartialFcOverTwoProcessesEndsWhereOneProcessEnds()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 8, images: 3);
+        string[] Pfc(string output) =>
+            ["train", "--data", data, "--out", output, "--backbone", "lenetpp", "--embedding", "8", "--loss", "cosface", "--partial-fc", "0.75",
+             "--epochs", "3", "--batch", "4", "--lr", "0.1", "--s", "16", "--seed", "5", "--threads", "1", "--workers", "1", "--no-flip"];
+        var one = CliProcess.Run(Pfc(work.Combine("one")));
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        var two = MpiProcess.Run(2, Pfc(work.Combine("two")));
+        Assert.True(two.ExitCode == 0, two.Output);
+
+        var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"), classes: 8);
+        var (twoState, twoWeights) = Weights(work.Combine("two", "model.bin"), classes: 8);
+        Assert.Contains("head.weight", oneWeights.Keys);
+        output.WriteLine($"largest difference: {oneWeights.Max(p => MaxDifference(p.Value, twoWeights[p.Key]))}");
+        foreach (var (name, expected) in oneWeights)
+            Assert.True(MaxDifference(expected, twoWeights[name]) <= 1e-5, $"{name}: differs by {MaxDifference(expected, twoWeights[name])}");
+        foreach (var (a, b) in oneState.History.Zip(twoState.History))
+        {
+            Assert.Equal(a.MeanLoss, b.MeanLoss, 1e-5);
+            Assert.Equal(a.TrainAccuracy, b.TrainAccuracy);
+        }
+    }
+
     /// <summary>The checkpoint's state and every weight of its backbone and head, by name.</summary>
-    private static (TrainingCheckpointState State, Dictionary<string, double[]> Weights) Weights(string checkpoint)
+    private static (TrainingCheckpointState State, Dictionary<string, double[]> Weights) Weights(string checkpoint, int classes = 4)
     {
         var options = JsonConfig.Read<FaceTrainingOptions>(Path.Combine(Path.GetDirectoryName(checkpoint)!, "config.json"));
         using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
-        using var objective = LossRegistry.Create(options.Loss, backbone.Spec.EmbeddingSize, 4, options.LossSettings);
+        using var objective = LossRegistry.Create(options.Loss, backbone.Spec.EmbeddingSize, classes, options.LossSettings);
         var state = Checkpoint.LoadModules(checkpoint, [backbone.Module, .. objective.Modules]);
         var weights = new Dictionary<string, double[]>();
         foreach (var (name, tensor) in backbone.Module.state_dict()) weights["backbone." + name] = Values(tensor);

@@ -45,9 +45,6 @@ public class RankBatchSourceTests : TorchTest
             Assert.Throws<MarginFaceException>(() => DistributedRun.Validate(options, 1, 5)).Message);
         Assert.StartsWith("FaceTrainingOptions.Pk: P×K batches",
             Assert.Throws<MarginFaceException>(() => DistributedRun.Validate(options with { Loss = "triplet", Pk = new MarginFace.Losses.Mining.PkBatchPlan(2, 2) }, 1, 2)).Message);
-        Assert.StartsWith("FaceTrainingOptions.PartialFc = 0.5: sampled Partial FC over 2 processes is not built yet",
-            Assert.Throws<MarginFaceException>(() => DistributedRun.Validate(options with { PartialFc = 0.5 }, 1, 2)).Message);
-        DistributedRun.Validate(options with { PartialFc = 1 }, 1, 2);
         Assert.Equal("cuda:0", DistributedLaunch.DeviceFor("cuda", 2));
         Assert.Equal("cuda", DistributedLaunch.DeviceFor("cuda", 1));
         Assert.Equal("cuda:1", DistributedLaunch.DeviceFor("cuda:1", 2));
