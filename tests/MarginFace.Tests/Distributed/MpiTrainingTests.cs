@@ -51,13 +51,14 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
             Assert.Equal(a.Samples, b.Samples);
         }
 
-        // Rank 1 dies after the first epoch: mpirun stops rank 0 and says which rank died; --resume continues from rank 0's
-        // last checkpoint (one per step) and ends exactly where the uninterrupted two-process run ended.
+        // Rank 1 dies in the first epoch, once rank 0 reports step 2 of 9 (so step 1's checkpoint exists; one is written every
+        // step): mpirun stops rank 0 and says which rank died; --resume continues from rank 0's last checkpoint, mid-epoch, and
+        // ends exactly where the uninterrupted two-process run ended.
         var killed = work.Combine("killed");
         var start = MpiProcess.StartInfo(2, Train(data, killed, 3, "--save-every", "1"));
         using (var run = new CliProcess.WatchedRun(start))
         {
-            Assert.True(run.WaitForLine("epoch 1:", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
+            Assert.True(run.WaitForLine("arcface  22%", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
             var ranks = MpiProcess.FindRank(killed, 1);
             Assert.NotEmpty(ranks);
             foreach (var pid in ranks) System.Diagnostics.Process.GetProcessById(pid).Kill();
