@@ -88,6 +88,56 @@ public class ShardedPartialFcTests : TorchTest
         AssertClose(pw.grad!, cat([results[0].Shard, results[1].Shard], 0));
     }
 
+    /// <summary>
+    /// The same step at r = 0.5 over 12 classes (6 per rank, 3 sampled by each): every batch class is in a sample, the ranks'
+    /// samples together are a class subset, and the loss and gradients equal one process's cross-entropy over that subset (the
+    /// centres outside it get no gradient); the same seeds draw the same samples again.
+    /// </summary>
+    [Fact]
+    public void ASampledShardedStepEqualsOneProcessOverTheUnionOfTheShardsSamples()
+    {
+        using var generator = new Generator(9);
+        var x = randn(new long[] { 4, 3 }, dtype: float64, generator: generator);
+        var w = randn(new long[] { 12, 3 }, dtype: float64, generator: generator);
+        var labels = tensor(new long[] { 1, 8, 8, 2 });
+        const double s = 8, m = 0.2;
+
+        (double Loss, Tensor Rows, Tensor Shard, long[] Classes)[] Step() => ThreadCollective.Run(2, collective =>
+        {
+            var own = x.narrow(0, collective.Rank * 2, 2).clone().requires_grad_();
+            var (start, count) = ShardedPartialFc.ShardRange(12, collective.Rank, collective.Size);
+            var shard = w.narrow(0, start, count).clone().requires_grad_();
+            var gathered = collective.AllGather(own.detach().contiguous()).requires_grad_();
+            var local = ShardedPartialFc.LocalLabels(collective.AllGather(labels.narrow(0, collective.Rank * 2, 2).clone()), start, count);
+            var (index, sampled) = ShardedPartialFc.SampleShard(local, count, 0.5, seed: 100UL + (ulong)collective.Rank);
+            var c = F.normalize(gathered, dim: 1).matmul(F.normalize(shard.index_select(0, index!), dim: 1).t());
+            var oneHot = zeros_like(c).scatter_(1, where(sampled.ge(0), sampled, zeros_like(sampled)).unsqueeze(1), sampled.ge(0).to(float64).unsqueeze(1));
+            var loss = ShardedPartialFc.CrossEntropy(collective, (c - m * oneHot) * s, sampled);
+            loss.backward();
+            own.backward([ShardedPartialFc.OwnRowsGradient(collective, gathered.grad!)]);
+            return (loss.item<double>(), own.grad!.clone(), shard.grad!.clone(), (index + start).data<long>().ToArray());
+        });
+        var results = Step();
+        var classes = results.SelectMany(r => r.Classes).ToArray();
+        Assert.Equal(6, classes.Length);
+        Assert.Subset(classes.ToHashSet(), new HashSet<long> { 1, 2, 8 });
+
+        var union = tensor(classes);
+        var remapped = tensor(labels.data<long>().ToArray().Select(l => (long)Array.IndexOf(classes, l)).ToArray());
+        var px = x.clone().requires_grad_();
+        var pw = w.clone().requires_grad_();
+        var cos = F.normalize(px, dim: 1).matmul(F.normalize(pw.index_select(0, union), dim: 1).t());
+        var expected = F.cross_entropy((cos - m * F.one_hot(remapped, 6).to(float64)) * s, remapped);
+        expected.backward();
+        foreach (var r in results) Assert.Equal(expected.item<double>(), r.Loss, 1e-10);
+        AssertClose(px.grad!, cat([results[0].Rows, results[1].Rows], 0));
+        AssertClose(pw.grad!, cat([results[0].Shard, results[1].Shard], 0));
+
+        var again = Step();
+        Assert.Equal(classes, again.SelectMany(r => r.Classes).ToArray());
+        AssertClose(cat([results[0].Shard, results[1].Shard], 0), cat([again[0].Shard, again[1].Shard], 0));
+    }
+
     [Fact]
     public void EachShardKeepsItsPositiveClassesSamplesTheRestToTheRateAndDrawsTheSameForTheSameSeed()
     {
