@@ -31,10 +31,11 @@ internal sealed class ComputeOptions
         Description = "CPU threads for libtorch (default: all cores)",
     };
 
-    /// <summary>As <see cref="Open(ParseResult, int?)"/> for <c>--device</c> lists (<see cref="ComputeDevice.OpenAll"/>), printing every device.</summary>
-    public torch.Device[] OpenAll(ParseResult parse, int? threads)
+    /// <summary>As <see cref="Open(ParseResult, int?)"/> for <c>--device</c> lists (<see cref="ComputeDevice.OpenAll"/>), printing every device; <paramref name="map"/> may rewrite the text first (a rank's own GPU).</summary>
+    public torch.Device[] OpenAll(ParseResult parse, int? threads, Func<string, string>? map = null)
     {
-        var devices = ComputeDevice.OpenAll(parse.GetValue(Device) ?? "cpu", parse.GetValue(LibTorch), threads);
+        var text = parse.GetValue(Device) ?? "cpu";
+        var devices = ComputeDevice.OpenAll(map is null ? text : map(text), parse.GetValue(LibTorch), threads);
         Print(devices);
         return devices;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MarginFace.Cli.Console;
 using MarginFace.Data;
+using MarginFace.Distributed;
 using MarginFace.Losses.Mining;
 using MarginFace.Models;
 using MarginFace.Runtime;
@@ -67,20 +68,24 @@ internal static class TrainCommand
             valPairs, valImages, valBins, pk, init, partialFc, precision, config, output, resume, overwrite,
         };
         compute.AddTo(command);
-        command.SetAction(parse =>
+        // Under mpirun every rank runs this; rank 0 alone decides about the output folder and prints (docs/distributed.md).
+        command.SetAction(parse => RankedCommand.Run(ranks =>
         {
             // Refused before anything is read or written: a new run would replace the checkpoint and model of the one there.
             if (parse.GetValue(resume) && parse.GetValue(overwrite)) throw new MarginFaceException("--resume and --overwrite exclude each other");
-            if (FaceTraining.IsRunning(parse.GetValue(output)!))
+            var refusal = ExitCodes.Success;
+            if (ranks.Rank != 0) { }
+            else if (FaceTraining.IsRunning(parse.GetValue(output)!))
             {
                 System.Console.Error.WriteLine($"error: --out {parse.GetValue(output)}: another process is training there; wait for it to finish or choose another --out");
-                return ExitCodes.WouldOverwrite;
+                refusal = ExitCodes.WouldOverwrite;
             }
-            if (!parse.GetValue(resume) && !parse.GetValue(overwrite) && FaceTraining.FindRun(parse.GetValue(output)!) is { } existing)
+            else if (!parse.GetValue(resume) && !parse.GetValue(overwrite) && FaceTraining.FindRun(parse.GetValue(output)!) is { } existing)
             {
                 System.Console.Error.WriteLine($"error: --out {parse.GetValue(output)} holds a training run ({Path.GetFileName(existing)}); pass --resume to continue it or --overwrite to start again");
-                return ExitCodes.WouldOverwrite;
+                refusal = ExitCodes.WouldOverwrite;
             }
+            if (ranks.BroadcastValue(refusal) is var decided and not ExitCodes.Success) return (int)decided;
             var o = parse.GetValue(config) is string configPath ? JsonConfig.Read<FaceTrainingOptions>(configPath) : new FaceTrainingOptions();
             T Pick<T>(Option<T?> option, T current) where T : struct => parse.GetValue(option) ?? current;
             string? PickText(Option<string?> option, string? current) => parse.GetValue(option) ?? current;
@@ -139,19 +144,19 @@ internal static class TrainCommand
             foreach (var (key, value) in ParameterList.Parse(parse.GetValue(parameters))) lossParameters[key] = value;
             o = o with { LossParameters = lossParameters };
 
-            var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount - o.Workers);
-            var devices = compute.OpenAll(parse, threads);
+            var threads = parse.GetValue(compute.Threads) ?? Math.Max(1, Environment.ProcessorCount / (ranks.Size > 1 ? DistributedLaunch.LocalSize : 1) - o.Workers);
+            var devices = compute.OpenAll(parse, threads, text => DistributedLaunch.DeviceFor(text, ranks.Size));
             o.Validate();
             using var stop = new StopSignals();
             var outputDirectory = parse.GetValue(output)!;
             System.Console.WriteLine($"backbone: {o.Backbone}, loss: {o.Loss}, epochs: {o.Epochs}, batch: {(o.Pk is null ? o.BatchSize : $"{o.EffectiveBatchSize} (P×K {o.Pk})")}, workers: {o.Workers}, out: {outputDirectory}");
             var result = ProgressDisplay.Run(o.Loss, o.Epochs, report =>
                 FaceTraining.Run(o, outputDirectory, devices, new ProgressCallback(report), new SynchronousProgress(ProgressDisplay.Log),
-                    parse.GetValue(resume), stop.Token));
+                    parse.GetValue(resume), stop.Token, collective: ranks));
             System.Console.WriteLine($"trained on {result.Images} images of {result.Classes} identities; model: {result.ModelPath}");
             if (result.BestModelPath is { } best) System.Console.WriteLine($"best validation accuracy {result.ValidationAccuracy.Values.Max():P2}: {best}");
             return stop.ExitCode();
-        });
+        }));
         return command;
     }
 

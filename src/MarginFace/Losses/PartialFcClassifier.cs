@@ -123,6 +123,13 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// </summary>
     public Tensor? LastCosine => lastCosine is { IsInvalid: false } ? lastCosine : null;
 
+    /// <summary>
+    /// The labels a training step's positives are taken from, given the step's own labels; null: those labels. A run over
+    /// several processes sets it to the all-gather of every rank's labels, so that each rank, holding a part of the batch,
+    /// draws the sample one process draws for the whole batch.
+    /// </summary>
+    internal Func<Tensor, Tensor>? SampleLabels { get; set; }
+
     /// <summary>The margin head whose logits-from-cosine step is applied.</summary>
     public MarginHead Margin => margin;
 
@@ -135,7 +142,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         var k = (long)Math.Floor(SampleRate * Classes);
         if (SampleRate >= 1 || k >= Classes) return (null, labels.alias());
         using var scope = NewDisposeScope();
-        var positives = labels.unique(sorted: true).Item1.cpu();
+        var positives = (SampleLabels is { } all ? all(labels) : labels).unique(sorted: true).Item1.cpu();
         Tensor index;
         if (positives.shape[0] >= k)
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using TorchSharp.Modules;
 using TorchSharp;
 using MarginFace.Data;
+using MarginFace.Distributed;
 using MarginFace.Evaluation;
 using MarginFace.FaceModels;
 using MarginFace.Models;
@@ -82,15 +83,23 @@ public static class FaceTraining
     /// <see cref="FaceTrainingOptions.PartialFc"/> the class centres are sharded over the same devices. The numbers are
     /// reproducible (and a resume bit-exact) on the same devices. With <see cref="FaceTrainingOptions.CacheCrops"/> the faces are
     /// kept in <paramref name="crops"/> (a new cache when null), which a caller may share between runs over the same files.
+    /// With <paramref name="collective"/> of several ranks (one process per device, docs/distributed.md), each rank trains on
+    /// its part of every batch and the gradients are averaged; rank 0 alone logs and writes the output files.
     /// </summary>
     public static FaceTrainingResult Run(FaceTrainingOptions options, string outputDirectory, IReadOnlyList<Device> devices, ITrainingCallback? callback = null,
-        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default, FaceCropCache? crops = null)
+        IProgress<string>? log = null, bool resume = false, CancellationToken cancellation = default, FaceCropCache? crops = null, ICollective? collective = null)
     {
         options.Validate();
         if (devices.Count < 1) throw new ArgumentException("at least one device is needed.", nameof(devices));
+        var ranks = collective ?? SingleProcess.Instance;
+        DistributedRun.Validate(options, devices.Count, ranks.Size);
+        var writes = ranks.Rank == 0;
+        if (!writes) (callback, log) = (null, null);
         var device = devices[0];
         if (options.Precision != TrainingPrecision.Fp32 && devices.Count > 1)
             throw new MarginFaceException($"FaceTrainingOptions.Precision = {options.Precision.ToString().ToLowerInvariant()}: mixed precision trains on one device, not {devices.Count}");
+        if (options.Precision != TrainingPrecision.Fp32 && ranks.Size > 1)
+            throw new MarginFaceException($"FaceTrainingOptions.Precision = {options.Precision.ToString().ToLowerInvariant()}: mixed precision trains in one process, not {ranks.Size} (not yet combined with mpirun)");
         options = options with { CentreShards = devices.Count > 1 && options.PartialFc is not null ? devices.Count : 1 };
         var wall = Stopwatch.StartNew();
         var classesPath = Path.Combine(outputDirectory, "classes.json");
@@ -133,7 +142,7 @@ public static class FaceTraining
         {
             throw new MarginFaceException($"FaceTrainingOptions.RandomCropFrom: {e.Message.Split(" (Parameter")[0]}");
         }
-        var source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.EffectiveBatchSize, options.Seed, options.Workers)
+        IBatchSource source = new ImageFolderBatchSource(dataset, preprocessing, augmentation, new ImageFolderBatchOptions(options.EffectiveBatchSize, options.Seed, options.Workers)
         {
             Pk = options.Pk,
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
@@ -149,8 +158,9 @@ public static class FaceTraining
             log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
         using var precision = CreateMixedPrecision(options, backbone.Module, device);
+        using var distributed = ranks.Size > 1 ? DistributedRun.Join(ranks, backbone.Module, objective, ref source, log) : null;
 
-        using var runLock = TrainingRunLock.Acquire(outputDirectory);
+        using var runLock = writes ? TrainingRunLock.Acquire(outputDirectory) : null;
         var configJson = Fingerprint(options);
         var trainer = new Trainer(backbone.Module, objective, optimizer, device, new TrainerOptions
         {
@@ -161,14 +171,17 @@ public static class FaceTraining
             CheckpointPath = checkpointPath,
             SaveEverySteps = options.SaveEverySteps,
             Fingerprint = configJson,
-        }, parallel, precision);
+        }, parallel, precision, distributed);
         if (resume)
         {
             trainer.Resume(checkpointPath);
             log?.Report($"resuming from {checkpointPath} after {trainer.History.Count} finished epoch(s)");
         }
-        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "config.json"), JsonSerializer.Serialize(options, ConfigJson));
-        IdentityFolderDataset.WriteClasses(classesPath, dataset.Identities);
+        if (writes)
+        {
+            AtomicFile.WriteAllText(Path.Combine(outputDirectory, "config.json"), JsonSerializer.Serialize(options, ConfigJson));
+            IdentityFolderDataset.WriteClasses(classesPath, dataset.Identities);
+        }
 
         var info = ModelInfo(spec, preprocessing, dataset.Identities, options, configJson);
         var modelPath = Path.Combine(outputDirectory, "face.model");
@@ -177,6 +190,7 @@ public static class FaceTraining
         var best = double.NegativeInfinity;
         var epochCallback = new EpochEndCallback(callback, result =>
         {
+            if (!writes) return;
             backbone.Module.eval();
             double? threshold = null;
             if (validation is not null)
@@ -204,7 +218,7 @@ public static class FaceTraining
         });
         var epochs = trainer.Fit(source, epochCallback, cancellation);
 
-        if (epochs.Count > 0)
+        if (epochs.Count > 0 && writes)
             TrainingCurvesPlot.Save(Path.Combine(outputDirectory, "curves.png"), epochs.Select(e => e.MeanLoss).ToList(), epochs.Select(e => e.TrainAccuracy).ToList(),
                 validation is null ? null : epochs.Select(e => validationAccuracy.GetValueOrDefault(e.Epoch, double.NaN)).ToList(), $"{spec.Name}, {options.Loss}",
                 more: bins?.Curves(epochs.Select(e => e.Epoch)));
@@ -220,11 +234,12 @@ public static class FaceTraining
             epochs = rows,
             interrupted = trainer.Interrupted,
             device = string.Join(",", devices),
+            processes = ranks.Size,
             threads = torch.get_num_threads(),
             workers = options.Workers,
             wallSeconds = wall.Elapsed.TotalSeconds,
         };
-        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "metrics.json"), JsonSerializer.Serialize(metrics, ConfigJson));
+        if (writes) AtomicFile.WriteAllText(Path.Combine(outputDirectory, "metrics.json"), JsonSerializer.Serialize(metrics, ConfigJson));
         return new FaceTrainingResult(epochs, validationAccuracy, modelPath, validationAccuracy.Count > 0 ? bestPath : null,
             dataset.Identities.Count, dataset.Count, trainer.Interrupted);
     }

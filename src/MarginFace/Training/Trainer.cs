@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp.Modules;
 using TorchSharp;
+using MarginFace.Distributed;
 using MarginFace.Runtime;
 using static TorchSharp.torch;
 
@@ -22,6 +23,7 @@ public sealed class Trainer
     private readonly TrainerOptions options;
     private readonly DataParallelBackbone? parallel;
     private readonly MixedPrecision? precision;
+    private readonly DistributedDataParallel? distributed;
     private readonly List<EpochResult> history = [];
     private TrainingCheckpointState? resumeFrom;
 
@@ -35,9 +37,14 @@ public sealed class Trainer
     /// devices, the first being <paramref name="device"/>; null: the backbone alone on <paramref name="device"/>.
     /// </param>
     /// <param name="precision">A bf16 or fp16 working copy of <paramref name="backbone"/> that computes its forward and backward; null: float32.</param>
+    /// <param name="distributed">
+    /// The ranks of a multi-process run, each training on its part of every batch (the source gives this rank's part); rank 0
+    /// alone writes checkpoints. Null: one process.
+    /// </param>
     public Trainer(nn.Module<Tensor, Tensor> backbone, TrainingObjective objective, OptimizerHelper optimizer, Device device, TrainerOptions options,
-        DataParallelBackbone? parallel = null, MixedPrecision? precision = null)
+        DataParallelBackbone? parallel = null, MixedPrecision? precision = null, DistributedDataParallel? distributed = null)
     {
+        this.distributed = distributed;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1, nameof(options.Epochs));
         options.LearningRate.Validate();
         if (parallel is not null && (!ReferenceEquals(parallel.Master, backbone) || parallel.Devices[0].type != device.type || parallel.Devices[0].index != device.index))
@@ -101,6 +108,7 @@ public sealed class Trainer
     {
         Interrupted = false;
         parallel?.Broadcast();
+        distributed?.BroadcastState();
         var start = resumeFrom ?? State(history.Count + 1, 0, 0, 0, 0, 0);
         resumeFrom = null;
         for (int epoch = start.Epoch; epoch <= options.Epochs; epoch++)
@@ -143,7 +151,9 @@ public sealed class Trainer
         using var batches = source.Read(epoch, step).GetEnumerator();
         for (; step < steps; step++)
         {
-            if (cancellation.IsCancellationRequested)
+            var stop = cancellation.IsCancellationRequested;
+            if (distributed is not null) stop = distributed.AnyStop(stop);
+            if (stop)
             {
                 SaveCheckpoint(State(epoch, step, lossSum, correct, seen, Seconds()), callback);
                 return null;
@@ -157,21 +167,24 @@ public sealed class Trainer
             using var batch = batches.Current;
             var y = batch.Labels.to(device);
             objective.BeginStep(epoch, step + 1);
+            distributed?.BroadcastBuffers();
             var embeddings = precision is not null ? precision.Forward(batch.Images.to(device))
                 : parallel is null ? backbone.forward(batch.Images.to(device)) : parallel.Forward(batch.Images);
             var loss = objective.Compute(embeddings, y);
+            long? right;
             using (torch.no_grad())
-            {
-                if (objective.CountCorrect(embeddings.detach(), y) is long right) correct += right;
-                else classifies = false;
-            }
+                right = objective.CountCorrect(embeddings.detach(), y);
             var lossValue = loss.to(float64).item<double>();
+            if (distributed is not null) (lossValue, right) = distributed.ReduceStep(lossValue, right);
+            if (right is long r) correct += r;
+            else classifies = false;
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, step + 1, lossValue);
             optimizer.zero_grad();
             objective.BeforeBackward();
             if (precision is null) loss.backward();
             else precision.Backward(loss);
             parallel?.ReduceGradients();
+            distributed?.AverageGradients();
             var finite = precision?.Unscale(backbone.parameters().Concat(objective.Modules.SelectMany(m => m.parameters()))) ?? true;
             if (finite)
             {
@@ -183,7 +196,7 @@ public sealed class Trainer
             precision?.Update(finite);
             parallel?.Broadcast();
             lossSum += lossValue;
-            seen += batch.Count;
+            seen += batch.Count * (distributed?.Collective.Size ?? 1);
             callback?.OnStep(new TrainingProgress(epoch, options.Epochs, step + 1, steps, seen, lossValue, previous + clock.Elapsed));
             if (options.SaveEverySteps is int every && (step + 1) % every == 0 && step + 1 < steps)
                 SaveCheckpoint(State(epoch, step + 1, lossSum, correct, seen, Seconds()), callback);
@@ -193,7 +206,7 @@ public sealed class Trainer
 
     private void SaveCheckpoint(TrainingCheckpointState state, ITrainingCallback? callback)
     {
-        if (options.CheckpointPath is null) return;
+        if (options.CheckpointPath is null || distributed is { WritesFiles: false }) return;
         Checkpoint.Save(options.CheckpointPath, state, CheckpointModules, CheckpointOptimizers);
         callback?.OnCheckpoint(options.CheckpointPath);
     }

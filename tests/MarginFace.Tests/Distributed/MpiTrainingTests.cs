@@ -1,0 +1,157 @@
+using MarginFace.Models;
+using MarginFace.Runtime;
+using MarginFace.Tests.Cli;
+using MarginFace.Tests.Mnist;
+using MarginFace.Tests.Support;
+using MarginFace.Tests.Training;
+using MarginFace.Training;
+using TorchSharp;
+
+namespace MarginFace.Tests.Distributed;
+
+/// <summary>
+/// <c>mpirun -np 2 marginface train</c> on the two CPU cores, against one process that splits each batch into the same two
+/// parts in-process (<c>--device cpu,cpu</c>, <see cref="DataParallelBackbone"/>): batch normalisation then normalises the same
+/// halves by their own statistics in both, and keeps the first half's running statistics, so the two runs compute the same
+/// numbers up to the order of float32 sums. A tiny backbone (clsnet, 28×28 grey) on 24 images keeps each run to seconds.
+/// </summary>
+[Trait("Category", "Integration")]
+public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : TorchTest
+{
+    private static string[] Train(string data, string output, int epochs, params string[] more) =>
+        ["train", "--data", data, "--out", output, "--backbone", "clsnet", "--loss", "arcface", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+         "--lr", "0.05", "--s", "16", "--seed", "3", "--threads", "1", "--workers", "1", .. more.Contains("--batch") ? more : ["--batch", "8", .. more]];
+
+    [MpiFact]
+    public async Task TwoProcessesEndWhereOneProcessWithTheSameTwoPartsEndsAndAKilledRankStopsTheJobThatResumeFinishes()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 4, images: 6);
+
+        // The runs that do not depend on each other run side by side: most of each is starting .NET and libtorch.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var oneRun = Task.Run(() => CliProcess.Run(Train(data, work.Combine("one"), 2, "--device", "cpu,cpu")));
+        var two = MpiProcess.Run(2, Train(data, work.Combine("two"), 2));
+        var one = await oneRun;
+        output.WriteLine($"one process and two processes, side by side: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        Assert.True(two.ExitCode == 0, two.Output);
+        // Refused runs (an --out holding a run, a batch that does not split), beside the killed and resumed runs below.
+        var againRun = Task.Run(() => MpiProcess.Run(2, Train(data, work.Combine("two"), 2)));
+        var unevenRun = Task.Run(() => MpiProcess.Run(2, Train(data, work.Combine("uneven"), 1, "--batch", "7")));
+        Assert.Contains("data parallel over 2 processes (MPI)", two.Output);
+        Assert.Single(two.Output.Split('\n'), line => line.StartsWith("epoch 2:", StringComparison.Ordinal));
+
+        var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"));
+        var (twoState, twoWeights) = Weights(work.Combine("two", "model.bin"));
+        Assert.Equal(oneWeights.Count, twoWeights.Count);
+        output.WriteLine($"largest difference: {oneWeights.Max(p => MaxDifference(p.Value, twoWeights[p.Key]))}");
+        // float32 (train has no float64 path): the two runs add the halves' sums in another order; after 6 steps the weights
+        // differ by 2e-7 at most (s = 16; ArcFace's default s = 64 on a 2-D embedding amplifies a 1-ulp difference to 1.5e-5).
+        foreach (var (name, expected) in oneWeights)
+            Assert.True(MaxDifference(expected, twoWeights[name]) <= 1e-5, $"{name}: differs by {MaxDifference(expected, twoWeights[name])}");
+        Assert.Equal(2, twoState.History.Count);
+        foreach (var (a, b) in oneState.History.Zip(twoState.History))
+        {
+            Assert.Equal(a.MeanLoss, b.MeanLoss, 1e-5);
+            Assert.Equal(a.TrainAccuracy, b.TrainAccuracy);
+            Assert.Equal(a.Samples, b.Samples);
+        }
+
+        // Rank 1 dies in the first epoch, once rank 0 reports step 2 of 6 (so step 1's checkpoint exists; one is written every
+        // step): mpirun stops rank 0 and says which rank died; --resume continues from rank 0's last checkpoint, mid-epoch, and
+        // ends exactly where the uninterrupted two-process run ended.
+        var killed = work.Combine("killed");
+        clock.Restart();
+        var start = MpiProcess.StartInfo(2, Train(data, killed, 2, "--save-every", "1"));
+        using (var run = new CliProcess.WatchedRun(start))
+        {
+            Assert.True(run.WaitForLine("arcface  33%", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
+            var ranks = MpiProcess.FindRank(killed, 1);
+            Assert.NotEmpty(ranks);
+            foreach (var pid in ranks) System.Diagnostics.Process.GetProcessById(pid).Kill();
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)));
+            Assert.NotEqual(0, run.Process.ExitCode);
+            Assert.Contains("exited on signal 9", run.Stdout + run.Stderr);
+        }
+        output.WriteLine($"killed run: {clock.Elapsed.TotalSeconds:F1} s");
+        clock.Restart();
+        var resumed = MpiProcess.Run(2, Train(data, killed, 2, "--save-every", "1", "--resume"));
+        output.WriteLine($"resumed run: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Contains("resuming from", resumed.Output);
+        var (_, straight) = MnistResumeTests.ReadCheckpoint(work.Combine("two", "model.bin"));
+        var (resumedState, after) = MnistResumeTests.ReadCheckpoint(Path.Combine(killed, "model.bin"));
+        Assert.Equal(twoState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)), resumedState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)));
+        Assert.True(straight.AsSpan().SequenceEqual(after), "weights and optimiser state differ after resume");
+
+        // Rank 0 alone decides about --out, and every rank returns its answer: exit 4, one line, nothing overwritten.
+        var again = await againRun;
+        Assert.Equal(4, again.ExitCode);
+        Assert.Single(again.Output.Split('\n'), line => line.Contains($"error: --out {work.Combine("two")} holds a training run", StringComparison.Ordinal));
+        Assert.True(MnistResumeTests.ReadCheckpoint(work.Combine("two", "model.bin")).Tensors.AsSpan().SequenceEqual(straight));
+
+        // A batch that does not split: one line naming the rank, and that rank's exit code ends the job (MPI_Abort).
+        var uneven = await unevenRun;
+        Assert.Equal(1, uneven.ExitCode);
+        Assert.Contains(uneven.Output.Split('\n'), line => line.Contains("error: rank ", StringComparison.Ordinal)
+            && line.EndsWith(" of 2: --batch 7 does not split into 2 equal parts; choose a multiple of the number of processes", StringComparison.Ordinal));
+        Assert.False(File.Exists(work.Combine("uneven", "model.bin")));
+    }
+
+    /// <summary>
+    /// Partial FC at r = 0.75 over 8 identities, 4 images a batch: every step samples 6 of the 8 centres, the batch's classes
+    /// and random others. Each rank holds half the batch but draws from the whole batch's labels (all-gathered), so two
+    /// processes use the classes one process uses. lenetpp has no batch normalisation, so the reference is one process on
+    /// one device with the whole batch (unsharded centres, drawn as in the two-process run).
+    /// </summary>
+    [MpiFact]
+    public async Task PartialFcOverTwoProcessesEndsWhereOneProcessEnds()
+    {
+        using var work = new TempDirectory();
+        var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 8, images: 3);
+        string[] Pfc(string output) =>
+            ["train", "--data", data, "--out", output, "--backbone", "lenetpp", "--embedding", "8", "--loss", "cosface", "--partial-fc", "0.75",
+             "--epochs", "2", "--batch", "4", "--lr", "0.1", "--s", "16", "--seed", "5", "--threads", "1", "--workers", "1", "--no-flip"];
+        var oneRun = Task.Run(() => CliProcess.Run(Pfc(work.Combine("one"))));
+        var two = MpiProcess.Run(2, Pfc(work.Combine("two")));
+        var one = await oneRun;
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        Assert.True(two.ExitCode == 0, two.Output);
+
+        var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"), classes: 8);
+        var (twoState, twoWeights) = Weights(work.Combine("two", "model.bin"), classes: 8);
+        Assert.Contains("head.weight", oneWeights.Keys);
+        output.WriteLine($"largest difference: {oneWeights.Max(p => MaxDifference(p.Value, twoWeights[p.Key]))}");
+        foreach (var (name, expected) in oneWeights)
+            Assert.True(MaxDifference(expected, twoWeights[name]) <= 1e-5, $"{name}: differs by {MaxDifference(expected, twoWeights[name])}");
+        foreach (var (a, b) in oneState.History.Zip(twoState.History))
+        {
+            Assert.Equal(a.MeanLoss, b.MeanLoss, 1e-5);
+            Assert.Equal(a.TrainAccuracy, b.TrainAccuracy);
+        }
+    }
+
+    /// <summary>The checkpoint's state and every weight of its backbone and head, by name.</summary>
+    private static (TrainingCheckpointState State, Dictionary<string, double[]> Weights) Weights(string checkpoint, int classes = 4)
+    {
+        var options = JsonConfig.Read<FaceTrainingOptions>(Path.Combine(Path.GetDirectoryName(checkpoint)!, "config.json"));
+        using var backbone = BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout);
+        using var objective = LossRegistry.Create(options.Loss, backbone.Spec.EmbeddingSize, classes, options.LossSettings);
+        var state = Checkpoint.LoadModules(checkpoint, [backbone.Module, .. objective.Modules]);
+        var weights = new Dictionary<string, double[]>();
+        foreach (var (name, tensor) in backbone.Module.state_dict()) weights["backbone." + name] = Values(tensor);
+        foreach (var module in objective.Modules)
+            foreach (var (name, tensor) in module.state_dict()) weights["head." + name] = Values(tensor);
+        return (state, weights);
+    }
+
+    private static double[] Values(torch.Tensor tensor)
+    {
+        using var values = tensor.detach().to(torch.float64).cpu().flatten();
+        return values.data<double>().ToArray();
+    }
+
+    private static double MaxDifference(double[] a, double[] b) =>
+        a.Length != b.Length ? double.PositiveInfinity : a.Zip(b).Select(p => Math.Abs(p.First - p.Second)).DefaultIfEmpty(0).Max();
+}
