@@ -26,8 +26,16 @@ public sealed partial class GalleryStore : IDisposable
     {
         this.options = options;
         if (options.GalleriesDirectory is { } directory) Directory.CreateDirectory(directory);
-        // The default gallery is opened (and made) now, so that a bad file stops the server at start, not at the first request.
-        Get(ServerOptions.DefaultGallery);
+        // The default gallery is opened (and made) now, so that a bad file or an unreachable database stops the server at start
+        // with the library's one line, not at the first request.
+        try
+        {
+            Get(ServerOptions.DefaultGallery);
+        }
+        catch (ApiProblemException e)
+        {
+            throw new MarginFaceException(e.Message);
+        }
     }
 
     /// <summary>The galleries: the default one, then the named ones by name.</summary>
