@@ -6,13 +6,16 @@ namespace MarginFace.Server;
 /// </summary>
 public sealed record ServerOptions
 {
-    /// <summary>The default gallery's SQLite file (created when missing), served as the gallery named <see cref="DefaultGallery"/>.</summary>
+    /// <summary>
+    /// The default gallery, served as the gallery named <see cref="DefaultGallery"/>: a SQLite file (created when missing) or a
+    /// PostgreSQL database (<c>postgres://…</c>, <c>postgresql://…</c> or <c>Host=…</c>; <see cref="MarginFace.Galleries.FaceGalleries.Open"/>).
+    /// </summary>
     public required string GalleryPath { get; init; }
 
     /// <summary>A folder the server owns for named galleries (<c>NAME.db</c>); null: only the default gallery, and no create/delete.</summary>
     public string? GalleriesDirectory { get; init; }
 
-    /// <summary>The API keys file; null: <see cref="DefaultKeysPath"/> of <see cref="GalleryPath"/>.</summary>
+    /// <summary>The API keys file; null: <see cref="DefaultKeysPath"/> of <see cref="GalleryPath"/> (required for a PostgreSQL gallery, which has no folder).</summary>
     public string? KeysPath { get; init; }
 
     /// <summary>The face model reference (<c>pretrained</c>, a face model or an ONNX file).</summary>
@@ -57,8 +60,10 @@ public sealed record ServerOptions
     /// <summary>The name of the gallery at <see cref="GalleryPath"/>.</summary>
     public const string DefaultGallery = "default";
 
-    /// <summary>The keys file beside a gallery file: <c>GALLERY.keys.json</c>.</summary>
-    public static string DefaultKeysPath(string galleryPath) => galleryPath + ".keys.json";
+    /// <summary>The keys file beside a gallery file: <c>GALLERY.keys.json</c>; a PostgreSQL gallery has none (give the keys file).</summary>
+    public static string DefaultKeysPath(string galleryPath) => MarginFace.Galleries.FaceGalleries.IsPostgres(galleryPath)
+        ? throw new MarginFaceException("a PostgreSQL --gallery has no folder for its API keys: give --keys FILE")
+        : galleryPath + ".keys.json";
 
     /// <summary>The keys file in use.</summary>
     public string ResolvedKeysPath => KeysPath ?? DefaultKeysPath(GalleryPath);
@@ -75,6 +80,7 @@ public sealed record ServerOptions
         if (RequestTimeout <= TimeSpan.Zero) throw new MarginFaceException($"request timeout {RequestTimeout} must be positive");
         if (MaxConcurrentInference < 1) throw new MarginFaceException($"concurrent inferences {MaxConcurrentInference} must be at least 1");
         if (MaxPhotos < 1) throw new MarginFaceException($"photos per request {MaxPhotos} must be at least 1");
+        _ = ResolvedKeysPath;
         if (OnnxThreads < 0) throw new MarginFaceException($"ONNX threads {OnnxThreads} must not be negative");
     }
 }

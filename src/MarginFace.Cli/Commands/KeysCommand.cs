@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using MarginFace.Galleries;
 using MarginFace.Server;
 using MarginFace.Server.Security;
 
@@ -69,14 +70,14 @@ internal static class KeysCommand
 
     private static void AddStoreOptions(Command command, out Option<string?> gallery, out Option<string?> keys)
     {
-        gallery = new Option<string?>("--gallery") { Description = "the gallery 'serve' is started with (the keys are in GALLERY.keys.json)" };
+        gallery = new Option<string?>("--gallery") { Description = "the gallery 'serve' is started with (the keys are in GALLERY.keys.json; for a PostgreSQL gallery give --keys)" };
         keys = new Option<string?>("--keys") { Description = "the keys file, when 'serve' is given one" };
         command.Add(gallery);
         command.Add(keys);
     }
 
     private static ApiKeyStore Store(ParseResult parse, Option<string?> gallery, Option<string?> keys) =>
-        new(parse.GetValue(keys) ?? (parse.GetValue(gallery) is { } g ? ServerOptions.DefaultKeysPath(Path.GetFullPath(g)) : throw new MarginFaceException("give --gallery (or --keys)")));
+        new(parse.GetValue(keys) ?? (parse.GetValue(gallery) is { } g ? ServerOptions.DefaultKeysPath(FaceGalleries.IsPostgres(g) ? g : Path.GetFullPath(g)) : throw new MarginFaceException("give --gallery (or --keys)")));
 
     private static string Scopes(ApiKeyScope scopes) => string.Join(',',
         new[] { (ApiKeyScope.Recognise, "recognise"), (ApiKeyScope.Manage, "manage") }.Where(s => scopes.HasFlag(s.Item1)).Select(s => s.Item2));

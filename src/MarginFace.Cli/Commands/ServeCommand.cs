@@ -6,13 +6,14 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MarginFace.Galleries;
 using MarginFace.Server;
 using MarginFace.Server.Hosting;
 
 namespace MarginFace.Cli.Commands;
 
 /// <summary>
-/// <c>marginface serve --gallery DB [--port 8080 | --urls URLS] [--galleries DIR] [--keys FILE] [limits]</c>: the face-recognition
+/// <c>marginface serve --gallery DB|postgres://… [--port 8080 | --urls URLS] [--galleries DIR] [--keys FILE] [limits]</c>: the face-recognition
 /// HTTP service (docs/serve.md). Prints <c>listening on URL</c> for each address once it listens; SIGTERM or Ctrl-C stop it
 /// gracefully (no new connections, in-flight requests finish) and it exits 0.
 /// </summary>
@@ -20,11 +21,11 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var gallery = new Option<string>("--gallery") { Description = "the default gallery's SQLite file (made when missing)", Required = true };
+        var gallery = new Option<string>("--gallery") { Description = "the default gallery: a SQLite file (made when missing) or a PostgreSQL database (postgres://USER:PASS@HOST:PORT/DB, or Host=...)", Required = true };
         var port = new Option<int?>("--port") { Description = "listen on http://127.0.0.1:PORT (0: any free port; default 8080); --urls for other addresses" };
         var urls = new Option<string?>("--urls") { Description = "addresses to listen on, ';'-separated, as ASP.NET Core's --urls (e.g. http://0.0.0.0:8080)" };
-        var galleries = new Option<string?>("--galleries") { Description = "a folder the server owns for named galleries (NAME.db), made when missing; without it only 'default'" };
-        var keys = new Option<string?>("--keys") { Description = "the API keys file (default: GALLERY.keys.json, as 'marginface keys' writes)" };
+        var galleries = new Option<string?>("--galleries") { Description = "a folder the server owns for named galleries (SQLite files NAME.db, whichever store --gallery is), made when missing; without it only 'default'" };
+        var keys = new Option<string?>("--keys") { Description = "the API keys file (default: GALLERY.keys.json, as 'marginface keys' writes; required with a PostgreSQL --gallery)" };
         var model = new Option<string>("--model") { Description = "face model file, ONNX model or 'pretrained'", DefaultValueFactory = _ => "pretrained" };
         var detector = new Option<string?>("--detector") { Description = "YuNet ONNX file to detect faces with (default: face-api's SSD MobileNet V1)" };
         var threads = new Option<int>("--onnx-threads") { Description = "ONNX Runtime threads per network (0: its default)" };
@@ -44,7 +45,7 @@ internal static class ServeCommand
             if (!(parse.GetValue(timeout) > 0)) throw new MarginFaceException($"--timeout {parse.GetValue(timeout)} must be a positive number of seconds");
             var options = new ServerOptions
             {
-                GalleryPath = Path.GetFullPath(parse.GetValue(gallery)!),
+                GalleryPath = parse.GetValue(gallery) is var spec && FaceGalleries.IsPostgres(spec!) ? spec! : Path.GetFullPath(spec!),
                 GalleriesDirectory = parse.GetValue(galleries) is { } dir ? Path.GetFullPath(dir) : null,
                 KeysPath = parse.GetValue(keys) is { } k ? Path.GetFullPath(k) : null,
                 Model = parse.GetValue(model)!,

@@ -7,12 +7,14 @@ using MarginFace.Server.Problems;
 namespace MarginFace.Server.Galleries;
 
 /// <summary>
-/// The one place the server touches galleries (so another gallery kind can be put behind it): the default gallery
-/// (<see cref="ServerOptions.GalleryPath"/>, named <c>default</c>) and named SQLite galleries <c>NAME.db</c> in the folder the server
-/// owns (<see cref="ServerOptions.GalleriesDirectory"/>). A request names a gallery, never a path: names are 1..64 letters,
-/// digits, '-' and '_'. Each open <see cref="FaceGallery"/> is used under its own lock (a SQLite connection serves one thread
-/// at a time); before a search the gallery's data version is compared, so enrolments by another process sharing the file are
-/// searched too. The library's one-line errors are turned into problem kinds here.
+/// The one place the server touches galleries, all through <see cref="IFaceGallery"/>: the default gallery
+/// (<see cref="ServerOptions.GalleryPath"/>, named <c>default</c>: a SQLite file or a PostgreSQL database, opened by
+/// <see cref="FaceGalleries.Open"/>) and named SQLite galleries <c>NAME.db</c> in the folder the server owns
+/// (<see cref="ServerOptions.GalleriesDirectory"/>). A request names a gallery, never a path: names are 1..64 letters,
+/// digits, '-' and '_'. Each open gallery is used under its own lock (a SQLite connection serves one thread at a time); each
+/// search brings the gallery's index up to date with its store first (both stores do), so enrolments by another process
+/// sharing the file or database are searched too. The library's one-line errors (which name a PostgreSQL server without its
+/// password) are turned into problem kinds here.
 /// </summary>
 public sealed partial class GalleryStore : IDisposable
 {
@@ -24,8 +26,16 @@ public sealed partial class GalleryStore : IDisposable
     {
         this.options = options;
         if (options.GalleriesDirectory is { } directory) Directory.CreateDirectory(directory);
-        // The default gallery is opened (and made) now, so that a bad file stops the server at start, not at the first request.
-        Get(ServerOptions.DefaultGallery);
+        // The default gallery is opened (and made) now, so that a bad file or an unreachable database stops the server at start
+        // with the library's one line, not at the first request.
+        try
+        {
+            Get(ServerOptions.DefaultGallery);
+        }
+        catch (ApiProblemException e)
+        {
+            throw new MarginFaceException(e.Message);
+        }
     }
 
     /// <summary>The galleries: the default one, then the named ones by name.</summary>
@@ -121,12 +131,6 @@ public sealed partial class GalleryStore : IDisposable
                 var g = handle.Gallery;
                 if (g.ModelId is { } stored && stored != modelId)
                     throw new ApiProblemException(ProblemKind.ModelMismatch, $"gallery '{gallery}' holds embeddings of model '{stored}', not the server's '{modelId}'");
-                var version = g.DataVersion;
-                if (version != handle.DataVersion)
-                {
-                    g.LoadIndex(force: true);
-                    handle.DataVersion = version;
-                }
                 return (IReadOnlyList<IReadOnlyList<GalleryMatch>>)[.. queries.Select(q => g.Search(q, top, threshold))];
             });
         }
@@ -144,7 +148,7 @@ public sealed partial class GalleryStore : IDisposable
         open.Clear();
     }
 
-    private T Use<T>(string gallery, Func<FaceGallery, T> action)
+    private T Use<T>(string gallery, Func<IFaceGallery, T> action)
     {
         var handle = Get(gallery);
         lock (handle) return Wrap(() => action(handle.Gallery));
@@ -164,9 +168,9 @@ public sealed partial class GalleryStore : IDisposable
                 path = NamedPath(name);
                 if (!File.Exists(path)) throw new ApiProblemException(ProblemKind.NotFound, $"no gallery named '{name}'");
             }
-            var gallery = Wrap(() => FaceGallery.Open(path, create: name == ServerOptions.DefaultGallery));
+            var gallery = Wrap(() => FaceGalleries.Open(path, create: name == ServerOptions.DefaultGallery));
             gallery.SearchThreads = 1;
-            var handle = new Handle(gallery) { DataVersion = -1 };
+            var handle = new Handle(gallery);
             open[name] = handle;
             return handle;
         }
@@ -177,7 +181,7 @@ public sealed partial class GalleryStore : IDisposable
         : throw new ApiProblemException(name == ServerOptions.DefaultGallery ? ProblemKind.Conflict : ProblemKind.NotFound,
             $"no gallery named '{name}' (this server was started without a galleries folder: only '{ServerOptions.DefaultGallery}')");
 
-    private static void RequirePerson(FaceGallery gallery, string name)
+    private static void RequirePerson(IFaceGallery gallery, string name)
     {
         if (!gallery.List().Any(p => p.Name == name)) throw new ApiProblemException(ProblemKind.NotFound, $"no person named '{name}'");
     }
@@ -212,10 +216,8 @@ public sealed partial class GalleryStore : IDisposable
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex NamePattern();
 
-    private sealed class Handle(FaceGallery gallery)
+    private sealed class Handle(IFaceGallery gallery)
     {
-        public FaceGallery Gallery { get; } = gallery;
-
-        public long DataVersion { get; set; }
+        public IFaceGallery Gallery { get; } = gallery;
     }
 }

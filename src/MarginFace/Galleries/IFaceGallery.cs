@@ -41,13 +41,20 @@ public interface IFaceGallery : IDisposable
     /// <summary>Everyone with their number of embeddings, by name.</summary>
     IReadOnlyList<GalleryPerson> List();
 
+    /// <summary>The SHA-256 (lower-case hex) of every image enrolled for <paramref name="name"/>, in enrolment order; an unknown name is an error.</summary>
+    IReadOnlyList<string> Images(string name);
+
     /// <summary>Renames a person; an unknown old name or a taken new name is an error.</summary>
     void Rename(string name, string newName);
 
     /// <summary>Removes a person and their embeddings; returns how many embeddings went.</summary>
     int Remove(string name);
 
-    /// <summary>The <paramref name="top"/> people most similar to <paramref name="query"/> (cosine, best embedding per person) at or above <paramref name="threshold"/>, best first.</summary>
+    /// <summary>
+    /// The <paramref name="top"/> people most similar to <paramref name="query"/> (cosine, best embedding per person) at or above
+    /// <paramref name="threshold"/>, best first. Each search first reads the store's version (one cheap query) and brings the index
+    /// up to date, so a long-lived instance (a service) sees what other instances and processes wrote without asking.
+    /// </summary>
     IReadOnlyList<GalleryMatch> Search(ReadOnlySpan<float> query, int top = 5, float threshold = -1);
 
     /// <summary>Loads (or with <paramref name="force"/> reloads) the search index now rather than at the first search.</summary>

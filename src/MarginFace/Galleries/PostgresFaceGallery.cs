@@ -195,6 +195,23 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
         return (IReadOnlyList<GalleryPerson>)people;
     });
 
+    /// <summary>The SHA-256 (lower-case hex) of every image enrolled for <paramref name="name"/>, in enrolment order; an unknown name is an error.</summary>
+    public IReadOnlyList<string> Images(string name)
+    {
+        name = FaceGallery.CheckName(name);
+        return Guard(connection =>
+        {
+            using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+            var id = Scalar<long?>(connection, transaction, "SELECT id FROM marginface.people WHERE name = $1", name)
+                ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
+            using var command = Command(connection, transaction, "SELECT image_sha256 FROM marginface.embeddings WHERE person_id = $1 ORDER BY id", [id]);
+            using var reader = command.ExecuteReader();
+            var images = new List<string>();
+            while (reader.Read()) images.Add(reader.GetString(0));
+            return (IReadOnlyList<string>)images;
+        });
+    }
+
     /// <summary>Renames a person; an unknown old name or a taken new name is an error.</summary>
     public void Rename(string name, string newName)
     {

@@ -43,4 +43,21 @@ public class CliKeysTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("error: give --port or --urls, not both", run.Stderr.Trim());
     }
+
+    [Fact]
+    public void APostgresGalleryNeedsKeysAndAnUnreachableOneStopsServeInOneLineWithoutThePassword()
+    {
+        using var dir = new TempDirectory();
+        const string uri = "postgres://u:pw-not-printed@127.0.0.1:1/db";
+        foreach (var args in new[] { new[] { "serve", "--gallery", uri, "--port", "0" }, ["keys", "list", "--gallery", uri] })
+        {
+            var run = CliProcess.Run(args);
+            Assert.Equal(1, run.ExitCode);
+            Assert.Equal("error: a PostgreSQL --gallery has no folder for its API keys: give --keys FILE", run.Stderr.Trim());
+        }
+        var down = CliProcess.Run(["serve", "--gallery", uri, "--keys", dir.Combine("k.json"), "--port", "0"]);
+        Assert.Equal(1, down.ExitCode);
+        Assert.StartsWith("error: postgres://u@127.0.0.1:1/db: cannot reach the PostgreSQL server", down.Stderr.Trim());
+        Assert.DoesNotContain("pw-not-printed", down.Stderr + down.Stdout);
+    }
 }

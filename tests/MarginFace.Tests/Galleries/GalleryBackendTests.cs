@@ -87,6 +87,19 @@ public abstract class GalleryBackendTests
     }
 
     [Fact]
+    public void ImagesAreAPersonsHashesInEnrolmentOrderAndAnUnknownPersonIsAnError()
+    {
+        using var gallery = FaceGalleries.Open(NewSpec(), create: true);
+        var random = new Random(3);
+        gallery.Enrol("Ada", [new(Sha(7), Unit(random, 8)), new(Sha(2), Unit(random, 8))], Model);
+        gallery.Enrol("Bo", [new(Sha(5), Unit(random, 8))], Model);
+        gallery.Enrol("Ada", [new(Sha(2), Unit(random, 8)), new(Sha(4), Unit(random, 8))], Model);
+        Assert.Equal([Sha(7), Sha(2), Sha(4)], gallery.Images(" Ada "));
+        Assert.Equal([Sha(5)], gallery.Images("Bo"));
+        Assert.Contains("no person named 'Cy'", Assert.Throws<MarginFaceException>(() => gallery.Images("Cy")).Message);
+    }
+
+    [Fact]
     public void ASecondInstanceSeesTheFirstOnesEnrolmentsRenamesAndRemovals()
     {
         var spec = NewSpec();
