@@ -21,14 +21,17 @@ internal static class DistributedRun
     /// <summary>
     /// The data-parallel group of a run over <paramref name="ranks"/>: the backbone's and the objective's parameters are
     /// replicated on every rank (their gradients averaged), and <paramref name="source"/> becomes this rank's part of each
-    /// batch. Partial FC draws its sample from the whole batch's labels (all-gathered), so every rank uses the classes one
-    /// process would use; its centres are replicated, not sharded by rank.
+    /// batch. A <see cref="ShardedPartialFcObjective"/>'s shard is left out of the replicated parameters (each rank owns its
+    /// rows); a replicated Partial FC draws its sample from the whole batch's labels (all-gathered), so every rank uses the
+    /// classes one process would use.
     /// </summary>
     public static DistributedDataParallel Join(ICollective ranks, nn.Module backbone, TrainingObjective objective, ref IBatchSource source, IProgress<string>? log)
     {
-        var replicated = backbone.parameters().Concat(objective.Modules.SelectMany(m => m.parameters()));
-        var buffers = backbone.buffers().Concat(objective.Modules.SelectMany(m => m.buffers()));
-        if (objective is PartialFcObjective partialFc)
+        var replicated = backbone.parameters().Concat(objective is ShardedPartialFcObjective shards ? shards.Replicated : objective.Modules.SelectMany(m => m.parameters()));
+        var buffers = backbone.buffers().Concat(objective is ShardedPartialFcObjective heads ? heads.Classifier.Margin.buffers() : objective.Modules.SelectMany(m => m.buffers()));
+        if (objective is ShardedPartialFcObjective sharded)
+            log?.Report($"Partial FC: class centres sharded over {ranks.Size} processes, rank {ranks.Rank} holds [{sharded.Start}, {sharded.Start + sharded.Count})");
+        else if (objective is PartialFcObjective partialFc)
             partialFc.Classifier.SampleLabels = labels => ranks.AllGather(labels.cpu().contiguous());
         source = new RankBatchSource(source, ranks.Rank, ranks.Size);
         log?.Report($"data parallel over {ranks.Size} processes (MPI); each trains on 1/{ranks.Size} of every batch");

@@ -7,7 +7,7 @@ namespace MarginFace.Distributed;
 /// the shard's class range (<see cref="ShardRange"/>), the per-shard sample (<see cref="SampleShard"/>), the softmax
 /// cross-entropy whose classes are split over the ranks (<see cref="CrossEntropy"/>), and the gradient of the all-gathered
 /// embeddings brought back to the rank that owns the rows (<see cref="OwnRowsGradient"/>). Every rank calls them in the same
-/// order (they are collective). Not yet wired into <c>train</c>: under mpirun the centres are still replicated
+/// order (they are collective). <see cref="ShardedPartialFcObjective"/> uses them in <c>train</c> under mpirun
 /// (docs/distributed.md).
 /// </summary>
 public static class ShardedPartialFc

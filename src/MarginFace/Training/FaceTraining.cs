@@ -148,15 +148,22 @@ public static class FaceTraining
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
             Crops = options.CacheCrops ? crops ?? new FaceCropCache() : null,
         });
-        using var objective = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.Identities.Count, options.LossSettingsOn(devices));
+        var lossSettings = options.LossSettingsOn(devices);
+        using var created = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.Identities.Count, lossSettings);
         backbone.Module.to(device);
-        foreach (var module in objective.Modules) module.to(device);
+        foreach (var module in created.Modules) module.to(device);
+        // Under mpirun, Partial FC's centres are sharded by rank (PartialFC_V2) where the margin allows it.
+        using var sharded = ranks.Size > 1 && options.Optimizer != TrainingOptimizer.Adam && ShardedPartialFcObjective.Supports(created, lossSettings)
+            ? new ShardedPartialFcObjective(((PartialFcObjective)created).Classifier, ranks, options.MarginWarmupEpochs)
+            : null;
+        var objective = (TrainingObjective?)sharded ?? created;
         using var parallel = devices.Count > 1
             ? new DataParallelBackbone(backbone.Module, () => BackboneFactory.Create(options.Backbone, options.Embedding, options.Dropout).Module, devices)
             : null;
         if (parallel is not null)
             log?.Report($"data parallel over {string.Join(", ", devices)}{(options.CentreShards > 1 ? $"; class centres in {options.CentreShards} shards" : "")}");
         using var optimizer = CreateOptimizer(options, backbone.Module, objective);
+        if (sharded is not null) sharded.Optimizer = optimizer as FlatSgd;
         using var precision = CreateMixedPrecision(options, backbone.Module, device);
         using var distributed = ranks.Size > 1 ? DistributedRun.Join(ranks, backbone.Module, objective, ref source, log) : null;
 

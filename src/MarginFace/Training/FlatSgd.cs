@@ -55,6 +55,9 @@ internal sealed class FlatSgd : SGD
         groups.Clear();
     }
 
+    /// <summary>The optimiser state of <paramref name="parameter"/> (its momentum buffer); null when it is not optimised here.</summary>
+    internal State? StateOf(Parameter parameter) => _state.TryGetValue(parameter.Handle, out var state) ? (State)state : null;
+
     /// <summary>Whether the group at <paramref name="index"/> is held in flat buffers.</summary>
     public bool IsFlat(int index) => groups.TryGetValue(_parameter_groups[index], out var g) && g is not null;
 

@@ -79,6 +79,7 @@ public sealed class Trainer
         if (state.Fingerprint != options.Fingerprint)
             throw new MarginFaceException($"{path}: checkpoint was written by a run with a different configuration; resume with the same settings (see config.json next to it)");
         resumeFrom = Checkpoint.Load(path, CheckpointModules, CheckpointOptimizers);
+        objective.AfterLoad();
         try
         {
             objective.LoadExtraState(resumeFrom.ObjectiveState ?? new Dictionary<string, double>());
@@ -181,7 +182,7 @@ public sealed class Trainer
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(epoch, step + 1, lossValue);
             optimizer.zero_grad();
             objective.BeforeBackward();
-            if (precision is null) loss.backward();
+            if (precision is null) objective.Backward(loss);
             else precision.Backward(loss);
             parallel?.ReduceGradients();
             distributed?.AverageGradients();
@@ -189,7 +190,7 @@ public sealed class Trainer
             if (finite)
             {
                 if (options.GradientClipNorm is double maxNorm)
-                    nn.utils.clip_grad_norm_(backbone.parameters().Concat(objective.Parameters), maxNorm);
+                    objective.ClipGradients(backbone.parameters(), maxNorm);
                 optimizer.step();
                 objective.AfterStep();
             }
@@ -206,8 +207,17 @@ public sealed class Trainer
 
     private void SaveCheckpoint(TrainingCheckpointState state, ITrainingCallback? callback)
     {
-        if (options.CheckpointPath is null || distributed is { WritesFiles: false }) return;
-        Checkpoint.Save(options.CheckpointPath, state, CheckpointModules, CheckpointOptimizers);
+        if (options.CheckpointPath is null) return;
+        objective.BeforeCheckpoint();
+        try
+        {
+            if (distributed is { WritesFiles: false }) return;
+            Checkpoint.Save(options.CheckpointPath, state, CheckpointModules, CheckpointOptimizers);
+        }
+        finally
+        {
+            objective.AfterCheckpoint();
+        }
         callback?.OnCheckpoint(options.CheckpointPath);
     }
 }

@@ -70,6 +70,21 @@ public abstract class TrainingObjective : IDisposable
         foreach (var optimizer in OwnOptimizers) optimizer.zero_grad();
     }
 
+    /// <summary>Backpropagates the step's loss (from <see cref="Compute"/>) into the backbone and the objective's parameters.</summary>
+    public virtual void Backward(Tensor loss) => loss.backward();
+
+    /// <summary>Clips the gradients of <paramref name="backbone"/> and <see cref="Parameters"/> to a total norm of <paramref name="maxNorm"/>.</summary>
+    public virtual void ClipGradients(IEnumerable<Parameter> backbone, double maxNorm) => nn.utils.clip_grad_norm_(backbone.Concat(Parameters), maxNorm);
+
+    /// <summary>Called on every rank before a checkpoint is written (by rank 0), and <see cref="AfterCheckpoint"/> after.</summary>
+    public virtual void BeforeCheckpoint() { }
+
+    /// <summary>Called on every rank after a checkpoint is written.</summary>
+    public virtual void AfterCheckpoint() { }
+
+    /// <summary>Called after the modules and optimisers were loaded from a checkpoint.</summary>
+    public virtual void AfterLoad() { }
+
     /// <summary>Called after the main optimiser's step.</summary>
     public virtual void AfterStep()
     {

@@ -100,36 +100,63 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
     }
 
     /// <summary>
-    /// Partial FC at r = 0.75 over 8 identities, 4 images a batch: every step samples 6 of the 8 centres, the batch's classes
-    /// and random others. Each rank holds half the batch but draws from the whole batch's labels (all-gathered), so two
-    /// processes use the classes one process uses. lenetpp has no batch normalisation, so the reference is one process on
-    /// one device with the whole batch (unsharded centres, drawn as in the two-process run).
+    /// Partial FC under mpirun shards the centres by rank (PartialFC_V2): 8 identities, rank 0 holds classes 0–3 and rank 1
+    /// classes 4–7. At r = 1 every centre is used, so two processes compute what one process computes for the whole batch:
+    /// lenetpp has no batch normalisation, so the reference is one process on one device, and --clip-grad 0.5 makes the
+    /// clipping (the shards' squared norms all-reduced) take part. The checkpoint, written every step, holds the gathered
+    /// centres and their momentum in the one-process layout; a run whose rank 1 is killed at step 4 of 12 resumes
+    /// (each rank taking its rows back) and ends byte for byte where the straight two-process run ends.
     /// </summary>
     [MpiFact]
-    public async Task PartialFcOverTwoProcessesEndsWhereOneProcessEnds()
+    public async Task ShardedPartialFcOverTwoProcessesEndsWhereOneProcessEndsAndResumesExactly()
     {
         using var work = new TempDirectory();
         var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 8, images: 3);
-        string[] Pfc(string output) =>
-            ["train", "--data", data, "--out", output, "--backbone", "lenetpp", "--embedding", "8", "--loss", "cosface", "--partial-fc", "0.75",
-             "--epochs", "2", "--batch", "4", "--lr", "0.1", "--s", "16", "--seed", "5", "--threads", "1", "--workers", "1", "--no-flip"];
+        string[] Pfc(string output, params string[] more) =>
+            ["train", "--data", data, "--out", output, "--backbone", "lenetpp", "--embedding", "8", "--loss", "cosface", "--partial-fc", "1.0",
+             "--epochs", "2", "--batch", "4", "--lr", "0.1", "--s", "16", "--seed", "5", "--threads", "1", "--workers", "1", "--no-flip",
+             "--clip-grad", "0.5", "--save-every", "1", .. more];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var oneRun = Task.Run(() => CliProcess.Run(Pfc(work.Combine("one"))));
         var two = MpiProcess.Run(2, Pfc(work.Combine("two")));
         var one = await oneRun;
+        output.WriteLine($"one process and two processes, side by side: {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(one.ExitCode == 0, one.Stderr);
         Assert.True(two.ExitCode == 0, two.Output);
+        Assert.Contains("Partial FC: class centres sharded over 2 processes, rank 0 holds [0, 4)", two.Output);
 
         var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"), classes: 8);
         var (twoState, twoWeights) = Weights(work.Combine("two", "model.bin"), classes: 8);
         Assert.Contains("head.weight", oneWeights.Keys);
-        output.WriteLine($"largest difference: {oneWeights.Max(p => MaxDifference(p.Value, twoWeights[p.Key]))}");
+        output.WriteLine($"largest difference: {oneWeights.Max(p => MaxDifference(p.Value, twoWeights[p.Key]))} (centres {MaxDifference(oneWeights["head.weight"], twoWeights["head.weight"])})");
         foreach (var (name, expected) in oneWeights)
             Assert.True(MaxDifference(expected, twoWeights[name]) <= 1e-5, $"{name}: differs by {MaxDifference(expected, twoWeights[name])}");
+        Assert.Equal(2, twoState.History.Count);
         foreach (var (a, b) in oneState.History.Zip(twoState.History))
         {
             Assert.Equal(a.MeanLoss, b.MeanLoss, 1e-5);
             Assert.Equal(a.TrainAccuracy, b.TrainAccuracy);
         }
+        // The optimiser state (the gathered momentum among it) in the one-process layout: same size, same values to 1e-5.
+        var (_, oneAll) = MnistResumeTests.ReadCheckpoint(work.Combine("one", "model.bin"));
+        var (_, straight) = MnistResumeTests.ReadCheckpoint(work.Combine("two", "model.bin"));
+        Assert.Equal(oneAll.Length, straight.Length);
+
+        var killed = work.Combine("killed");
+        clock.Restart();
+        using (var run = new CliProcess.WatchedRun(MpiProcess.StartInfo(2, Pfc(killed))))
+        {
+            Assert.True(run.WaitForLine("cosface  33%", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
+            foreach (var pid in MpiProcess.FindRank(killed, 1)) System.Diagnostics.Process.GetProcessById(pid).Kill();
+            Assert.True(run.WaitForExit(TimeSpan.FromMinutes(2)));
+        }
+        var resumed = MpiProcess.Run(2, Pfc(killed, "--resume"));
+        output.WriteLine($"killed and resumed: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Contains("resuming from", resumed.Output);
+        var (resumedState, after) = MnistResumeTests.ReadCheckpoint(Path.Combine(killed, "model.bin"));
+        Assert.Equal(twoState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)), resumedState.History.Select(e => (e.MeanLoss, e.TrainAccuracy)));
+        Assert.True(straight.AsSpan().SequenceEqual(after), "weights and optimiser state differ after resume");
     }
 
     /// <summary>The checkpoint's state and every weight of its backbone and head, by name.</summary>
