@@ -206,12 +206,18 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
             }
         }
         foreach (var key in gone) hnsw!.Remove(key);
+        var added = new HashSet<long>();
+        var comeSet = new HashSet<long>(come);
         if (come.Count > 0)
         {
             hnsw!.Reserve(hnsw.Count + come.Count);
             var batch = new List<(long Id, float[] Vector)>(4096);
-            store.ReadVectors(come.Count == current.Ids.Length ? null : come, (id, vector) =>
+            var wanted = come.Count == current.Ids.Length ? null : come;
+            store.ReadVectors(wanted, (id, vector) =>
             {
+                // Another process may enrol or remove between ReadOwners and this read: only the snapshot's new ids are
+                // added (each once), the rest waits for the next update, so the index never holds a key it does not list.
+                if (!comeSet.Contains(id) || !added.Add(id)) return;
                 batch.Add((id, vector));
                 if (batch.Count == batch.Capacity) Flush();
             });
@@ -225,9 +231,19 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
                     k => hnsw.AddReserved(local[k].Id, local[k].Vector));
             }
         }
-        keyIds = current.Ids;
-        keyFingerprints = current.Fingerprints;
-        return (come.Count, gone.Count);
+        if (added.Count == come.Count)
+        {
+            keyIds = current.Ids;
+            keyFingerprints = current.Fingerprints;
+        }
+        else
+        {
+            // Ids removed since the snapshot were not added: keep them out of the keys, so the next update does not remove them.
+            var kept = Enumerable.Range(0, current.Ids.Length).Where(k => !comeSet.Contains(current.Ids[k]) || added.Contains(current.Ids[k])).ToArray();
+            keyIds = [.. kept.Select(k => current.Ids[k])];
+            keyFingerprints = [.. kept.Select(k => current.Fingerprints[k])];
+        }
+        return (added.Count, gone.Count);
     }
 
     private (HnswIndex Index, long[] Ids, long[] Fingerprints, HnswStamp Stamp)? TryReopen(string file, GalleryVersion version, out string? problem)
