@@ -289,25 +289,7 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
         using var command = new NpgsqlCommand(
             "SELECT e.id, e.image_sha256, e.person_id, p.name FROM marginface.embeddings e JOIN marginface.people p ON p.id = e.person_id ORDER BY e.id", connection);
         using var reader = command.ExecuteReader();
-        var ids = new List<long>();
-        var fingerprints = new List<long>();
-        var owners = new List<int>();
-        var names = new List<string>();
-        var people = new Dictionary<long, int>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetInt64(0));
-            var sha = reader.GetString(1);
-            fingerprints.Add(GalleryOwners.Fingerprint(sha) ?? throw new MarginFaceException($"{Path}: an image SHA-256 is not hex (edited or damaged)"));
-            var person = reader.GetInt64(2);
-            if (!people.TryGetValue(person, out var at))
-            {
-                people[person] = at = names.Count;
-                names.Add(reader.GetString(3));
-            }
-            owners.Add(at);
-        }
-        return new GalleryOwners([.. ids], [.. fingerprints], [.. owners], [.. names]);
+        return GalleryOwners.Read(reader, Path);
     });
 
     GalleryIndex IGalleryStore.ReadMatrix() => Guard(connection =>
