@@ -10,6 +10,14 @@ namespace MarginFace.Tests.Evaluation;
 /// </summary>
 internal static class VerificationBinPickles
 {
+    /// <summary>Six images for a set of three pairs: five distinct JPEGs and a 3-byte "image" (SHORT_BINSTRING / SHORT_BINBYTES).</summary>
+    public static readonly byte[][] SampleImages =
+    [
+        Jpeg(new SKColor(255, 0, 0)), Jpeg(new SKColor(250, 10, 0)), Jpeg(new SKColor(0, 0, 255)), Jpeg(new SKColor(0, 255, 0)),
+        [1, 2, 3],
+        Jpeg(new SKColor(0, 128, 128)),
+    ];
+
     /// <summary>A <paramref name="size"/>² JPEG of a horizontal gradient in <paramref name="colour"/>, different for each colour.</summary>
     public static byte[] Jpeg(SKColor colour, int size = 112)
     {

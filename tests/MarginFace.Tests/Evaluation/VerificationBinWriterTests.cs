@@ -23,11 +23,7 @@ public class VerificationBinWriterTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static readonly byte[][] Images =
-    [
-        Jpeg(new SKColor(255, 0, 0)), Jpeg(new SKColor(250, 10, 0)), Jpeg(new SKColor(0, 0, 255)), Jpeg(new SKColor(0, 255, 0)),
-        [1, 2, 3], Jpeg(new SKColor(0, 128, 128)),
-    ];
+    private static readonly byte[][] Images = SampleImages;
 
     private static readonly bool[] Same = [true, false, true];
 
