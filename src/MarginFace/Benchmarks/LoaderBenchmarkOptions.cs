@@ -35,7 +35,7 @@ internal sealed record LoaderBenchmarkOptions
     /// <summary>Timed runs per case.</summary>
     public int Repeats { get; init; } = 3;
 
-    /// <summary>Also time every case on the same images packed as InsightFace's RecordIO (<see cref="Data.RecordIoWriter.Pack"/>, into a temporary folder removed afterwards).</summary>
+    /// <summary>Also time every case on the same images packed as InsightFace's RecordIO (<see cref="Data.RecordIoWriter.Pack(Data.IdentityFolderDataset, string)"/>, into a temporary folder removed afterwards).</summary>
     public bool RecordIo { get; init; }
 
     /// <summary>Also time every worker count while <see cref="Training"/> runs in the same process.</summary>

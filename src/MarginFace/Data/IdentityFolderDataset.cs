@@ -167,7 +167,7 @@ public sealed class IdentityFolderDataset : IFaceImageSet
         AtomicFile.WriteAllBytes(path, stream.ToArray());
     }
 
-    /// <summary>Reads a <c>classes.json</c> written by <see cref="WriteClasses"/>; the labels must be 0..C−1, each once.</summary>
+    /// <summary>Reads a <c>classes.json</c> written by <see cref="WriteClasses(string, IReadOnlyList{string})"/>; the labels must be 0..C−1, each once.</summary>
     internal static IReadOnlyList<string> ReadClasses(string path)
     {
         byte[] bytes;

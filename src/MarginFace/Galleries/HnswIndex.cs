@@ -109,7 +109,7 @@ internal sealed unsafe class HnswIndex : IDisposable
         return removed > 0;
     }
 
-    /// <summary>Up to <paramref name="count"/> nearest keys, nearest first, with cosine similarity = 1 − cosine distance.</summary>
+    /// <summary>Up to <c>keys.Length</c> nearest keys, nearest first, with cosine similarity = 1 − cosine distance.</summary>
     public int Search(ReadOnlySpan<float> query, Span<long> keys, Span<float> similarities)
     {
         if (query.Length != Dimension) throw new ArgumentException($"query of {query.Length} values, index of {Dimension}.", nameof(query));

@@ -4,7 +4,7 @@ namespace MarginFace.Runtime;
 
 /// <summary>
 /// The session options every ONNX Runtime model of MarginFace runs with (face models, YuNet, face-api's networks):
-/// <paramref name="threads"/> intra-op threads (0: ONNX Runtime's choice), one inter-op thread and sequential execution
+/// <c>threads</c> intra-op threads (0: ONNX Runtime's choice), one inter-op thread and sequential execution
 /// (one image's graph is a chain; parallel branches would only fight the intra-op pool), all graph optimisations.
 /// </summary>
 internal static class OnnxSessionOptions
