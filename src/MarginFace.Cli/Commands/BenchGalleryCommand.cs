@@ -21,6 +21,7 @@ internal static class BenchGalleryCommand
         var threads = new Option<int>("--threads") { Description = "threads that build the index", DefaultValueFactory = _ => 2 };
         var ef = new Option<string>("--ef") { Description = "comma-separated search expansions to time", DefaultValueFactory = _ => $"{HnswIndex.DefaultExpansionSearch}" };
         var noise = new Option<float>("--noise") { Description = "per-component noise of a query around its gallery vector (0.045: cosine ≈ 0.7 at 512-d)", DefaultValueFactory = _ => 0.045f };
+        var queryNoise = new Option<float?>("--query-noise") { Description = "per-component noise of a query around its gallery vector when it differs from --noise (with --base, --noise makes the other people, --query-noise another photo of one)" };
         var fresh = new Option<bool>("--fresh-queries") { Description = "query with fresh random vectors instead of noisy copies of gallery vectors" };
         var exactOnly = new Option<bool>("--exact-only") { Description = "time exact search only" };
         var baseFile = new Option<string?>("--base") { Description = "JSON-lines embeddings (gallery export / import format): the gallery is these, replicated with --noise" };
@@ -31,9 +32,11 @@ internal static class BenchGalleryCommand
         var approximate = new Option<bool>("--approximate") { Description = "with --store: search with the HNSW index at any size" };
         var connectivity = new Option<int>("--connectivity") { Description = "HNSW edges per node M", DefaultValueFactory = _ => HnswIndex.Connectivity };
         var expansionAdd = new Option<int>("--ef-add") { Description = "HNSW candidates kept while building", DefaultValueFactory = _ => HnswIndex.ExpansionAdd };
+        var quantization = new Option<string>("--quantization") { Description = "how the index stores vectors: f32, bf16, f16 (the galleries' own) or i8", DefaultValueFactory = _ => "f16" };
+        var indexFile = new Option<string?>("--index") { Description = "keep the built index in this file; a later run with the same --size, --dim, --threads and --base reopens it instead of building" };
         var command = new Command("gallery", "Time exact search against the HNSW index (recall@1, p50/p99, build, size), or a gallery store (--store)")
         {
-            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd,
+            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd, quantization, indexFile, queryNoise,
         };
         command.SetAction(parse =>
         {
@@ -57,10 +60,20 @@ internal static class BenchGalleryCommand
             }
             var result = GalleryBenchmark.Run(new GalleryBenchmarkOptions(parse.GetValue(size), parse.GetValue(dim), parse.GetValue(queries), parse.GetValue(recall),
                 parse.GetValue(threads), expansions, parse.GetValue(noise), parse.GetValue(fresh), Base: bases, SkipHnsw: parse.GetValue(exactOnly),
-                Connectivity: parse.GetValue(connectivity), ExpansionAdd: parse.GetValue(expansionAdd)), System.Console.WriteLine);
+                Connectivity: parse.GetValue(connectivity), ExpansionAdd: parse.GetValue(expansionAdd), Quantization: ParseQuantization(parse.GetValue(quantization)!),
+                IndexFile: parse.GetValue(indexFile), QueryNoise: parse.GetValue(queryNoise)), System.Console.WriteLine);
             System.Console.WriteLine($"peak RSS {result.PeakRssMb:0} MiB");
             return ExitCodes.Success;
         });
         return command;
     }
+
+    private static Cloud.Unum.USearch.ScalarKind ParseQuantization(string value) => value switch
+    {
+        "f32" => Cloud.Unum.USearch.ScalarKind.Float32,
+        "bf16" => Cloud.Unum.USearch.ScalarKind.BFloat16,
+        "f16" => Cloud.Unum.USearch.ScalarKind.Float16,
+        "i8" => Cloud.Unum.USearch.ScalarKind.Int8,
+        _ => throw new MarginFaceException($"--quantization: '{value}' is not f32, bf16, f16 or i8"),
+    };
 }

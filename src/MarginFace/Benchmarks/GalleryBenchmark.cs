@@ -8,11 +8,14 @@ namespace MarginFace.Benchmarks;
 /// <see cref="Base"/>, real embeddings replicated with noise), queried by noisy copies of gallery vectors (a probe of a known
 /// person: cosine ≈ 1/√(1 + noise²·D) to its source, 0.7 at the default) or by fresh random vectors. Reports exact p50/p99 on one
 /// thread, HNSW build time (<see cref="Threads"/> threads), memory, file size, reload time, and per search expansion ef the
-/// p50/p99 on one thread and recall@1 = the share of queries whose HNSW top-1 is the exact top-1.
+/// p50/p99 on one thread and recall@1 = the share of queries whose HNSW top-1 is the exact top-1. With <see cref="IndexFile"/> the
+/// built index is kept there, and a later run with the same data options reopens it instead of building (a million vectors
+/// take most of an hour on two cores; the queries are best timed apart, on a quiet machine).
 /// </summary>
 internal sealed record GalleryBenchmarkOptions(int Size, int Dimension = 512, int Queries = 1000, int RecallQueries = 200, int Threads = 2,
     IReadOnlyList<int>? Expansions = null, float Noise = 0.045f, bool FreshQueries = false, int Seed = 1, float[][]? Base = null, string? Folder = null, bool SkipHnsw = false,
-    int Connectivity = HnswIndex.Connectivity, int ExpansionAdd = HnswIndex.ExpansionAdd);
+    int Connectivity = HnswIndex.Connectivity, int ExpansionAdd = HnswIndex.ExpansionAdd, Cloud.Unum.USearch.ScalarKind Quantization = HnswIndex.Quantization,
+    string? IndexFile = null, float? QueryNoise = null);
 
 /// <summary>What <see cref="GalleryBenchmark.Run"/> measured (milliseconds, MiB, seconds).</summary>
 internal sealed record GalleryBenchmarkResult(int Size, int Dimension, double ExactP50Ms, double ExactP99Ms, double? BuildSeconds, double? IndexMemoryMb,
@@ -43,15 +46,16 @@ internal static class GalleryBenchmark
         {
             queries[q] = new float[d];
             if (options.FreshQueries) Gaussian(random, queries[q]);
-            else Noisy(random, matrix.AsSpan(random.Next(n) * d, d).ToArray(), options.Noise, queries[q]);
+            else Noisy(random, matrix.AsSpan(random.Next(n) * d, d).ToArray(), options.QueryNoise ?? options.Noise, queries[q]);
             Normalise(queries[q]);
         }
-        log($"data: {n} × {d} ({(options.Base is null ? "random unit vectors" : $"{options.Base.Length} real embeddings + noise {options.Noise}")}), {queries.Length} {(options.FreshQueries ? "fresh random" : $"noisy-copy (noise {options.Noise})")} queries");
+        log($"data: {n} × {d} ({(options.Base is null ? "random unit vectors" : $"{options.Base.Length} real embeddings + noise {options.Noise}")}), {queries.Length} {(options.FreshQueries ? "fresh random" : $"noisy-copy (noise {options.QueryNoise ?? options.Noise})")} queries");
 
         var owners = Enumerable.Range(0, n).ToArray();
         var names = owners.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var exact = new GalleryIndex(matrix, owners, names, d);
         var truth = new int[Math.Min(options.RecallQueries, queries.Length)];
+        var truthSimilarity = new float[truth.Length];
         var exactTimes = new List<double>();
         for (int q = 0; q < truth.Length; q++)
         {
@@ -59,41 +63,59 @@ internal static class GalleryBenchmark
             var best = exact.Search(queries[q], 1, -1, threads: 1);
             exactTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             truth[q] = int.Parse(best[0].Name, System.Globalization.CultureInfo.InvariantCulture);
+            truthSimilarity[q] = best[0].Similarity;
         }
         var (exactP50, exactP99) = (Percentile(exactTimes, 0.5), Percentile(exactTimes, 0.99));
         log($"exact: {truth.Length} queries on 1 thread: p50 {exactP50:0.00} ms, p99 {exactP99:0.00} ms");
         if (options.SkipHnsw) return new GalleryBenchmarkResult(n, d, exactP50, exactP99, null, null, null, null, ProcessMemory.PeakResidentMb(), []);
 
         var expansions = options.Expansions ?? [HnswIndex.DefaultExpansionSearch];
-        var build = Stopwatch.StartNew();
-        using var index = HnswIndex.Create(d, expansions[0], options.Connectivity, options.ExpansionAdd);
-        index.Reserve(n);
-        var done = 0L;
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, row =>
+        double? buildSeconds = null, fileMb = null, reloadSeconds = null;
+        HnswIndex index;
+        if (options.IndexFile is { } kept && File.Exists(kept))
         {
-            index.AddReserved(row, matrix.AsSpan(row * d, d));
-            var count = Interlocked.Increment(ref done);
-            if (count % 100_000 == 0) log($"  built {count} of {n} in {build.Elapsed.TotalSeconds:0} s");
-        });
-        var buildSeconds = build.Elapsed.TotalSeconds;
-        var memoryMb = index.MemoryBytes / 1048576.0;
-        log($"hnsw: built {n} (M {options.Connectivity}, ef_add {options.ExpansionAdd}) on {options.Threads} threads in {buildSeconds:0.0} s; USearch memory {memoryMb:0} MiB");
-        double? fileMb = null, reloadSeconds = null;
-        var folder = options.Folder ?? Path.GetTempPath();
-        var file = Path.Combine(folder, $"bench-gallery-{Environment.ProcessId}.hnsw");
-        try
-        {
-            index.Save(file);
-            fileMb = new FileInfo(file).Length / 1048576.0;
             var reload = Stopwatch.StartNew();
-            using (var reopened = HnswIndex.Load(file, d)) { }
+            index = HnswIndex.Load(kept, d, expansions[0]);
             reloadSeconds = reload.Elapsed.TotalSeconds;
-            log($"hnsw: file {fileMb:0} MiB, reloaded in {reloadSeconds:0.00} s");
+            fileMb = new FileInfo(kept).Length / 1048576.0;
+            if (index.Count != n) { index.Dispose(); throw new MarginFaceException($"{kept}: an index of {index.Count} vectors, --size is {n}"); }
+            log($"hnsw: reopened {kept} ({n} vectors, {fileMb:0} MiB) in {reloadSeconds:0.00} s; its build time is in the run that wrote it");
         }
-        finally
+        else
         {
-            File.Delete(file);
+            var build = Stopwatch.StartNew();
+            index = HnswIndex.Create(d, expansions[0], options.Connectivity, options.ExpansionAdd, options.Quantization);
+            index.Reserve(n);
+            var done = 0L;
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, row =>
+            {
+                index.AddReserved(row, matrix.AsSpan(row * d, d));
+                var count = Interlocked.Increment(ref done);
+                if (count % 100_000 == 0) log($"  built {count} of {n} in {build.Elapsed.TotalSeconds:0} s");
+            });
+            buildSeconds = build.Elapsed.TotalSeconds;
+            log($"hnsw: built {n} (M {options.Connectivity}, ef_add {options.ExpansionAdd}, {options.Quantization}) on {options.Threads} threads in {buildSeconds:0.0} s; "
+                + $"{Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0} s of CPU in the process so far");
+            var file = options.IndexFile ?? Path.Combine(options.Folder ?? Path.GetTempPath(), $"bench-gallery-{Environment.ProcessId}.hnsw");
+            try
+            {
+                var partial = file + ".part";
+                index.Save(partial);
+                File.Move(partial, file, overwrite: true);
+                fileMb = new FileInfo(file).Length / 1048576.0;
+                var reload = Stopwatch.StartNew();
+                using (var reopened = HnswIndex.Load(file, d)) { }
+                reloadSeconds = reload.Elapsed.TotalSeconds;
+                log($"hnsw: file {fileMb:0} MiB, reloaded in {reloadSeconds:0.00} s{(options.IndexFile is null ? "" : $"; kept as {file}")}");
+            }
+            finally
+            {
+                if (options.IndexFile is null) File.Delete(file);
+            }
         }
+        using var owned = index;
+        var memoryMb = index.MemoryBytes / 1048576.0;
+        log($"hnsw: USearch memory {memoryMb:0} MiB");
 
         var results = new List<(int, double, double, double)>();
         var keys = new long[1];
@@ -103,16 +125,22 @@ internal static class GalleryBenchmark
             index.ExpansionSearch = ef;
             var times = new List<double>(queries.Length);
             int right = 0;
+            var worst = 0.0;
             for (int q = 0; q < queries.Length; q++)
             {
                 var start = Stopwatch.GetTimestamp();
                 index.Search(queries[q], keys, similarities);
                 times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (q < truth.Length && keys[0] == truth[q]) right++;
+                if (q < truth.Length && keys[0] == truth[q])
+                {
+                    right++;
+                    worst = Math.Max(worst, Math.Abs(similarities[0] - truthSimilarity[q]));
+                }
             }
             var recall = (double)right / truth.Length;
             results.Add((ef, Percentile(times, 0.5), Percentile(times, 0.99), recall));
-            log($"hnsw ef {ef}: {queries.Length} queries on 1 thread: p50 {Percentile(times, 0.5):0.000} ms, p99 {Percentile(times, 0.99):0.000} ms; recall@1 {recall:0.000} ({right}/{truth.Length})");
+            log($"hnsw ef {ef}: {queries.Length} queries on 1 thread: p50 {Percentile(times, 0.5):0.000} ms, p99 {Percentile(times, 0.99):0.000} ms; recall@1 {recall:0.000} ({right}/{truth.Length}); "
+                + $"largest |index cosine − exact cosine| of a right top-1 {worst:0.0e0}");
         }
         return new GalleryBenchmarkResult(n, d, exactP50, exactP99, buildSeconds, memoryMb, fileMb, reloadSeconds, ProcessMemory.PeakResidentMb(), results);
     }

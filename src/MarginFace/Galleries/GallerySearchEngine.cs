@@ -255,7 +255,7 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
             problem = $"index of model '{stamp.ModelId}' ({stamp.Dimension}-d), the gallery's is '{version.ModelId}' ({version.Dimension}-d)";
             return null;
         }
-        if (stamp.Connectivity != HnswIndex.Connectivity || stamp.ExpansionAdd != HnswIndex.ExpansionAdd)
+        if (stamp.Connectivity != HnswIndex.Connectivity || stamp.ExpansionAdd != HnswIndex.ExpansionAdd || stamp.Quantization != HnswIndex.Quantization.ToString())
         {
             problem = "index built with other HNSW settings";
             return null;
@@ -320,7 +320,7 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
                 (indexSha, keysSha) = (FileDigest.Sha256(file), FileDigest.Sha256(file + ".keys"));
             }
             persisted = new HnswStamp(HnswStamp.CurrentFormat, version.ModelId ?? "", version.Dimension, keyIds.Length, version.MaxId, version.Generation,
-                HnswIndex.Connectivity, HnswIndex.ExpansionAdd, indexSha, keysSha);
+                HnswIndex.Connectivity, HnswIndex.ExpansionAdd, HnswIndex.Quantization.ToString(), indexSha, keysSha);
             AtomicFile.WriteAllBytes(file + ".stamp", persisted.ToJson());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

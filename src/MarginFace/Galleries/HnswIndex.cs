@@ -3,7 +3,7 @@ using Cloud.Unum.USearch;
 namespace MarginFace.Galleries;
 
 /// <summary>
-/// An HNSW graph (USearch, cosine distance, float32) over a gallery's embeddings, keyed by the store's embedding id.
+/// An HNSW graph (USearch, cosine distance, vectors stored as float16) over a gallery's embeddings, keyed by the store's embedding id.
 /// <see cref="Connectivity"/> M (edges per node) and the expansions ef (candidate list length while adding and while searching)
 /// trade memory and time for recall; the defaults are the ones measured in docs/scale.md to reach recall@1 ≥ 0.99.
 /// Adding and searching from several threads at once is safe after <see cref="Reserve"/> (USearch's contract); removing is not.
@@ -15,6 +15,13 @@ internal sealed unsafe class HnswIndex : IDisposable
 
     /// <summary>Candidates kept while inserting (ef_construction).</summary>
     public const int ExpansionAdd = 200;
+
+    /// <summary>
+    /// How vectors are stored: float16 halves float32's memory and build time with the same recall (docs/scale.md), and the
+    /// cosine of unit vectors loses about 1e-4 to its 11-bit significand, far below any match threshold's margin; int8 is
+    /// faster again but its cosine is off by up to ~1e-2 (the bench's <c>--quantization</c> compares them).
+    /// </summary>
+    public const ScalarKind Quantization = ScalarKind.Float16;
 
     /// <summary>Candidates kept while searching (ef_search): the recall/latency knob.</summary>
     public const int DefaultExpansionSearch = 128;
@@ -36,13 +43,17 @@ internal sealed unsafe class HnswIndex : IDisposable
     /// <summary>Bytes of memory the graph and vectors use, as USearch counts them.</summary>
     public long MemoryBytes => (long)Call(UsearchNative.MemoryUsage, "memory usage");
 
-    /// <summary>An empty index for vectors of <paramref name="dimension"/> values.</summary>
-    public static HnswIndex Create(int dimension, int expansionSearch = DefaultExpansionSearch, int connectivity = Connectivity, int expansionAdd = ExpansionAdd)
+    /// <summary>
+    /// An empty index for vectors of <c>dimension</c> values, stored as <c>quantization</c> (<see cref="Quantization"/>, or
+    /// Float32/BFloat16/Int8 to compare); vectors are still added and queried as float32 and quantised on the way in.
+    /// </summary>
+    public static HnswIndex Create(int dimension, int expansionSearch = DefaultExpansionSearch, int connectivity = Connectivity, int expansionAdd = ExpansionAdd,
+        ScalarKind quantization = Quantization)
     {
         var options = new UsearchNative.Options
         {
             MetricKind = MetricKind.Cos,
-            Quantization = ScalarKind.Float32,
+            Quantization = quantization,
             Dimensions = (nuint)dimension,
             Connectivity = (nuint)connectivity,
             ExpansionAdd = (nuint)expansionAdd,

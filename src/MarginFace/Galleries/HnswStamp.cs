@@ -5,7 +5,7 @@ namespace MarginFace.Galleries;
 
 /// <summary>
 /// The stamp written beside a persisted HNSW index (<c>INDEX.stamp</c>, JSON): what the index was built from (model id, dimension,
-/// the store's highest id and change number, the number of vectors), how (connectivity, expansion), and the SHA-256 of the index
+/// the store's highest id and change number, the number of vectors), how (connectivity, expansion, the stored scalar type), and the SHA-256 of the index
 /// file and of its keys file. An index is used only when its stamp parses, names this gallery's model and dimension and both
 /// digests match; otherwise it is rebuilt from the store.
 /// </summary>
@@ -18,11 +18,12 @@ internal sealed record HnswStamp(
     [property: JsonPropertyName("generation")] long Generation,
     [property: JsonPropertyName("connectivity")] int Connectivity,
     [property: JsonPropertyName("expansion_add")] int ExpansionAdd,
+    [property: JsonPropertyName("quantization")] string Quantization,
     [property: JsonPropertyName("index_sha256")] string IndexSha256,
     [property: JsonPropertyName("keys_sha256")] string KeysSha256)
 {
     /// <summary>The stamp format this code writes and reads.</summary>
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
 
     /// <summary>See <see cref="Runtime.ReadLimits.MaxGalleryIndexStampBytes"/>.</summary>
     public const int MaxBytes = Runtime.ReadLimits.MaxGalleryIndexStampBytes;
@@ -37,7 +38,7 @@ internal sealed record HnswStamp(
             if (!info.Exists) { problem = "no index stamp"; return null; }
             if (info.Length > MaxBytes) { problem = $"index stamp of {info.Length} bytes, more than {MaxBytes}"; return null; }
             var stamp = JsonSerializer.Deserialize<HnswStamp>(File.ReadAllBytes(path));
-            if (stamp is null || stamp.Format != CurrentFormat || stamp.ModelId is null || stamp.IndexSha256 is null || stamp.KeysSha256 is null)
+            if (stamp is null || stamp.Format != CurrentFormat || stamp.ModelId is null || stamp.Quantization is null || stamp.IndexSha256 is null || stamp.KeysSha256 is null)
             {
                 problem = "index stamp of another format";
                 return null;

@@ -87,6 +87,27 @@ public abstract class GalleryBackendTests
     }
 
     [Fact]
+    public void TheIndexsFloat16VectorsGiveTheExactPeopleAndCosinesWithin1e3()
+    {
+        using var gallery = FaceGalleries.Open(NewSpec(), create: true);
+        var centres = EnrolPeople(gallery, 150, 128, seed: 4);
+        var random = new Random(5);
+        double worst = 0;
+        for (int p = 0; p < centres.Length; p += 5)
+        {
+            var query = Near(random, centres[p], 0.05f);
+            gallery.SearchMode = GallerySearchMode.Exact;
+            var exact = gallery.Search(query, top: 3);
+            gallery.SearchMode = GallerySearchMode.Approximate;
+            var approximate = gallery.Search(query, top: 3);
+            Assert.Equal(exact.Select(m => m.Name), approximate.Select(m => m.Name));
+            worst = Math.Max(worst, exact.Zip(approximate).Max(pair => Math.Abs(pair.First.Similarity - pair.Second.Similarity)));
+        }
+        // float16 keeps 11 significant bits: a unit vector's components lose ~2^-12 relatively, the cosine ~1e-4.
+        Assert.InRange(worst, 0, 1e-3);
+    }
+
+    [Fact]
     public void ImagesAreAPersonsHashesInEnrolmentOrderAndAnUnknownPersonIsAnError()
     {
         using var gallery = FaceGalleries.Open(NewSpec(), create: true);
