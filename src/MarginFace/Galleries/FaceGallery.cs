@@ -345,20 +345,15 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
 
     private int ReadDimensionOrZero() => ReadMeta("dimension") is { } text ? ParseDimension(text) : 0;
 
-    /// <summary>A stored vector as floats, after the checks the exact matrix makes (bytes, size, finite and non-zero).</summary>
-    private float[] Vector(object stored, string name, int dimension)
+    /// <summary>A stored vector as floats, after the checks the exact matrix makes (<see cref="GalleryVectors"/>).</summary>
+    private float[] Vector(object stored, string name, int dimension) => GalleryVectors.Decode(Path, name, Blob(stored, name), dimension);
+
+    /// <summary>The bytes of a stored vector; SQLite's dynamic types let an edited file hold text or a number there.</summary>
+    private byte[] Blob(object stored, string name)
     {
-        if (stored is not byte[] blob)
-        {
-            var kind = stored switch { string => "text", long => "integer", double => "real", DBNull => "null", _ => stored.GetType().Name };
-            throw new MarginFaceException($"{Path}: an embedding of {name} is stored as {kind}, not as float32 bytes (edited or damaged)");
-        }
-        if (blob.Length != dimension * sizeof(float))
-            throw new MarginFaceException($"{Path}: an embedding of {name} has {blob.Length} bytes, not {dimension} float32 values");
-        var vector = MemoryMarshal.Cast<byte, float>(blob).ToArray();
-        var norm = MathF.Sqrt(GalleryIndex.Dot(vector, vector));
-        if (!(norm > 0) || !float.IsFinite(norm)) throw new MarginFaceException($"{Path}: an embedding of {name} is zero or not finite (edited or damaged)");
-        return vector;
+        if (stored is byte[] blob) return blob;
+        var kind = stored switch { string => "text", long => "integer", double => "real", DBNull => "null", _ => stored.GetType().Name };
+        throw new MarginFaceException($"{Path}: an embedding of {name} is stored as {kind}, not as float32 bytes (edited or damaged)");
     }
 
     /// <summary>Counts writes in meta <c>generation</c>, so that every process's search index sees that the store moved.</summary>
@@ -392,38 +387,16 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
         var dimension = ReadMeta("dimension", transaction) is { } text ? ParseDimension(text) : 0;
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT p.name, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.person_id, e.id";
+        command.CommandText = "SELECT e.person_id, p.name, e.vector FROM embeddings e JOIN people p ON p.id = e.person_id ORDER BY e.person_id, e.id";
         var count = Scalar<long>("SELECT COUNT(*) FROM embeddings e JOIN people p ON p.id = e.person_id", transaction);
-        if (count > 0 && dimension == 0) throw new MarginFaceException($"{Path}: the gallery holds embeddings but no dimension (edited or damaged)");
-        if (count * dimension > Array.MaxLength)
-            throw new MarginFaceException($"{Path}: {count} embeddings of {dimension} values do not fit in one search matrix");
-        var matrix = new float[count * dimension];
-        var owners = new int[count];
-        var names = new List<string>();
+        var builder = new GalleryMatrixBuilder(Path, count, dimension);
         using var reader = command.ExecuteReader();
-        long row = 0;
         while (reader.Read())
         {
-            var name = reader.GetString(0);
-            if (names.Count == 0 || names[^1] != name) names.Add(name);
-            if (row == count) throw new MarginFaceException($"{Path}: more embeddings than counted (damaged)");
-            var stored = reader.GetValue(1);
-            if (stored is not byte[] blob)
-            {
-                var kind = stored switch { string => "text", long => "integer", double => "real", DBNull => "null", _ => stored.GetType().Name };
-                throw new MarginFaceException($"{Path}: an embedding of {name} is stored as {kind}, not as float32 bytes (edited or damaged)");
-            }
-            if (blob.Length != dimension * sizeof(float))
-                throw new MarginFaceException($"{Path}: an embedding of {name} has {blob.Length} bytes, not {dimension} float32 values");
-            var target = matrix.AsSpan((int)(row * dimension), dimension);
-            MemoryMarshal.Cast<byte, float>(blob).CopyTo(target);
-            var norm = MathF.Sqrt(GalleryIndex.Dot(target, target));
-            if (!(norm > 0) || !float.IsFinite(norm)) throw new MarginFaceException($"{Path}: an embedding of {name} is zero or not finite (edited or damaged)");
-            for (int i = 0; i < dimension; i++) target[i] /= norm;
-            owners[row++] = names.Count - 1;
+            var name = reader.GetString(1);
+            builder.Add(reader.GetInt64(0), name, Blob(reader.GetValue(2), name));
         }
-        if (row != count) throw new MarginFaceException($"{Path}: fewer embeddings than counted (damaged)");
-        return new GalleryIndex(matrix, owners, [.. names], dimension);
+        return builder.Build();
     });
 
     /// <summary>

@@ -298,30 +298,13 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
         using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
         var dimension = ReadMeta(connection, transaction, "dimension") is { } text ? ParseDimension(text) : 0;
         var count = Scalar<long>(connection, transaction, "SELECT COUNT(*) FROM marginface.embeddings");
-        if (count * dimension > Array.MaxLength)
-            throw new MarginFaceException($"{Path}: {count} embeddings of {dimension} values do not fit in one search matrix");
-        var matrix = new float[count * dimension];
-        var owners = new int[count];
-        var names = new List<string>();
+        var builder = new GalleryMatrixBuilder(Path, count, dimension);
         using var command = new NpgsqlCommand(
             "SELECT e.person_id, p.name, e.vector FROM marginface.embeddings e JOIN marginface.people p ON p.id = e.person_id ORDER BY e.person_id, e.id",
             connection, transaction);
         using var reader = command.ExecuteReader();
-        long row = 0, lastPerson = -1;
-        while (reader.Read())
-        {
-            if (row == count) throw new MarginFaceException($"{Path}: more embeddings than counted");
-            var person = reader.GetInt64(0);
-            var name = reader.GetString(1);
-            if (person != lastPerson) { names.Add(name); lastPerson = person; }
-            var vector = Vector((byte[])reader.GetValue(2), name, dimension);
-            var target = matrix.AsSpan((int)(row * dimension), dimension);
-            var norm = MathF.Sqrt(GalleryIndex.Dot(vector, vector));
-            for (int i = 0; i < dimension; i++) target[i] = vector[i] / norm;
-            owners[row++] = names.Count - 1;
-        }
-        if (row != count) throw new MarginFaceException($"{Path}: fewer embeddings than counted");
-        return new GalleryIndex(matrix, owners, [.. names], dimension);
+        while (reader.Read()) builder.Add(reader.GetInt64(0), reader.GetString(1), (byte[])reader.GetValue(2));
+        return builder.Build();
     });
 
     void IGalleryStore.ReadVectors(IReadOnlyList<long>? ids, Action<long, float[]> each) => Guard(connection =>
@@ -413,15 +396,7 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
         return string.IsNullOrEmpty(password) ? message : message.Replace(password, "***", StringComparison.Ordinal);
     }
 
-    private float[] Vector(byte[] blob, string name, int dimension)
-    {
-        if (blob.Length != dimension * sizeof(float))
-            throw new MarginFaceException($"{Path}: an embedding of {name} has {blob.Length} bytes, not {dimension} float32 values");
-        var vector = MemoryMarshal.Cast<byte, float>(blob).ToArray();
-        var norm = MathF.Sqrt(GalleryIndex.Dot(vector, vector));
-        if (!(norm > 0) || !float.IsFinite(norm)) throw new MarginFaceException($"{Path}: an embedding of {name} is zero or not finite (edited or damaged)");
-        return vector;
-    }
+    private float[] Vector(byte[] blob, string name, int dimension) => GalleryVectors.Decode(Path, name, blob, dimension);
 
     private int ParseDimension(string text) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value is >= 1 and <= FaceGallery.MaxDimension
