@@ -1,13 +1,11 @@
-using System.Buffers.Binary;
-using System.Numerics;
 using System.Text;
 using MarginFace.Runtime;
 
 namespace MarginFace.Interop.PyTorch;
 
 /// <summary>
-/// Reads the pickle of an InsightFace <c>.bin</c> verification set without executing anything. The sibling of
-/// <see cref="RestrictedUnpickler"/> for a different file: it knows only the opcodes such a file uses (protocols 2 to 5:
+/// Reads the pickle of an InsightFace <c>.bin</c> verification set without executing anything, on the
+/// <see cref="PickleMachine"/> that <see cref="RestrictedUnpickler"/> shares: it knows only the opcodes such a file uses (protocols 2 to 5:
 /// tuples, lists, ints, bools, None, byte and text strings, memo, FRAME, <c>GLOBAL</c>/<c>STACK_GLOBAL</c>, <c>REDUCE</c>,
 /// <c>BUILD</c>) and of globals only those that rebuild bytes and a NumPy bool array: <c>_codecs.encode</c> (how Python 3
 /// writes bytes at protocol 2), <c>bytes</c> (an empty one), and NumPy's <c>_reconstruct</c>, <c>ndarray</c>, <c>dtype</c>,
@@ -20,7 +18,7 @@ namespace MarginFace.Interop.PyTorch;
 /// <see cref="ReadLimits.MaxVerificationBinTextBytes"/>, <see cref="ReadLimits.MaxVerificationBinNesting"/>, and every length
 /// is checked against the bytes the file still holds before anything is sliced or allocated.
 /// </summary>
-internal sealed class VerificationBinUnpickler
+internal sealed class VerificationBinUnpickler : PickleMachine
 {
     private static readonly PickleGlobal CodecsEncode = new("_codecs", "encode");
     private static readonly HashSet<PickleGlobal> Bytes = [new("__builtin__", "bytes"), new("builtins", "bytes")];
@@ -30,180 +28,54 @@ internal sealed class VerificationBinUnpickler
     private static readonly PickleGlobal NdArray = new("numpy", "ndarray");
     private static readonly PickleGlobal DType = new("numpy", "dtype");
 
-    private static readonly Dictionary<byte, string> RefusedOpcodeNames = new()
-    {
-        [(byte)'i'] = "INST", [(byte)'o'] = "OBJ", [0x81] = "NEWOBJ", [0x92] = "NEWOBJ_EX", [0x82] = "EXT1", [0x83] = "EXT2",
-        [0x84] = "EXT4", [(byte)'P'] = "PERSID", [(byte)'Q'] = "BINPERSID", [0x8b] = "LONG4", [(byte)'}'] = "EMPTY_DICT",
-        [(byte)'d'] = "DICT", [(byte)'s'] = "SETITEM", [(byte)'u'] = "SETITEMS", [0x8f] = "EMPTY_SET", [0x90] = "ADDITEMS",
-        [0x91] = "FROZENSET", [0x97] = "NEXT_BUFFER", [0x98] = "READONLY_BUFFER", [(byte)'G'] = "BINFLOAT", [(byte)'F'] = "FLOAT",
-        [(byte)'I'] = "INT", [(byte)'L'] = "LONG", [(byte)'S'] = "STRING", [(byte)'V'] = "UNICODE", [(byte)'g'] = "GET",
-        [(byte)'p'] = "PUT", [(byte)'0'] = "POP", [(byte)'1'] = "POP_MARK", [(byte)'2'] = "DUP",
-    };
-
-    private readonly string _source;
-    private readonly byte[] _data;
-    private readonly List<object?> _stack = [];
-    private readonly Stack<int> _marks = new();
-    private readonly Dictionary<long, object?> _memo = [];
-    private int _position;
-    private long _built;
-    private long _textBytes;
+    private static readonly PickleBudget BinBudget = new(ReadLimits.MaxVerificationBinObjects, ReadLimits.MaxVerificationBinTextBytes,
+        ReadLimits.MaxVerificationBinNesting, "a verification set needs about 9 per pair",
+        "protocol 2 writes each image as latin-1 text, up to two bytes per image byte");
 
     /// <param name="source">Named in every error (the .bin file).</param>
     /// <param name="data">The pickle.</param>
     public VerificationBinUnpickler(string source, byte[] data)
+        : base(source, data, BinBudget)
     {
-        _source = source;
-        _data = data;
     }
+
+    protected override string Kind => "a verification .bin";
 
     /// <summary>Globals a .bin file may name.</summary>
     public static bool IsAllowed(PickleGlobal global) =>
         global == CodecsEncode || Bytes.Contains(global) || Reconstruct.Contains(global) || Scalar.Contains(global)
         || FromBuffer.Contains(global) || global == NdArray || global == DType;
 
-    public object? Load()
+    protected override bool Step(byte opcode, int at)
     {
-        while (true)
+        switch (opcode)
         {
-            var at = _position;
-            var opcode = ReadByte();
-            switch (opcode)
-            {
-                case 0x80: // PROTO
-                    var protocol = ReadByte();
-                    if (protocol > 5) throw Fail($"pickle protocol {protocol} is not supported (at most 5)");
-                    break;
-                case 0x95: // FRAME: a length hint; the opcodes inside are read as any others
-                    ReadBytes(8);
-                    break;
-                case (byte)'.': // STOP
-                    if (_stack.Count != 1 || _marks.Count != 0) throw Fail($"pickle stops with {_stack.Count} objects on its stack, expected 1");
-                    return _stack[0];
-                case (byte)'(': // MARK
-                    if (_marks.Count >= ReadLimits.MaxVerificationBinNesting)
-                        throw Fail($"the pickle nests more than {ReadLimits.MaxVerificationBinNesting} MARKs");
-                    _marks.Push(_stack.Count);
-                    break;
-                case (byte)']': // EMPTY_LIST
-                    Push(new List<object?>());
-                    break;
-                case (byte)')': // EMPTY_TUPLE
-                    Push(PickleTuple.Empty);
-                    break;
-                case (byte)'t': // TUPLE
-                    Push(new PickleTuple(Slots(PopMark())));
-                    break;
-                case 0x85: // TUPLE1
-                    Push(new PickleTuple(PopMany(1)));
-                    break;
-                case 0x86: // TUPLE2
-                    Push(new PickleTuple(PopMany(2)));
-                    break;
-                case 0x87: // TUPLE3
-                    Push(new PickleTuple(PopMany(3)));
-                    break;
-                case (byte)'l': // LIST
-                    Push(new List<object?>(Slots(PopMark())));
-                    break;
-                case (byte)'a': // APPEND
-                    var element = Pop();
-                    Built(1);
-                    AsList(Peek(), "APPEND").Add(element);
-                    break;
-                case (byte)'e': // APPENDS
-                    var elements = Slots(PopMark());
-                    AsList(Peek(), "APPENDS").AddRange(elements);
-                    break;
-                case (byte)'N': // NONE
-                    Push(null);
-                    break;
-                case 0x88: // NEWTRUE
-                    Push(true);
-                    break;
-                case 0x89: // NEWFALSE
-                    Push(false);
-                    break;
-                case (byte)'J': // BININT
-                    Push((long)BinaryPrimitives.ReadInt32LittleEndian(ReadBytes(4)));
-                    break;
-                case (byte)'K': // BININT1
-                    Push((long)ReadByte());
-                    break;
-                case (byte)'M': // BININT2
-                    Push((long)BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2)));
-                    break;
-                case 0x8a: // LONG1
-                    var longLength = ReadByte();
-                    if (longLength > 8) throw Fail($"an integer of {longLength} bytes at byte {at} does not fit in 64 bits");
-                    Push((long)new BigInteger(ReadBytes(longLength), isUnsigned: false, isBigEndian: false));
-                    break;
-                case (byte)'T': // BINSTRING (Python 2 str: bytes)
-                case (byte)'B': // BINBYTES
-                    Push(SliceBytes(ReadLength(4, at)));
-                    break;
-                case (byte)'U': // SHORT_BINSTRING (Python 2 str: bytes)
-                case (byte)'C': // SHORT_BINBYTES
-                    Push(SliceBytes(ReadByte()));
-                    break;
-                case 0x8e: // BINBYTES8
-                case 0x96: // BYTEARRAY8 (NumPy's in-band buffer at protocol 5)
-                    Push(SliceBytes(ReadLength(8, at)));
-                    break;
-                case (byte)'X': // BINUNICODE
-                    Push(ReadUtf8(ReadLength(4, at)));
-                    break;
-                case 0x8c: // SHORT_BINUNICODE
-                    Push(ReadUtf8(ReadByte()));
-                    break;
-                case 0x8d: // BINUNICODE8
-                    Push(ReadUtf8(ReadLength(8, at)));
-                    break;
-                case (byte)'q': // BINPUT
-                    Built(1);
-                    _memo[ReadByte()] = Peek();
-                    break;
-                case (byte)'r': // LONG_BINPUT
-                    Built(1);
-                    _memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek();
-                    break;
-                case 0x94: // MEMOIZE
-                    Built(1);
-                    _memo[_memo.Count] = Peek();
-                    break;
-                case (byte)'h': // BINGET
-                    Push(Recall(ReadByte()));
-                    break;
-                case (byte)'j': // LONG_BINGET
-                    Push(Recall(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))));
-                    break;
-                case (byte)'c': // GLOBAL
-                    Push(Allowed(new PickleGlobal(ReadLine(), ReadLine())));
-                    break;
-                case 0x93: // STACK_GLOBAL
-                    var name = Pop() as string ?? throw Fail("STACK_GLOBAL with a name that is not text");
-                    var module = Pop() as string ?? throw Fail("STACK_GLOBAL with a module that is not text");
-                    Push(Allowed(new PickleGlobal(module, name)));
-                    break;
-                case (byte)'R': // REDUCE
-                    var arguments = Pop() as PickleTuple ?? throw Fail("REDUCE arguments are not a tuple");
-                    Push(Reduce(Pop(), arguments));
-                    break;
-                case (byte)'b': // BUILD
-                    var state = Pop();
-                    Build(Peek(), state);
-                    break;
-                default:
-                    var known = RefusedOpcodeNames.TryGetValue(opcode, out var opcodeName) ? $" ({opcodeName})" : "";
-                    throw Fail($"pickle opcode 0x{opcode:x2}{known} at byte {at} is not allowed in a verification .bin");
-            }
+            case (byte)'T': // BINSTRING (Python 2 str: bytes)
+            case (byte)'B': // BINBYTES
+                Push(SliceBytes(ReadLength(4, at)));
+                return true;
+            case (byte)'U': // SHORT_BINSTRING (Python 2 str: bytes)
+            case (byte)'C': // SHORT_BINBYTES
+                Push(SliceBytes(ReadByte()));
+                return true;
+            case 0x8e: // BINBYTES8
+            case 0x96: // BYTEARRAY8 (NumPy's in-band buffer at protocol 5)
+                Push(SliceBytes(ReadLength(8, at)));
+                return true;
+            case 0x93: // STACK_GLOBAL
+                var name = Pop() as string ?? throw Fail("STACK_GLOBAL with a name that is not text");
+                var module = Pop() as string ?? throw Fail("STACK_GLOBAL with a module that is not text");
+                Push(Allowed(new PickleGlobal(module, name)));
+                return true;
+            default:
+                return false;
         }
     }
 
-    private PickleGlobal Allowed(PickleGlobal global) =>
+    protected override PickleGlobal Allowed(PickleGlobal global) =>
         IsAllowed(global) ? global : throw Fail($"pickle asks for global '{Printable(global.ToString())}', which a verification .bin never needs");
 
-    private object Reduce(object? callable, PickleTuple arguments)
+    protected override object Reduce(object? callable, PickleTuple arguments)
     {
         if (callable is not PickleGlobal function) throw Fail("REDUCE calls something that is not a global");
         if (function == CodecsEncode)
@@ -252,7 +124,7 @@ internal sealed class VerificationBinUnpickler
         throw Fail($"REDUCE calls '{function}', which only names a type here");
     }
 
-    private void Build(object? target, object? state)
+    protected override void Build(object? target, object? state)
     {
         switch (target)
         {
@@ -303,125 +175,11 @@ internal sealed class VerificationBinUnpickler
         _ => null,
     };
 
-    private List<object?> AsList(object? target, string opcode) =>
-        target as List<object?> ?? throw Fail($"{opcode} on an object that is not a list");
-
-    /// <summary>A length of <paramref name="width"/> bytes, checked against what the file still holds before anything is sliced.</summary>
-    private int ReadLength(int width, int at)
-    {
-        var bytes = ReadBytes(width);
-        var length = width == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (length > (ulong)(_data.Length - _position))
-            throw Fail($"a string of {length} bytes at byte {at} runs past the pickle's end at byte {_data.Length} (truncated, or a false length)");
-        return (int)length;
-    }
-
     private ReadOnlyMemory<byte> SliceBytes(int length)
     {
         ReadBytes(length);
-        return new ReadOnlyMemory<byte>(_data, _position - length, length);
+        return new ReadOnlyMemory<byte>(Data, Position - length, length);
     }
-
-    private string ReadUtf8(int length)
-    {
-        CountText(length);
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(ReadBytes(length));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Fail($"a string before byte {_position} is not valid UTF-8");
-        }
-    }
-
-    private string ReadLine()
-    {
-        var end = Array.IndexOf(_data, (byte)'\n', _position);
-        if (end < 0) throw Fail("the pickle ends inside a GLOBAL name");
-        CountText(end - _position);
-        var line = Encoding.ASCII.GetString(_data, _position, end - _position);
-        _position = end + 1;
-        return line;
-    }
-
-    private byte ReadByte()
-    {
-        if (_position >= _data.Length) throw Fail($"the pickle ends at byte {_data.Length} without STOP (truncated)");
-        return _data[_position++];
-    }
-
-    private ReadOnlySpan<byte> ReadBytes(int count)
-    {
-        if (count > _data.Length - _position) throw Fail($"the pickle ends at byte {_data.Length} inside an opcode (truncated)");
-        var span = _data.AsSpan(_position, count);
-        _position += count;
-        return span;
-    }
-
-    private void Push(object? value)
-    {
-        Built(1);
-        _stack.Add(value);
-    }
-
-    /// <summary>Counts objects or container slots against <see cref="ReadLimits.MaxVerificationBinObjects"/> before they are built.</summary>
-    private void Built(long count)
-    {
-        _built += count;
-        if (_built > ReadLimits.MaxVerificationBinObjects)
-            throw Fail($"the pickle builds more than {ReadLimits.MaxVerificationBinObjects} objects and container items; a verification set needs about 9 per pair");
-    }
-
-    private object?[] Slots(object?[] items)
-    {
-        Built(items.Length);
-        return items;
-    }
-
-    /// <summary>Counts text of <paramref name="length"/> bytes against <see cref="ReadLimits.MaxVerificationBinTextBytes"/> before it is decoded.</summary>
-    private void CountText(long length)
-    {
-        _textBytes += length;
-        if (_textBytes > ReadLimits.MaxVerificationBinTextBytes)
-            throw Fail($"the pickle's text totals more than {ReadLimits.MaxVerificationBinTextBytes} bytes");
-    }
-
-    private object? Peek() => _stack.Count > 0 ? _stack[^1] : throw Fail("the pickle reads from an empty stack");
-
-    private object? Pop()
-    {
-        if (_stack.Count <= (_marks.Count > 0 ? _marks.Peek() : 0)) throw Fail("the pickle reads from an empty stack or past a MARK");
-        var value = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
-        return value;
-    }
-
-    private object?[] PopMany(int count)
-    {
-        if (_stack.Count - count < (_marks.Count > 0 ? _marks.Peek() : 0))
-            throw Fail("the pickle reads from an empty stack or past a MARK");
-        var items = _stack.GetRange(_stack.Count - count, count).ToArray();
-        _stack.RemoveRange(_stack.Count - count, count);
-        return items;
-    }
-
-    private object?[] PopMark()
-    {
-        if (_marks.Count == 0) throw Fail("the pickle closes a MARK it never opened");
-        var start = _marks.Pop();
-        var items = _stack.GetRange(start, _stack.Count - start).ToArray();
-        _stack.RemoveRange(start, _stack.Count - start);
-        return items;
-    }
-
-    private object? Recall(long index) =>
-        _memo.TryGetValue(index, out var value) ? value : throw Fail($"the pickle recalls memo entry {index}, which it never stored");
-
-    private static string Printable(string text) =>
-        new(text.Select(c => char.IsControl(c) ? '?' : c).Take(200).ToArray());
-
-    private MarginFaceException Fail(string problem) => new($"{_source}: {problem}");
 
     /// <summary><c>numpy.dtype('b1')</c>, the only dtype allowed.</summary>
     private sealed class NumpyBoolType;
