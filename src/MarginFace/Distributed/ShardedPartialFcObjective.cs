@@ -7,21 +7,23 @@ namespace MarginFace.Distributed;
 
 /// <summary>
 /// Partial FC with the class centres sharded over the ranks of a multi-process run, as arcface_torch's PartialFC_V2: this
-/// rank trains only the rows [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of the one-process matrix
-/// (<see cref="ShardedPartialFc.ShardRange"/>), with their own momentum. Each step all-gathers the embeddings (as a leaf)
-/// and the labels, samples the shard (<see cref="ShardedPartialFc.SampleShard"/>, keyed by (seed, epoch, step, rank)),
-/// applies the margin to the target where it lives, and computes the distributed cross-entropy; <see cref="Backward"/>
-/// backpropagates it into the shard and the gathered embeddings, then <see cref="ShardedPartialFc.OwnRowsGradient"/> × N into
-/// the backbone (whose gradients the ranks then average). The shard's gradient is not averaged; gradient clipping adds the
-/// shards' squared norms (all-reduced). For checkpoints the objective's module is the one-process classifier: before a save
-/// the shards and their momentum are gathered into it (rank 0 writes it), after a load each rank takes its rows back.
+/// rank holds and trains only the rows [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of the one-process
+/// matrix (<see cref="ShardedPartialFc.ShardRange"/>; the classifier was built with <see cref="PartialFcClassifier.HeldRows"/>,
+/// so the matrix is never whole here), with their own gradient and momentum: 3·C·D/N values. Each step all-gathers the
+/// embeddings (as a leaf) and the labels, samples the shard (<see cref="ShardedPartialFc.SampleShard"/>, keyed by (seed, epoch,
+/// step, rank)), applies the margin to the target where it lives, and computes the distributed cross-entropy;
+/// <see cref="Backward"/> backpropagates it into the shard and the gathered embeddings, then
+/// <see cref="ShardedPartialFc.OwnRowsGradient"/> × N into the backbone (whose gradients the ranks then average). The shard's
+/// gradient is not averaged; gradient clipping adds the shards' squared norms (all-reduced). Checkpoints keep the one-process
+/// layout: before a save the shards and their momentum are gathered to rank 0 alone (MPI_Gather), which writes them whole;
+/// on resume each rank reads only its rows of both (<see cref="ShardRows"/>).
 /// Margins whose non-target logits are the scaled cosine (ArcFace, CosFace, combined, NormFace) only; cross-entropy only.
 /// </summary>
 internal sealed class ShardedPartialFcObjective : HeadObjective
 {
     private readonly ICollective collective;
     private readonly Parameter shard;
-    private readonly ShardModule holder;
+    private FlatSgd? optimizer;
     private Tensor? gathered;
     private Tensor? ownEmbeddings;
     private Tensor? savedMomentum;
@@ -29,31 +31,44 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     public ShardedPartialFcObjective(PartialFcClassifier classifier, ICollective collective, int marginWarmupEpochs)
         : base(classifier.Margin, null, marginWarmupEpochs)
     {
+        var expected = ShardedPartialFc.ShardRange(classifier.Classes, collective.Rank, collective.Size);
+        if (classifier.HeldRows != expected)
+            throw new ArgumentException($"rank {collective.Rank} of {collective.Size} holds rows [{expected.Start}, {expected.Start + expected.Count}) of {classifier.Classes}; the classifier holds {classifier.HeldRows?.ToString() ?? "all"}.", nameof(classifier));
         Classifier = classifier;
         this.collective = collective;
-        (Start, Count) = ShardedPartialFc.ShardRange(classifier.Classes, collective.Rank, collective.Size);
-        using (no_grad())
-            shard = new Parameter(classifier.Weight.detach().narrow(0, Start, Count).clone());
-        holder = new ShardModule(shard);
+        (Start, Count) = expected;
+        shard = classifier.Weight;
     }
 
-    /// <summary>Whether a run over several ranks can shard this objective's centres (otherwise they stay replicated).</summary>
-    public static bool Supports(TrainingObjective objective, LossSettings settings) =>
-        objective is PartialFcObjective { Classifier: { ShardDevices: null } classifier }
-        && classifier.Margin is ScaledMarginHead { NonTargetIsScaledCosine: true } and not MagFaceHead
-        && settings.FocalGamma is null;
+    /// <summary>Whether a Partial FC with this margin and these settings can shard its centres by rank (otherwise they stay replicated).</summary>
+    public static bool Shardable(MarginHead margin, LossSettings settings) =>
+        margin is ScaledMarginHead { NonTargetIsScaledCosine: true } and not MagFaceHead
+        && settings.FocalGamma is null
+        && settings.ShardDevices is null;
 
-    /// <summary>The one-process classifier: the checkpoint's vessel and the margin head; its own matrix is not trained.</summary>
+    /// <summary>Whether <paramref name="objective"/> is a Partial FC whose classifier holds only this rank's rows (built with <see cref="LossSettings.Ranks"/>).</summary>
+    public static bool Supports(TrainingObjective objective) =>
+        objective is PartialFcObjective { Classifier.HeldRows: not null };
+
+    /// <summary>The classifier: this rank's rows as its "weight", the margin head; saved in the one-process layout.</summary>
     public PartialFcClassifier Classifier { get; }
 
-    /// <summary>The optimiser that holds the shard (its momentum is gathered for checkpoints).</summary>
-    public FlatSgd? Optimizer { get; set; }
+    /// <summary>The optimiser that holds the shard: its momentum is gathered for checkpoints, and read back row by row.</summary>
+    public FlatSgd? Optimizer
+    {
+        get => optimizer;
+        set
+        {
+            optimizer = value;
+            if (value?.StateOf(shard) is { } state) value.StateReaders[state] = ReadMomentum;
+        }
+    }
 
     public long Start { get; }
 
     public long Count { get; }
 
-    /// <summary>This rank's centres.</summary>
+    /// <summary>This rank's centres [Count, D].</summary>
     public Parameter Shard => shard;
 
     public override IReadOnlyList<nn.Module> Modules => [Classifier];
@@ -143,49 +158,68 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
         shardGrad?.mul_(coefficient);
     }
 
-    /// <summary>Gathers the shards into the classifier's matrix and the shards' momentum into the optimiser's state (collective).</summary>
+    /// <summary>
+    /// Gathers the shards and their momentum to rank 0 alone (collective), which holds them whole while it writes the
+    /// checkpoint: the classifier's "weight" and the shard's momentum state in the one-process layout.
+    /// </summary>
     public override void BeforeCheckpoint()
     {
         using var noGrad = no_grad();
-        using (var full = Gather(shard))
-            Classifier.Weight.copy_(full);
-        if (Optimizer?.StateOf(shard) is { } state && state.momentum_buffer is { } momentum)
+        Classifier.CheckpointWeight = Gather(shard);
+        if (optimizer?.StateOf(shard) is { } state && state.momentum_buffer is { } momentum && Gather(momentum) is { } whole)
         {
             savedMomentum = momentum;
-            state.momentum_buffer = Gather(momentum).DetachFromDisposeScope();
+            state.momentum_buffer = whole;
         }
     }
 
+    /// <summary>Frees what <see cref="BeforeCheckpoint"/> gathered and gives the shard its own momentum back.</summary>
     public override void AfterCheckpoint()
     {
-        if (savedMomentum is null || Optimizer?.StateOf(shard) is not { } state) return;
+        Classifier.CheckpointWeight?.Dispose();
+        Classifier.CheckpointWeight = null;
+        if (savedMomentum is null || optimizer?.StateOf(shard) is not { } state) return;
         state.momentum_buffer?.Dispose();
         state.momentum_buffer = savedMomentum;
         savedMomentum = null;
     }
 
-    /// <summary>After a checkpoint is loaded: this rank's rows of the matrix and of its momentum.</summary>
-    public override void AfterLoad()
+    /// <summary>The shard's momentum from a checkpoint: only this rank's rows of the saved [C, D] (SGD's state: a flag, then the tensor).</summary>
+    private void ReadMomentum(BinaryReader reader, SGD.State state)
     {
-        using var noGrad = no_grad();
-        shard.copy_(Classifier.Weight.narrow(0, Start, Count));
-        if (Optimizer?.StateOf(shard) is { } state && state.momentum_buffer is { } momentum && momentum.shape[0] == Classifier.Classes)
+        if (!reader.ReadBoolean())
         {
-            state.momentum_buffer = momentum.narrow(0, Start, Count).clone().DetachFromDisposeScope();
-            momentum.Dispose();
+            state.momentum_buffer?.Dispose();
+            state.momentum_buffer = null!;
+            return;
         }
+        var rows = zeros(Count, shard.shape[1], dtype: shard.dtype, device: shard.device).DetachFromDisposeScope();
+        ShardRows.Read(reader, rows, Start, Classifier.Classes, "the centres' momentum");
+        state.momentum_buffer?.Dispose();
+        state.momentum_buffer = rows;
     }
 
-    /// <summary>The ranks' shards [Count, D] of a tensor concatenated in rank order [C, D] (unequal shards padded for the all-gather).</summary>
-    private Tensor Gather(Tensor part)
+    /// <summary>
+    /// The ranks' shards [Count, D] of a tensor concatenated in rank order [C, D], on the CPU of rank 0; null on the others
+    /// (unequal shards are padded for the gather, and the padding dropped).
+    /// </summary>
+    private Tensor? Gather(Tensor part)
     {
         using var scope = NewDisposeScope();
         var most = ShardedPartialFc.ShardRange(Classifier.Classes, 0, collective.Size).Count;
-        var padded = zeros(most, part.shape[1], dtype: part.dtype);
-        padded.narrow(0, 0, Count).copy_(part.detach().cpu());
-        var all = collective.AllGather(padded).view(collective.Size, most, part.shape[1]);
-        var pieces = Enumerable.Range(0, collective.Size).Select(r => all[r].narrow(0, 0, ShardedPartialFc.ShardRange(Classifier.Classes, r, collective.Size).Count)).ToArray();
-        return cat(pieces, 0).to(part.device).MoveToOuterDisposeScope();
+        var mine = part.detach();
+        if (Count != most || mine.device_type != TorchSharp.DeviceType.CPU || !mine.is_contiguous())
+        {
+            var padded = zeros(most, part.shape[1], dtype: part.dtype);
+            padded.narrow(0, 0, Count).copy_(mine);
+            mine = padded;
+        }
+        var all = collective.Gather(mine, root: 0);
+        if (all is null) return null;
+        if (most * collective.Size == Classifier.Classes) return all.MoveToOuterDisposeScope();
+        var stacked = all.view(collective.Size, most, part.shape[1]);
+        var pieces = Enumerable.Range(0, collective.Size).Select(r => stacked[r].narrow(0, 0, ShardedPartialFc.ShardRange(Classifier.Classes, r, collective.Size).Count)).ToArray();
+        return cat(pieces, 0).MoveToOuterDisposeScope();
     }
 
     protected override void Dispose(bool disposing)
@@ -193,7 +227,6 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
         if (disposing)
         {
             gathered?.Dispose();
-            holder.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -210,11 +243,5 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
             z ^= z >> 31;
         }
         return z;
-    }
-
-    /// <summary>Holds the shard as a module's parameter.</summary>
-    private sealed class ShardModule : nn.Module
-    {
-        public ShardModule(Parameter shard) : base("shard") => register_parameter("weight", shard);
     }
 }
