@@ -68,6 +68,9 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
 
     public long Count { get; }
 
+    /// <summary>The most bytes one gather of a checkpoint moves (all ranks' blocks together): 1 GiB.</summary>
+    internal long GatherBlockBytes { get; set; } = 1L << 30;
+
     /// <summary>This rank's centres [Count, D].</summary>
     public Parameter Shard => shard;
 
@@ -200,26 +203,37 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     }
 
     /// <summary>
-    /// The ranks' shards [Count, D] of a tensor concatenated in rank order [C, D], on the CPU of rank 0; null on the others
-    /// (unequal shards are padded for the gather, and the padding dropped).
+    /// The ranks' shards [Count, D] of a tensor concatenated in rank order [C, D], on the CPU of rank 0; null on the others.
+    /// The shards travel in blocks of rows (at most <see cref="GatherBlockBytes"/> per gather, MPI's counts being 32-bit), padded where the shards
+    /// are unequal; rank 0 copies each block to its rows.
     /// </summary>
     private Tensor? Gather(Tensor part)
     {
-        using var scope = NewDisposeScope();
-        var most = ShardedPartialFc.ShardRange(Classifier.Classes, 0, collective.Size).Count;
-        var mine = part.detach();
-        if (Count != most || mine.device_type != TorchSharp.DeviceType.CPU || !mine.is_contiguous())
+        var classes = Classifier.Classes;
+        var size = collective.Size;
+        var columns = part.shape[1];
+        var most = ShardedPartialFc.ShardRange(classes, 0, size).Count;
+        var whole = collective.Rank == 0 ? empty(classes, columns, dtype: part.dtype) : null;
+        var block = Math.Max(1, GatherBlockBytes / Math.Max(1, size * columns * part.element_size()));
+        using var mine = part.detach().cpu();
+        for (long first = 0; first < most; first += block)
         {
-            var padded = zeros(most, part.shape[1], dtype: part.dtype);
-            padded.narrow(0, 0, Count).copy_(mine);
-            mine = padded;
+            using var scope = NewDisposeScope();
+            var rows = Math.Min(block, most - first);
+            var padded = zeros(rows, columns, dtype: part.dtype);
+            var held = Math.Clamp(Count - first, 0, rows);
+            if (held > 0) padded.narrow(0, 0, held).copy_(mine.narrow(0, first, held));
+            var all = collective.Gather(padded, root: 0);
+            if (whole is null || all is null) continue;
+            var stacked = all.view(size, rows, columns);
+            for (var r = 0; r < size; r++)
+            {
+                var (start, count) = ShardedPartialFc.ShardRange(classes, r, size);
+                var take = Math.Clamp(count - first, 0, rows);
+                if (take > 0) whole.narrow(0, start + first, take).copy_(stacked[r].narrow(0, 0, take));
+            }
         }
-        var all = collective.Gather(mine, root: 0);
-        if (all is null) return null;
-        if (most * collective.Size == Classifier.Classes) return all.MoveToOuterDisposeScope();
-        var stacked = all.view(collective.Size, most, part.shape[1]);
-        var pieces = Enumerable.Range(0, collective.Size).Select(r => stacked[r].narrow(0, 0, ShardedPartialFc.ShardRange(Classifier.Classes, r, collective.Size).Count)).ToArray();
-        return cat(pieces, 0).MoveToOuterDisposeScope();
+        return whole;
     }
 
     protected override void Dispose(bool disposing)

@@ -124,8 +124,9 @@ public class ShardedCentresTests : TorchTest
     }
 
     /// <summary>
-    /// A checkpoint of 2 ranks over 7 classes (4 + 3), written by rank 0 after one step: read by one process it holds the
-    /// ranks' centres and momentum concatenated ([7, D]); read back by each rank, it gives that rank exactly its rows of both.
+    /// A checkpoint of 2 ranks over 7 classes (4 + 3), gathered to rank 0 in blocks of 3 rows and written by it after one
+    /// step: read by one process it holds the ranks' centres and momentum concatenated ([7, D]); read back by each rank, it
+    /// gives that rank exactly its rows of both.
     /// </summary>
     [Fact]
     public void ACheckpointGatheredToRankZeroIsTheOneProcessLayoutAndEachRankReadsItsRowsBack()
@@ -144,7 +145,8 @@ public class ShardedCentresTests : TorchTest
                 manual_seed(4);
                 created = (PartialFcObjective)LossRegistry.Create("cosface", features, classes, new LossSettings { PartialFcSampleRate = 1.0, Ranks = (collective.Rank, collective.Size) });
             }
-            var objective = new ShardedPartialFcObjective(created.Classifier, collective, 0);
+            // Blocks of 3 rows for the gather (2 ranks × 3 × 4 float32): the 4 + 3 rows go in two gathers, the second padded.
+            var objective = new ShardedPartialFcObjective(created.Classifier, collective, 0) { GatherBlockBytes = 2 * 3 * features * 4 };
             var optimizer = new FlatSgd([new SGD.ParamGroup(objective.Parameters, lr: 0.1, momentum: 0.9)], 0.1);
             objective.Optimizer = optimizer;
             return (objective, optimizer);
