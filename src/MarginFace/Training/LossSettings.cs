@@ -26,8 +26,8 @@ public sealed record LossSettings
 
     /// <summary>
     /// With <see cref="PartialFcSampleRate"/> in a run over several processes: this process's rank and the number of ranks, so
-    /// that, where the centres can be sharded by rank (<c>ShardedPartialFcObjective</c>: the margins whose non-target logits are the scaled cosine, cross-entropy, SGD), the classifier holds
-    /// only this rank's rows; null: every row.
+    /// that, where the centres can be sharded by rank (<c>ShardedPartialFcObjective</c>: margins whose non-target logits are
+    /// the scaled cosine, cross-entropy, one device), the classifier holds only this rank's rows; null: every row.
     /// </summary>
     public (int Rank, int Size)? Ranks { get; init; }
 
