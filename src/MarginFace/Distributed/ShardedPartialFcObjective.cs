@@ -15,8 +15,8 @@ namespace MarginFace.Distributed;
 /// <see cref="Backward"/> backpropagates it into the shard and the gathered embeddings, then
 /// <see cref="ShardedPartialFc.OwnRowsGradient"/> × N into the backbone (whose gradients the ranks then average). The shard's
 /// gradient is not averaged; gradient clipping adds the shards' squared norms (all-reduced). Checkpoints keep the one-process
-/// layout: before a save the shards and their momentum are gathered to rank 0 alone (MPI_Gather), which writes them whole;
-/// on resume each rank reads only its rows of both (<see cref="ShardRows"/>).
+/// layout: the shards and their momentum are gathered to rank 0 alone (MPI_Gather) in blocks of rows, which it writes at
+/// their rows of the file as they come; on resume each rank reads only its rows of both (<see cref="ShardRows"/>).
 /// Margins whose non-target logits are the scaled cosine (ArcFace, CosFace, combined, NormFace) only; cross-entropy only.
 /// </summary>
 internal sealed class ShardedPartialFcObjective : HeadObjective
@@ -68,8 +68,8 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
 
     public long Count { get; }
 
-    /// <summary>The most bytes one gather of a checkpoint moves (all ranks' blocks together): 1 GiB.</summary>
-    internal long GatherBlockBytes { get; set; } = 1L << 30;
+    /// <summary>The most bytes one gather of a checkpoint moves (all ranks' blocks together), which rank 0 holds at a time: 64 MiB.</summary>
+    internal long GatherBlockBytes { get; set; } = 64L << 20;
 
     /// <summary>This rank's centres [Count, D].</summary>
     public Parameter Shard => shard;
@@ -162,29 +162,33 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     }
 
     /// <summary>
-    /// Gathers the shards and their momentum to rank 0 alone (collective), which holds them whole while it writes the
-    /// checkpoint: the classifier's "weight" and the shard's momentum state in the one-process layout.
+    /// Ranks other than 0 send their shard, then its momentum, to rank 0 in blocks of rows (collective); rank 0 receives
+    /// them while it writes the checkpoint, each block written at its rows of the whole matrix (the classifier's
+    /// <see cref="PartialFcClassifier.WeightWriter"/>, the shard's SGD state writer), so no rank holds the whole matrix.
     /// </summary>
     public override void BeforeCheckpoint()
     {
-        using var noGrad = no_grad();
-        Classifier.CheckpointWeight = Gather(shard);
-        if (optimizer?.StateOf(shard) is { } state && state.momentum_buffer is { } momentum && Gather(momentum) is { } whole)
+        var state = optimizer?.StateOf(shard);
+        if (collective.Rank != 0)
         {
-            savedMomentum = momentum;
-            state.momentum_buffer = whole;
+            GatherBlocks(shard, null);
+            if (state?.momentum_buffer is { } momentum) GatherBlocks(momentum, null);
+            return;
         }
+        Classifier.WeightWriter = writer => WriteGathered(writer, shard);
+        if (state is not null)
+            optimizer!.StateWriters[state] = (writer, own) =>
+            {
+                writer.Write(own.momentum_buffer is not null);
+                if (own.momentum_buffer is { } momentum) WriteGathered(writer, momentum);
+            };
     }
 
-    /// <summary>Frees what <see cref="BeforeCheckpoint"/> gathered and gives the shard its own momentum back.</summary>
+    /// <summary>Rank 0 stops writing the shard's rows as the whole matrix's.</summary>
     public override void AfterCheckpoint()
     {
-        Classifier.CheckpointWeight?.Dispose();
-        Classifier.CheckpointWeight = null;
-        if (savedMomentum is null || optimizer?.StateOf(shard) is not { } state) return;
-        state.momentum_buffer?.Dispose();
-        state.momentum_buffer = savedMomentum;
-        savedMomentum = null;
+        Classifier.WeightWriter = null;
+        if (optimizer?.StateOf(shard) is { } state) optimizer.StateWriters.Remove(state);
     }
 
     /// <summary>The shard's momentum from a checkpoint: only this rank's rows of the saved [C, D] (SGD's state: a flag, then the tensor).</summary>
@@ -203,17 +207,44 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     }
 
     /// <summary>
-    /// The ranks' shards [Count, D] of a tensor concatenated in rank order [C, D], on the CPU of rank 0; null on the others.
-    /// The shards travel in blocks of rows (at most <see cref="GatherBlockBytes"/> per gather, MPI's counts being 32-bit), padded where the shards
-    /// are unequal; rank 0 copies each block to its rows.
+    /// Writes the ranks' shards of <paramref name="part"/> as one tensor [C, D] in <c>Tensor.Save</c>'s layout (element type,
+    /// rank and dimensions as LEB128, then the elements row after row): the header, then each gathered block at its rows
+    /// (the stream seeks), then the stream is left after the last row. Rank 0 only; the others send (<see cref="GatherBlocks"/>).
     /// </summary>
-    private Tensor? Gather(Tensor part)
+    private void WriteGathered(BinaryWriter writer, Tensor part)
     {
         var classes = Classifier.Classes;
+        var columns = part.shape[1];
+        foreach (var value in new[] { (long)part.dtype, 2, classes, columns }) WriteCount(writer, value);
+        writer.Flush();
+        var stream = writer.BaseStream;
+        var data = stream.Position;
+        var rowBytes = columns * part.element_size();
+        GatherBlocks(part, (first, rows, stacked) =>
+        {
+            for (var r = 0; r < collective.Size; r++)
+            {
+                var (start, count) = ShardedPartialFc.ShardRange(classes, r, collective.Size);
+                var take = Math.Clamp(count - first, 0, rows);
+                if (take == 0) continue;
+                using var block = stacked[r].narrow(0, 0, take).contiguous().clone();
+                stream.Position = data + (start + first) * rowBytes;
+                stream.Write(block.bytes);
+            }
+        });
+        stream.Position = data + classes * rowBytes;
+    }
+
+    /// <summary>
+    /// Gathers every rank's rows of <paramref name="part"/> [Count, D] to rank 0 in blocks of rows (at most
+    /// <see cref="GatherBlockBytes"/> per gather, MPI's counts being 32-bit; padded where the shards are unequal):
+    /// <paramref name="receive"/>(first row, rows, the block [N, rows, D]) on rank 0, once per block. Collective.
+    /// </summary>
+    private void GatherBlocks(Tensor part, Action<long, long, Tensor>? receive)
+    {
         var size = collective.Size;
         var columns = part.shape[1];
-        var most = ShardedPartialFc.ShardRange(classes, 0, size).Count;
-        var whole = collective.Rank == 0 ? empty(classes, columns, dtype: part.dtype) : null;
+        var most = ShardedPartialFc.ShardRange(Classifier.Classes, 0, size).Count;
         var block = Math.Max(1, GatherBlockBytes / Math.Max(1, size * columns * part.element_size()));
         using var mine = part.detach().cpu();
         for (long first = 0; first < most; first += block)
@@ -224,16 +255,20 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
             var held = Math.Clamp(Count - first, 0, rows);
             if (held > 0) padded.narrow(0, 0, held).copy_(mine.narrow(0, first, held));
             var all = collective.Gather(padded, root: 0);
-            if (whole is null || all is null) continue;
-            var stacked = all.view(size, rows, columns);
-            for (var r = 0; r < size; r++)
-            {
-                var (start, count) = ShardedPartialFc.ShardRange(classes, r, size);
-                var take = Math.Clamp(count - first, 0, rows);
-                if (take > 0) whole.narrow(0, start + first, take).copy_(stacked[r].narrow(0, 0, take));
-            }
+            if (all is not null) receive?.Invoke(first, rows, all.view(size, rows, columns));
         }
-        return whole;
+    }
+
+    /// <summary>TorchSharp's count encoding (unsigned LEB128).</summary>
+    private static void WriteCount(BinaryWriter writer, long value)
+    {
+        do
+        {
+            var low = (byte)(value & 0x7f);
+            value >>= 7;
+            writer.Write(value == 0 ? low : (byte)(low | 0x80));
+        }
+        while (value != 0);
     }
 
     protected override void Dispose(bool disposing)

@@ -19,7 +19,7 @@ namespace MarginFace.Losses;
 /// gathered in class order on the embeddings' device, where the margin and the cross-entropy run. The sample, and so the result, is the same for any
 /// number of shards.
 /// </summary>
-public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
+public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>, Training.IStreamedState
 {
     private readonly string[] shardNames;
     private readonly long[] shardStarts;
@@ -43,7 +43,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="rows">
     /// Hold only these rows [Start, Start + Count) of W (a rank's shard under mpirun, trained by the distributed objective),
     /// with the values the whole matrix would start with (<see cref="Distributed.ShardedPartialFc.InitialRows"/>); saved
-    /// and loaded in the whole matrix's layout (<see cref="CheckpointWeight"/>). Null: every row.
+    /// and loaded in the whole matrix's layout (<see cref="WeightWriter"/>). Null: every row.
     /// </param>
     public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0, IReadOnlyList<Device>? shardDevices = null,
         ScalarType? dtype = null, (long Start, long Count)? rows = null)
@@ -131,11 +131,10 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     public (long Start, long Count)? HeldRows { get; }
 
     /// <summary>
-    /// With <see cref="HeldRows"/>: the whole matrix [C, D] that the state dictionary gives as "weight" while a checkpoint is
-    /// written (the ranks' rows gathered on the writing rank); null otherwise, when it gives a NaN placeholder of that shape
-    /// (zero strides, one element) so that a checkpoint's shapes can be checked.
+    /// With <see cref="HeldRows"/>: writes "weight" into a checkpoint as the whole matrix [C, D], its rows gathered from the
+    /// ranks as they are written; set on the writing rank while a checkpoint is written, null otherwise.
     /// </summary>
-    internal Tensor? CheckpointWeight { get; set; }
+    internal Action<BinaryWriter>? WeightWriter { get; set; }
 
     /// <summary>The devices of the shards given at construction; null for one unsharded "weight".</summary>
     public IReadOnlyList<Device>? ShardDevices { get; }
@@ -278,16 +277,49 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
             throw new InvalidOperationException($"this classifier holds rows [{held.Start}, {held.Start + held.Count}) of {Classes}; its rank's objective computes with them.");
     }
 
-    /// <summary>With <see cref="HeldRows"/>, "weight" is the whole matrix's: <see cref="CheckpointWeight"/> or a placeholder of its shape.</summary>
+    /// <summary>
+    /// With <see cref="HeldRows"/>, "weight" is a NaN placeholder of the whole matrix's shape [C, D] (zero strides, one
+    /// element), so that a checkpoint's shapes can be checked; its values are written by <see cref="WeightWriter"/>.
+    /// </summary>
     public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
     {
         var state = base.state_dict(destination, prefix);
         if (HeldRows is not null)
         {
             placeholder ??= full(1, 1, double.NaN, dtype: Weight.dtype).expand(Classes, Features).DetachFromDisposeScope();
-            state[(prefix ?? "") + "weight"] = CheckpointWeight ?? placeholder;
+            state[(prefix ?? "") + "weight"] = placeholder;
         }
         return state;
+    }
+
+    /// <summary>Module.save's layout; with <see cref="HeldRows"/>, "weight" written by <see cref="WeightWriter"/> as the whole matrix.</summary>
+    void Training.IStreamedState.Save(BinaryWriter writer)
+    {
+        if (HeldRows is null)
+        {
+            save(writer);
+            return;
+        }
+        var write = WeightWriter ?? throw new InvalidOperationException($"this classifier holds rows [{HeldRows.Value.Start}, {HeldRows.Value.Start + HeldRows.Value.Count}) of {Classes}; the other rows come from the ranks (WeightWriter).");
+        var state = base.state_dict();
+        WriteCount(writer, state.Count);
+        foreach (var (name, tensor) in state)
+        {
+            writer.Write(name);
+            if (name == "weight") write(writer);
+            else tensor.Save(writer);
+        }
+    }
+
+    private static void WriteCount(BinaryWriter writer, long value)
+    {
+        do
+        {
+            var low = (byte)(value & 0x7f);
+            value >>= 7;
+            writer.Write(value == 0 ? low : (byte)(low | 0x80));
+        }
+        while (value != 0);
     }
 
     /// <summary>With <see cref="HeldRows"/>, reads only those rows of the saved whole matrix (<see cref="Distributed.ShardRows"/>); the rest as TorchSharp does.</summary>

@@ -146,8 +146,16 @@ internal sealed class FlatSgd : SGD
         WriteCount(writer, sd.Options.Count);
         WriteCount(writer, sd.State.Count);
         foreach (var options in sd.Options) options.SaveStateDict(writer);
-        foreach (var state in sd.State) state.SaveStateDict(writer);
+        foreach (var state in sd.State)
+            if (state is State own && StateWriters.TryGetValue(own, out var write)) write(writer, own);
+            else state.SaveStateDict(writer);
     }
+
+    /// <summary>
+    /// Parameters' states that are written to a checkpoint by their own writer, in SGD's layout (a rank's shard of the class
+    /// centres writes the whole momentum's rows as they arrive from the ranks).
+    /// </summary>
+    internal Dictionary<State, Action<BinaryWriter, State>> StateWriters { get; } = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Reads a state that <see cref="SaveSgdState"/> or TorchSharp's SGD wrote; the momentum joins the flat buffers at the next step.</summary>
     public void LoadSgdState(BinaryReader reader)

@@ -124,9 +124,9 @@ public class ShardedCentresTests : TorchTest
     }
 
     /// <summary>
-    /// A checkpoint of 2 ranks over 7 classes (4 + 3), gathered to rank 0 in blocks of 3 rows and written by it after one
-    /// step: read by one process it holds the ranks' centres and momentum concatenated ([7, D]); read back by each rank, it
-    /// gives that rank exactly its rows of both.
+    /// A checkpoint of 2 ranks over 7 classes (4 + 3), gathered to rank 0 in blocks of 3 rows that it writes at their rows as
+    /// they come, after one step: read by one process it holds the ranks' centres and momentum concatenated ([7, D]); read
+    /// back by each rank, it gives that rank exactly its rows of both.
     /// </summary>
     [Fact]
     public void ACheckpointGatheredToRankZeroIsTheOneProcessLayoutAndEachRankReadsItsRowsBack()
@@ -161,7 +161,7 @@ public class ShardedCentresTests : TorchTest
             objective.Backward(loss);
             optimizer.step();
             objective.BeforeCheckpoint();
-            Assert.Equal(collective.Rank == 0, objective.Classifier.CheckpointWeight is not null);
+            Assert.Equal(collective.Rank == 0, objective.Classifier.WeightWriter is not null);
             if (collective.Rank == 0) Checkpoint.Save(path, state, objective.Modules, [optimizer]);
             objective.AfterCheckpoint();
             Assert.Equal([objective.Count, features], optimizer.StateOf(objective.Shard)!.momentum_buffer!.shape);
