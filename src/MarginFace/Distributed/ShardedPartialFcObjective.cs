@@ -68,8 +68,8 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
 
     public long Count { get; }
 
-    /// <summary>The most bytes one gather of a checkpoint moves (all ranks' blocks together), which rank 0 holds at a time: 64 MiB.</summary>
-    internal long GatherBlockBytes { get; set; } = 64L << 20;
+    /// <summary>The most bytes one gather of a checkpoint moves (all ranks' blocks together), which rank 0 holds at a time: 16 MiB.</summary>
+    internal long GatherBlockBytes { get; set; } = 16L << 20;
 
     /// <summary>This rank's centres [Count, D].</summary>
     public Parameter Shard => shard;
