@@ -32,6 +32,12 @@ public interface ICollective : IDisposable
     /// <summary>The ranks' tensors (each of the same shape [n, …]) stacked in rank order along the first axis: [Size·n, …].</summary>
     Tensor AllGather(Tensor tensor);
 
+    /// <summary>
+    /// The ranks' tensors (each of the same shape [n, …]) stacked in rank order, [Size·n, …], on rank <paramref name="root"/>
+    /// alone; null on the other ranks (MPI_Gather: no other rank holds the whole).
+    /// </summary>
+    Tensor? Gather(Tensor tensor, int root = 0);
+
     /// <summary>Waits until every rank has called it.</summary>
     void Barrier();
 

@@ -94,6 +94,26 @@ public sealed class MpiCollective : ICollective
     }
 
     /// <inheritdoc/>
+    public Tensor? Gather(Tensor tensor, int root = 0)
+    {
+        var (type, count) = Type(tensor);
+        if (root < 0 || root >= Size) throw new ArgumentOutOfRangeException(nameof(root), $"root {root} is not in [0, {Size}).");
+        long[] shape = [.. tensor.shape];
+        shape[0] *= Size;
+        if ((long)count * Size * tensor.element_size() > int.MaxValue) throw new ArgumentException($"a gather of {count} elements from {Size} ranks is over 2 GiB.", nameof(tensor));
+        var result = Rank == root ? empty(shape, dtype: tensor.dtype) : null;
+        if (count == 0) return result;
+        var receiving = result is null ? Span<byte>.Empty : result.bytes;
+        unsafe
+        {
+            fixed (byte* send = tensor.bytes)
+            fixed (byte* receive = receiving)
+                Check(OpenMpi.MPI_Gather((IntPtr)send, count, type, (IntPtr)receive, count, type, root, world), "MPI_Gather");
+        }
+        return result;
+    }
+
+    /// <inheritdoc/>
     public void Barrier() => Check(OpenMpi.MPI_Barrier(world), "MPI_Barrier");
 
     /// <inheritdoc/>

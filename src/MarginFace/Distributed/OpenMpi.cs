@@ -71,6 +71,9 @@ internal static partial class OpenMpi
     public static partial int MPI_Allgather(IntPtr sendBuffer, int sendCount, IntPtr sendType, IntPtr receiveBuffer, int receiveCount, IntPtr receiveType, IntPtr comm);
 
     [LibraryImport(Library)]
+    public static partial int MPI_Gather(IntPtr sendBuffer, int sendCount, IntPtr sendType, IntPtr receiveBuffer, int receiveCount, IntPtr receiveType, int root, IntPtr comm);
+
+    [LibraryImport(Library)]
     public static partial int MPI_Barrier(IntPtr comm);
 
     [LibraryImport(Library)]

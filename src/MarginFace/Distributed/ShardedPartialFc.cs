@@ -27,6 +27,54 @@ public static class ShardedPartialFc
     }
 
     /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the matrix [rows, columns] that
+    /// <c>nn.init.normal_(empty(rows, columns), 0, std)</c> would draw from the default generator now, bit for bit, without
+    /// the rest: the matrix is drawn in flat pieces of <paramref name="piece"/> elements (a multiple of 16) and only this
+    /// range is kept, so the transient memory is one piece. libtorch's CPU normal_ on ≥ 16 contiguous elements draws one
+    /// uniform per element and pairs them (Box–Muller) in aligned blocks of 16, the last 16 redrawn when the size is not a
+    /// multiple of 16; pieces that start at multiples of 16, the last one at least 16 long, draw the same numbers (tested).
+    /// The generator ends where the whole draw leaves it.
+    /// </summary>
+    public static Tensor InitialRows(long rows, long columns, long start, long count, double std, ScalarType? dtype = null, long piece = 1 << 20)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if (start < 0 || count < 0 || start + count > rows)
+            throw new ArgumentOutOfRangeException(nameof(count), $"rows [{start}, {start + count}) are not within [0, {rows}).");
+        if (piece < 16 || piece % 16 != 0) throw new ArgumentOutOfRangeException(nameof(piece), piece, "piece must be a positive multiple of 16.");
+        var result = empty(count, columns, dtype: dtype);
+        var total = rows * columns;
+        using var noGrad = no_grad();
+        if (total < 16)
+        {
+            using var whole = empty(rows, columns, dtype: dtype);
+            nn.init.normal_(whole, 0, std);
+            result.copy_(whole.narrow(0, start, count));
+            return result;
+        }
+        using var flat = result.view(-1);
+        var first = start * columns;
+        var end = first + count * columns;
+        for (long offset = 0; offset < total;)
+        {
+            // The last piece takes the remainder, at least 16 elements: the tail of 16 is redrawn as for the whole.
+            var length = total - offset < piece + 16 ? total - offset : piece;
+            using var part = empty(length, dtype: dtype);
+            nn.init.normal_(part, 0, std);
+            var from = Math.Max(offset, first);
+            var to = Math.Min(offset + length, end);
+            if (from < to)
+            {
+                using var source = part.narrow(0, from - offset, to - from);
+                using var target = flat.narrow(0, from - first, to - from);
+                target.copy_(source);
+            }
+            offset += length;
+        }
+        return result;
+    }
+
+    /// <summary>
     /// The global labels [B] as indices into the shard [start, start + count): label − start, or −1 where the class lives on
     /// another rank.
     /// </summary>

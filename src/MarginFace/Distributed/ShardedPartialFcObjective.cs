@@ -7,21 +7,23 @@ namespace MarginFace.Distributed;
 
 /// <summary>
 /// Partial FC with the class centres sharded over the ranks of a multi-process run, as arcface_torch's PartialFC_V2: this
-/// rank trains only the rows [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of the one-process matrix
-/// (<see cref="ShardedPartialFc.ShardRange"/>), with their own momentum. Each step all-gathers the embeddings (as a leaf)
-/// and the labels, samples the shard (<see cref="ShardedPartialFc.SampleShard"/>, keyed by (seed, epoch, step, rank)),
-/// applies the margin to the target where it lives, and computes the distributed cross-entropy; <see cref="Backward"/>
-/// backpropagates it into the shard and the gathered embeddings, then <see cref="ShardedPartialFc.OwnRowsGradient"/> × N into
-/// the backbone (whose gradients the ranks then average). The shard's gradient is not averaged; gradient clipping adds the
-/// shards' squared norms (all-reduced). For checkpoints the objective's module is the one-process classifier: before a save
-/// the shards and their momentum are gathered into it (rank 0 writes it), after a load each rank takes its rows back.
+/// rank holds and trains only the rows [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of the one-process
+/// matrix (<see cref="ShardedPartialFc.ShardRange"/>; the classifier was built with <see cref="PartialFcClassifier.HeldRows"/>,
+/// so the matrix is never whole here), with their own gradient and momentum: 3·C·D/N values. Each step all-gathers the
+/// embeddings (as a leaf) and the labels, samples the shard (<see cref="ShardedPartialFc.SampleShard"/>, keyed by (seed, epoch,
+/// step, rank)), applies the margin to the target where it lives, and computes the distributed cross-entropy;
+/// <see cref="Backward"/> backpropagates it into the shard and the gathered embeddings, then
+/// <see cref="ShardedPartialFc.OwnRowsGradient"/> × N into the backbone (whose gradients the ranks then average). The shard's
+/// gradient is not averaged; gradient clipping adds the shards' squared norms (all-reduced). Checkpoints keep the one-process
+/// layout: the shards and their momentum are gathered to rank 0 alone (MPI_Gather) in blocks of rows, which it writes at
+/// their rows of the file as they come; on resume each rank reads only its rows of both (<see cref="ShardRows"/>).
 /// Margins whose non-target logits are the scaled cosine (ArcFace, CosFace, combined, NormFace) only; cross-entropy only.
 /// </summary>
 internal sealed class ShardedPartialFcObjective : HeadObjective
 {
     private readonly ICollective collective;
     private readonly Parameter shard;
-    private readonly ShardModule holder;
+    private FlatSgd? optimizer;
     private Tensor? gathered;
     private Tensor? ownEmbeddings;
     private Tensor? savedMomentum;
@@ -29,31 +31,47 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     public ShardedPartialFcObjective(PartialFcClassifier classifier, ICollective collective, int marginWarmupEpochs)
         : base(classifier.Margin, null, marginWarmupEpochs)
     {
+        var expected = ShardedPartialFc.ShardRange(classifier.Classes, collective.Rank, collective.Size);
+        if (classifier.HeldRows != expected)
+            throw new ArgumentException($"rank {collective.Rank} of {collective.Size} holds rows [{expected.Start}, {expected.Start + expected.Count}) of {classifier.Classes}; the classifier holds {classifier.HeldRows?.ToString() ?? "all"}.", nameof(classifier));
         Classifier = classifier;
         this.collective = collective;
-        (Start, Count) = ShardedPartialFc.ShardRange(classifier.Classes, collective.Rank, collective.Size);
-        using (no_grad())
-            shard = new Parameter(classifier.Weight.detach().narrow(0, Start, Count).clone());
-        holder = new ShardModule(shard);
+        (Start, Count) = expected;
+        shard = classifier.Weight;
     }
 
-    /// <summary>Whether a run over several ranks can shard this objective's centres (otherwise they stay replicated).</summary>
-    public static bool Supports(TrainingObjective objective, LossSettings settings) =>
-        objective is PartialFcObjective { Classifier: { ShardDevices: null } classifier }
-        && classifier.Margin is ScaledMarginHead { NonTargetIsScaledCosine: true } and not MagFaceHead
-        && settings.FocalGamma is null;
+    /// <summary>Whether a Partial FC with this margin and these settings can shard its centres by rank (otherwise they stay replicated).</summary>
+    public static bool Shardable(MarginHead margin, LossSettings settings) =>
+        margin is ScaledMarginHead { NonTargetIsScaledCosine: true } and not MagFaceHead
+        && settings.FocalGamma is null
+        && settings.ShardDevices is null;
 
-    /// <summary>The one-process classifier: the checkpoint's vessel and the margin head; its own matrix is not trained.</summary>
+    /// <summary>Whether <paramref name="objective"/> is a Partial FC whose classifier holds only this rank's rows (built with <see cref="LossSettings.Ranks"/>).</summary>
+    public static bool Supports(TrainingObjective objective) =>
+        objective is PartialFcObjective { Classifier.HeldRows: not null };
+
+    /// <summary>The classifier: this rank's rows as its "weight", the margin head; saved in the one-process layout.</summary>
     public PartialFcClassifier Classifier { get; }
 
-    /// <summary>The optimiser that holds the shard (its momentum is gathered for checkpoints).</summary>
-    public FlatSgd? Optimizer { get; set; }
+    /// <summary>The optimiser that holds the shard: its momentum is gathered for checkpoints, and read back row by row.</summary>
+    public FlatSgd? Optimizer
+    {
+        get => optimizer;
+        set
+        {
+            optimizer = value;
+            if (value?.StateOf(shard) is { } state) value.StateReaders[state] = ReadMomentum;
+        }
+    }
 
     public long Start { get; }
 
     public long Count { get; }
 
-    /// <summary>This rank's centres.</summary>
+    /// <summary>The most bytes one gather of a checkpoint moves (all ranks' blocks together), which rank 0 holds at a time: 16 MiB.</summary>
+    internal long GatherBlockBytes { get; set; } = 16L << 20;
+
+    /// <summary>This rank's centres [Count, D].</summary>
     public Parameter Shard => shard;
 
     public override IReadOnlyList<nn.Module> Modules => [Classifier];
@@ -143,49 +161,114 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
         shardGrad?.mul_(coefficient);
     }
 
-    /// <summary>Gathers the shards into the classifier's matrix and the shards' momentum into the optimiser's state (collective).</summary>
+    /// <summary>
+    /// Ranks other than 0 send their shard, then its momentum, to rank 0 in blocks of rows (collective); rank 0 receives
+    /// them while it writes the checkpoint, each block written at its rows of the whole matrix (the classifier's
+    /// <see cref="PartialFcClassifier.WeightWriter"/>, the shard's SGD state writer), so no rank holds the whole matrix.
+    /// </summary>
     public override void BeforeCheckpoint()
     {
-        using var noGrad = no_grad();
-        using (var full = Gather(shard))
-            Classifier.Weight.copy_(full);
-        if (Optimizer?.StateOf(shard) is { } state && state.momentum_buffer is { } momentum)
+        var state = optimizer?.StateOf(shard);
+        if (collective.Rank != 0)
         {
-            savedMomentum = momentum;
-            state.momentum_buffer = Gather(momentum).DetachFromDisposeScope();
+            GatherBlocks(shard, null);
+            if (state?.momentum_buffer is { } momentum) GatherBlocks(momentum, null);
+            return;
         }
+        Classifier.WeightWriter = writer => WriteGathered(writer, shard);
+        if (state is not null)
+            optimizer!.StateWriters[state] = (writer, own) =>
+            {
+                writer.Write(own.momentum_buffer is not null);
+                if (own.momentum_buffer is { } momentum) WriteGathered(writer, momentum);
+            };
     }
 
+    /// <summary>Rank 0 stops writing the shard's rows as the whole matrix's.</summary>
     public override void AfterCheckpoint()
     {
-        if (savedMomentum is null || Optimizer?.StateOf(shard) is not { } state) return;
-        state.momentum_buffer?.Dispose();
-        state.momentum_buffer = savedMomentum;
-        savedMomentum = null;
+        Classifier.WeightWriter = null;
+        if (optimizer?.StateOf(shard) is { } state) optimizer.StateWriters.Remove(state);
     }
 
-    /// <summary>After a checkpoint is loaded: this rank's rows of the matrix and of its momentum.</summary>
-    public override void AfterLoad()
+    /// <summary>The shard's momentum from a checkpoint: only this rank's rows of the saved [C, D] (SGD's state: a flag, then the tensor).</summary>
+    private void ReadMomentum(BinaryReader reader, SGD.State state)
     {
-        using var noGrad = no_grad();
-        shard.copy_(Classifier.Weight.narrow(0, Start, Count));
-        if (Optimizer?.StateOf(shard) is { } state && state.momentum_buffer is { } momentum && momentum.shape[0] == Classifier.Classes)
+        if (!reader.ReadBoolean())
         {
-            state.momentum_buffer = momentum.narrow(0, Start, Count).clone().DetachFromDisposeScope();
-            momentum.Dispose();
+            state.momentum_buffer?.Dispose();
+            state.momentum_buffer = null!;
+            return;
+        }
+        var rows = zeros(Count, shard.shape[1], dtype: shard.dtype, device: shard.device).DetachFromDisposeScope();
+        ShardRows.Read(reader, rows, Start, Classifier.Classes, "the centres' momentum");
+        state.momentum_buffer?.Dispose();
+        state.momentum_buffer = rows;
+    }
+
+    /// <summary>
+    /// Writes the ranks' shards of <paramref name="part"/> as one tensor [C, D] in <c>Tensor.Save</c>'s layout (element type,
+    /// rank and dimensions as LEB128, then the elements row after row): the header, then each gathered block at its rows
+    /// (the stream seeks), then the stream is left after the last row. Rank 0 only; the others send (<see cref="GatherBlocks"/>).
+    /// </summary>
+    private void WriteGathered(BinaryWriter writer, Tensor part)
+    {
+        var classes = Classifier.Classes;
+        var columns = part.shape[1];
+        foreach (var value in new[] { (long)part.dtype, 2, classes, columns }) WriteCount(writer, value);
+        writer.Flush();
+        var stream = writer.BaseStream;
+        var data = stream.Position;
+        var rowBytes = columns * part.element_size();
+        GatherBlocks(part, (first, rows, stacked) =>
+        {
+            for (var r = 0; r < collective.Size; r++)
+            {
+                var (start, count) = ShardedPartialFc.ShardRange(classes, r, collective.Size);
+                var take = Math.Clamp(count - first, 0, rows);
+                if (take == 0) continue;
+                using var block = stacked[r].narrow(0, 0, take).contiguous().clone();
+                stream.Position = data + (start + first) * rowBytes;
+                stream.Write(block.bytes);
+            }
+        });
+        stream.Position = data + classes * rowBytes;
+    }
+
+    /// <summary>
+    /// Gathers every rank's rows of <paramref name="part"/> [Count, D] to rank 0 in blocks of rows (at most
+    /// <see cref="GatherBlockBytes"/> per gather, MPI's counts being 32-bit; padded where the shards are unequal):
+    /// <paramref name="receive"/>(first row, rows, the block [N, rows, D]) on rank 0, once per block. Collective.
+    /// </summary>
+    private void GatherBlocks(Tensor part, Action<long, long, Tensor>? receive)
+    {
+        var size = collective.Size;
+        var columns = part.shape[1];
+        var most = ShardedPartialFc.ShardRange(Classifier.Classes, 0, size).Count;
+        var block = Math.Max(1, GatherBlockBytes / Math.Max(1, size * columns * part.element_size()));
+        using var mine = part.detach().cpu();
+        for (long first = 0; first < most; first += block)
+        {
+            using var scope = NewDisposeScope();
+            var rows = Math.Min(block, most - first);
+            var padded = zeros(rows, columns, dtype: part.dtype);
+            var held = Math.Clamp(Count - first, 0, rows);
+            if (held > 0) padded.narrow(0, 0, held).copy_(mine.narrow(0, first, held));
+            var all = collective.Gather(padded, root: 0);
+            if (all is not null) receive?.Invoke(first, rows, all.view(size, rows, columns));
         }
     }
 
-    /// <summary>The ranks' shards [Count, D] of a tensor concatenated in rank order [C, D] (unequal shards padded for the all-gather).</summary>
-    private Tensor Gather(Tensor part)
+    /// <summary>TorchSharp's count encoding (unsigned LEB128).</summary>
+    private static void WriteCount(BinaryWriter writer, long value)
     {
-        using var scope = NewDisposeScope();
-        var most = ShardedPartialFc.ShardRange(Classifier.Classes, 0, collective.Size).Count;
-        var padded = zeros(most, part.shape[1], dtype: part.dtype);
-        padded.narrow(0, 0, Count).copy_(part.detach().cpu());
-        var all = collective.AllGather(padded).view(collective.Size, most, part.shape[1]);
-        var pieces = Enumerable.Range(0, collective.Size).Select(r => all[r].narrow(0, 0, ShardedPartialFc.ShardRange(Classifier.Classes, r, collective.Size).Count)).ToArray();
-        return cat(pieces, 0).to(part.device).MoveToOuterDisposeScope();
+        do
+        {
+            var low = (byte)(value & 0x7f);
+            value >>= 7;
+            writer.Write(value == 0 ? low : (byte)(low | 0x80));
+        }
+        while (value != 0);
     }
 
     protected override void Dispose(bool disposing)
@@ -193,7 +276,6 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
         if (disposing)
         {
             gathered?.Dispose();
-            holder.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -210,11 +292,5 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
             z ^= z >> 31;
         }
         return z;
-    }
-
-    /// <summary>Holds the shard as a module's parameter.</summary>
-    private sealed class ShardModule : nn.Module
-    {
-        public ShardModule(Parameter shard) : base("shard") => register_parameter("weight", shard);
     }
 }

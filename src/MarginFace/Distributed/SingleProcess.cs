@@ -32,6 +32,13 @@ public sealed class SingleProcess : ICollective
     public Tensor AllGather(Tensor tensor) => tensor.clone();
 
     /// <inheritdoc/>
+    public Tensor? Gather(Tensor tensor, int root = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(root, 0);
+        return tensor.clone();
+    }
+
+    /// <inheritdoc/>
     public void Barrier() { }
 
     /// <inheritdoc/>

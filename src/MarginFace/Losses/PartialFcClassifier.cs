@@ -19,12 +19,13 @@ namespace MarginFace.Losses;
 /// gathered in class order on the embeddings' device, where the margin and the cross-entropy run. The sample, and so the result, is the same for any
 /// number of shards.
 /// </summary>
-public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
+public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>, Training.IStreamedState
 {
     private readonly string[] shardNames;
     private readonly long[] shardStarts;
     private readonly MarginHead margin;
     private Tensor? lastCosine;
+    private Tensor? placeholder;
 
     /// <param name="features">Embedding size D.</param>
     /// <param name="classes">Number of classes C.</param>
@@ -39,8 +40,13 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// with several, the parameters are "weight_0", "weight_1", … and stay where they are put.
     /// </param>
     /// <param name="dtype">The centres' dtype (null: the default dtype); a sharded classifier keeps it.</param>
+    /// <param name="rows">
+    /// Hold only these rows [Start, Start + Count) of W (a rank's shard under mpirun, trained by the distributed objective),
+    /// with the values the whole matrix would start with (<see cref="Distributed.ShardedPartialFc.InitialRows"/>); saved
+    /// and loaded in the whole matrix's layout (<see cref="WeightWriter"/>). Null: every row.
+    /// </param>
     public PartialFcClassifier(int features, int classes, MarginHead margin, double sampleRate = 0.1, long seed = 0, IReadOnlyList<Device>? shardDevices = null,
-        ScalarType? dtype = null)
+        ScalarType? dtype = null, (long Start, long Count)? rows = null)
         : base(nameof(PartialFcClassifier))
     {
         ArgumentNullException.ThrowIfNull(margin);
@@ -57,10 +63,17 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         if (shardDevices is { Count: 0 }) throw new ArgumentException("shardDevices must name at least one device.", nameof(shardDevices));
         var count = shardDevices?.Count ?? 1;
         if (count > classes) throw new ArgumentException($"{count} shards need at least as many classes, got {classes}.", nameof(shardDevices));
+        if (rows is { } held && (count > 1 || held.Start < 0 || held.Count < 0 || held.Start + held.Count > classes))
+            throw new ArgumentException($"rows [{held.Start}, {held.Start + held.Count}) of {classes} classes cannot be held{(count > 1 ? $" by {count} device shards" : "")}.", nameof(rows));
         this.margin = margin;
         shardStarts = [.. Enumerable.Range(0, count + 1).Select(i => (long)i * classes / count)];
         shardNames = count == 1 ? ["weight"] : [.. Enumerable.Range(0, count).Select(i => $"weight_{i}")];
-        for (int i = 0; i < count; i++)
+        if (rows is { } part)
+        {
+            HeldRows = part;
+            register_parameter("weight", new Parameter(Distributed.ShardedPartialFc.InitialRows(classes, features, part.Start, part.Count, 0.01, dtype)));
+        }
+        for (int i = 0; i < count && HeldRows is null; i++)
         {
             var shard = new Parameter(empty(shardStarts[i + 1] - shardStarts[i], features, dtype: dtype, device: shardDevices?[i]));
             using (no_grad())
@@ -113,6 +126,15 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The first class of shard <paramref name="shard"/> (the class count for <paramref name="shard"/> = the shard count).</summary>
     internal long ShardStart(int shard) => shardStarts[shard];
+
+    /// <summary>The rows [Start, Start + Count) of W that <see cref="Weight"/> holds when it holds only some (a rank's shard); null: all.</summary>
+    public (long Start, long Count)? HeldRows { get; }
+
+    /// <summary>
+    /// With <see cref="HeldRows"/>: writes "weight" into a checkpoint as the whole matrix [C, D], its rows gathered from the
+    /// ranks as they are written; set on the writing rank while a checkpoint is written, null otherwise.
+    /// </summary>
+    internal Action<BinaryWriter>? WeightWriter { get; set; }
 
     /// <summary>The devices of the shards given at construction; null for one unsharded "weight".</summary>
     public IReadOnlyList<Device>? ShardDevices { get; }
@@ -168,6 +190,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// </summary>
     public (Tensor Logits, Tensor Labels, Tensor? Classes) Logits(Tensor embeddings, Tensor labels)
     {
+        RequireAllRows();
         ValidateInputs(embeddings, labels);
         using var scope = NewDisposeScope();
         var (index, remapped) = training ? Sample(labels, Epoch, Step) : (null, labels.alias());
@@ -204,6 +227,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Clamped cosine [B,C] against every class centre; its argmax is the predicted class.</summary>
     public Tensor Cosine(Tensor embeddings)
     {
+        RequireAllRows();
         ValidateInputs(embeddings, null);
         using var scope = NewDisposeScope();
         var (product, inverseNorms) = ShardedProduct(embeddings, null);
@@ -247,6 +271,87 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
         return (cat(products, 1).MoveToOuterDisposeScope(), cat(norms, 0).MoveToOuterDisposeScope());
     }
 
+    private void RequireAllRows()
+    {
+        if (HeldRows is { } held)
+            throw new InvalidOperationException($"this classifier holds rows [{held.Start}, {held.Start + held.Count}) of {Classes}; its rank's objective computes with them.");
+    }
+
+    /// <summary>
+    /// With <see cref="HeldRows"/>, "weight" is a NaN placeholder of the whole matrix's shape [C, D] (zero strides, one
+    /// element), so that a checkpoint's shapes can be checked; its values are written by <see cref="WeightWriter"/>.
+    /// </summary>
+    public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
+    {
+        var state = base.state_dict(destination, prefix);
+        if (HeldRows is not null)
+        {
+            placeholder ??= full(1, 1, double.NaN, dtype: Weight.dtype).expand(Classes, Features).DetachFromDisposeScope();
+            state[(prefix ?? "") + "weight"] = placeholder;
+        }
+        return state;
+    }
+
+    /// <summary>Module.save's layout; with <see cref="HeldRows"/>, "weight" written by <see cref="WeightWriter"/> as the whole matrix.</summary>
+    void Training.IStreamedState.Save(BinaryWriter writer)
+    {
+        if (HeldRows is null)
+        {
+            save(writer);
+            return;
+        }
+        var write = WeightWriter ?? throw new InvalidOperationException($"this classifier holds rows [{HeldRows.Value.Start}, {HeldRows.Value.Start + HeldRows.Value.Count}) of {Classes}; the other rows come from the ranks (WeightWriter).");
+        var state = base.state_dict();
+        WriteCount(writer, state.Count);
+        foreach (var (name, tensor) in state)
+        {
+            writer.Write(name);
+            if (name == "weight") write(writer);
+            else tensor.Save(writer);
+        }
+    }
+
+    private static void WriteCount(BinaryWriter writer, long value)
+    {
+        do
+        {
+            var low = (byte)(value & 0x7f);
+            value >>= 7;
+            writer.Write(value == 0 ? low : (byte)(low | 0x80));
+        }
+        while (value != 0);
+    }
+
+    /// <summary>With <see cref="HeldRows"/>, reads only those rows of the saved whole matrix (<see cref="Distributed.ShardRows"/>); the rest as TorchSharp does.</summary>
+    public override nn.Module load(BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+    {
+        if (HeldRows is not { } held) return base.load(reader, strict, skip, loadedParameters);
+        using var noGrad = no_grad();
+        var state = base.state_dict();
+        var entries = ReadCount(reader);
+        if (entries != state.Count) throw new InvalidDataException($"the classifier's state lists {entries} tensors, expected {state.Count}");
+        for (long i = 0; i < entries; i++)
+        {
+            var name = reader.ReadString();
+            if (!state.TryGetValue(name, out var target)) throw new InvalidDataException($"the classifier's state holds '{name}', which it does not have");
+            if (name == "weight") Distributed.ShardRows.Read(reader, Weight, held.Start, Classes, "the classifier's 'weight'");
+            else target.Load(reader, skip: false);
+        }
+        return this;
+    }
+
+    private static long ReadCount(BinaryReader reader)
+    {
+        long value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            var b = reader.ReadByte();
+            value |= (long)(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return value;
+        }
+        throw new InvalidDataException("the classifier's state: a count longer than 64 bits");
+    }
+
     private void ValidateInputs(Tensor embeddings, Tensor? labels)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
@@ -268,7 +373,11 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
-        if (disposing) lastCosine?.Dispose();
+        if (disposing)
+        {
+            lastCosine?.Dispose();
+            placeholder?.Dispose();
+        }
         base.Dispose(disposing);
     }
 

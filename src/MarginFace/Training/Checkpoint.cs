@@ -27,7 +27,9 @@ internal static class Checkpoint
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(JsonSerializer.Serialize(state, StateJson));
-            foreach (var module in modules) module.save(writer);
+            foreach (var module in modules)
+                if (module is IStreamedState streamed) streamed.Save(writer);
+                else module.save(writer);
             foreach (var optimizer in optimizers)
                 if (optimizer is FlatSgd flat) flat.SaveSgdState(writer);
                 else optimizer.save_state_dict(writer);

@@ -148,12 +148,12 @@ public static class FaceTraining
             Warning = (path, problem) => log?.Report($"skipping {path}: {problem}"),
             Crops = options.CacheCrops ? crops ?? new FaceCropCache() : null,
         });
-        var lossSettings = options.LossSettingsOn(devices);
+        var lossSettings = options.LossSettingsOn(devices) with { Ranks = ranks.Size > 1 && options.Optimizer != TrainingOptimizer.Adam ? (ranks.Rank, ranks.Size) : null };
         using var created = LossRegistry.Create(options.Loss, spec.EmbeddingSize, dataset.Identities.Count, lossSettings);
         backbone.Module.to(device);
         foreach (var module in created.Modules) module.to(device);
         // Under mpirun, Partial FC's centres are sharded by rank (PartialFC_V2) where the margin allows it.
-        using var sharded = ranks.Size > 1 && options.Optimizer != TrainingOptimizer.Adam && ShardedPartialFcObjective.Supports(created, lossSettings)
+        using var sharded = ShardedPartialFcObjective.Supports(created)
             ? new ShardedPartialFcObjective(((PartialFcObjective)created).Classifier, ranks, options.MarginWarmupEpochs)
             : null;
         var objective = (TrainingObjective?)sharded ?? created;

@@ -146,8 +146,16 @@ internal sealed class FlatSgd : SGD
         WriteCount(writer, sd.Options.Count);
         WriteCount(writer, sd.State.Count);
         foreach (var options in sd.Options) options.SaveStateDict(writer);
-        foreach (var state in sd.State) state.SaveStateDict(writer);
+        foreach (var state in sd.State)
+            if (state is State own && StateWriters.TryGetValue(own, out var write)) write(writer, own);
+            else state.SaveStateDict(writer);
     }
+
+    /// <summary>
+    /// Parameters' states that are written to a checkpoint by their own writer, in SGD's layout (a rank's shard of the class
+    /// centres writes the whole momentum's rows as they arrive from the ranks).
+    /// </summary>
+    internal Dictionary<State, Action<BinaryWriter, State>> StateWriters { get; } = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Reads a state that <see cref="SaveSgdState"/> or TorchSharp's SGD wrote; the momentum joins the flat buffers at the next step.</summary>
     public void LoadSgdState(BinaryReader reader)
@@ -160,8 +168,16 @@ internal sealed class FlatSgd : SGD
         if (options != sd.Options.Count) throw new ArgumentException($"optimizer state with {options} parameter groups, expected {sd.Options.Count}");
         if (states != sd.State.Count) throw new ArgumentException($"optimizer state with {states} parameters, expected {sd.State.Count}");
         foreach (var o in sd.Options) o.LoadStateDict(reader);
-        foreach (var state in sd.State) state.LoadStateDict(reader);
+        foreach (var state in sd.State)
+            if (state is State own && StateReaders.TryGetValue(own, out var read)) read(reader, own);
+            else state.LoadStateDict(reader);
     }
+
+    /// <summary>
+    /// Parameters' states that are read from a checkpoint by their own reader instead of TorchSharp's (a rank's shard of the
+    /// class centres reads only its rows of the saved whole momentum); the reader gets the stream at the state's flag.
+    /// </summary>
+    internal Dictionary<State, Action<BinaryReader, State>> StateReaders { get; } = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>TorchSharp's count encoding (unsigned LEB128).</summary>
     private static void WriteCount(BinaryWriter writer, long value)

@@ -52,7 +52,9 @@ public static class LossRegistry
                 var sampledMargin = MarginHeadFactory.Create(key, features, 1, settings.Parameters);
                 try
                 {
-                    var classifier = new PartialFcClassifier(features, classes, sampledMargin, rate, settings.Seed, settings.ShardDevices);
+                    var rows = settings.Ranks is { Size: > 1 } ranks && Distributed.ShardedPartialFcObjective.Shardable(sampledMargin, settings)
+                        ? Distributed.ShardedPartialFc.ShardRange(classes, ranks.Rank, ranks.Size) : ((long, long)?)null;
+                    var classifier = new PartialFcClassifier(features, classes, sampledMargin, rate, settings.Seed, settings.ShardDevices, rows: rows);
                     return new PartialFcObjective(classifier, FocalCriterion(settings.FocalGamma), settings.MarginWarmupEpochs);
                 }
                 catch (ArgumentException e)

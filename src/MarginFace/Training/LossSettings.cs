@@ -24,6 +24,13 @@ public sealed record LossSettings
     /// <summary>With <see cref="PartialFcSampleRate"/>: devices to shard the class centres over, one shard each; null: one shard.</summary>
     public IReadOnlyList<TorchSharp.torch.Device>? ShardDevices { get; init; }
 
+    /// <summary>
+    /// With <see cref="PartialFcSampleRate"/> in a run over several processes: this process's rank and the number of ranks, so
+    /// that, where the centres can be sharded by rank (<c>ShardedPartialFcObjective</c>: margins whose non-target logits are
+    /// the scaled cosine, cross-entropy, one device), the classifier holds only this rank's rows; null: every row.
+    /// </summary>
+    public (int Rank, int Size)? Ranks { get; init; }
+
     /// <summary>For margin heads: focal loss with this γ instead of cross-entropy (the seeds' ArcFace + focal); for <c>focal</c>, γ's default.</summary>
     public double? FocalGamma { get; init; }
 }

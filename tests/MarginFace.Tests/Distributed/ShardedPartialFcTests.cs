@@ -242,6 +242,14 @@ internal sealed class ThreadCollective(int rank, ThreadCollective.Shared shared)
 
     public Tensor AllGather(Tensor tensor) => Exchange(tensor, all => cat(all, 0));
 
+    public Tensor? Gather(Tensor tensor, int root = 0)
+    {
+        var all = Exchange(tensor, all => cat(all, 0));
+        if (rank == root) return all;
+        all.Dispose();
+        return null;
+    }
+
     public void Barrier() => Exchange(zeros(1), all => zeros(1)).Dispose();
 
     public void Abort(int exitCode) => throw new InvalidOperationException($"rank {rank} aborted with {exitCode}");
