@@ -26,7 +26,6 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     private FlatSgd? optimizer;
     private Tensor? gathered;
     private Tensor? ownEmbeddings;
-    private Tensor? savedMomentum;
 
     public ShardedPartialFcObjective(PartialFcClassifier classifier, ICollective collective, int marginWarmupEpochs)
         : base(classifier.Margin, null, marginWarmupEpochs)

@@ -115,7 +115,7 @@ public class ShardedPartialFcTests : TorchTest
             var loss = ShardedPartialFc.CrossEntropy(collective, (c - m * oneHot) * s, sampled);
             loss.backward();
             own.backward([ShardedPartialFc.OwnRowsGradient(collective, gathered.grad!)]);
-            return (loss.item<double>(), own.grad!.clone(), shard.grad!.clone(), (index + start).data<long>().ToArray());
+            return (loss.item<double>(), own.grad!.clone(), shard.grad!.clone(), (index! + start).data<long>().ToArray());
         });
         var results = Step();
         var classes = results.SelectMany(r => r.Classes).ToArray();

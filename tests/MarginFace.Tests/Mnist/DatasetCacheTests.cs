@@ -20,7 +20,7 @@ public class DatasetCacheTests : IDisposable
 
     private List<string> LeftoversBesideTheCacheDirectory() =>
         Directory.Exists(_temp.Combine("cache"))
-            ? Directory.GetFileSystemEntries(_temp.Combine("cache")).Select(Path.GetFileName).Where(name => name != "mnist").ToList()!
+            ? Directory.GetFileSystemEntries(_temp.Combine("cache")).Select(path => Path.GetFileName(path)!).Where(name => name != "mnist").ToList()
             : [];
 
     [Fact]
