@@ -48,11 +48,12 @@ internal static class MnistCommand
         var compare = new Option<string?>("--compare") { Description = "train each of these losses (comma-separated, or all) and write report.html and report.md" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training images" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test images" };
+        var precision = new Option<string>("--precision") { Description = "fp32, or bf16/fp16: the network in half precision with float32 master weights, batch norm, head and loss (docs/mixed-precision.md)" };
 
         var command = new Command("mnist", "Train the small CNN with a 2-D feature layer on MNIST with one loss; print test accuracy and plot the features")
         {
             loss, network, dim, dataset, data, epochs, batch, optimizer, lr, headLr, schedule, weightDecay, featureBn, softmaxWarmup, clip, shift, seed, output,
-            s, m, lambda, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit,
+            s, m, lambda, parameters, warmup, config, resume, animate, compare, trainLimit, testLimit, precision,
         };
         compute.AddTo(command);
         command.SetAction(parse =>
@@ -83,6 +84,7 @@ internal static class MnistCommand
             if (Given(animate)) options = options with { Animate = parse.GetValue(animate) };
             if (Given(trainLimit)) options = options with { TrainLimit = parse.GetValue(trainLimit)!.Value };
             if (Given(testLimit)) options = options with { TestLimit = parse.GetValue(testLimit)!.Value };
+            if (Given(precision)) options = options with { Precision = PrecisionOption.Parse(parse.GetValue(precision)!, "--precision") };
             var lossParameters = new Dictionary<string, double>(options.LossParameters, StringComparer.OrdinalIgnoreCase);
             if (parse.GetValue(s) is double scale) lossParameters["s"] = scale;
             if (parse.GetValue(m) is double margin) lossParameters["m"] = margin;

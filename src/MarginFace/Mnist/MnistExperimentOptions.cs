@@ -73,6 +73,13 @@ internal sealed record MnistExperimentOptions
     public bool Animate { get; init; }
 
     /// <summary>
+    /// The feature network's arithmetic during training: fp32, or bf16/fp16 with float32 master weights, batch norm, head
+    /// and loss (<see cref="MixedPrecision"/>). Written only when not fp32, so fp32 runs keep their fingerprint and can resume.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public TrainingPrecision Precision { get; init; }
+
+    /// <summary>
     /// Checks every setting, whether it came from the command line or a configuration file, before any data is touched:
     /// numbers in range, a known network and optimiser, and a loss whose name and parameters <see cref="LossRegistry"/>
     /// accepts. Messages name the command-line option.
@@ -97,6 +104,7 @@ internal sealed record MnistExperimentOptions
         Require(Optimizer is null || Optimizer.Equals("adam", StringComparison.OrdinalIgnoreCase) || Optimizer.Equals("sgd", StringComparison.OrdinalIgnoreCase),
             "--optimizer", "adam or sgd", Optimizer);
         Require(Enum.IsDefined(Dataset), "--dataset", "mnist or fashion", Dataset);
+        Require(Enum.IsDefined(Precision), "--precision", "fp32, bf16 or fp16", Precision);
         Require(Schedule is null || Enum.IsDefined(Schedule.Value), "--schedule", "constant, step, cosine or polynomial", Schedule);
         if (!FeatureNetworkFactory.KnownNames.Contains(Network.Trim().ToLowerInvariant()))
             throw new MarginFaceException($"--network: unknown network '{Network}'; known: {string.Join(", ", FeatureNetworkFactory.KnownNames)}");
