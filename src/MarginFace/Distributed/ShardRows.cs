@@ -15,10 +15,10 @@ internal static class ShardRows
     /// <summary>Rows [<paramref name="start"/>, <paramref name="start"/> + target rows) of the saved [<paramref name="rows"/>, D] matrix into <paramref name="target"/> [n, D].</summary>
     public static void Read(BinaryReader reader, Tensor target, long start, long rows, string what)
     {
-        var type = (ScalarType)(sbyte)Leb128(reader, what);
-        var rank = Leb128(reader, what);
+        var type = (ScalarType)(sbyte)Runtime.TorchSaveCount.Read(reader, what);
+        var rank = Runtime.TorchSaveCount.Read(reader, what);
         if (rank != 2) throw new InvalidDataException($"{what} has {rank} dimensions, expected 2");
-        var shape = new[] { Leb128(reader, what), Leb128(reader, what) };
+        var shape = new[] { Runtime.TorchSaveCount.Read(reader, what), Runtime.TorchSaveCount.Read(reader, what) };
         var columns = target.shape[1];
         if (type != target.dtype || shape[0] != rows || shape[1] != columns)
             throw new InvalidDataException($"{what} is {type} [{shape[0]}, {shape[1]}] in the file, expected {target.dtype} [{rows}, {columns}]");
@@ -40,17 +40,5 @@ internal static class ShardRows
             destination.copy_(part);
         }
         stream.Position += (rows - start - count) * rowBytes;
-    }
-
-    private static long Leb128(BinaryReader reader, string what)
-    {
-        long value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = reader.ReadByte();
-            value |= (long)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return value;
-        }
-        throw new InvalidDataException($"{what}: a number longer than 64 bits");
     }
 }

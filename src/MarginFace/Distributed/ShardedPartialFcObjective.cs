@@ -214,7 +214,7 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
     {
         var classes = Classifier.Classes;
         var columns = part.shape[1];
-        foreach (var value in new[] { (long)part.dtype, 2, classes, columns }) WriteCount(writer, value);
+        foreach (var value in new[] { (long)part.dtype, 2, classes, columns }) Runtime.TorchSaveCount.Write(writer, value);
         writer.Flush();
         var stream = writer.BaseStream;
         var data = stream.Position;
@@ -256,18 +256,6 @@ internal sealed class ShardedPartialFcObjective : HeadObjective
             var all = collective.Gather(padded, root: 0);
             if (all is not null) receive?.Invoke(first, rows, all.view(size, rows, columns));
         }
-    }
-
-    /// <summary>TorchSharp's count encoding (unsigned LEB128).</summary>
-    private static void WriteCount(BinaryWriter writer, long value)
-    {
-        do
-        {
-            var low = (byte)(value & 0x7f);
-            value >>= 7;
-            writer.Write(value == 0 ? low : (byte)(low | 0x80));
-        }
-        while (value != 0);
     }
 
     protected override void Dispose(bool disposing)

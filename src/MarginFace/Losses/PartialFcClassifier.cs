@@ -302,7 +302,7 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>, Tra
         }
         var write = WeightWriter ?? throw new InvalidOperationException($"this classifier holds rows [{HeldRows.Value.Start}, {HeldRows.Value.Start + HeldRows.Value.Count}) of {Classes}; the other rows come from the ranks (WeightWriter).");
         var state = base.state_dict();
-        WriteCount(writer, state.Count);
+        Runtime.TorchSaveCount.Write(writer, state.Count);
         foreach (var (name, tensor) in state)
         {
             writer.Write(name);
@@ -311,24 +311,13 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>, Tra
         }
     }
 
-    private static void WriteCount(BinaryWriter writer, long value)
-    {
-        do
-        {
-            var low = (byte)(value & 0x7f);
-            value >>= 7;
-            writer.Write(value == 0 ? low : (byte)(low | 0x80));
-        }
-        while (value != 0);
-    }
-
     /// <summary>With <see cref="HeldRows"/>, reads only those rows of the saved whole matrix (<see cref="Distributed.ShardRows"/>); the rest as TorchSharp does.</summary>
     public override nn.Module load(BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
     {
         if (HeldRows is not { } held) return base.load(reader, strict, skip, loadedParameters);
         using var noGrad = no_grad();
         var state = base.state_dict();
-        var entries = ReadCount(reader);
+        var entries = Runtime.TorchSaveCount.Read(reader, "the classifier's state");
         if (entries != state.Count) throw new InvalidDataException($"the classifier's state lists {entries} tensors, expected {state.Count}");
         for (long i = 0; i < entries; i++)
         {
@@ -338,18 +327,6 @@ public sealed class PartialFcClassifier : nn.Module<Tensor, Tensor, Tensor>, Tra
             else target.Load(reader, skip: false);
         }
         return this;
-    }
-
-    private static long ReadCount(BinaryReader reader)
-    {
-        long value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = reader.ReadByte();
-            value |= (long)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return value;
-        }
-        throw new InvalidDataException("the classifier's state: a count longer than 64 bits");
     }
 
     private void ValidateInputs(Tensor embeddings, Tensor? labels)

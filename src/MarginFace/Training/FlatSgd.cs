@@ -143,8 +143,8 @@ internal sealed class FlatSgd : SGD
     {
         writer.Write(nameof(SGD));
         var sd = state_dict();
-        WriteCount(writer, sd.Options.Count);
-        WriteCount(writer, sd.State.Count);
+        Runtime.TorchSaveCount.Write(writer, sd.Options.Count);
+        Runtime.TorchSaveCount.Write(writer, sd.State.Count);
         foreach (var options in sd.Options) options.SaveStateDict(writer);
         foreach (var state in sd.State)
             if (state is State own && StateWriters.TryGetValue(own, out var write)) write(writer, own);
@@ -163,8 +163,8 @@ internal sealed class FlatSgd : SGD
         var name = reader.ReadString();
         if (name != nameof(SGD)) throw new InvalidDataException($"optimizer state of '{name}', expected '{nameof(SGD)}'");
         var sd = state_dict();
-        var options = ReadCount(reader);
-        var states = ReadCount(reader);
+        var options = Runtime.TorchSaveCount.Read(reader, "optimizer state");
+        var states = Runtime.TorchSaveCount.Read(reader, "optimizer state");
         if (options != sd.Options.Count) throw new ArgumentException($"optimizer state with {options} parameter groups, expected {sd.Options.Count}");
         if (states != sd.State.Count) throw new ArgumentException($"optimizer state with {states} parameters, expected {sd.State.Count}");
         foreach (var o in sd.Options) o.LoadStateDict(reader);
@@ -178,30 +178,6 @@ internal sealed class FlatSgd : SGD
     /// class centres reads only its rows of the saved whole momentum); the reader gets the stream at the state's flag.
     /// </summary>
     internal Dictionary<State, Action<BinaryReader, State>> StateReaders { get; } = new(ReferenceEqualityComparer.Instance);
-
-    /// <summary>TorchSharp's count encoding (unsigned LEB128).</summary>
-    private static void WriteCount(BinaryWriter writer, long value)
-    {
-        do
-        {
-            var low = (byte)(value & 0x7f);
-            value >>= 7;
-            writer.Write(value == 0 ? low : (byte)(low | 0x80));
-        }
-        while (value != 0);
-    }
-
-    private static long ReadCount(BinaryReader reader)
-    {
-        long value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = reader.ReadByte();
-            value |= (long)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return value;
-        }
-        throw new InvalidDataException("optimizer state: a count longer than 64 bits");
-    }
 
     /// <summary>Moves each group's parameters, gradients and momentum into flat buffers, once.</summary>
     private void Pack()
