@@ -29,13 +29,7 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
         var data = FaceTrainingTests.WriteIdentities(work.Combine("faces"), identities: 4, images: 6);
 
         // The runs that do not depend on each other run side by side: most of each is starting .NET and libtorch.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var oneRun = Task.Run(() => CliProcess.Run(Train(data, work.Combine("one"), 2, "--device", "cpu,cpu")));
-        var two = MpiProcess.Run(2, Train(data, work.Combine("two"), 2));
-        var one = await oneRun;
-        output.WriteLine($"one process and two processes, side by side: {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(one.ExitCode == 0, one.Stderr);
-        Assert.True(two.ExitCode == 0, two.Output);
+        var two = await OneBesideTwoProcesses(Train(data, work.Combine("one"), 2, "--device", "cpu,cpu"), Train(data, work.Combine("two"), 2));
         // Refused runs (an --out holding a run, a batch that does not split), beside the killed and resumed runs below.
         var againRun = Task.Run(() => MpiProcess.Run(2, Train(data, work.Combine("two"), 2)));
         var unevenRun = Task.Run(() => MpiProcess.Run(2, Train(data, work.Combine("uneven"), 1, "--batch", "7")));
@@ -62,7 +56,7 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
         // step): mpirun stops rank 0 and says which rank died; --resume continues from rank 0's last checkpoint, mid-epoch, and
         // ends exactly where the uninterrupted two-process run ended.
         var killed = work.Combine("killed");
-        clock.Restart();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var start = MpiProcess.StartInfo(2, Train(data, killed, 2, "--save-every", "1"));
         using (var run = new CliProcess.WatchedRun(start))
         {
@@ -116,13 +110,7 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
             ["train", "--data", data, "--out", output, "--backbone", "lenetpp", "--embedding", "8", "--loss", "cosface", "--partial-fc", "1.0",
              "--epochs", "2", "--batch", "4", "--lr", "0.1", "--s", "16", "--seed", "5", "--threads", "1", "--workers", "1", "--no-flip",
              "--clip-grad", "0.5", "--save-every", "1", .. more];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var oneRun = Task.Run(() => CliProcess.Run(Pfc(work.Combine("one"))));
-        var two = MpiProcess.Run(2, Pfc(work.Combine("two")));
-        var one = await oneRun;
-        output.WriteLine($"one process and two processes, side by side: {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(one.ExitCode == 0, one.Stderr);
-        Assert.True(two.ExitCode == 0, two.Output);
+        var two = await OneBesideTwoProcesses(Pfc(work.Combine("one")), Pfc(work.Combine("two")));
         Assert.Contains("Partial FC: class centres sharded over 2 processes, rank 0 holds [0, 4)", two.Output);
 
         var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"), classes: 8);
@@ -143,7 +131,7 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
         Assert.Equal(oneAll.Length, straight.Length);
 
         var killed = work.Combine("killed");
-        clock.Restart();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var run = new CliProcess.WatchedRun(MpiProcess.StartInfo(2, Pfc(killed))))
         {
             Assert.True(run.WaitForLine("cosface  33%", TimeSpan.FromMinutes(3)), run.Stdout + run.Stderr);
@@ -213,14 +201,7 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
         string[] Focal(string output) =>
             ["train", "--data", data, "--out", output, "--backbone", "lenetpp", "--embedding", "8", "--loss", "cosface", "--partial-fc", "0.75",
              "--focal-gamma", "2", "--epochs", "2", "--batch", "4", "--lr", "0.1", "--s", "16", "--seed", "5", "--threads", "1", "--workers", "1", "--no-flip"];
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var oneRun = Task.Run(() => CliProcess.Run(Focal(work.Combine("one"))));
-        var two = MpiProcess.Run(2, Focal(work.Combine("two")));
-        ((IAsyncResult)oneRun).AsyncWaitHandle.WaitOne();  // so the await below goes on on this thread, the dispose scope's
-        var one = await oneRun;
-        output.WriteLine($"one process and two processes, side by side: {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(one.ExitCode == 0, one.Stderr);
-        Assert.True(two.ExitCode == 0, two.Output);
+        var two = await OneBesideTwoProcesses(Focal(work.Combine("one")), Focal(work.Combine("two")));
         Assert.DoesNotContain("class centres sharded", two.Output);
 
         var (oneState, oneWeights) = Weights(work.Combine("one", "model.bin"), classes: 8);
@@ -231,6 +212,23 @@ public class MpiTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : Tor
         Assert.Equal(2, twoState.History.Count);
         foreach (var (a, b) in oneState.History.Zip(twoState.History))
             Assert.Equal(a.MeanLoss, b.MeanLoss, 1e-5);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="oneArgs"/> in one process beside <paramref name="twoArgs"/> under <c>mpirun -np 2</c> (most of each
+    /// is starting .NET and libtorch), checks both succeeded and returns the two-process run.
+    /// </summary>
+    private async Task<(int ExitCode, string Output)> OneBesideTwoProcesses(string[] oneArgs, string[] twoArgs)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var oneRun = Task.Run(() => CliProcess.Run(oneArgs));
+        var two = MpiProcess.Run(2, twoArgs);
+        ((IAsyncResult)oneRun).AsyncWaitHandle.WaitOne();  // so the await below goes on on this thread, the dispose scope's
+        var one = await oneRun;
+        output.WriteLine($"one process and two processes, side by side: {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(one.ExitCode == 0, one.Stderr);
+        Assert.True(two.ExitCode == 0, two.Output);
+        return two;
     }
 
     /// <summary>The checkpoint's state and every weight of its backbone and head, by name.</summary>
