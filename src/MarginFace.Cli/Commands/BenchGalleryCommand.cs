@@ -34,13 +34,14 @@ internal static class BenchGalleryCommand
         var expansionAdd = new Option<int>("--ef-add") { Description = "HNSW candidates kept while building", DefaultValueFactory = _ => HnswIndex.ExpansionAdd };
         var quantization = new Option<string>("--quantization") { Description = "how the index stores vectors: f32, bf16, f16 (the galleries' own) or i8", DefaultValueFactory = _ => "f16" };
         var indexFile = new Option<string?>("--index") { Description = "keep the built index in this file; a later run with the same --size, --dim, --threads and --base reopens it instead of building" };
+        var checkpointRows = new Option<int>("--checkpoint-rows") { Description = "with --index: save the index being built every this many vectors (as FILE.building), so a stopped build goes on from there in a later run", DefaultValueFactory = _ => 100_000 };
         var command = new Command("gallery", "Time exact search against the HNSW index (recall@1, p50/p99, build, size), or a gallery store (--store)")
         {
-            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd, quantization, indexFile, queryNoise,
+            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd, quantization, indexFile, queryNoise, checkpointRows,
         };
         command.SetAction(parse =>
         {
-            foreach (var (option, value) in new[] { ("--size", parse.GetValue(size)), ("--dim", parse.GetValue(dim)), ("--queries", parse.GetValue(queries)), ("--threads", parse.GetValue(threads)) })
+            foreach (var (option, value) in new[] { ("--size", parse.GetValue(size)), ("--dim", parse.GetValue(dim)), ("--queries", parse.GetValue(queries)), ("--threads", parse.GetValue(threads)), ("--checkpoint-rows", parse.GetValue(checkpointRows)) })
                 if (value < 1) throw new MarginFaceException($"{option} must be at least 1, got {value}");
             if (parse.GetValue(store) is { } spec)
             {
@@ -61,7 +62,7 @@ internal static class BenchGalleryCommand
             var result = GalleryBenchmark.Run(new GalleryBenchmarkOptions(parse.GetValue(size), parse.GetValue(dim), parse.GetValue(queries), parse.GetValue(recall),
                 parse.GetValue(threads), expansions, parse.GetValue(noise), parse.GetValue(fresh), Base: bases, SkipHnsw: parse.GetValue(exactOnly),
                 Connectivity: parse.GetValue(connectivity), ExpansionAdd: parse.GetValue(expansionAdd), Quantization: ParseQuantization(parse.GetValue(quantization)!),
-                IndexFile: parse.GetValue(indexFile), QueryNoise: parse.GetValue(queryNoise)), System.Console.WriteLine);
+                IndexFile: parse.GetValue(indexFile), QueryNoise: parse.GetValue(queryNoise), CheckpointRows: parse.GetValue(checkpointRows)), System.Console.WriteLine);
             System.Console.WriteLine($"peak RSS {result.PeakRssMb:0} MiB");
             return ExitCodes.Success;
         });

@@ -9,13 +9,14 @@ namespace MarginFace.Benchmarks;
 /// person: cosine ≈ 1/√(1 + noise²·D) to its source, 0.7 at the default) or by fresh random vectors. Reports exact p50/p99 on one
 /// thread, HNSW build time (<see cref="Threads"/> threads), memory, file size, reload time, and per search expansion ef the
 /// p50/p99 on one thread and recall@1 = the share of queries whose HNSW top-1 is the exact top-1. With <see cref="IndexFile"/> the
-/// built index is kept there, and a later run with the same data options reopens it instead of building (a million vectors
-/// take most of an hour on two cores; the queries are best timed apart, on a quiet machine).
+/// built index is kept there, and a later run with the same data options reopens it instead of building; a build stopped part
+/// way goes on from its last saved block (a million realistic vectors take an hour on two cores, random 512-d ones several;
+/// the queries are best timed apart, on a quiet machine).
 /// </summary>
 internal sealed record GalleryBenchmarkOptions(int Size, int Dimension = 512, int Queries = 1000, int RecallQueries = 200, int Threads = 2,
     IReadOnlyList<int>? Expansions = null, float Noise = 0.045f, bool FreshQueries = false, int Seed = 1, float[][]? Base = null, string? Folder = null, bool SkipHnsw = false,
     int Connectivity = HnswIndex.Connectivity, int ExpansionAdd = HnswIndex.ExpansionAdd, Cloud.Unum.USearch.ScalarKind Quantization = HnswIndex.Quantization,
-    string? IndexFile = null, float? QueryNoise = null);
+    string? IndexFile = null, float? QueryNoise = null, int CheckpointRows = 100_000);
 
 /// <summary>What <see cref="GalleryBenchmark.Run"/> measured (milliseconds, MiB, seconds).</summary>
 internal sealed record GalleryBenchmarkResult(int Size, int Dimension, double ExactP50Ms, double ExactP99Ms, double? BuildSeconds, double? IndexMemoryMb,
@@ -83,19 +84,7 @@ internal static class GalleryBenchmark
         }
         else
         {
-            var build = Stopwatch.StartNew();
-            index = HnswIndex.Create(d, expansions[0], options.Connectivity, options.ExpansionAdd, options.Quantization);
-            index.Reserve(n);
-            var done = 0L;
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, row =>
-            {
-                index.AddReserved(row, matrix.AsSpan(row * d, d));
-                var count = Interlocked.Increment(ref done);
-                if (count % 100_000 == 0) log($"  built {count} of {n} in {build.Elapsed.TotalSeconds:0} s");
-            });
-            buildSeconds = build.Elapsed.TotalSeconds;
-            log($"hnsw: built {n} (M {options.Connectivity}, ef_add {options.ExpansionAdd}, {options.Quantization}) on {options.Threads} threads in {buildSeconds:0.0} s; "
-                + $"{Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0} s of CPU in the process so far");
+            (index, buildSeconds) = Build(options, matrix, expansions[0], log);
             var file = options.IndexFile ?? Path.Combine(options.Folder ?? Path.GetTempPath(), $"bench-gallery-{Environment.ProcessId}.hnsw");
             try
             {
@@ -112,6 +101,7 @@ internal static class GalleryBenchmark
             {
                 if (options.IndexFile is null) File.Delete(file);
             }
+            if (options.IndexFile is { } done) { File.Delete(done + ".building"); File.Delete(done + ".building.txt"); }
         }
         using var owned = index;
         var memoryMb = index.MemoryBytes / 1048576.0;
@@ -143,6 +133,67 @@ internal static class GalleryBenchmark
                 + $"largest |index cosine − exact cosine| of a right top-1 {worst:0.0e0}");
         }
         return new GalleryBenchmarkResult(n, d, exactP50, exactP99, buildSeconds, memoryMb, fileMb, reloadSeconds, ProcessMemory.PeakResidentMb(), results);
+    }
+
+    /// <summary>
+    /// Adds the rows in blocks of <see cref="GalleryBenchmarkOptions.CheckpointRows"/>. With an index file, each finished block
+    /// is saved as <c>FILE.building</c> with <c>FILE.building.txt</c> (rows added, seconds and CPU seconds spent, the options that
+    /// made the data), so a build stopped part way (a million random 512-d vectors take hours on two cores) goes on from its
+    /// last block in a later run with the same options; the build time reported is the sum over the runs.
+    /// </summary>
+    private static (HnswIndex Index, double Seconds) Build(GalleryBenchmarkOptions options, float[] matrix, int expansionSearch, Action<string> log)
+    {
+        int n = options.Size, d = options.Dimension;
+        var fingerprint = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"size {n} dim {d} threads {options.Threads} seed {options.Seed} noise {options.Noise} base {options.Base?.Length ?? 0} M {options.Connectivity} ef_add {options.ExpansionAdd} {options.Quantization}");
+        string? checkpoint = options.IndexFile is { } kept ? kept + ".building" : null;
+        HnswIndex? index = null;
+        long start = 0;
+        double earlierSeconds = 0, earlierCpu = 0;
+        if (checkpoint is not null && File.Exists(checkpoint) && File.Exists(checkpoint + ".txt"))
+        {
+            var lines = File.ReadAllLines(checkpoint + ".txt");
+            if (lines.Length == 4 && lines[0] == fingerprint
+                && long.TryParse(lines[1], System.Globalization.CultureInfo.InvariantCulture, out start)
+                && double.TryParse(lines[2], System.Globalization.CultureInfo.InvariantCulture, out earlierSeconds)
+                && double.TryParse(lines[3], System.Globalization.CultureInfo.InvariantCulture, out earlierCpu))
+            {
+                index = HnswIndex.Load(checkpoint, d, expansionSearch, options.ExpansionAdd, options.Quantization);
+                if (index.Count != start) { index.Dispose(); throw new MarginFaceException($"{checkpoint}: {index.Count} vectors, its record says {start}"); }
+                log($"hnsw: going on from {checkpoint}: {start} of {n} added in {earlierSeconds:0} s ({earlierCpu:0} s of CPU) by earlier runs");
+            }
+            else
+            {
+                log($"hnsw: {checkpoint} was made with other options ({(lines.Length > 0 ? lines[0] : "no record")}); building afresh");
+                start = 0;
+                earlierSeconds = earlierCpu = 0;
+            }
+        }
+        index ??= HnswIndex.Create(d, expansionSearch, options.Connectivity, options.ExpansionAdd, options.Quantization);
+        var build = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        index.Reserve(n);
+        var block = Math.Max(1, options.CheckpointRows);
+        for (var from = start; from < n; from += block)
+        {
+            var to = Math.Min(n, from + block);
+            Parallel.For(from, to, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, row => index.AddReserved(row, matrix.AsSpan((int)(row * d), d)));
+            var seconds = earlierSeconds + build.Elapsed.TotalSeconds;
+            var cpu = earlierCpu + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
+            log($"  built {to} of {n} in {seconds:0} s ({cpu:0} s of CPU)");
+            if (checkpoint is not null && to < n)
+            {
+                index.Save(checkpoint + ".part");
+                File.Move(checkpoint + ".part", checkpoint, overwrite: true);
+                var record = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{fingerprint}\n{to}\n{seconds:R}\n{cpu:R}\n");
+                File.WriteAllText(checkpoint + ".txt.part", record);
+                File.Move(checkpoint + ".txt.part", checkpoint + ".txt", overwrite: true);
+            }
+        }
+        var total = earlierSeconds + build.Elapsed.TotalSeconds;
+        log($"hnsw: built {n} (M {options.Connectivity}, ef_add {options.ExpansionAdd}, {options.Quantization}) on {options.Threads} threads in {total:0.0} s; "
+            + $"{earlierCpu + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore:0} s of CPU{(start > 0 ? $" (this run went on from {start})" : "")}");
+        return (index, total);
     }
 
     /// <summary>The value below which <paramref name="quantile"/> of <paramref name="values"/> lie (nearest rank).</summary>

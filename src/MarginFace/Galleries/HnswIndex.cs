@@ -64,10 +64,15 @@ internal sealed unsafe class HnswIndex : IDisposable
         return new HnswIndex(handle, dimension);
     }
 
-    /// <summary>Loads an index file written by <see cref="Save"/>; the caller has checked its digest first (a damaged file is never handed to USearch).</summary>
-    public static HnswIndex Load(string path, int dimension, int expansionSearch = DefaultExpansionSearch)
+    /// <summary>
+    /// Loads an index file written by <see cref="Save"/> into memory, where it can take more vectors (the file holds the
+    /// connectivity; <paramref name="expansionAdd"/> is not stored, so a caller that goes on adding passes its own). The caller
+    /// has checked its digest first (a damaged file is never handed to USearch).
+    /// </summary>
+    public static HnswIndex Load(string path, int dimension, int expansionSearch = DefaultExpansionSearch, int expansionAdd = ExpansionAdd,
+        ScalarKind quantization = Quantization)
     {
-        var index = Create(dimension, expansionSearch);
+        var index = Create(dimension, expansionSearch, Connectivity, expansionAdd, quantization);
         try
         {
             UsearchNative.Load(index.handle, path, out var error);

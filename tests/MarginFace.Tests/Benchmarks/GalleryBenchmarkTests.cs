@@ -1,0 +1,54 @@
+using MarginFace.Benchmarks;
+using MarginFace.Tests.Support;
+
+namespace MarginFace.Tests.Benchmarks;
+
+public class GalleryBenchmarkTests
+{
+    private sealed class StopHere : Exception;
+
+    [Fact]
+    public void ABuildStoppedAfterABlockGoesOnFromItsLastSavedBlockAndCountsTheEarlierTime()
+    {
+        using var folder = new TempDirectory();
+        var file = Path.Combine(folder.Path, "gallery.hnsw");
+        var options = new GalleryBenchmarkOptions(600, Dimension: 16, Queries: 60, RecallQueries: 60, Threads: 1, Expansions: [64], IndexFile: file, CheckpointRows: 200);
+
+        // The first run stops as it reports the second block: the first block was saved, the second was not.
+        Assert.Throws<StopHere>(() => GalleryBenchmark.Run(options, line => { if (line.Contains("built 400 of 600")) throw new StopHere(); }));
+        Assert.False(File.Exists(file));
+        var record = File.ReadAllLines(file + ".building.txt");
+        Assert.Equal("200", record[1]);
+
+        var log = new List<string>();
+        var result = GalleryBenchmark.Run(options, log.Add);
+        Assert.Contains(log, line => line.StartsWith("hnsw: going on from ") && line.Contains("200 of 600 added"));
+        Assert.Contains(log, line => line.Contains("built 400 of 600"));
+        Assert.Contains(log, line => line.Contains("(this run went on from 200)"));
+        Assert.True(result.BuildSeconds >= double.Parse(record[2], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(File.Exists(file));
+        Assert.False(File.Exists(file + ".building"));
+        Assert.False(File.Exists(file + ".building.txt"));
+        var (_, _, _, recall) = Assert.Single(result.Hnsw);
+        Assert.True(recall >= 0.95, $"recall@1 {recall}");
+
+        using var index = MarginFace.Galleries.HnswIndex.Load(file, 16);
+        Assert.Equal(600, index.Count);
+    }
+
+    [Fact]
+    public void ASavedBlockOfOtherOptionsIsNotUsed()
+    {
+        using var folder = new TempDirectory();
+        var file = Path.Combine(folder.Path, "gallery.hnsw");
+        var options = new GalleryBenchmarkOptions(600, Dimension: 16, Queries: 20, RecallQueries: 20, Threads: 1, Expansions: [64], IndexFile: file, CheckpointRows: 200);
+        Assert.Throws<StopHere>(() => GalleryBenchmark.Run(options, line => { if (line.Contains("built 400 of 600")) throw new StopHere(); }));
+
+        var log = new List<string>();
+        GalleryBenchmark.Run(options with { ExpansionAdd = 100 }, log.Add);
+        Assert.Contains(log, line => line.Contains("was made with other options") && line.Contains("building afresh"));
+        Assert.DoesNotContain(log, line => line.Contains("going on from"));
+        using var index = MarginFace.Galleries.HnswIndex.Load(file, 16);
+        Assert.Equal(600, index.Count);
+    }
+}
