@@ -21,7 +21,7 @@ namespace MarginFace.Galleries;
 public sealed class FaceGallery : IFaceGallery, IGalleryStore
 {
     /// <summary>The schema this code writes; a file with a larger version is refused.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>See <see cref="ReadLimits.MaxGalleryNameLength"/>, where every reader's budget is named with its reason.</summary>
     public const int MaxNameLength = ReadLimits.MaxGalleryNameLength;
@@ -55,6 +55,9 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
 
     /// <summary>What the last preparation of the HNSW index did ("reopened", "updated (+A -R)", "rebuilt: REASON"); null before any.</summary>
     public string? IndexEvent => engine.LastIndexEvent;
+
+    /// <summary>Changes to the HNSW index before its file is written again (<see cref="GallerySearchEngine.SaveAfterChanges"/>; null: its default).</summary>
+    internal long? SaveIndexAfterChanges { set => engine.SaveAfterChanges = value; }
 
     /// <summary>Embeddings stored.</summary>
     public long Count => Guard(() => Scalar<long>("SELECT COUNT(*) FROM embeddings", null));
@@ -164,11 +167,12 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
 
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
-            insert.CommandText = "INSERT OR IGNORE INTO embeddings (person_id, image_sha256, vector) VALUES ($person, $sha, $vector)";
+            insert.CommandText = "INSERT OR IGNORE INTO embeddings (person_id, image_sha256, vector) VALUES ($person, $sha, $vector) RETURNING id";
             var person = insert.Parameters.Add("$person", SqliteType.Integer);
             var sha = insert.Parameters.Add("$sha", SqliteType.Text);
             var vector = insert.Parameters.Add("$vector", SqliteType.Blob);
             var results = new List<EnrolmentResult>(checkedEnrolments.Count);
+            long firstId = long.MaxValue, lastId = long.MinValue;
             foreach (var (name, entries) in checkedEnrolments)
             {
                 starting?.Invoke(name, entries.Count);
@@ -181,11 +185,16 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
                     person.Value = personId;
                     sha.Value = entry.ImageSha256.ToLowerInvariant();
                     vector.Value = MemoryMarshal.AsBytes(entry.Embedding.AsSpan()).ToArray();
-                    added += insert.ExecuteNonQuery();
+                    if (insert.ExecuteScalar() is long id)
+                    {
+                        added++;
+                        (firstId, lastId) = (Math.Min(firstId, id), Math.Max(lastId, id));
+                    }
                 }
                 results.Add(new EnrolmentResult(name, newPerson, added, entries.Count - added));
             }
-            BumpGeneration(transaction);
+            // Writers take turns (an immediate transaction), so the ids of one write are the range it logs; none added: an empty range.
+            LogChange(transaction, GalleryChanges.Enrol, null, firstId <= lastId ? firstId : 0, firstId <= lastId ? lastId : -1);
             transaction.Commit();
             return (IReadOnlyList<EnrolmentResult>)results;
         });
@@ -238,7 +247,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
             if (name != newName && Scalar<long?>("SELECT id FROM people WHERE name = $name", transaction, ("$name", newName)) is not null)
                 throw new MarginFaceException($"{Path}: a person named '{newName}' already exists");
             Execute("UPDATE people SET name = $new WHERE name = $name", transaction, ("$new", newName), ("$name", name));
-            BumpGeneration(transaction);
+            LogChange(transaction, GalleryChanges.Rename, Scalar<long>("SELECT id FROM people WHERE name = $name", transaction, ("$name", newName)), null, null);
             transaction.Commit();
             return 0;
         });
@@ -255,7 +264,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
                 ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
             var removed = Execute("DELETE FROM embeddings WHERE person_id = $id", transaction, ("$id", id));
             Execute("DELETE FROM people WHERE id = $id", transaction, ("$id", id));
-            BumpGeneration(transaction);
+            LogChange(transaction, GalleryChanges.Remove, id, null, null);
             transaction.Commit();
             return removed;
         });
@@ -306,9 +315,26 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
     GalleryVersion IGalleryStore.ReadVersion() => Guard(() =>
     {
         using var transaction = connection.BeginTransaction(deferred: true);
+        return ReadVersion(transaction);
+    });
+
+    private GalleryVersion ReadVersion(SqliteTransaction transaction)
+    {
         var dimension = ReadMeta("dimension", transaction) is { } text ? ParseDimension(text) : 0;
         var generation = ReadMeta(GenerationKey, transaction) is { } g && long.TryParse(g, out var parsed) ? parsed : 0;
         return new GalleryVersion(ReadMeta("model_id", transaction), dimension, Scalar<long?>("SELECT MAX(id) FROM embeddings", transaction) ?? 0, generation);
+    }
+
+    GalleryChanges? IGalleryStore.ReadChanges(long since) => Guard(() =>
+    {
+        // One read transaction: the log, the rows it names and the version it reaches are one snapshot.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var version = ReadVersion(transaction);
+        return GalleryChangeLog.Read(version, since, Path,
+            () => Command("SELECT seq, kind, person_id, first_id, last_id FROM changes WHERE seq > $since ORDER BY seq", transaction, [("$since", since)]),
+            (first, last) => Command("SELECT e.id, e.image_sha256, e.person_id, p.name FROM embeddings e JOIN people p ON p.id = e.person_id WHERE e.id BETWEEN $first AND $last ORDER BY e.id",
+                transaction, [("$first", first), ("$last", last)]),
+            person => Scalar<string?>("SELECT name FROM people WHERE id = $id", transaction, ("$id", person)));
     });
 
     GalleryOwners IGalleryStore.ReadOwners() => Guard(() =>
@@ -356,11 +382,19 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
         throw new MarginFaceException($"{Path}: an embedding of {name} is stored as {kind}, not as float32 bytes (edited or damaged)");
     }
 
-    /// <summary>Counts writes in meta <c>generation</c>, so that every process's search index sees that the store moved.</summary>
-    private void BumpGeneration(SqliteTransaction transaction)
+    /// <summary>
+    /// Counts writes in meta <c>generation</c>, so that every process's search index sees that the store moved, and logs what
+    /// the write did in <c>changes</c> under that number, so that an index can replay it instead of re-reading the gallery;
+    /// rows more than <see cref="GalleryChanges.MaxReplayed"/> writes old are dropped (a reader that far behind re-reads all).
+    /// </summary>
+    private void LogChange(SqliteTransaction transaction, string kind, long? person, long? firstId, long? lastId)
     {
         var current = ReadMeta(GenerationKey, transaction) is { } text && long.TryParse(text, out var value) ? value : 0;
-        WriteMeta(GenerationKey, (current + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+        var next = current + 1;
+        WriteMeta(GenerationKey, next.ToString(System.Globalization.CultureInfo.InvariantCulture), transaction);
+        Execute("INSERT OR REPLACE INTO changes (seq, kind, person_id, first_id, last_id) VALUES ($seq, $kind, $person, $first, $last)", transaction,
+            ("$seq", next), ("$kind", kind), ("$person", (object?)person ?? DBNull.Value), ("$first", (object?)firstId ?? DBNull.Value), ("$last", (object?)lastId ?? DBNull.Value));
+        Execute("DELETE FROM changes WHERE seq <= $old", transaction, ("$old", next - GalleryChanges.MaxReplayed));
     }
 
     private MarginFaceException Wrap(SqliteException e)
@@ -427,7 +461,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
                         image_sha256 TEXT NOT NULL,
                         vector BLOB NOT NULL,
                         UNIQUE (person_id, image_sha256));
-                    """, transaction);
+                    """ + ChangesTable, transaction);
                 Execute("INSERT INTO schema_version (version) VALUES ($v)", transaction, ("$v", SchemaVersion));
                 transaction.Commit();
                 Execute("PRAGMA synchronous = FULL", null);
@@ -440,11 +474,35 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
         var version = Scalar<long?>("SELECT MAX(version) FROM schema_version", null);
         if (version > SchemaVersion)
             throw new MarginFaceException($"{Path}: gallery has schema version {version}, newer than this program's {SchemaVersion}; use a newer marginface");
-        if (version != SchemaVersion) throw new MarginFaceException($"{Path}: gallery has an unknown schema version ({version?.ToString() ?? "none"})");
+        if (version == 1) MigrateFrom1();
+        else if (version != SchemaVersion) throw new MarginFaceException($"{Path}: gallery has an unknown schema version ({version?.ToString() ?? "none"})");
         // A damaged or edited dimension is reported on open, not when the first search needs it.
         if (ReadMeta("dimension") is { } dimension) ParseDimension(dimension);
         Execute("PRAGMA journal_mode = WAL", null);
         Execute("PRAGMA synchronous = FULL", null);
+    }
+
+    /// <summary>
+    /// The change log (schema 2): one row per write under its generation number: an enrolment's range of new embedding ids
+    /// (0..-1 when it added none), or the person renamed or removed.
+    /// </summary>
+    private const string ChangesTable = """
+        CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, person_id INTEGER, first_id INTEGER, last_id INTEGER);
+        """;
+
+    /// <summary>
+    /// Schema 1 → 2: adds the change log. Writes before it are not logged, so an index older than the migration finds a gap in
+    /// the log and re-reads the gallery once. Another process migrating at once waits for the write lock and finds it done.
+    /// </summary>
+    private void MigrateFrom1()
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Scalar<long?>("SELECT MAX(version) FROM schema_version", transaction) == 1)
+        {
+            Execute(ChangesTable, transaction);
+            Execute("UPDATE schema_version SET version = $v", transaction, ("$v", SchemaVersion));
+        }
+        transaction.Commit();
     }
 
     private HashSet<string> Tables(SqliteTransaction? transaction)
@@ -497,7 +555,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
     private void WriteMeta(string key, string value, SqliteTransaction transaction) =>
         Execute("INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", transaction, ("$key", key), ("$value", value));
 
-    private int Execute(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
+    private int Execute(string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, transaction, parameters);
         return command.ExecuteNonQuery();
@@ -505,7 +563,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
 
     private void Execute(string sql) => Execute(sql, null);
 
-    private T Scalar<T>(string sql, SqliteTransaction? transaction, params (string Name, object Value)[] parameters)
+    private T Scalar<T>(string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(sql, transaction, parameters);
         var value = command.ExecuteScalar();
@@ -514,7 +572,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
         return (T)Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private SqliteCommand Command(string sql, SqliteTransaction? transaction, (string Name, object Value)[] parameters)
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction, (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -2,9 +2,10 @@ namespace MarginFace.Galleries;
 
 /// <summary>
 /// Every embedding of a store by ascending id: its image fingerprint (the first 8 bytes of the image SHA-256, so that an id a
-/// store reuses for another image is not mistaken for the old one) and its person, an index into <see cref="Names"/>.
+/// store reuses for another image is not mistaken for the old one) and its person, an index into <see cref="Names"/>, whose
+/// store id is the same index into <see cref="PersonIds"/>.
 /// </summary>
-internal sealed record GalleryOwners(long[] Ids, long[] Fingerprints, int[] Owners, string[] Names)
+internal sealed record GalleryOwners(long[] Ids, long[] Fingerprints, int[] Owners, string[] Names, long[] PersonIds)
 {
     /// <summary>The first 8 bytes of a hex SHA-256 as a number; null when it does not start with 16 hex digits.</summary>
     public static long? Fingerprint(string sha256) =>
@@ -16,26 +17,100 @@ internal sealed record GalleryOwners(long[] Ids, long[] Fingerprints, int[] Owne
     /// </summary>
     public static GalleryOwners Read(System.Data.Common.DbDataReader reader, string store)
     {
-        var ids = new List<long>();
-        var fingerprints = new List<long>();
-        var owners = new List<int>();
-        var names = new List<string>();
-        var people = new Dictionary<long, int>();
-        while (reader.Read())
+        var builder = new Builder(store);
+        while (reader.Read()) builder.Add(reader);
+        return builder.Build();
+    }
+
+    /// <summary>Collects rows read as <see cref="Read"/> reads them, from one reader or several; ids ascending and distinct.</summary>
+    internal sealed class Builder(string store)
+    {
+        private readonly List<long> ids = [];
+        private readonly List<long> fingerprints = [];
+        private readonly List<int> owners = [];
+        private readonly List<string> names = [];
+        private readonly List<long> personIds = [];
+        private readonly Dictionary<long, int> people = [];
+
+        /// <summary>The last id added; rows at or below it are skipped (ranges of a change log may overlap).</summary>
+        public long LastId { get; private set; } = long.MinValue;
+
+        public void Add(System.Data.Common.DbDataReader reader)
         {
-            ids.Add(reader.GetInt64(0));
+            var id = reader.GetInt64(0);
+            if (id <= LastId) return;
+            LastId = id;
+            ids.Add(id);
             fingerprints.Add(Fingerprint(reader.GetString(1)) ?? throw new MarginFaceException($"{store}: an image SHA-256 is not hex (edited or damaged)"));
             var person = reader.GetInt64(2);
             if (!people.TryGetValue(person, out var at))
             {
                 people[person] = at = names.Count;
                 names.Add(reader.GetString(3));
+                personIds.Add(person);
             }
             owners.Add(at);
         }
-        return new GalleryOwners([.. ids], [.. fingerprints], [.. owners], [.. names]);
+
+        public GalleryOwners Build() => new([.. ids], [.. fingerprints], [.. owners], [.. names], [.. personIds]);
     }
 
     /// <summary>The position of <paramref name="id"/>, or a negative number when absent.</summary>
     public int Find(long id) => Array.BinarySearch(Ids, id);
+
+    /// <summary>
+    /// These owners after <paramref name="changes"/>: the removed people's embeddings dropped, the enrolled ones merged in (an
+    /// id already held is replaced: a store may reuse the id of a removed row), renamed people's names replaced. A person id a
+    /// store reused after a removal gets a new name slot; the old slot is left unused until the next whole read.
+    /// </summary>
+    public GalleryOwners Apply(GalleryChanges changes)
+    {
+        var slots = new Dictionary<long, int>(PersonIds.Length);
+        // A person id listed twice was removed and reused by a store: its later slot is the live one.
+        for (int k = 0; k < PersonIds.Length; k++) slots[PersonIds[k]] = k;
+        var names = new List<string>(Names);
+        var personIds = new List<long>(PersonIds);
+        var dead = new HashSet<int>();
+        foreach (var person in changes.RemovedPeople)
+            if (slots.Remove(person, out var slot)) dead.Add(slot);
+
+        var added = changes.Added;
+        var addedSlots = new int[added.Ids.Length];
+        for (int i = 0; i < added.Ids.Length; i++)
+        {
+            var person = added.PersonIds[added.Owners[i]];
+            if (!slots.TryGetValue(person, out var slot))
+            {
+                slots[person] = slot = names.Count;
+                names.Add(added.Names[added.Owners[i]]);
+                personIds.Add(person);
+            }
+            else names[slot] = added.Names[added.Owners[i]];
+            addedSlots[i] = slot;
+        }
+        foreach (var (person, name) in changes.Names)
+            if (slots.TryGetValue(person, out var slot)) names[slot] = name;
+
+        // Merge the kept rows (ascending) with the added ones (ascending, distinct); an equal id takes the added row.
+        var count = Ids.Length + added.Ids.Length;
+        var ids = new List<long>(count);
+        var fingerprints = new List<long>(count);
+        var owners = new List<int>(count);
+        int a = 0, b = 0;
+        while (a < Ids.Length || b < added.Ids.Length)
+        {
+            if (b == added.Ids.Length || (a < Ids.Length && Ids[a] < added.Ids[b]))
+            {
+                if (!dead.Contains(Owners[a])) { ids.Add(Ids[a]); fingerprints.Add(Fingerprints[a]); owners.Add(Owners[a]); }
+                a++;
+            }
+            else
+            {
+                if (a < Ids.Length && Ids[a] == added.Ids[b]) a++;
+                ids.Add(added.Ids[b]); fingerprints.Add(added.Fingerprints[b]); owners.Add(addedSlots[b]);
+                b++;
+            }
+        }
+        return new GalleryOwners([.. ids], [.. fingerprints], [.. owners], [.. names], [.. personIds]);
+    }
 }

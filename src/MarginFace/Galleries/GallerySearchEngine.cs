@@ -6,11 +6,14 @@ namespace MarginFace.Galleries;
 /// <summary>
 /// The search side of a gallery, shared by both stores: an exact matrix (<see cref="GalleryIndex"/>) and an HNSW index
 /// (<see cref="HnswIndex"/>) keyed by embedding id, each reloaded only when the store's <see cref="GalleryVersion"/> moved.
-/// The HNSW index is brought up to date by a diff of its keys (id and image fingerprint) against the store's: new embeddings
-/// are added, gone ones removed, so another process's enrolment costs one read of ids and names plus the new vectors, not a
-/// rebuild. A persisted index (SQLite: <c>GALLERY.hnsw</c> with <c>.keys</c> and <c>.stamp</c>) is reopened without a rebuild
-/// when its stamp names the same model and dimension and both SHA-256 digests match; a stale one is brought up to date by the
-/// same diff; a missing, damaged or foreign one is rebuilt from the store, never used (<see cref="LastIndexEvent"/> says which).
+/// The HNSW index is brought up to date by a diff of its keys (id and image fingerprint) against the store's owners: new
+/// embeddings are added, gone ones removed. Once loaded, the owners follow the store's change log (<see cref="GalleryChanges"/>),
+/// so another process's write costs what it changed, not a read of every id and name; a log that cannot be replayed means
+/// one whole read. A persisted index (SQLite: <c>GALLERY.hnsw</c> with <c>.keys</c> and <c>.stamp</c>) is reopened without a
+/// rebuild when its stamp names the same model and dimension and both SHA-256 digests match; a stale one is brought up to date
+/// by the same diff; a missing, damaged or foreign one is rebuilt from the store, never used (<see cref="LastIndexEvent"/> says
+/// which). Small changes are not saved at once (<see cref="SaveAfterChanges"/>): the file stays as its stamp describes it and
+/// the next process to reopen it applies the difference.
 /// </summary>
 internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
 {
@@ -40,8 +43,20 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     /// <summary>The search expansion of the HNSW index.</summary>
     public int ExpansionSearch { get; set; } = HnswIndex.DefaultExpansionSearch;
 
-    /// <summary>What the last HNSW preparation did: "reopened", "updated (+A −R)", "built" or "rebuilt: REASON".</summary>
+    /// <summary>
+    /// What the last HNSW preparation did: "reopened", "updated (+A -R)" (after reading every owner), "updated from N changes
+    /// (+A -R)" (after replaying the change log), "built" or "rebuilt: REASON".
+    /// </summary>
     public string? LastIndexEvent { get; private set; }
+
+    /// <summary>
+    /// Embeddings added or removed since the index file was written before it is written again (null: 256 or a thousandth of
+    /// the index, whichever is more). Writing costs the whole file (about 500 MiB and its SHA-256 at a million 128-d
+    /// embeddings); not writing costs the next process to reopen it one insertion per unsaved change.
+    /// </summary>
+    public long? SaveAfterChanges { get; set; }
+
+    private long unsaved;
 
     /// <summary>The best <paramref name="top"/> people for <paramref name="query"/> at or above <paramref name="threshold"/>.</summary>
     public IReadOnlyList<GalleryMatch> Search(ReadOnlySpan<float> query, int top, float threshold, GallerySearchMode mode, int threads)
@@ -155,7 +170,15 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
 
     private void ApproximateLocked(GalleryVersion version, int threads)
     {
-        var current = store.ReadOwners();
+        GalleryOwners current;
+        int? replayed = null;
+        if (hnsw is not null && hnsw.Dimension == version.Dimension && owners is not null && approxAt is not null && store.ReadChanges(approxAt.Generation) is { } changes)
+        {
+            current = owners.Apply(changes);
+            version = changes.Version;
+            replayed = changes.Count;
+        }
+        else current = store.ReadOwners();
         string? fresh = null;
         if (hnsw is null || hnsw.Dimension != version.Dimension)
         {
@@ -179,12 +202,18 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
         var changed = added + removed > 0;
         LastIndexEvent = fresh switch
         {
+            null when replayed is { } count => $"updated from {count} change{(count == 1 ? "" : "s")} (+{added} -{removed})",
             null => $"updated (+{added} -{removed})",
             "reopened" when changed => $"reopened, updated (+{added} -{removed})",
             _ => fresh,
         };
-        if (store.IndexFile is { } indexFile && (changed || fresh is not "reopened" || persisted?.Generation != version.Generation || persisted.MaxId != version.MaxId))
-            Persist(indexFile, version, changed || fresh is not "reopened" ? null : persisted);
+        unsaved = fresh switch { null => unsaved + added + removed, "reopened" => added + removed, _ => 0 };
+        if (store.IndexFile is { } indexFile)
+        {
+            if (fresh is not (null or "reopened") || unsaved >= (SaveAfterChanges ?? Math.Max(256, hnsw!.Count / 1000))) Persist(indexFile, version, null);
+            // Same keys as the file (only names moved: a rename): the stamp alone is brought forward.
+            else if (unsaved == 0 && (persisted?.Generation != version.Generation || persisted.MaxId != version.MaxId)) Persist(indexFile, version, persisted);
+        }
         owners = current;
         approxAt = version;
     }
@@ -319,6 +348,7 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
                 AtomicFile.WriteAllBytes(file + ".keys", MemoryMarshal.AsBytes(pairs.AsSpan()).ToArray());
                 (indexSha, keysSha) = (FileDigest.Sha256(file), FileDigest.Sha256(file + ".keys"));
             }
+            if (unchanged is null) unsaved = 0;
             persisted = new HnswStamp(HnswStamp.CurrentFormat, version.ModelId ?? "", version.Dimension, keyIds.Length, version.MaxId, version.Generation,
                 HnswIndex.Connectivity, HnswIndex.ExpansionAdd, HnswIndex.Quantization.ToString(), indexSha, keysSha);
             AtomicFile.WriteAllBytes(file + ".stamp", persisted.ToJson());

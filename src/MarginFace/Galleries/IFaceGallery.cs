@@ -60,6 +60,12 @@ public interface IFaceGallery : IDisposable
     /// <summary>Loads (or with <paramref name="force"/> reloads) the search index now rather than at the first search.</summary>
     void LoadIndex(bool force);
 
+    /// <summary>
+    /// What the last preparation of the HNSW index did ("built", "reopened", "updated from N changes (+A -R)", "rebuilt: REASON"
+    /// …); null before any, and while searches are exact.
+    /// </summary>
+    string? IndexEvent { get; }
+
     /// <summary>Every embedding, person by person (ordered by name, then by image SHA-256), read as it is consumed: for export and copy.</summary>
     IEnumerable<(string Name, GalleryEntry Entry)> Entries();
 }

@@ -15,6 +15,9 @@ internal interface IGalleryStore
     /// <summary>Every embedding's id, fingerprint and person (no vectors).</summary>
     GalleryOwners ReadOwners();
 
+    /// <summary>What changed after change number <paramref name="since"/>, from the store's log; null when the log cannot say (<see cref="GalleryChangeLog"/>).</summary>
+    GalleryChanges? ReadChanges(long since);
+
     /// <summary>The exact search matrix of every embedding (L2-normalised).</summary>
     GalleryIndex ReadMatrix();
 

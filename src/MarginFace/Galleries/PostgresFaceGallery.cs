@@ -21,7 +21,7 @@ namespace MarginFace.Galleries;
 public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
 {
     /// <summary>The schema version this code migrates to; a database at a later version is refused.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>The PostgreSQL schema holding the tables.</summary>
     public const string Schema = "marginface";
@@ -39,6 +39,11 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
             vector bytea NOT NULL,
             UNIQUE (person_id, image_sha256));
         CREATE TABLE marginface.changes (seq bigserial PRIMARY KEY, kind text NOT NULL, at timestamptz NOT NULL DEFAULT now());
+        """,
+        // 2: what each write did, so that an index replays the log instead of re-reading the gallery (rows of schema 1 have
+        // none of these and make a reader that far behind re-read once).
+        """
+        ALTER TABLE marginface.changes ADD COLUMN person_id bigint, ADD COLUMN first_id bigint, ADD COLUMN last_id bigint;
         """,
     ];
 
@@ -140,7 +145,7 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
     {
         var (checkedEnrolments, dimension) = GalleryEnrolmentCheck.Check(Path, enrolments, modelId);
         var dimensionText = dimension.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Write("enrol", (connection, transaction) =>
+        return Write(GalleryChanges.Enrol, (connection, transaction) =>
         {
             var storedModel = ReadMeta(connection, transaction, "model_id");
             if (storedModel is null)
@@ -158,12 +163,13 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
                 WriteMeta(connection, transaction, "model_convention", model.Convention.ToString().ToLowerInvariant());
             }
             using var insert = new NpgsqlCommand(
-                "INSERT INTO marginface.embeddings (person_id, image_sha256, vector) VALUES ($1, $2, $3) ON CONFLICT (person_id, image_sha256) DO NOTHING",
+                "INSERT INTO marginface.embeddings (person_id, image_sha256, vector) VALUES ($1, $2, $3) ON CONFLICT (person_id, image_sha256) DO NOTHING RETURNING id",
                 connection, transaction);
             var person = insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint });
             var sha = insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text });
             var vector = insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea });
             var results = new List<EnrolmentResult>(checkedEnrolments.Count);
+            long firstId = long.MaxValue, lastId = long.MinValue;
             foreach (var (name, entries) in checkedEnrolments)
             {
                 starting?.Invoke(name, entries.Count);
@@ -176,11 +182,17 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
                     person.Value = personId.Value;
                     sha.Value = entry.ImageSha256.ToLowerInvariant();
                     vector.Value = MemoryMarshal.AsBytes(entry.Embedding.AsSpan()).ToArray();
-                    added += insert.ExecuteNonQuery();
+                    if (insert.ExecuteScalar() is long id)
+                    {
+                        added++;
+                        (firstId, lastId) = (Math.Min(firstId, id), Math.Max(lastId, id));
+                    }
                 }
                 results.Add(new EnrolmentResult(name, newPerson, added, entries.Count - added));
             }
-            return (IReadOnlyList<EnrolmentResult>)results;
+            // Writers take turns under the lock, so this write's ids are the range it logs (with gaps where a duplicate
+            // drew a number); none added: the empty range 0..-1.
+            return ((IReadOnlyList<EnrolmentResult>)results, (long?)null, firstId <= lastId ? firstId : 0, firstId <= lastId ? lastId : -1);
         });
     }
 
@@ -217,14 +229,14 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
     {
         name = FaceGallery.CheckName(name);
         newName = FaceGallery.CheckName(newName);
-        Write("rename", (connection, transaction) =>
+        Write(GalleryChanges.Rename, (connection, transaction) =>
         {
-            if (Scalar<long?>(connection, transaction, "SELECT id FROM marginface.people WHERE name = $1", name) is null)
-                throw new MarginFaceException($"{Path}: no person named '{name}'");
+            var id = Scalar<long?>(connection, transaction, "SELECT id FROM marginface.people WHERE name = $1", name)
+                ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
             if (name != newName && Scalar<long?>(connection, transaction, "SELECT id FROM marginface.people WHERE name = $1", newName) is not null)
                 throw new MarginFaceException($"{Path}: a person named '{newName}' already exists");
             Execute(connection, transaction, "UPDATE marginface.people SET name = $1 WHERE name = $2", newName, name);
-            return 0;
+            return (0, (long?)id, (long?)null, (long?)null);
         });
     }
 
@@ -232,13 +244,13 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
     public int Remove(string name)
     {
         name = FaceGallery.CheckName(name);
-        return Write("remove", (connection, transaction) =>
+        return Write(GalleryChanges.Remove, (connection, transaction) =>
         {
             var id = Scalar<long?>(connection, transaction, "SELECT id FROM marginface.people WHERE name = $1", name)
                 ?? throw new MarginFaceException($"{Path}: no person named '{name}'");
             var removed = Execute(connection, transaction, "DELETE FROM marginface.embeddings WHERE person_id = $1", id);
             Execute(connection, transaction, "DELETE FROM marginface.people WHERE id = $1", id);
-            return removed;
+            return (removed, (long?)id, (long?)null, (long?)null);
         });
     }
 
@@ -272,16 +284,31 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
         source.Dispose();
     }
 
-    GalleryVersion IGalleryStore.ReadVersion() => Guard(connection =>
+    GalleryVersion IGalleryStore.ReadVersion() => Guard(connection => ReadVersion(connection, null));
+
+    private GalleryVersion ReadVersion(NpgsqlConnection connection, NpgsqlTransaction? transaction)
     {
         using var command = new NpgsqlCommand("""
             SELECT (SELECT value FROM marginface.meta WHERE key = 'model_id'), (SELECT value FROM marginface.meta WHERE key = 'dimension'),
                    (SELECT COALESCE(MAX(id), 0) FROM marginface.embeddings), (SELECT COALESCE(MAX(seq), 0) FROM marginface.changes)
-            """, connection);
+            """, connection, transaction);
         using var reader = command.ExecuteReader();
         reader.Read();
         var dimension = reader.IsDBNull(1) ? 0 : ParseDimension(reader.GetString(1));
         return new GalleryVersion(reader.IsDBNull(0) ? null : reader.GetString(0), dimension, reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    GalleryChanges? IGalleryStore.ReadChanges(long since) => Guard(connection =>
+    {
+        // One repeatable-read transaction: the log, the rows it names and the version it reaches are one snapshot.
+        using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        var version = ReadVersion(connection, transaction);
+        return GalleryChangeLog.Read(version, since, Path,
+            () => Command(connection, transaction, "SELECT seq, kind, person_id, first_id, last_id FROM marginface.changes WHERE seq > $1 ORDER BY seq", [since]),
+            (first, last) => Command(connection, transaction,
+                "SELECT e.id, e.image_sha256, e.person_id, p.name FROM marginface.embeddings e JOIN marginface.people p ON p.id = e.person_id WHERE e.id BETWEEN $1 AND $2 ORDER BY e.id",
+                [first, last]),
+            person => Scalar<string?>(connection, transaction, "SELECT name FROM marginface.people WHERE id = $1", person));
     });
 
     GalleryOwners IGalleryStore.ReadOwners() => Guard(connection =>
@@ -339,14 +366,25 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
         return 0;
     });
 
-    /// <summary>One write: a transaction under the writers' lock, a row in <c>changes</c>, commit; any failure rolls back.</summary>
-    private T Write<T>(string kind, Func<NpgsqlConnection, NpgsqlTransaction, T> write) => Guard(connection =>
+    /// <summary>
+    /// One write: a transaction under the writers' lock, a row in <c>changes</c> saying what it did (the person, or the range of
+    /// embedding ids it added), commit; any failure rolls back. Rows more than <see cref="GalleryChanges.MaxReplayed"/> writes
+    /// old are dropped (a reader that far behind re-reads the gallery).
+    /// </summary>
+    private T Write<T>(string kind, Func<NpgsqlConnection, NpgsqlTransaction, (T Result, long? Person, long? FirstId, long? LastId)> write) => Guard(connection =>
     {
         using var transaction = connection.BeginTransaction();
         Execute(connection, transaction, $"SET LOCAL lock_timeout = {(long)lockTimeout.TotalMilliseconds}");
         Execute(connection, transaction, "LOCK TABLE marginface.changes IN EXCLUSIVE MODE");
-        var result = write(connection, transaction);
-        Execute(connection, transaction, "INSERT INTO marginface.changes (kind) VALUES ($1)", kind);
+        var (result, person, firstId, lastId) = write(connection, transaction);
+        using (var log = new NpgsqlCommand("INSERT INTO marginface.changes (kind, person_id, first_id, last_id) VALUES ($1, $2, $3, $4) RETURNING seq", connection, transaction))
+        {
+            log.Parameters.Add(new NpgsqlParameter { Value = kind, NpgsqlDbType = NpgsqlDbType.Text });
+            foreach (var value in new[] { person, firstId, lastId })
+                log.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            var seq = (long)log.ExecuteScalar()!;
+            Execute(connection, transaction, "DELETE FROM marginface.changes WHERE seq <= $1", seq - GalleryChanges.MaxReplayed);
+        }
         transaction.Commit();
         return result;
     });

@@ -219,11 +219,11 @@ public class FaceGalleryTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE schema_version SET version = 2";
+            command.CommandText = "UPDATE schema_version SET version = 3";
             command.ExecuteNonQuery();
         }
         var error = Assert.Throws<MarginFaceException>(() => FaceGallery.Open(path));
-        Assert.Equal($"{path}: gallery has schema version 2, newer than this program's 1; use a newer marginface", error.Message);
+        Assert.Equal($"{path}: gallery has schema version 3, newer than this program's 2; use a newer marginface", error.Message);
     }
 
     [Fact]

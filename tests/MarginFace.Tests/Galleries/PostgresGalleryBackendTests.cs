@@ -72,7 +72,41 @@ public sealed class PostgresGalleryBackendTests(PostgresServer server) : Gallery
             using var command = new Npgsql.NpgsqlCommand("INSERT INTO marginface.schema_version (version) VALUES (99)", connection);
             command.ExecuteNonQuery();
         }
-        Assert.Contains("schema version 99, newer than this program's 1", Assert.Throws<MarginFaceException>(() => FaceGalleries.Open(spec)).Message);
+        Assert.Contains("schema version 99, newer than this program's 2", Assert.Throws<MarginFaceException>(() => FaceGalleries.Open(spec)).Message);
+    }
+
+    [Fact]
+    public void ADatabaseOfSchema1GainsTheChangeLogAndItsOldRowsMeanOneWholeRead()
+    {
+        var spec = NewSpec();
+        using var reader = FaceGalleries.Open(spec);
+        reader.SearchMode = GallerySearchMode.Approximate;
+        float[][] centres;
+        using (var writer = FaceGalleries.Open(spec)) centres = EnrolPeople(writer, 10, 8, seed: 40);
+        Assert.Equal("p002", reader.Search(centres[2], top: 1)[0].Name);
+        void Sql(string sql)
+        {
+            using var connection = new Npgsql.NpgsqlConnection(Npgsql(spec));
+            connection.Open();
+            using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            command.ExecuteNonQuery();
+        }
+        // Back to schema 1, and a write as schema 1 logged it (a kind, no range), as a process of the older program would.
+        Sql("""
+            ALTER TABLE marginface.changes DROP COLUMN person_id, DROP COLUMN first_id, DROP COLUMN last_id;
+            DELETE FROM marginface.schema_version WHERE version = 2;
+            DELETE FROM marginface.embeddings WHERE person_id = (SELECT id FROM marginface.people WHERE name = 'p002');
+            DELETE FROM marginface.people WHERE name = 'p002';
+            INSERT INTO marginface.changes (kind) VALUES ('remove');
+            """);
+        using var migrated = FaceGalleries.Open(spec);
+        var added = EnrolPeople(migrated, 1, 8, seed: 41, first: 10);
+        Assert.Equal("p010", reader.Search(added[0], top: 1)[0].Name);
+        Assert.Equal("updated (+2 -2)", reader.IndexEvent); // the old row cannot be replayed: one whole read
+        Assert.NotEqual("p002", reader.Search(centres[2], top: 1)[0].Name);
+        migrated.Rename("p010", "Ada");
+        Assert.Equal("Ada", reader.Search(added[0], top: 1)[0].Name);
+        Assert.Equal("updated from 1 change (+0 -0)", reader.IndexEvent);
     }
 
     private static string Npgsql(string uri) => PostgresFaceGallery.Parse(uri).ConnectionString;

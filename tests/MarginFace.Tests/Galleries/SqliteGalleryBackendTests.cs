@@ -29,10 +29,11 @@ public sealed class SqliteGalleryBackendTests(PostgresServer server) : GalleryBa
             Assert.Equal("rebuilt: no index stamp", gallery.IndexEvent);
         }
         Assert.True(File.Exists(path + ".hnsw") && File.Exists(path + ".hnsw.keys") && File.Exists(path + ".hnsw.stamp"));
-        string Event(Action<FaceGallery>? before = null)
+        string Event(Action<FaceGallery>? before = null, long? saveAfter = null)
         {
             using var gallery = FaceGallery.Open(path);
             gallery.SearchMode = GallerySearchMode.Approximate;
+            gallery.SaveIndexAfterChanges = saveAfter;
             before?.Invoke(gallery);
             Assert.Equal("p007", gallery.Search(centres[7], top: 1)[0].Name);
             Assert.Equal("p031", gallery.Search(centres[31], top: 1)[0].Name);
@@ -41,7 +42,16 @@ public sealed class SqliteGalleryBackendTests(PostgresServer server) : GalleryBa
         Assert.Equal("reopened", Event());
         // Stale: another process (here: another instance before this one searched) enrolled and removed.
         Assert.Equal("reopened, updated (+2 -2)", Event(g => { EnrolPeople(g, 1, 16, seed: 9, first: 40); g.Remove("p001"); }));
+        // Four changes are fewer than the default bar for writing the file again: it stays as its stamp says, and the next
+        // process applies them too; with the bar at four the update is written, and the next reopen has nothing to do.
+        Assert.Equal("reopened, updated (+2 -2)", Event());
+        Assert.Equal("reopened, updated (+2 -2)", Event(saveAfter: 4));
         Assert.Equal("reopened", Event());
+        // A rename alone moves the stamp forward, not the file.
+        var written = File.GetLastWriteTimeUtc(path + ".hnsw");
+        Assert.Equal("reopened", Event(g => g.Rename("p007", "p007")));
+        Assert.Equal("reopened", Event());
+        Assert.Equal(written, File.GetLastWriteTimeUtc(path + ".hnsw"));
 
         // A damaged index file: its digest no longer matches the stamp; rebuilt, not loaded.
         var bytes = File.ReadAllBytes(path + ".hnsw");
@@ -59,6 +69,42 @@ public sealed class SqliteGalleryBackendTests(PostgresServer server) : GalleryBa
         // A truncated keys file.
         File.WriteAllBytes(path + ".hnsw.keys", new byte[24]);
         Assert.StartsWith("rebuilt: keys file of 24 bytes", Event());
+    }
+
+    private static void Sql(string path, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public void AGalleryOfSchema1GainsTheChangeLogAndAGapInTheLogMeansOneWholeRead()
+    {
+        var path = NewSpec();
+        float[][] centres;
+        using (var gallery = FaceGallery.Open(path, create: true)) centres = EnrolPeople(gallery, 10, 8, seed: 30);
+        Sql(path, "DROP TABLE changes; UPDATE schema_version SET version = 1"); // what schema 1 wrote
+        using var writer = FaceGallery.Open(path);
+        using var reader = FaceGallery.Open(path);
+        reader.SearchMode = GallerySearchMode.Approximate;
+        Assert.Equal("p002", reader.Search(centres[2], top: 1)[0].Name);
+        var added = EnrolPeople(writer, 1, 8, seed: 31, first: 10);
+        Assert.Equal("p010", reader.Search(added[0], top: 1)[0].Name);
+        Assert.Equal("updated from 1 change (+2 -0)", reader.IndexEvent);
+
+        // A change the log no longer holds (pruned, or written before it existed): the reader reads every owner once.
+        var more = EnrolPeople(writer, 1, 8, seed: 32, first: 11);
+        EnrolPeople(writer, 1, 8, seed: 33, first: 12);
+        Sql(path, "DELETE FROM changes WHERE seq = (SELECT MAX(seq) FROM changes) - 1");
+        Assert.Equal("p011", reader.Search(more[0], top: 1)[0].Name);
+        Assert.Equal("updated (+4 -0)", reader.IndexEvent);
+        Assert.Equal("p011", reader.Search(more[0], top: 1)[0].Name);
+        writer.Remove("p011");
+        Assert.NotEqual("p011", reader.Search(more[0], top: 1)[0].Name);
+        Assert.Equal("updated from 1 change (+0 -2)", reader.IndexEvent);
     }
 
     [Fact]
