@@ -30,6 +30,9 @@ public sealed record ServerOptions
     /// </summary>
     internal string? CacheRoot { get; init; }
 
+    /// <summary>The HNSW search expansion of every gallery the server opens (<see cref="MarginFace.Galleries.IFaceGallery.SearchExpansion"/>).</summary>
+    public int SearchExpansion { get; init; } = 128;
+
     /// <summary>ONNX Runtime intra-op threads per network (0: its default).</summary>
     public int OnnxThreads { get; init; }
 

@@ -27,15 +27,17 @@ internal static class IdentifyCommand
         var threshold = new Option<float>("--threshold") { Description = "minimum cosine similarity of a candidate", DefaultValueFactory = _ => -1f };
         var json = new Option<bool>("--json") { Description = "one JSON object per image per line: {image, faces: [{box: {x, y, width, height, score}, candidates: [{name, similarity}]}]}" };
         var exact = GalleryOptions.Exact();
+        var ef = GalleryOptions.SearchExpansion();
         var draw = new Option<string?>("--draw") { Description = "write the image with each face's box labelled by its number and best candidate: a PNG file for one image, a directory (NAME.png each) for several" };
         var detector = new DetectorOptions();
-        var command = new Command("identify", "Find the most similar people of a gallery for every face of each image") { images, gallery, model, top, threshold, exact, json, draw };
+        var command = new Command("identify", "Find the most similar people of a gallery for every face of each image") { images, gallery, model, top, threshold, exact, ef, json, draw };
         detector.AddTo(command);
         var models = new FaceModelOptions();
         models.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(top) < 1) throw new MarginFaceException($"--top must be at least 1, got {parse.GetValue(top)}");
+            var expansion = GalleryOptions.CheckSearchExpansion(parse.GetValue(ef));
             var paths = parse.GetValue(images)!;
             var drawPath = parse.GetValue(draw);
             var stems = OutputNames.Stems(paths);
@@ -50,6 +52,7 @@ internal static class IdentifyCommand
             }
             using var store = FaceGalleries.Open(parse.GetValue(gallery)!);
             if (parse.GetValue(exact)) store.SearchMode = GallerySearchMode.Exact;
+            store.SearchExpansion = expansion;
             if (store is PostgresFaceGallery shared) shared.IndexFile = shared.CacheIndexFile;
             var chosen = GalleryModel.Resolve(parse, model, models, store, parse.GetValue(detector.Threads));
             using var faceDetector = detector.Open(parse);

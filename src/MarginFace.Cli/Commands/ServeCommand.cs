@@ -34,9 +34,10 @@ internal static class ServeCommand
         var maxFaces = new Option<int>("--max-faces") { Description = "most faces per photo", DefaultValueFactory = _ => 20 };
         var rate = new Option<int>("--rate") { Description = "requests per second per API key", DefaultValueFactory = _ => 20 };
         var timeout = new Option<double>("--timeout") { Description = "seconds a request may take", DefaultValueFactory = _ => 30 };
+        var ef = Gallery.GalleryOptions.SearchExpansion();
         var command = new Command("serve", "Run the face-recognition HTTP service (API under /v1, web page at /)")
         {
-            gallery, port, urls, galleries, keys, model, detector, threads, maxUpload, maxMegapixels, maxFaces, rate, timeout,
+            gallery, port, urls, galleries, keys, model, detector, threads, maxUpload, maxMegapixels, maxFaces, rate, timeout, ef,
         };
         command.SetAction(parse =>
         {
@@ -56,6 +57,7 @@ internal static class ServeCommand
                 MaxFaces = parse.GetValue(maxFaces),
                 RequestsPerSecond = parse.GetValue(rate),
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                SearchExpansion = Gallery.GalleryOptions.CheckSearchExpansion(parse.GetValue(ef)),
             };
             if (options.DetectorPath is { } d && !File.Exists(d)) throw new MarginFaceException($"--detector {d}: file not found");
             var builder = FaceServer.CreateBuilder(options);

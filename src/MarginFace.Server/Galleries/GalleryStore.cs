@@ -170,6 +170,7 @@ public sealed partial class GalleryStore : IDisposable
             }
             var gallery = Wrap(() => FaceGalleries.Open(path, create: name == ServerOptions.DefaultGallery));
             gallery.SearchThreads = 1;
+            gallery.SearchExpansion = options.SearchExpansion;
             // A shared gallery's HNSW index is kept in the user cache, as identify keeps it, so a restart reopens it rather than rebuilding.
             if (gallery is PostgresFaceGallery shared) shared.IndexFile = shared.CacheIndexFile;
             var handle = new Handle(gallery);

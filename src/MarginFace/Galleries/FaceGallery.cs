@@ -56,6 +56,9 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
     /// <summary>What the last preparation of the HNSW index did ("reopened", "updated (+A -R)", "rebuilt: REASON"); null before any.</summary>
     public string? IndexEvent => engine.LastIndexEvent;
 
+    /// <inheritdoc/>
+    public int SearchExpansion { get => engine.ExpansionSearch; set => engine.ExpansionSearch = value; }
+
     /// <summary>Changes to the HNSW index before its file is written again (<see cref="GallerySearchEngine.SaveAfterChanges"/>; null: its default).</summary>
     internal long? SaveIndexAfterChanges { set => engine.SaveAfterChanges = value; }
 

@@ -40,8 +40,27 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     private GalleryVersion? approxAt;
     private HnswStamp? persisted;
 
-    /// <summary>The search expansion of the HNSW index.</summary>
-    public int ExpansionSearch { get; set; } = HnswIndex.DefaultExpansionSearch;
+    /// <summary>The search expansion ef of the HNSW index (applied to a loaded one at once).</summary>
+    public int ExpansionSearch
+    {
+        get => expansionSearch;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            searchGate.EnterWriteLock();
+            try
+            {
+                expansionSearch = value;
+                if (hnsw is not null) hnsw.ExpansionSearch = value;
+            }
+            finally
+            {
+                searchGate.ExitWriteLock();
+            }
+        }
+    }
+
+    private int expansionSearch = HnswIndex.DefaultExpansionSearch;
 
     /// <summary>
     /// What the last HNSW preparation did: "reopened", "updated (+A -R)" (after reading every owner), "updated from N changes

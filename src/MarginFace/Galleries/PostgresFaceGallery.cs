@@ -87,6 +87,9 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
     /// <summary>What the last preparation of the HNSW index did; null before any.</summary>
     public string? IndexEvent => engine.LastIndexEvent;
 
+    /// <inheritdoc/>
+    public int SearchExpansion { get => engine.ExpansionSearch; set => engine.ExpansionSearch = value; }
+
     /// <summary>The model id of the stored embeddings; null while there are none.</summary>
     public string? ModelId => Guard(connection => ReadMeta(connection, null, "model_id"));
 

@@ -170,6 +170,8 @@ public class CliEnrollTests
         Assert.Equal("Serena", best.Name);
         Assert.Equal(1f, best.Similarity, 4);
         Assert.Equal(3, Run("identify", serena, "--gallery", db, "--model", "m", "--threshold", "1.01"));
+        Assert.Equal(0, Run("identify", serena, "--gallery", db, "--model", "m", "--ef", "16"));
+        Assert.Equal("--ef must be at least 1, got 0", Assert.Throws<MarginFaceException>(() => Run("identify", serena, "--gallery", db, "--model", "m", "--ef", "0")).Message);
     }
 
     [SharedDataFact(TestImages.YuNetModel, TestImages.ColinPowell1)]

@@ -175,6 +175,21 @@ public abstract class GalleryBackendTests
     }
 
     [Fact]
+    public void TheSearchExpansionReadsBackAndIsRefusedBelowOneAtAnyTime()
+    {
+        using var gallery = FaceGalleries.Open(NewSpec(), create: true);
+        gallery.SearchMode = GallerySearchMode.Approximate;
+        Assert.Equal(128, gallery.SearchExpansion);
+        var centres = EnrolPeople(gallery, 30, 16, seed: 50);
+        Assert.Equal("p004", gallery.Search(centres[4], top: 1)[0].Name);
+        gallery.SearchExpansion = 300; // applied to the loaded index
+        Assert.Equal(300, gallery.SearchExpansion);
+        Assert.Equal("p004", gallery.Search(centres[4], top: 1)[0].Name);
+        Assert.Throws<ArgumentOutOfRangeException>(() => gallery.SearchExpansion = 0);
+        Assert.Equal(300, gallery.SearchExpansion);
+    }
+
+    [Fact]
     public void SearchesFromSeveralThreadsOfOneInstanceWhileAnotherInstanceEnrolsAllFindTheirPerson()
     {
         var spec = NewSpec();
