@@ -34,10 +34,11 @@ internal static class BenchGalleryCommand
         var expansionAdd = new Option<int>("--ef-add") { Description = "HNSW candidates kept while building", DefaultValueFactory = _ => HnswIndex.ExpansionAdd };
         var quantization = new Option<string>("--quantization") { Description = "how the index stores vectors: f32, bf16, f16 (the galleries' own) or i8", DefaultValueFactory = _ => "f16" };
         var indexFile = new Option<string?>("--index") { Description = "keep the built index in this file; a later run with the same --size, --dim, --threads and --base reopens it instead of building" };
+        var followRounds = new Option<int>("--follow-rounds") { Description = "with --store: time the first search after each of this many enrolments by another instance, with the change log and without" };
         var checkpointRows = new Option<int>("--checkpoint-rows") { Description = "with --index: save the index being built every this many vectors (as FILE.building), so a stopped build goes on from there in a later run", DefaultValueFactory = _ => 100_000 };
         var command = new Command("gallery", "Time exact search against the HNSW index (recall@1, p50/p99, build, size), or a gallery store (--store)")
         {
-            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd, quantization, indexFile, queryNoise, checkpointRows,
+            size, dim, queries, recall, threads, ef, noise, fresh, exactOnly, baseFile, store, bulk, single, exact, approximate, connectivity, expansionAdd, quantization, indexFile, queryNoise, checkpointRows, followRounds,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +47,7 @@ internal static class BenchGalleryCommand
             if (parse.GetValue(store) is { } spec)
             {
                 GalleryStoreBenchmark.Run(spec, parse.GetValue(bulk), parse.GetValue(single), parse.GetValue(queries), parse.GetValue(dim),
-                    parse.GetValue(exact) ? GallerySearchMode.Exact : parse.GetValue(approximate) ? GallerySearchMode.Approximate : GallerySearchMode.Auto, System.Console.WriteLine);
+                    parse.GetValue(exact) ? GallerySearchMode.Exact : parse.GetValue(approximate) ? GallerySearchMode.Approximate : GallerySearchMode.Auto, System.Console.WriteLine, parse.GetValue(followRounds));
                 return ExitCodes.Success;
             }
             var expansions = parse.GetValue(ef)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

@@ -56,6 +56,9 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
     /// <summary>What the last preparation of the HNSW index did ("reopened", "updated (+A -R)", "rebuilt: REASON"); null before any.</summary>
     public string? IndexEvent => engine.LastIndexEvent;
 
+    /// <summary>The search side, for benchmarks that compare its policies.</summary>
+    internal GallerySearchEngine Engine => engine;
+
     /// <inheritdoc/>
     public int SearchExpansion { get => engine.ExpansionSearch; set => engine.ExpansionSearch = value; }
 

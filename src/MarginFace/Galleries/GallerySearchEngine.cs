@@ -75,6 +75,9 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     /// </summary>
     public long? SaveAfterChanges { get; set; }
 
+    /// <summary>Whether a loaded index follows the store's change log (default) or re-reads every owner on each change (<c>bench gallery --store</c> compares).</summary>
+    public bool FollowChangeLog { get; set; } = true;
+
     private long unsaved;
 
     /// <summary>The best <paramref name="top"/> people for <paramref name="query"/> at or above <paramref name="threshold"/>.</summary>
@@ -191,7 +194,8 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
     {
         GalleryOwners current;
         int? replayed = null;
-        if (hnsw is not null && hnsw.Dimension == version.Dimension && owners is not null && approxAt is not null && store.ReadChanges(approxAt.Generation) is { } changes)
+        if (FollowChangeLog && hnsw is not null && hnsw.Dimension == version.Dimension && owners is not null && approxAt is not null
+            && store.ReadChanges(approxAt.Generation) is { } changes)
         {
             current = owners.Apply(changes);
             version = changes.Version;

@@ -37,6 +37,19 @@ public class GalleryBenchmarkTests
     }
 
     [Fact]
+    public void TheStoreBenchmarkTimesSearchesAfterAnotherInstancesEnrolmentsWithTheLogAndWithoutAndRefusesAFullGallery()
+    {
+        using var folder = new TempDirectory();
+        var path = Path.Combine(folder.Path, "bench.db");
+        var log = new List<string>();
+        GalleryStoreBenchmark.Run(path, bulk: 300, single: 5, queries: 10, dimension: 8, MarginFace.Galleries.GallerySearchMode.Approximate, log.Add, followRounds: 3);
+        Assert.Contains(log, line => line.Contains("3 times, following the change log") && line.EndsWith("(last: updated from 1 change (+1 -0))"));
+        Assert.Contains(log, line => line.Contains("3 times, re-reading every owner") && line.EndsWith("(last: updated (+1 -0))"));
+        var full = Assert.Throws<MarginFaceException>(() => GalleryStoreBenchmark.Run(path, 1, 0, 1, 8, MarginFace.Galleries.GallerySearchMode.Auto, _ => { }));
+        Assert.Contains("needs an empty gallery; this one holds 311 embeddings", full.Message);
+    }
+
+    [Fact]
     public void ASavedBlockOfOtherOptionsIsNotUsed()
     {
         using var folder = new TempDirectory();
