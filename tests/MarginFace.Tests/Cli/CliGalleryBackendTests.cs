@@ -49,6 +49,29 @@ public sealed class CliGalleryBackendTests(PostgresServer server)
     }
 
     [Fact]
+    public void AConnectionFileStandsForItsPostgresSpecAndOtherTextIsNotAGallery()
+    {
+        using var dir = new TempDirectory();
+        var pg = server.CreateDatabase();
+        var file = dir.Combine("shared.gallery");
+        File.WriteAllText(file, $"# the team's gallery\n\n  {pg}  \n");
+        var jsonl = dir.Combine("in.jsonl");
+        File.WriteAllText(jsonl, $"{{\"name\":\"Ada\",\"sha256\":\"{new string('a', 64)}\",\"embedding\":[0.6,0.8]}}\n");
+        var (exitCode, _, stderr) = CliProcess.Run(["gallery", "import", jsonl, "--gallery", file, "--model-id", "m1"]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal(["Ada\t1"], Lines(CliProcess.Run(["gallery", "list", "--gallery", pg]).Stdout));
+        Assert.Equal(["Ada\t1"], Lines(CliProcess.Run(["gallery", "list", "--gallery", file]).Stdout));
+        Assert.DoesNotContain(PostgresServer.Password, stderr);
+
+        var other = dir.Combine("notes.txt");
+        File.WriteAllText(other, "not a connection\n");
+        var run = CliProcess.Run(["gallery", "list", "--gallery", other]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: {other}: not a SQLite gallery file (or a corrupt one)", Lines(run.Stderr).Single());
+        Assert.Equal("not a connection\n", File.ReadAllText(other));
+    }
+
+    [Fact]
     public void AnUnreachableServerIsExitOneAndOneLineWithoutThePassword()
     {
         var uri = $"postgres://someone:{PostgresServer.Password}@127.0.0.1:1/nowhere";
