@@ -31,7 +31,7 @@ public sealed record ServerOptions
     internal string? CacheRoot { get; init; }
 
     /// <summary>The HNSW search expansion of every gallery the server opens (<see cref="MarginFace.Galleries.IFaceGallery.SearchExpansion"/>).</summary>
-    public int SearchExpansion { get; init; } = 128;
+    public int SearchExpansion { get; init; } = MarginFace.Galleries.HnswIndex.DefaultExpansionSearch;
 
     /// <summary>ONNX Runtime intra-op threads per network (0: its default).</summary>
     public int OnnxThreads { get; init; }

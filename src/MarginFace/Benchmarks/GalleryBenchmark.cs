@@ -177,9 +177,7 @@ internal static class GalleryBenchmark
         for (var from = start; from < n; from += block)
         {
             var to = Math.Min(n, from + block);
-            var parallelFrom = from;
-            for (; parallelFrom < Math.Min(to, HnswIndex.SequentialInserts); parallelFrom++) index.AddReserved(parallelFrom, matrix.AsSpan((int)(parallelFrom * d), d));
-            Parallel.For(parallelFrom, to, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, row => index.AddReserved(row, matrix.AsSpan((int)(row * d), d)));
+            index.AddReserved(from, to, options.Threads, row => row, row => matrix.AsSpan((int)(row * d), d));
             var seconds = earlierSeconds + build.Elapsed.TotalSeconds;
             var cpu = earlierCpu + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
             log($"  built {to} of {n} in {seconds:0} s ({cpu:0} s of CPU)");

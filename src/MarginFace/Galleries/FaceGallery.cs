@@ -62,9 +62,6 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
     /// <inheritdoc/>
     public int SearchExpansion { get => engine.ExpansionSearch; set => engine.ExpansionSearch = value; }
 
-    /// <summary>Changes to the HNSW index before its file is written again (<see cref="GallerySearchEngine.SaveAfterChanges"/>; null: its default).</summary>
-    internal long? SaveIndexAfterChanges { set => engine.SaveAfterChanges = value; }
-
     /// <summary>Embeddings stored.</summary>
     public long Count => Guard(() => Scalar<long>("SELECT COUNT(*) FROM embeddings", null));
 
@@ -178,7 +175,7 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
             var sha = insert.Parameters.Add("$sha", SqliteType.Text);
             var vector = insert.Parameters.Add("$vector", SqliteType.Blob);
             var results = new List<EnrolmentResult>(checkedEnrolments.Count);
-            long firstId = long.MaxValue, lastId = long.MinValue;
+            var ids = new EnrolledIdRange();
             foreach (var (name, entries) in checkedEnrolments)
             {
                 starting?.Invoke(name, entries.Count);
@@ -194,13 +191,12 @@ public sealed class FaceGallery : IFaceGallery, IGalleryStore
                     if (insert.ExecuteScalar() is long id)
                     {
                         added++;
-                        (firstId, lastId) = (Math.Min(firstId, id), Math.Max(lastId, id));
+                        ids.Add(id);
                     }
                 }
                 results.Add(new EnrolmentResult(name, newPerson, added, entries.Count - added));
             }
-            // Writers take turns (an immediate transaction), so the ids of one write are the range it logs; none added: an empty range.
-            LogChange(transaction, GalleryChanges.Enrol, null, firstId <= lastId ? firstId : 0, firstId <= lastId ? lastId : -1);
+            LogChange(transaction, GalleryChanges.Enrol, null, ids.First, ids.Last); // writers take turns: an immediate transaction
             transaction.Commit();
             return (IReadOnlyList<EnrolmentResult>)results;
         });

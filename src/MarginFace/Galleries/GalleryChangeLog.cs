@@ -56,7 +56,7 @@ internal static class GalleryChangeLog
         foreach (var (first, last) in ranges.OrderBy(r => r.First))
         {
             if (last <= added.LastId) continue;
-            using var command = rowsBetween(Math.Max(first, added.LastId == long.MinValue ? first : added.LastId + 1), last);
+            using var command = rowsBetween(Math.Max(first, added.LastId + 1), last);
             using var reader = command.ExecuteReader();
             while (reader.Read()) added.Add(reader);
         }

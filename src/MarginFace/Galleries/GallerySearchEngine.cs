@@ -279,10 +279,7 @@ internal sealed class GallerySearchEngine(IGalleryStore store) : IDisposable
             {
                 var local = batch.ToArray();
                 batch.Clear();
-                var first = 0;
-                for (; first < local.Length && hnsw.Count < HnswIndex.SequentialInserts; first++) hnsw.AddReserved(local[first].Id, local[first].Vector);
-                Parallel.For(first, local.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
-                    k => hnsw.AddReserved(local[k].Id, local[k].Vector));
+                hnsw.AddReserved(0, local.Length, threads, k => local[k].Id, k => local[k].Vector);
             }
         }
         if (added.Count == come.Count)

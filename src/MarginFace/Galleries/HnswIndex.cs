@@ -124,6 +124,21 @@ internal sealed unsafe class HnswIndex : IDisposable
         }
     }
 
+    /// <summary>A vector of the items <see cref="AddReserved(long, long, int, Func{long, long}, VectorAt)"/> adds.</summary>
+    public delegate ReadOnlySpan<float> VectorAt(long item);
+
+    /// <summary>
+    /// Adds items <paramref name="from"/> to <paramref name="to"/> (exclusive) under <c>keyAt(item)</c>, the caller having reserved
+    /// room: while the index holds fewer than <see cref="SequentialInserts"/> vectors one at a time, then from
+    /// <paramref name="threads"/> threads.
+    /// </summary>
+    public void AddReserved(long from, long to, int threads, Func<long, long> keyAt, VectorAt vectorAt)
+    {
+        var item = from;
+        for (; item < to && Count < SequentialInserts; item++) AddReserved(keyAt(item), vectorAt(item));
+        Parallel.For(item, to, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i => AddReserved(keyAt(i), vectorAt(i)));
+    }
+
     /// <summary>Removes <paramref name="key"/>; false when absent.</summary>
     public bool Remove(long key)
     {

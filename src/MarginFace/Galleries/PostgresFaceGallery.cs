@@ -175,7 +175,7 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
             var sha = insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text });
             var vector = insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea });
             var results = new List<EnrolmentResult>(checkedEnrolments.Count);
-            long firstId = long.MaxValue, lastId = long.MinValue;
+            var ids = new EnrolledIdRange();
             foreach (var (name, entries) in checkedEnrolments)
             {
                 starting?.Invoke(name, entries.Count);
@@ -191,14 +191,13 @@ public sealed class PostgresFaceGallery : IFaceGallery, IGalleryStore
                     if (insert.ExecuteScalar() is long id)
                     {
                         added++;
-                        (firstId, lastId) = (Math.Min(firstId, id), Math.Max(lastId, id));
+                        ids.Add(id);
                     }
                 }
                 results.Add(new EnrolmentResult(name, newPerson, added, entries.Count - added));
             }
-            // Writers take turns under the lock, so this write's ids are the range it logs (with gaps where a duplicate
-            // drew a number); none added: the empty range 0..-1.
-            return ((IReadOnlyList<EnrolmentResult>)results, (long?)null, firstId <= lastId ? firstId : 0, firstId <= lastId ? lastId : -1);
+            // Writers take turns under the lock (the range has gaps where a duplicate drew a number).
+            return ((IReadOnlyList<EnrolmentResult>)results, (long?)null, (long?)ids.First, (long?)ids.Last);
         });
     }
 

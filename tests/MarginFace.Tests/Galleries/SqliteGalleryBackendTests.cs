@@ -33,7 +33,7 @@ public sealed class SqliteGalleryBackendTests(PostgresServer server) : GalleryBa
         {
             using var gallery = FaceGallery.Open(path);
             gallery.SearchMode = GallerySearchMode.Approximate;
-            gallery.SaveIndexAfterChanges = saveAfter;
+            gallery.Engine.SaveAfterChanges = saveAfter;
             before?.Invoke(gallery);
             Assert.Equal("p007", gallery.Search(centres[7], top: 1)[0].Name);
             Assert.Equal("p031", gallery.Search(centres[31], top: 1)[0].Name);

@@ -18,7 +18,7 @@ internal static class GalleryOptions
     public static Option<int> SearchExpansion() => new("--ef")
     {
         Description = "candidates the approximate HNSW index keeps while searching: more finds the exact nearest more often, at proportional cost (see docs/scale.md)",
-        DefaultValueFactory = _ => 128,
+        DefaultValueFactory = _ => MarginFace.Galleries.HnswIndex.DefaultExpansionSearch,
     };
 
     /// <summary><paramref name="value"/> of <c>--ef</c>, refused below 1 in the option's own words.</summary>
