@@ -7,15 +7,22 @@ public class GalleryBenchmarkTests
 {
     private sealed class StopHere : Exception;
 
+    /// <summary>Options for 600 16-d vectors kept in FOLDER/gallery.hnsw, saved every 200, after a first run that stopped as it reported its second block.</summary>
+    private static GalleryBenchmarkOptions StoppedAfterTheFirstBlock(string folder, int queries)
+    {
+        var options = new GalleryBenchmarkOptions(600, Dimension: 16, Queries: queries, RecallQueries: queries, Threads: 1, Expansions: [64],
+            IndexFile: Path.Combine(folder, "gallery.hnsw"), CheckpointRows: 200);
+        Assert.Throws<StopHere>(() => GalleryBenchmark.Run(options, line => { if (line.Contains("built 400 of 600")) throw new StopHere(); }));
+        return options;
+    }
+
     [Fact]
     public void ABuildStoppedAfterABlockGoesOnFromItsLastSavedBlockAndCountsTheEarlierTime()
     {
         using var folder = new TempDirectory();
-        var file = Path.Combine(folder.Path, "gallery.hnsw");
-        var options = new GalleryBenchmarkOptions(600, Dimension: 16, Queries: 60, RecallQueries: 60, Threads: 1, Expansions: [64], IndexFile: file, CheckpointRows: 200);
-
-        // The first run stops as it reports the second block: the first block was saved, the second was not.
-        Assert.Throws<StopHere>(() => GalleryBenchmark.Run(options, line => { if (line.Contains("built 400 of 600")) throw new StopHere(); }));
+        // The first run stopped as it reported the second block: the first block was saved, the second was not.
+        var options = StoppedAfterTheFirstBlock(folder.Path, queries: 60);
+        var file = options.IndexFile!;
         Assert.False(File.Exists(file));
         var record = File.ReadAllLines(file + ".building.txt");
         Assert.Equal("200", record[1]);
@@ -53,9 +60,8 @@ public class GalleryBenchmarkTests
     public void ASavedBlockOfOtherOptionsIsNotUsed()
     {
         using var folder = new TempDirectory();
-        var file = Path.Combine(folder.Path, "gallery.hnsw");
-        var options = new GalleryBenchmarkOptions(600, Dimension: 16, Queries: 20, RecallQueries: 20, Threads: 1, Expansions: [64], IndexFile: file, CheckpointRows: 200);
-        Assert.Throws<StopHere>(() => GalleryBenchmark.Run(options, line => { if (line.Contains("built 400 of 600")) throw new StopHere(); }));
+        var options = StoppedAfterTheFirstBlock(folder.Path, queries: 20);
+        var file = options.IndexFile!;
 
         var log = new List<string>();
         GalleryBenchmark.Run(options with { ExpansionAdd = 100 }, log.Add);
